@@ -1,0 +1,72 @@
+// One Adam / AdamW step in place over contiguous param, grad, m, v, in the floating-point order of Karpathy's
+// microgpt.py, so that float64 runs track it to the last bit wherever the C library's pow is correctly rounded.
+import type { AdamArgs } from '../../backend';
+import { floatsOf } from './storage';
+
+/** 2^27 + 1: Dekker's constant that splits a double into two 26-bit halves. */
+const SPLIT = 134217729;
+
+/** The exact product a · b as [rounded, error] (Dekker's algorithm; JS has no fused multiply-add). */
+function twoProduct(a: number, b: number): [number, number] {
+  const product = a * b;
+  const as = SPLIT * a;
+  const aHi = as - (as - a);
+  const aLo = a - aHi;
+  const bs = SPLIT * b;
+  const bHi = bs - (bs - b);
+  const bLo = b - bHi;
+  return [product, aHi * bHi - product + aHi * bLo + aLo * bHi + aLo * bLo];
+}
+
+/** (xHi + xLo) · (yHi + yLo) as a normalized double-double [hi, lo], relative error about 2^-104. */
+function mulDoubleDouble([xHi, xLo]: [number, number], [yHi, yLo]: [number, number]): [number, number] {
+  const [p, error] = twoProduct(xHi, yHi);
+  const e = error + xHi * yLo + xLo * yHi;
+  const hi = p + e;
+  return [hi, e - (hi - p)];
+}
+
+/**
+ * base ** n for 0 ≤ base ≤ 1 and an integer n ≥ 0, by squaring in double-double arithmetic: correctly rounded
+ * unless the exact power lies within a relative n · 2^-104 of a rounding boundary. V8's `**` misrounds
+ * beta ** step about 1 time in 10, where glibc's pow (CPython's `beta1 ** step`) rounds correctly, and the
+ * bias correction scales every element of the update.
+ */
+export function powCorrectlyRounded(base: number, n: number): number {
+  let result: [number, number] = [1, 0];
+  let square: [number, number] = [base, 0];
+  for (let k = n; k > 0; k = Math.floor(k / 2)) {
+    if (k % 2 === 1) result = mulDoubleDouble(result, square);
+    square = mulDoubleDouble(square, square);
+  }
+  return result[0];
+}
+
+/**
+ * AdamW, as PyTorch applies decoupled weight decay (p *= 1 - lr · weightDecay, before the update; a factor of
+ * exactly 1 when weightDecay is 0), then microgpt.py's Adam line by line:
+ *   m = beta1 · m + (1 - beta1) · g;  v = beta2 · v + (1 - beta2) · g²
+ *   p -= lr · (m / (1 - beta1^step)) / (sqrt(v / (1 - beta2^step)) + eps)
+ * Python's `g ** 2` and `v_hat ** 0.5` call C's pow; g · g and Math.sqrt are the correctly rounded values,
+ * which glibc's pow returns for all but about 1 argument in 1000.
+ */
+export function adam({ param, grad, m, v, lr, beta1, beta2, eps, weightDecay, step }: AdamArgs): void {
+  const ps = floatsOf(param);
+  const gs = floatsOf(grad);
+  const ms = floatsOf(m);
+  const vs = floatsOf(v);
+  const bias1 = 1 - powCorrectlyRounded(beta1, step);
+  const bias2 = 1 - powCorrectlyRounded(beta2, step);
+  const decay = 1 - lr * weightDecay;
+  const n = param.size;
+  for (let i = 0; i < n; i++) {
+    const g = gs[grad.offset + i]!;
+    const mi = beta1 * ms[m.offset + i]! + (1 - beta1) * g;
+    const vi = beta2 * vs[v.offset + i]! + (1 - beta2) * (g * g);
+    ms[m.offset + i] = mi;
+    vs[v.offset + i] = vi;
+    const mHat = mi / bias1;
+    const vHat = vi / bias2;
+    ps[param.offset + i] = ps[param.offset + i]! * decay - (lr * mHat) / (Math.sqrt(vHat) + eps);
+  }
+}

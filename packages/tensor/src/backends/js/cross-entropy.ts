@@ -1,0 +1,55 @@
+// Fused softmax + cross-entropy over the rows of (N, V) logits, forward and backward. Rows whose target is -1
+// are ignored: loss 0, no gradient, not counted in the mean. The op checks targets are in [-1, V).
+import type { CrossEntropyArgs, CrossEntropyBackwardArgs } from '../../backend';
+import { floatsOf, intsOf } from './storage';
+
+/**
+ * probs = softmax(logits) per row; losses[i] = log Σ_j exp(logits[i, j] - max) - (logits[i, t] - max), the
+ * log-sum-exp form of -log probs[i, t], finite for any finite logits. Returns the mean loss over rows not
+ * ignored (NaN when all are).
+ */
+export function crossEntropy({ logits, targets, probs, losses }: CrossEntropyArgs): number {
+  const [n, v] = logits.shape as [number, number];
+  const xs = floatsOf(logits);
+  const ts = intsOf(targets);
+  const ps = floatsOf(probs);
+  const ls = floatsOf(losses);
+  let total = 0;
+  let count = 0;
+  for (let row = 0; row < n; row++) {
+    const xRow = logits.offset + row * v;
+    const pRow = probs.offset + row * v;
+    let max = -Infinity;
+    for (let j = 0; j < v; j++) max = Math.max(max, xs[xRow + j]!);
+    let sum = 0;
+    for (let j = 0; j < v; j++) sum += Math.exp(xs[xRow + j]! - max);
+    for (let j = 0; j < v; j++) ps[pRow + j] = Math.exp(xs[xRow + j]! - max) / sum;
+    const target = ts[targets.offset + row]!;
+    let loss = 0;
+    if (target >= 0) {
+      loss = Math.log(sum) - (xs[xRow + target]! - max);
+      count++;
+    }
+    ls[losses.offset + row] = loss;
+    total += loss;
+  }
+  return total / count;
+}
+
+/** dlogits[i, j] += (probs[i, j] - [j = targets[i]]) · dloss / count, where count = rows not ignored. */
+export function crossEntropyBackward({ probs, targets, dlogits, dloss }: CrossEntropyBackwardArgs): void {
+  const [n, v] = probs.shape as [number, number];
+  const ps = floatsOf(probs);
+  const ts = intsOf(targets);
+  const ds = floatsOf(dlogits);
+  let count = 0;
+  for (let row = 0; row < n; row++) if (ts[targets.offset + row]! >= 0) count++;
+  const scale = dloss / count;
+  for (let row = 0; row < n; row++) {
+    const target = ts[targets.offset + row]!;
+    if (target < 0) continue;
+    const pRow = probs.offset + row * v;
+    const dRow = dlogits.offset + row * v;
+    for (let j = 0; j < v; j++) ds[dRow + j]! += (ps[pRow + j]! - (j === target ? 1 : 0)) * scale;
+  }
+}

@@ -1,0 +1,26 @@
+// Typed errors: each message starts with the op's name and states what was expected and what was found.
+
+/** Shapes that do not fit together, e.g. `matmul: a is [2, 3], b is [4, 5]; inner dims 3 and 4 differ`. */
+export class ShapeError extends Error {
+  override readonly name = 'ShapeError';
+}
+
+/** A tensor of the wrong dtype, e.g. `embedding: ids must be int32, found float32`. */
+export class DTypeError extends Error {
+  override readonly name = 'DTypeError';
+}
+
+/** An index outside its bound, e.g. `embedding: ids[3] = 70 is outside [0, 65)`. */
+export class IndexError extends Error {
+  override readonly name = 'IndexError';
+}
+
+/** A backend problem: unknown name, failed start-up, tensors on different backends, a disposed tensor. */
+export class BackendError extends Error {
+  override readonly name = 'BackendError';
+}
+
+/** `[2, 3]` for messages. */
+export function formatShape(shape: readonly number[]): string {
+  return `[${shape.join(', ')}]`;
+}

@@ -1,0 +1,26 @@
+// Public surface of @microgpt/tensor. Other packages import from here only.
+export type { DType, FloatDType, TypedArray, TypedArrayFor } from './dtype';
+export { DTYPES, allocTypedArray, bytesPerElement, dtypeOfArray, isFloatDType } from './dtype';
+export { BackendError, DTypeError, IndexError, ShapeError, formatShape } from './errors';
+export type { Shape } from './shape';
+export { broadcastShapes, contiguousStrides, normalizeAxis, sameShape, shapeSize } from './shape';
+export type * from './backend';
+export type { BackendFactory, BackendInfo } from './registry';
+export { findBackend, getBackend, listBackends, ready, registerBackend, resetBackends, resolveBackend, setBackend, startBackend } from './registry';
+export { fallbacks, kernel, onNote, sameBackend } from './dispatch';
+export { type NestedArray, Tensor } from './tensor';
+export { type CreateOptions, type RandomOptions, arange, full, ones, rand, randn, tensor, zeros } from './create';
+export { PythonRandom, type PythonRandomState } from './random/index';
+export { createJsBackend } from './backends/js/index';
+export type { JsStorage } from './backends/js/storage';
+export * from './ops/layout';
+export * from './ops/matmul';
+export * from './ops/elementwise';
+export * from './ops/unary';
+export * from './ops/reduce';
+export * from './ops/softmax';
+export * from './ops/norm';
+export * from './ops/embedding';
+export * from './ops/cross-entropy';
+export * from './ops/attention';
+export * from './ops/adam';

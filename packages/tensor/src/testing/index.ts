@@ -1,0 +1,13 @@
+// @microgpt/tensor/testing: what a backend package needs to prove itself against the JS reference.
+export { FLOAT32_TOLERANCE, FLOAT64_TOLERANCE, type Tolerance, assertClose } from './compare';
+export {
+  type CaseContext,
+  type ConformanceCase,
+  type ConformanceOptions,
+  type TestApi,
+  checkCase,
+  runConformance,
+} from './conformance';
+export { conformanceCases } from './conformance-cases';
+export { numericGradient, weightedSum } from './finite-difference';
+export { createStorageOnlyBackend } from './storage-only-backend';

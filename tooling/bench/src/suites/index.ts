@@ -1,0 +1,5 @@
+// Every suite `pnpm bench` knows, in the order they run when none is named.
+import { matmulSuite } from './matmul';
+import type { Suite } from './suite';
+
+export const SUITES: readonly Suite[] = [matmulSuite];
