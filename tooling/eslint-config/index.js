@@ -9,7 +9,7 @@ import tseslint from 'typescript-eslint';
  */
 export function microgptConfig(tsconfigRootDir) {
   return tseslint.config(
-    { ignores: ['dist/**', 'src/generated/**', 'coverage/**', '**/*.js', '**/*.mjs'] },
+    { ignores: ['dist/**', 'src/generated/**', 'assembly/**', 'coverage/**', '**/*.js', '**/*.mjs'] },
     js.configs.recommended,
     ...tseslint.configs.strictTypeChecked,
     {

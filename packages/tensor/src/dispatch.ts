@@ -44,7 +44,11 @@ function mapTensors(args: object, fn: (t: Tensor) => Tensor): object {
   return mapped;
 }
 
-function fallback<K extends KernelName>(backend: Backend, name: K): Kernels[K] {
+/**
+ * Kernel `name` of the JS reference, run over copies of `backend`'s tensors that are written back afterwards:
+ * how a backend runs a kernel (or one case of it) that it does not implement.
+ */
+export function referenceKernel<K extends KernelName>(backend: Backend, name: K): Kernels[K] {
   const js = findBackend('js');
   const reference = js.kernels[name]!;
   return ((args: object) => {
@@ -87,7 +91,7 @@ export function kernel<K extends KernelName>(backend: Backend, name: K, dtype: D
   } else {
     if (backend.name === 'js') throw new BackendError(`${name}: the js backend has no kernel for ${dtype}`);
     note(`${backend.name}:${name}:${dtype}`, `backend '${backend.name}' has no ${dtype} '${name}' kernel; using the js reference (copies each call)`);
-    chosen = fallback(backend, name);
+    chosen = referenceKernel(backend, name);
   }
   byKey.set(key, chosen);
   return chosen;

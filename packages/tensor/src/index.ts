@@ -12,6 +12,8 @@ export { type NestedArray, Tensor } from './tensor';
 export { type CreateOptions, type RandomOptions, arange, full, ones, rand, randn, tensor, zeros } from './create';
 export { PythonRandom, type PythonRandomState } from './random/index';
 export { createJsBackend } from './backends/js/index';
+export { type WasmBackend, type WasmBackendOptions, createWasmBackend } from './backends/wasm/index';
+export { setThreads } from './threads';
 export type { JsStorage } from './backends/js/storage';
 export * from './ops/layout';
 export * from './ops/matmul';

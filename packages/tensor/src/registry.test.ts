@@ -11,7 +11,10 @@ afterEach(() => {
 describe('backend registry', () => {
   it('starts with js as the current backend', () => {
     expect(getBackend().name).toBe('js');
-    expect(listBackends()).toEqual([{ name: 'js', priority: 0, started: true }]);
+    expect(listBackends()).toEqual([
+      { name: 'wasm', priority: 10, started: false },
+      { name: 'js', priority: 0, started: true },
+    ]);
   });
 
   it('rejects a duplicate name and lists registered names for an unknown one', async () => {
@@ -19,7 +22,7 @@ describe('backend registry', () => {
       registerBackend('js', () => createStorageOnlyBackend('js'));
     }).toThrow(new BackendError("registerBackend: backend 'js' is already registered"));
     registerBackend('other', () => createStorageOnlyBackend('other'), 3);
-    await expect(setBackend('gpu')).rejects.toThrow(new BackendError("backend 'gpu' is not registered; registered: js, other"));
+    await expect(setBackend('gpu')).rejects.toThrow(new BackendError("backend 'gpu' is not registered; registered: js, wasm, other"));
   });
 
   it('setBackend starts an async backend once and new tensors go to it', async () => {
@@ -40,12 +43,12 @@ describe('backend registry', () => {
   it('ready() picks the highest priority backend that starts, skipping one that fails', async () => {
     registerBackend('broken', () => {
       throw new Error('no SIMD here');
-    }, 10);
-    registerBackend('good', () => createStorageOnlyBackend('good'), 5);
+    }, 30);
+    registerBackend('good', () => createStorageOnlyBackend('good'), 20);
     expect((await ready()).name).toBe('good');
     expect(getBackend().name).toBe('good');
     await expect(setBackend('broken')).rejects.toThrow("backend 'broken' failed to start: Error: no SIMD here");
-    expect(listBackends().map((b) => [b.name, b.started])).toEqual([['broken', false], ['good', true], ['js', false]]);
+    expect(listBackends().map((b) => [b.name, b.started])).toEqual([['broken', false], ['good', true], ['wasm', false], ['js', false]]);
   });
 
   it('resetBackends disposes started backends', async () => {

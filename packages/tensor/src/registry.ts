@@ -1,8 +1,9 @@
-// Which backends exist and which one new tensors go to. The JS backend is always registered (priority 0);
-// other packages add theirs with an explicit registerBackend call, never as an import side effect.
+// Which backends exist and which one new tensors go to. `js` (priority 0) and `wasm` (priority 10, started by
+// `ready()` or `setBackend('wasm')`) are built in; other packages add theirs with an explicit registerBackend call.
 import type { Backend } from './backend';
 import { BackendError } from './errors';
 import { createJsBackend } from './backends/js/index';
+import { createWasmBackend } from './backends/wasm/index';
 
 /** Makes a backend; may be async (a WebAssembly backend compiles its module first). */
 export type BackendFactory = () => Backend | Promise<Backend>;
@@ -30,7 +31,12 @@ function addEntry(name: string, factory: BackendFactory, priority: number): void
   entries.set(name, { name, factory, priority, instance: null, starting: null });
 }
 
-addEntry('js', createJsBackend, 0);
+function addBuiltins(): void {
+  addEntry('js', createJsBackend, 0);
+  addEntry('wasm', () => createWasmBackend(), 10);
+}
+
+addBuiltins();
 
 function entryFor(name: string): Entry {
   const entry = entries.get(name);
@@ -125,12 +131,12 @@ export function listBackends(): BackendInfo[] {
   return byPriority().map(({ name, priority, instance }) => ({ name, priority, started: instance !== null }));
 }
 
-/** Disposes every started backend and restores the registry to just `js` (for tests). */
+/** Disposes every started backend and restores the registry to the built-in `js` and `wasm` (for tests). */
 export function resetBackends(): void {
   for (const entry of entries.values()) entry.instance?.dispose?.();
   entries.clear();
   current = null;
-  addEntry('js', createJsBackend, 0);
+  addBuiltins();
 }
 
 /** `backend` itself, the backend registered under that name, or the current backend when absent. */

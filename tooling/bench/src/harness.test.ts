@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { median, timeMedian } from './harness';
+import { median, timeMedian, timeMedianAsync } from './harness';
 
 describe('bench harness', () => {
   it('takes the median of odd and even counts', () => {
@@ -15,5 +15,19 @@ describe('bench harness', () => {
     }, { warmup: 2, minRuns: 4, minSeconds: 0 });
     expect(calls).toBe(6);
     expect(seconds).toBeGreaterThanOrEqual(0);
+  });
+
+  it('awaits each call when timing an async function', async () => {
+    let calls = 0;
+    let pending = 0;
+    const seconds = await timeMedianAsync(async () => {
+      expect(pending).toBe(0);
+      pending++;
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      pending--;
+      calls++;
+    }, { warmup: 1, minRuns: 3, minSeconds: 0 });
+    expect(calls).toBe(4);
+    expect(seconds).toBeGreaterThan(0);
   });
 });

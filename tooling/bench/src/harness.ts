@@ -54,6 +54,25 @@ export function timeMedian(fn: () => void, options: TimingOptions = {}): number 
   return median(times);
 }
 
+/**
+ * Median seconds of one call of `fn`, after warm-up, awaiting each call before the next: `timeMedian` for
+ * libraries whose results are only ready when a promise settles (e.g. jax-js's `blockUntilReady()`).
+ */
+export async function timeMedianAsync(fn: () => Promise<unknown>, options: TimingOptions = {}): Promise<number> {
+  const { warmup = 2, minRuns = 5, minSeconds = 0.5, maxRuns = 200 } = options;
+  for (let i = 0; i < warmup; i++) await fn();
+  const times: number[] = [];
+  let total = 0;
+  while (times.length < maxRuns && (times.length < minRuns || total < minSeconds)) {
+    const start = performance.now();
+    await fn();
+    const seconds = (performance.now() - start) / 1000;
+    times.push(seconds);
+    total += seconds;
+  }
+  return median(times);
+}
+
 /** Prints a measurement as a JSON line on stdout. */
 export const printMeasurement: Emit = (measurement) => {
   process.stdout.write(`${JSON.stringify(measurement)}\n`);

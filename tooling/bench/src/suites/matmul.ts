@@ -1,52 +1,54 @@
 // Matmul throughput (GFLOP/s = 2·B·M·N·K / seconds) for square sizes in the plain, transposed-A, transposed-B
-// and batched (B = 8) forms, for each backend available in this process.
-import { type Backend, type Tensor, findBackend, matmul, randn } from '@microgpt/tensor';
+// and batched (B = 8) forms: our js and wasm backends (wasm at 1 and 2 threads) and the peers, in one run.
+import { type Backend, type WasmBackend, matmul, randn, startBackend, findBackend } from '@microgpt/tensor';
 import { type Emit, timeMedian } from '../harness';
+import { type MatmulCase, PEER_TIMING, caseShape, matmulCases, peerRow, peerWarmup } from '../peers/cases';
+import { measureJax } from '../peers/jax';
+import { measureTfjs } from '../peers/tfjs';
 import type { Suite } from './suite';
 
-const SIZES = [64, 128, 256, 512];
 const BATCH = 8;
+/** Our js reference runs ≈ 1.3 GFLOP/s, so it stops at 512; wasm and the peers also run 1024 (unbatched). */
+const JS_SIZES = [64, 128, 256, 512];
+const SIZES = [...JS_SIZES, 1024];
+const MAX_BATCHED = 512;
 
-interface Form {
-  suffix: string;
-  batch: number;
-  transA: boolean;
-  transB: boolean;
-}
-
-const FORMS: readonly Form[] = [
+const FORMS = [
   { suffix: '', batch: 1, transA: false, transB: false },
   { suffix: '-tA', batch: 1, transA: true, transB: false },
   { suffix: '-tB', batch: 1, transA: false, transB: true },
   { suffix: `-b${BATCH}`, batch: BATCH, transA: false, transB: false },
-];
+] as const;
 
-function measureForm(backend: Backend, n: number, form: Form, emit: Emit): void {
-  const shape = form.batch === 1 ? [n, n] : [form.batch, n, n];
-  const a = randn(shape, { seed: 1, backend });
-  const b = randn(shape, { seed: 2, backend });
-  const out: Tensor = matmul(a, b, form);
-  const seconds = timeMedian(() => matmul(a, b, { ...form, out }), { warmup: 1, minRuns: 3, minSeconds: 0.3 });
-  emit({
-    suite: 'matmul',
-    name: `matmul-${n}${form.suffix}`,
-    impl: backend.name,
-    threads: 1,
-    metric: 'gflops',
-    value: Number(((2 * form.batch * n * n * n) / seconds / 1e9).toFixed(3)),
-    unit: 'GFLOP/s',
-  });
+function measureCase(backend: Backend, threads: number, c: MatmulCase, first: boolean, emit: Emit): void {
+  const a = randn(caseShape(c), { seed: 1, backend });
+  const b = randn(caseShape(c), { seed: 2, backend });
+  const out = matmul(a, b, c.form);
+  const call = (): void => {
+    matmul(a, b, { ...c.form, out });
+  };
+  timeMedian(call, peerWarmup(first));
+  emit(peerRow(backend.name, threads, c, timeMedian(call, PEER_TIMING)));
   for (const t of [a, b, out]) t.dispose();
 }
 
 export const matmulSuite: Suite = {
   name: 'matmul',
-  description: `float32 matmul GFLOP/s at ${SIZES.join(', ')} cubed: plain, transposed A, transposed B, batched (B=${BATCH})`,
-  run(emit) {
-    const backend = findBackend('js');
-    for (const n of SIZES) {
-      for (const form of FORMS) measureForm(backend, n, form, emit);
+  description: `float32 matmul GFLOP/s at ${SIZES.join(', ')} cubed: plain, transposed A, transposed B, batched (B=${BATCH}, up to ${MAX_BATCHED}); js (up to 512), wasm at 1 and 2 threads, tfjs-wasm, jax-js-wasm`,
+  async run(emit) {
+    const cases = matmulCases(SIZES, FORMS, MAX_BATCHED);
+    const js = findBackend('js');
+    matmulCases(JS_SIZES, FORMS).forEach((c, i) => {
+      measureCase(js, 1, c, i === 0, emit);
+    });
+    const wasm = (await startBackend('wasm')) as WasmBackend;
+    for (const threads of [1, 2]) {
+      await wasm.setThreads(threads);
+      cases.forEach((c, i) => {
+        measureCase(wasm, threads, c, i === 0, emit);
+      });
     }
-    return Promise.resolve();
+    await measureTfjs(cases, emit);
+    await measureJax(cases, emit);
   },
 };

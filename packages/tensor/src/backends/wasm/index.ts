@@ -1,0 +1,132 @@
+// The WebAssembly SIMD backend: tensors live in one WebAssembly memory (no copies between kernels), kernels
+// come from the AssemblyScript module in assembly/, and large kernels are split across worker threads that
+// share that memory. Without SharedArrayBuffer (a page that is not cross-origin isolated) it runs on one thread.
+import type { Backend, MemoryStats, Storage } from '../../backend';
+import { DTYPES, type DType, bytesPerElement } from '../../dtype';
+import { BackendError } from '../../errors';
+import { createHeap } from './heap';
+import { wasmKernels } from './kernels';
+import { compileKernels, instantiateKernels } from './module';
+import { type WasmRuntime, type WasmStorage, createRuntime } from './runtime';
+import { type Pool, coreCount, createPool } from './threads';
+import { RECORD } from './worker-source';
+
+/** Options of `createWasmBackend`. */
+export interface WasmBackendOptions {
+  /** Threads per kernel (default: the number of cores, at most 4). */
+  threads?: number;
+  /** Reports that threads are unavailable; default console.warn. */
+  warn?: (message: string) => void;
+}
+
+/** The wasm backend, with thread control beyond the `Backend` interface. */
+export interface WasmBackend extends Backend {
+  /** Threads per kernel now. */
+  readonly threads: number;
+  /** Whether the memory is shared, i.e. whether more than one thread is possible. */
+  readonly shared: boolean;
+  /** Uses `n` threads per kernel from now on, starting workers the first time (once each). */
+  setThreads(n: number): Promise<void>;
+  /** Kernels with less work than this stay on one thread; 1 splits everything (for tests). */
+  minParallelWork: number;
+  /** Stops the workers; the backend is unusable afterwards. */
+  dispose(): void;
+}
+
+/** Heap addresses start above the module's static data (memoryBase 64 KiB) with room to spare. */
+const HEAP_BASE = 1 << 20;
+const MAX_WORKERS = 15;
+const DEFAULT_MAX_THREADS = 4;
+const KERNEL_DTYPES: readonly DType[] = ['float32', 'float64'];
+
+async function defaultThreads(): Promise<number> {
+  return Math.max(1, Math.min(DEFAULT_MAX_THREADS, await coreCount()));
+}
+
+function sharedMemoryAvailable(): boolean {
+  return typeof SharedArrayBuffer === 'function' && (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated !== false;
+}
+
+/**
+ * Starts a wasm backend: compiles the embedded module, creates its memory and, when threads are possible,
+ * its workers.
+ * @throws {BackendError} when WebAssembly SIMD is unavailable (the module does not compile).
+ */
+export async function createWasmBackend(options: WasmBackendOptions = {}): Promise<WasmBackend> {
+  const wanted = options.threads ?? (await defaultThreads());
+  const shared = sharedMemoryAvailable();
+  if (wanted > 1 && !shared) {
+    (options.warn ?? console.warn)('microgpt wasm: SharedArrayBuffer is unavailable (serve the page cross-origin isolated); running on one thread');
+  }
+  let module: WebAssembly.Module;
+  try {
+    module = await compileKernels(shared);
+  } catch (error) {
+    throw new BackendError(`wasm: the kernels module did not compile (WebAssembly SIMD unavailable?): ${String(error)}`, { cause: error });
+  }
+  const memory = new WebAssembly.Memory({ initial: 256, maximum: 65536, shared });
+  const exports = await instantiateKernels(module, memory);
+  const heap = createHeap(memory, HEAP_BASE);
+  const records = heap.alloc(MAX_WORKERS * RECORD.bytes);
+  const pool: Pool = createPool(exports, module, memory, (w) => records + w * RECORD.bytes, shared);
+  let liveStorages = 0;
+  let liveBytes = 0;
+  let totalAllocations = 0;
+
+  const own = (storage: Storage, op: string): WasmStorage => {
+    const s = storage as WasmStorage;
+    if (s.backend !== backend || s.freed) throw new BackendError(`wasm.${op}: storage is freed or from another backend`);
+    return s;
+  };
+  const backend: WasmBackend = {
+    name: 'wasm',
+    dtypes: DTYPES,
+    shared,
+    kernels: {},
+    get threads() {
+      return pool.threads;
+    },
+    get minParallelWork() {
+      return pool.minParallelWork;
+    },
+    set minParallelWork(work: number) {
+      pool.minParallelWork = work;
+    },
+    setThreads: (n) => {
+      if (n > MAX_WORKERS + 1) return Promise.reject(new RangeError(`setThreads: at most ${MAX_WORKERS + 1} threads, asked for ${n}`));
+      return pool.resize(n);
+    },
+    alloc(dtype, size) {
+      const bytes = size * bytesPerElement(dtype);
+      const storage: WasmStorage = { backend, dtype, size, address: heap.alloc(bytes), freed: false };
+      liveStorages++;
+      liveBytes += bytes;
+      totalAllocations++;
+      return storage;
+    },
+    free(storage) {
+      const s = own(storage, 'free');
+      heap.free(s.address);
+      s.freed = true;
+      liveStorages--;
+      liveBytes -= s.size * bytesPerElement(s.dtype);
+    },
+    read(storage, offset, length) {
+      const s = own(storage, 'read');
+      return runtime.viewAt(s.dtype, s.address + offset * bytesPerElement(s.dtype), length).slice();
+    },
+    write(storage, offset, data) {
+      const s = own(storage, 'write');
+      runtime.viewAt(s.dtype, s.address + offset * bytesPerElement(s.dtype), data.length).set(data);
+    },
+    memory: (): MemoryStats => ({ liveStorages, liveBytes, totalAllocations }),
+    supports: (kernel, dtype) => KERNEL_DTYPES.includes(dtype) || kernel === 'fill' || kernel === 'copy',
+    dispose() {
+      pool.dispose();
+    },
+  };
+  const runtime: WasmRuntime = createRuntime(backend, exports, memory, heap, pool);
+  Object.assign(backend.kernels, wasmKernels(runtime));
+  await pool.resize(shared ? wanted : 1);
+  return backend;
+}

@@ -1,0 +1,100 @@
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randn, tensor } from '../../create';
+import { fallbacks } from '../../dispatch';
+import { attention } from '../../ops/attention';
+import { matmul } from '../../ops/matmul';
+import { softmax } from '../../ops/softmax';
+import { runConformance } from '../../testing/conformance';
+import { type WasmBackend, createWasmBackend } from './index';
+
+let wasm: WasmBackend;
+
+beforeAll(async () => {
+  wasm = await createWasmBackend({ threads: 2 });
+});
+
+afterAll(() => {
+  wasm.dispose();
+});
+
+describe('conformance: wasm, 1 thread', () => {
+  runConformance(() => wasm, { describe, it }, {
+    beforeEach: async () => {
+      await wasm.setThreads(1);
+    },
+  });
+});
+
+// minParallelWork 1 splits even the smallest kernel across both threads, so every split path is checked.
+describe('conformance: wasm, 2 threads', () => {
+  runConformance(() => wasm, { describe, it }, {
+    beforeEach: async () => {
+      await wasm.setThreads(2);
+      wasm.minParallelWork = 1;
+    },
+  });
+});
+
+describe('wasm backend', () => {
+  it('runs every float kernel itself (no fallback to the js reference)', () => {
+    expect(fallbacks().filter((key) => key.startsWith('wasm:'))).toEqual([]);
+  });
+
+  it('gives the same matmul, softmax and attention on 1 and 2 threads', async () => {
+    const run = async (threads: number): Promise<Float32Array[]> => {
+      await wasm.setThreads(threads);
+      wasm.minParallelWork = 1;
+      const a = randn([3, 70, 45], { seed: 1, backend: wasm });
+      const b = randn([45, 33], { seed: 2, backend: wasm });
+      const q = randn([2, 3, 9, 8], { seed: 3, backend: wasm });
+      return [matmul(a, b), softmax(a), attention(q, q, q).out].map((t) => t.toArray() as Float32Array);
+    };
+    const one = await run(1);
+    const two = await run(2);
+    two.forEach((values, i) => {
+      expect(values).toEqual(one[i]);
+    });
+  });
+
+  it('keeps tensors valid when memory grows', () => {
+    const small = tensor([1, 2, 3], { backend: wasm });
+    const big = randn([5_000_000], { seed: 4, backend: wasm });
+    expect(Array.from(small.toArray())).toEqual([1, 2, 3]);
+    expect(big.slice(0, 4_999_999, 5_000_000).item()).toBe(big.toArray()[4_999_999]);
+    big.dispose();
+  });
+
+  it('allocates nothing new when the same step repeats', () => {
+    const step = (): void => {
+      const x = randn([16, 64], { seed: 5, backend: wasm });
+      const h = matmul(x, x, { transB: true });
+      const y = softmax(h);
+      [x, h, y].forEach((t) => {
+        t.dispose();
+      });
+    };
+    step();
+    const before = wasm.memory();
+    for (let i = 0; i < 50; i++) step();
+    expect(wasm.memory().liveStorages).toBe(before.liveStorages);
+    expect(wasm.memory().liveBytes).toBe(before.liveBytes);
+  });
+});
+
+describe('wasm process lifetime', () => {
+  it('a script using 2 threads exits by itself', () => {
+    const entry = fileURLToPath(new URL('./index.ts', import.meta.url));
+    const script = `
+      const { createWasmBackend } = await import(${JSON.stringify(entry)});
+      const wasm = await createWasmBackend({ threads: 2 });
+      console.log('threads', wasm.threads);
+    `;
+    const output = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      timeout: 30_000,
+      encoding: 'utf8',
+    });
+    expect(output.trim()).toBe('threads 2');
+  });
+});
