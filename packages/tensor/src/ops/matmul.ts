@@ -19,22 +19,18 @@ export interface MatmulOptions {
 
 /** The (batch, rows, cols) view the kernel reads, and whether its last two axes are swapped relative to `t`. */
 function kernelOperand(t: Tensor): { view: Tensor; swapped: boolean } {
-  const as3d = (c: Tensor): Tensor => {
-    if (c.rank === 3) return c;
-    const view = c.reshape([1, ...c.shape]);
-    c.dispose();
-    return view;
-  };
+  // reshape is a view for contiguous data (one new Tensor) and copies otherwise.
+  const as3d = (c: Tensor): Tensor => c.reshape(c.rank === 3 ? c.shape : [1, ...c.shape]);
   if (!t.isContiguous()) {
     const flipped = t.transpose(-2, -1);
     if (flipped.isContiguous()) {
-      const view = as3d(flipped.contiguous());
+      const view = as3d(flipped);
       flipped.dispose();
       return { view, swapped: true };
     }
     flipped.dispose();
   }
-  return { view: as3d(t.contiguous()), swapped: false };
+  return { view: as3d(t), swapped: false };
 }
 
 /**
@@ -55,7 +51,8 @@ export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tenso
   }
   const described = (name: string, t: Tensor, trans: boolean): string =>
     `${name} is ${formatShape(t.shape)}${trans ? ` (trans${name.toUpperCase()})` : ''}`;
-  const shapes = `${described('a', a, transA)}, ${described('b', b, transB)}`;
+  // Built only for an error: formatting shapes on every call would cost more than a 16×16 product.
+  const shapes = (): string => `${described('a', a, transA)}, ${described('b', b, transB)}`;
   for (const [name, t] of [['a', a], ['b', b]] as const) {
     if (t.rank !== 2 && t.rank !== 3) {
       throw new ShapeError(`matmul: ${name} must have 2 or 3 dimensions, found ${formatShape(t.shape)}`);
@@ -65,11 +62,11 @@ export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tenso
   const [bRows, bCols] = b.shape.slice(-2) as [number, number];
   const [M, Ka] = transA ? [aCols, aRows] : [aRows, aCols];
   const [Kb, N] = transB ? [bCols, bRows] : [bRows, bCols];
-  if (Ka !== Kb) throw new ShapeError(`matmul: ${shapes}; inner dims ${Ka} and ${Kb} differ`);
+  if (Ka !== Kb) throw new ShapeError(`matmul: ${shapes()}; inner dims ${Ka} and ${Kb} differ`);
   const batchA = a.rank === 3 ? a.shape[0]! : 1;
   const batchB = b.rank === 3 ? b.shape[0]! : 1;
   if (batchA !== batchB && batchA !== 1 && batchB !== 1) {
-    throw new ShapeError(`matmul: ${shapes}; batch sizes ${batchA} and ${batchB} differ and neither is 1`);
+    throw new ShapeError(`matmul: ${shapes()}; batch sizes ${batchA} and ${batchB} differ and neither is 1`);
   }
   const batch = batchA === 1 ? batchB : batchA;
   const shape = a.rank === 2 && b.rank === 2 ? [M, N] : [batch, M, N];

@@ -15,7 +15,12 @@ import { RECORD } from './worker-source';
 export interface WasmBackendOptions {
   /** Threads per kernel (default: the number of cores, at most 4). */
   threads?: number;
-  /** Reports that threads are unavailable; default console.warn. */
+  /**
+   * Use a shared memory (needed for threads). Default: when SharedArrayBuffer exists and the page, if any,
+   * is cross-origin isolated. `false` gives a one-thread backend without workers.
+   */
+  sharedMemory?: boolean;
+  /** Reports, once, that more threads were asked for than can run; default console.warn. */
   warn?: (message: string) => void;
 }
 
@@ -54,9 +59,11 @@ function sharedMemoryAvailable(): boolean {
  */
 export async function createWasmBackend(options: WasmBackendOptions = {}): Promise<WasmBackend> {
   const wanted = options.threads ?? (await defaultThreads());
-  const shared = sharedMemoryAvailable();
+  const shared = options.sharedMemory ?? sharedMemoryAvailable();
   if (wanted > 1 && !shared) {
-    (options.warn ?? console.warn)('microgpt wasm: SharedArrayBuffer is unavailable (serve the page cross-origin isolated); running on one thread');
+    (options.warn ?? console.warn)(
+      `microgpt wasm: ${wanted} threads asked for, but there is no shared memory (SharedArrayBuffer needs a cross-origin isolated page); running on one thread`,
+    );
   }
   let module: WebAssembly.Module;
   try {

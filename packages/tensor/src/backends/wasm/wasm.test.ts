@@ -6,6 +6,7 @@ import { fallbacks } from '../../dispatch';
 import { attention } from '../../ops/attention';
 import { matmul } from '../../ops/matmul';
 import { softmax } from '../../ops/softmax';
+import { FLOAT32_TOLERANCE, assertClose } from '../../testing/compare';
 import { runConformance } from '../../testing/conformance';
 import { type WasmBackend, createWasmBackend } from './index';
 
@@ -80,6 +81,22 @@ describe('wasm backend', () => {
     for (let i = 0; i < 50; i++) step();
     expect(wasm.memory().liveStorages).toBe(before.liveStorages);
     expect(wasm.memory().liveBytes).toBe(before.liveBytes);
+  });
+});
+
+describe('wasm without shared memory', () => {
+  it('runs on one thread and says so once', async () => {
+    const warnings: string[] = [];
+    const single = await createWasmBackend({ threads: 2, sharedMemory: false, warn: (m) => warnings.push(m) });
+    expect(single.threads).toBe(1);
+    expect(warnings).toEqual([
+      'microgpt wasm: 2 threads asked for, but there is no shared memory (SharedArrayBuffer needs a cross-origin isolated page); running on one thread',
+    ]);
+    await expect(single.setThreads(2)).rejects.toThrow('setThreads: this wasm backend has no shared memory');
+    const a = randn([7, 5], { seed: 9, backend: single });
+    const onJs = a.to('js');
+    assertClose(matmul(a, a, { transB: true }), matmul(onJs, onJs, { transB: true }), FLOAT32_TOLERANCE, 'one-thread matmul');
+    single.dispose();
   });
 });
 
