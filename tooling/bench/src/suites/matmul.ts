@@ -9,7 +9,7 @@ import type { Suite } from './suite';
 
 const BATCH = 8;
 /** Our js reference runs ≈ 1.3 GFLOP/s, so it stops at 512; wasm and the peers also run 1024 (unbatched). */
-const JS_SIZES = [64, 128, 256, 512];
+const JS_SIZES = [16, 64, 128, 256, 512];
 const SIZES = [...JS_SIZES, 1024];
 const MAX_BATCHED = 512;
 
