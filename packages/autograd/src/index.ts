@@ -1,7 +1,22 @@
 // Public surface of @microgpt/autograd.
 export { type OpResultOptions, Var, constant, gradOf, isRecording, noGrad, opResult, output, param, releaseGraph, topologicalOrder } from './var';
-export { acquire, drainPool, release } from './pool';
+export { acquire, drainPool, release, releasingOnError, withContiguous } from './pool';
 export { type MatmulOptions, matmul } from './ops/matmul';
 export { accumulateGrad, add, div, mul, sub } from './ops/elementwise';
 export { type GradCheckOptions, type GradCheckResult, gradCheck } from './grad-check';
 export { type ReduceOptions, mean, sum } from './ops/reduce';
+export { type AdamHyper, type AdamOptimizerOptions, type AdamState, type AdamWState, adam, adamw } from './optim/adam';
+export { clipGradNorm } from './optim/clip';
+export type { Optimizer } from './optim/optimizer';
+export type { ParamGroup, ParamList, Params } from './optim/params';
+export { type LinearDecayOptions, type LrSchedule, type WarmupCosineOptions, constantLr, linearDecay, warmupCosine } from './optim/schedule';
+export { type SgdHyper, type SgdOptions, type SgdState, sgd } from './optim/sgd';
+export type { OptimizerState, ParamState } from './optim/state';
+export { type GeluOptions, addScalar, exp, gelu, log, neg, pow, relu, rsqrt, scale, silu, sqrt, squaredRelu, tanh, unary } from './ops/unary';
+export { logSoftmax, softmax } from './ops/softmax';
+export { concat, reshape, slice, split, transpose } from './ops/layout';
+export { type NormOptions, layernorm, rmsnorm } from './ops/norm';
+export { embedding } from './ops/embedding';
+export { crossEntropy } from './ops/cross-entropy';
+export { type AttentionOptions, attention } from './ops/attention';
+export { type ValueLike, Value } from './scalar/value';

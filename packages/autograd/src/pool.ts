@@ -1,7 +1,7 @@
 // Reused buffers for the values and gradients a training step creates, keyed by backend, dtype and shape, so
 // that a step repeated with the same shapes allocates nothing after its first run (llm.c plans its
 // activations once for the same reason).
-import { type Backend, type DType, type Shape, Tensor, fill } from '@microgpt/tensor';
+import { type Backend, type DType, type Shape, Tensor, copy, fill } from '@microgpt/tensor';
 
 const pools = new WeakMap<Backend, Map<string, Tensor[]>>();
 
@@ -39,4 +39,32 @@ export function release(t: Tensor): void {
 export function drainPool(backend: Backend): void {
   for (const list of poolOf(backend).values()) for (const t of list) t.dispose();
   pools.delete(backend);
+}
+
+/**
+ * Runs `fn` on `t` when contiguous, else on a pooled contiguous copy released afterwards: the tensor ops would
+ * otherwise allocate a copy of their own for a strided input (a transposed view) on every step.
+ */
+export function withContiguous(t: Tensor, fn: (contiguous: Tensor) => void): void {
+  if (t.isContiguous()) {
+    fn(t);
+    return;
+  }
+  const pooled = acquire(t.shape, t.dtype, t.backend, false);
+  try {
+    copy(t, pooled);
+    fn(pooled);
+  } finally {
+    release(pooled);
+  }
+}
+
+/** Runs `run`; when it throws (bad shape, dtype or index), gives `buffers` back to the pool first, then rethrows. */
+export function releasingOnError(buffers: readonly Tensor[], run: () => void): void {
+  try {
+    run();
+  } catch (error) {
+    for (const t of buffers) release(t);
+    throw error;
+  }
 }

@@ -2,7 +2,7 @@
 // the output's gradient, through the op's derivative, into its inputs' gradients (micrograd's design, over
 // tensors). `backward()` on a scalar walks the graph in reverse topological order; gradients accumulate, so a
 // Var used twice gets both contributions.
-import { type DType, ShapeError, type Shape, type Tensor, fill, formatShape } from '@microgpt/tensor';
+import { type DType, ShapeError, type Shape, Tensor, fill, formatShape } from '@microgpt/tensor';
 import { acquire, release } from './pool';
 
 let recording = true;
@@ -96,11 +96,12 @@ export function topologicalOrder(root: Var): Var[] {
 }
 
 /**
- * The gradient buffer of `v`, created (zero) on first use: from the step's pool for intermediate Vars, a
- * buffer of its own for leaves (it outlives the step).
+ * The gradient buffer of `v`, zero on first use: from the pool for intermediate Vars (releaseGraph gives it
+ * back), a buffer of its own for leaves, which keep it across steps (zero it with zeroGrad). Leaves never take
+ * from the pool, so the pool's contents, and so a step's allocations, are the same from the second step on.
  */
 export function gradOf(v: Var): Tensor {
-  v.grad ??= acquire(v.shape, v.dtype, v.value.backend, true);
+  v.grad ??= v.isLeaf ? Tensor.empty(v.shape, v.dtype, v.value.backend) : acquire(v.shape, v.dtype, v.value.backend, true);
   return v.grad;
 }
 
@@ -159,7 +160,8 @@ export function output(like: Tensor, shape: Shape, dtype: DType = like.dtype): T
 
 /**
  * Ends a step: gives the values, saved buffers and gradients of every intermediate Var under `root` back to
- * the pool (leaves keep theirs). Vars under `root` must not be used afterwards.
+ * the pool (leaves keep theirs). Vars under `root` must not be used afterwards. Only what `root` depends on is
+ * reached: an op output that does not feed the loss (an unused `split` piece) needs its own releaseGraph.
  */
 export function releaseGraph(root: Var): void {
   const seen = new Set<Var>();

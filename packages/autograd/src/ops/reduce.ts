@@ -1,7 +1,7 @@
 // Sum and mean over one axis or all elements, and their backward: the output gradient broadcast back over the
 // reduced axis (divided by its length for mean).
 import * as T from '@microgpt/tensor';
-import { release } from '../pool';
+import { release, withContiguous } from '../pool';
 import { type Var, gradOf, opResult, output } from '../var';
 
 /** Options of {@link sum} and {@link mean}. */
@@ -17,30 +17,33 @@ function reduce(op: 'sum' | 'mean', x: Var, axis: number | null, keepdims: boole
   const shape = keepdims ? keptShape : ax === null ? [] : x.shape.filter((_, i) => i !== ax);
   const out = output(x.value, shape);
   const count = ax === null ? x.value.size : x.shape[ax]!;
-  if (ax === null) {
-    const flat = x.value.reshape([x.value.size]);
+  const kernel = op === 'sum' ? T.sum : T.mean;
+  withContiguous(x.value, (cx) => {
+    if (ax !== null) {
+      kernel(cx, ax, { keepdims, out });
+      return;
+    }
+    const flat = cx.reshape([cx.size]);
     const flatOut = out.reshape([]);
-    (op === 'sum' ? T.sum : T.mean)(flat, 0, { out: flatOut });
+    kernel(flat, 0, { out: flatOut });
     flat.dispose();
     flatOut.dispose();
-  } else {
-    (op === 'sum' ? T.sum : T.mean)(x.value, ax, { keepdims, out });
-  }
+  });
   return opResult(op, [x], out, (o) => {
     if (!x.requiresGrad) return;
-    const spread = o.grad!.reshape(keptShape);
+    // Scale the (small) reduced gradient first: broadcasting it back is then a single strided add.
+    let dOut = o.grad!;
+    if (op === 'mean') {
+      dOut = output(dOut, dOut.shape);
+      T.mul(o.grad!, 1 / count, dOut);
+    }
+    const spread = dOut.reshape(keptShape);
     const wide = spread.broadcastTo(x.shape);
     const dx = gradOf(x);
-    if (op === 'sum') {
-      T.add(dx, wide, dx);
-    } else {
-      const scaled = output(dx, x.shape);
-      T.mul(wide, 1 / count, scaled);
-      T.add(dx, scaled, dx);
-      release(scaled);
-    }
+    T.add(dx, wide, dx);
     wide.dispose();
     spread.dispose();
+    if (dOut !== o.grad) release(dOut);
   });
 }
 
