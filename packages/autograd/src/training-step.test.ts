@@ -2,7 +2,8 @@
 // cross-entropy), run 1,000 times with plain SGD: the loss must fall, and after the first step the backend's
 // live allocation count must not grow, since every buffer of a step comes from and goes back to the pool.
 import * as T from '@microgpt/tensor';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
+import { describeOnBackends } from './test-backends';
 import { attention } from './ops/attention';
 import { crossEntropy } from './ops/cross-entropy';
 import { add } from './ops/elementwise';
@@ -76,18 +77,7 @@ function forward(m: Model, ids: T.Tensor, targets: T.Tensor): Var {
   return crossEntropy(matmul(y, m.head), targets); // logits (B, S, V)
 }
 
-let wasm: T.Backend & { dispose(): void };
-beforeAll(async () => {
-  wasm = await T.createWasmBackend({ threads: 1 });
-});
-afterAll(() => {
-  wasm.dispose();
-});
-
-describe.each([
-  ['js', () => T.findBackend('js')],
-  ['wasm', () => wasm],
-])('a training step on %s', (_, backendOf) => {
+describeOnBackends('a training step', (backendOf) => {
   it(`runs ${STEPS} steps without growing the live allocation count, and the loss falls`, () => {
     const backend = backendOf();
     const { ids, targets } = batch(backend);

@@ -1,23 +1,13 @@
 import * as T from '@microgpt/tensor';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
+import { describeOnBackends } from '../test-backends';
 import { gradCheck } from '../grad-check';
 import { constant, param, releaseGraph } from '../var';
 import { add, mul } from './elementwise';
 import { crossEntropy } from './cross-entropy';
 import { sum } from './reduce';
 
-let wasm: T.Backend & { dispose(): void };
-beforeAll(async () => {
-  wasm = await T.createWasmBackend({ threads: 1 });
-});
-afterAll(() => {
-  wasm.dispose();
-});
-
-describe.each([
-  ['js', () => T.findBackend('js')],
-  ['wasm', () => wasm],
-])('crossEntropy on %s', (_, backendOf) => {
+describeOnBackends('crossEntropy', (backendOf) => {
   const rand = (shape: number[], seed: number): T.Tensor => T.randn(shape, { seed, dtype: 'float64', backend: backendOf() });
   const targetsOf = (values: number[][]): T.Tensor => T.tensor(values, { dtype: 'int32', backend: backendOf() });
 

@@ -1,18 +1,11 @@
-import { type Backend, createWasmBackend, findBackend, randn } from '@microgpt/tensor';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randn } from '@microgpt/tensor';
+import { expect, it } from 'vitest';
+import { describeOnBackends } from '../test-backends';
 import { gradCheck } from '../grad-check';
 import { constant, param, releaseGraph } from '../var';
 import { add, div, mul, sub } from './elementwise';
 import { sum } from './reduce';
 import { exp } from './unary';
-
-let wasm: Backend & { dispose(): void };
-beforeAll(async () => {
-  wasm = await createWasmBackend({ threads: 1 });
-});
-afterAll(() => {
-  wasm.dispose();
-});
 
 const OPS = { add, sub, mul, div };
 const SHAPES = [
@@ -22,10 +15,7 @@ const SHAPES = [
   { name: 'both broadcast', a: [2, 1, 4], b: [3, 1] },
 ];
 
-describe.each([
-  ['js', () => findBackend('js')],
-  ['wasm', () => wasm],
-])('elementwise gradients on %s', (_, backendOf) => {
+describeOnBackends('elementwise gradients', (backendOf) => {
   for (const [name, op] of Object.entries(OPS)) {
     for (const shapes of SHAPES) {
       it(`${name}, ${shapes.name}`, () => {

@@ -1,5 +1,6 @@
 import * as T from '@microgpt/tensor';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { describeOnBackends } from '../test-backends';
 import { gradCheck } from '../grad-check';
 import { drainPool } from '../pool';
 import { type Var, constant, param, releaseGraph } from '../var';
@@ -10,18 +11,7 @@ import { sum } from './reduce';
 import { logSoftmax } from './softmax';
 import { addScalar, gelu, scale, tanh } from './unary';
 
-let wasm: T.Backend & { dispose(): void };
-beforeAll(async () => {
-  wasm = await T.createWasmBackend({ threads: 1 });
-});
-afterAll(() => {
-  wasm.dispose();
-});
-
-describe.each([
-  ['js', () => T.findBackend('js')],
-  ['wasm', () => wasm],
-])('layout ops on %s', (_, backendOf) => {
+describeOnBackends('layout ops', (backendOf) => {
   const randn = (shape: number[], seed: number): T.Tensor => T.randn(shape, { seed, dtype: 'float64', backend: backendOf() });
   // Reduces an output to a scalar with fixed random weights of its shape, so every output element matters.
   const loss = (out: Var): Var => sum(mul(out, constant(randn([...out.shape], 99))));

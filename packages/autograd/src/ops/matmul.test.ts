@@ -1,23 +1,13 @@
-import { type Backend, createWasmBackend, findBackend, randn } from '@microgpt/tensor';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randn } from '@microgpt/tensor';
+import { expect, it } from 'vitest';
+import { describeOnBackends } from '../test-backends';
 import { gradCheck } from '../grad-check';
 import { mul } from './elementwise';
 import { matmul } from './matmul';
 import { sum } from './reduce';
 import { constant } from '../var';
 
-let wasm: Backend & { dispose(): void };
-beforeAll(async () => {
-  wasm = await createWasmBackend({ threads: 1 });
-});
-afterAll(() => {
-  wasm.dispose();
-});
-
-describe.each([
-  ['js', () => findBackend('js')],
-  ['wasm', () => wasm],
-])('matmul gradients on %s', (_, backendOf) => {
+describeOnBackends('matmul gradients', (backendOf) => {
   const forms = [
     { name: 'plain 2-D', a: [3, 4], b: [4, 5], transA: false, transB: false },
     { name: 'transposed A', a: [4, 3], b: [4, 5], transA: true, transB: false },

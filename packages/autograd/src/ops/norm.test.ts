@@ -1,5 +1,6 @@
 import * as T from '@microgpt/tensor';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
+import { describeOnBackends } from '../test-backends';
 import { gradCheck } from '../grad-check';
 import { constant, param, releaseGraph } from '../var';
 import type { Var } from '../var';
@@ -7,18 +8,7 @@ import { add, mul } from './elementwise';
 import { layernorm, rmsnorm } from './norm';
 import { sum } from './reduce';
 
-let wasm: T.Backend & { dispose(): void };
-beforeAll(async () => {
-  wasm = await T.createWasmBackend({ threads: 1 });
-});
-afterAll(() => {
-  wasm.dispose();
-});
-
-describe.each([
-  ['js', () => T.findBackend('js')],
-  ['wasm', () => wasm],
-])('norms on %s', (_, backendOf) => {
+describeOnBackends('norms', (backendOf) => {
   const rand = (shape: number[], seed: number): T.Tensor => T.randn(shape, { seed, dtype: 'float64', backend: backendOf() });
   // Reduces a (2, 3, 5) output to a scalar with fixed random weights, so every output element matters.
   const loss = (out: Var): Var => sum(mul(out, constant(rand([2, 3, 5], 99))));

@@ -1,23 +1,13 @@
-import { type Backend, createWasmBackend, findBackend, randn } from '@microgpt/tensor';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randn } from '@microgpt/tensor';
+import { expect, it } from 'vitest';
+import { describeOnBackends } from '../test-backends';
 import { gradCheck } from '../grad-check';
 import { constant, param, releaseGraph } from '../var';
 import { mul } from './elementwise';
 import { transpose } from './layout';
 import { mean, sum } from './reduce';
 
-let wasm: Backend & { dispose(): void };
-beforeAll(async () => {
-  wasm = await createWasmBackend({ threads: 1 });
-});
-afterAll(() => {
-  wasm.dispose();
-});
-
-describe.each([
-  ['js', () => findBackend('js')],
-  ['wasm', () => wasm],
-])('sum and mean on %s', (_, backendOf) => {
+describeOnBackends('sum and mean', (backendOf) => {
   const cases = [
     { name: 'all elements', axis: null, keepdims: false },
     { name: 'all elements, keepdims', axis: null, keepdims: true },

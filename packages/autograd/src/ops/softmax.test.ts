@@ -1,5 +1,6 @@
 import * as T from '@microgpt/tensor';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
+import { describeOnBackends } from '../test-backends';
 import { gradCheck } from '../grad-check';
 import { drainPool } from '../pool';
 import { type Var, constant, param, releaseGraph } from '../var';
@@ -8,18 +9,7 @@ import { reshape, transpose } from './layout';
 import { sum } from './reduce';
 import { logSoftmax, softmax } from './softmax';
 
-let wasm: T.Backend & { dispose(): void };
-beforeAll(async () => {
-  wasm = await T.createWasmBackend({ threads: 1 });
-});
-afterAll(() => {
-  wasm.dispose();
-});
-
-describe.each([
-  ['js', () => T.findBackend('js')],
-  ['wasm', () => wasm],
-])('softmax and logSoftmax on %s', (_, backendOf) => {
+describeOnBackends('softmax and logSoftmax', (backendOf) => {
   const randn = (shape: number[], seed: number, std = 1): T.Tensor => T.randn(shape, { seed, std, dtype: 'float64', backend: backendOf() });
   // Reduces an output to a scalar with fixed random weights of its shape, so every output element matters.
   const loss = (out: Var): Var => sum(mul(out, constant(randn([...out.shape], 99))));

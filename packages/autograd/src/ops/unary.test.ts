@@ -1,5 +1,6 @@
 import * as T from '@microgpt/tensor';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
+import { describeOnBackends } from '../test-backends';
 import { gradCheck } from '../grad-check';
 import { type Var, constant, param, releaseGraph } from '../var';
 import { add, mul } from './elementwise';
@@ -7,18 +8,7 @@ import { transpose } from './layout';
 import { sum } from './reduce';
 import { addScalar, exp, gelu, log, neg, pow, relu, rsqrt, scale, silu, sqrt, squaredRelu, tanh, unary } from './unary';
 
-let wasm: T.Backend & { dispose(): void };
-beforeAll(async () => {
-  wasm = await T.createWasmBackend({ threads: 1 });
-});
-afterAll(() => {
-  wasm.dispose();
-});
-
-describe.each([
-  ['js', () => T.findBackend('js')],
-  ['wasm', () => wasm],
-])('unary ops on %s', (_, backendOf) => {
+describeOnBackends('unary ops', (backendOf) => {
   const randn = (shape: number[], seed: number): T.Tensor => T.randn(shape, { seed, dtype: 'float64', backend: backendOf() });
   // Positive inputs away from 0, for log, sqrt, rsqrt and fractional powers.
   const positive = (shape: number[], seed: number): T.Tensor => T.rand(shape, { seed, low: 0.5, high: 2, dtype: 'float64', backend: backendOf() });
