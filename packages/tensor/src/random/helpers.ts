@@ -58,12 +58,14 @@ export function show(value: unknown): string {
   return String(value);
 }
 
+/** @throws {TypeError} naming `fn` and `name` unless `value` is an integer. */
 export function requireInteger(fn: string, name: string, value: number): void {
   if (typeof value !== 'number' || !Number.isInteger(value)) {
     throw new TypeError(`${fn}: ${name} must be an integer, got ${String(value)}`);
   }
 }
 
+/** @throws {TypeError | RangeError} naming `fn` and `name` unless `value` is a safe integer. */
 export function requireSafeInteger(fn: string, name: string, value: number): void {
   requireInteger(fn, name, value);
   if (!Number.isSafeInteger(value)) {
