@@ -1,5 +1,6 @@
 // Every suite `pnpm bench` knows, in the order they run when none is named.
 import { matmulSuite } from './matmul';
 import type { Suite } from './suite';
+import { tokenizerSuite } from './tokenizer';
 
-export const SUITES: readonly Suite[] = [matmulSuite];
+export const SUITES: readonly Suite[] = [matmulSuite, tokenizerSuite];

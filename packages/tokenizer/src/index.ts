@@ -1,0 +1,21 @@
+// Public surface of @microgpt/tokenizer.
+export { type EncodeOptions, type Tokenizer, TokenizerError, type TokenizerKind } from './tokenizer';
+export { type StreamDecoder, createStreamDecoder, utf8Decode, utf8Encode } from './utf8';
+export { type TiktokenOptions, TIKTOKEN_SPECIAL_TOKENS, cl100kTokenizer, gpt2Tokenizer, loadTiktokenRanks, o200kTokenizer } from './interop/tiktoken';
+export { parseTiktokenRanks, toTiktokenRanks } from './interop/tiktokenRanks';
+export { type HuggingFaceAddedToken, type HuggingFaceTokenizerJSON, fromHuggingFaceJSON, toHuggingFaceJSON } from './interop/huggingface';
+export { type BpeSpec, type BpeTokenizer, createBpeTokenizer } from './bpe/tokenizer';
+export { type BpeTrainOptions, trainBpe, trainBpeStream } from './bpe/train';
+export { type BpeJSON, bpeFromJSON, bpeToJSON } from './bpe/json';
+export { SPLIT_PATTERNS, type SplitPatternName, resolvePattern } from './bpe/patterns';
+export { type CharSpecialOptions, type CharTokenizer, type CharTokenizerJSON, createCharTokenizer, trainChar } from './char';
+export {
+  DEFAULT_WORD_PATTERN,
+  type WordSpecialOptions,
+  type WordTokenizer,
+  type WordTokenizerJSON,
+  type WordTrainOptions,
+  createWordTokenizer,
+  trainWord,
+} from './word';
+export { TOKENIZER_FORMAT, TOKENIZER_VERSION, tokenizerFromJSON } from './json';
