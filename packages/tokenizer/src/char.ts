@@ -2,7 +2,7 @@
 // code point), then the special tokens. No merges and no normalization; subwords are the BPE's job (./bpe).
 import { type Tokenizer, TokenizerError } from './tokenizer';
 import { utf8Encode } from './utf8';
-import { codePointLabel, describeValue, isOneCodePoint, quote, resolveSpecials, splitSpecial, textWithoutSpecials } from './special';
+import { codePointLabel, describeValue, isOneCodePoint, quote, resolveSpecials, splitSpecial, textById, textWithoutSpecials } from './special';
 
 /**
  * Special tokens of a char tokenizer. Ids follow the characters: first the role tokens not already listed in
@@ -94,15 +94,8 @@ function buildChar(
   const pieces = [...chars, ...specialList];
   const roleId = (name: string | undefined) => (name === undefined ? undefined : specialIds.get(name));
   const unkId = roleId(names.unk);
-  const pieceOf = (id: number | undefined, where: string, position = ''): string => {
-    const piece = id !== undefined && Number.isInteger(id) ? pieces[id] : undefined;
-    if (piece === undefined) {
-      throw new TokenizerError(
-        `${where}: unknown id ${String(id)}${position}; the vocabulary has ${pieces.length} ids, [0, ${pieces.length})`,
-      );
-    }
-    return piece;
-  };
+  const pieceOf = textById(pieces);
+
   return {
     kind: 'char',
     vocabSize: pieces.length,

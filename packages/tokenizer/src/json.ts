@@ -6,6 +6,7 @@ import { createCharTokenizer } from './char';
 import { describeValue, isOneCodePoint, quote } from './special';
 import { type Tokenizer, TokenizerError } from './tokenizer';
 import { compileWordPattern, createWordTokenizer } from './word';
+import { readTokenizerFile } from './read-file';
 
 /** The `format` field of every file we write. */
 export const TOKENIZER_FORMAT = 'microgpt-tokenizer';
@@ -130,21 +131,5 @@ function load(data: unknown): Tokenizer {
  * path, e.g. `fromJSON: "vocab[3]" must be a string of one character, found 42`; never another error.
  */
 export function tokenizerFromJSON(data: unknown): Tokenizer {
-  let parsed = data;
-  if (typeof data === 'string') {
-    try {
-      parsed = JSON.parse(data) as unknown;
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : 'parse error';
-      throw new TokenizerError(`fromJSON: the text is not valid JSON (${reason})`);
-    }
-  }
-  try {
-    return load(parsed);
-  } catch (error) {
-    if (error instanceof TokenizerError) throw error;
-    // A bug or a hostile object (a throwing getter): still report it as a bad file, keeping the cause.
-    const reason = error instanceof Error ? error.message : describeValue(error);
-    throw new TokenizerError(`fromJSON: could not read the tokenizer (${reason})`, { cause: error });
-  }
+  return readTokenizerFile(data, load);
 }

@@ -133,3 +133,17 @@ export function textWithoutSpecials(corpus: string, specials: readonly string[])
   return splitSpecial(corpus, map, { allowedSpecial: 'all' }).filter((s) => s.id === undefined);
 }
 
+
+/**
+ * The lookup from id to text over `texts` (ordinary pieces then specials), throwing a TokenizerError that
+ * names the id, where it was met, and the vocabulary's range.
+ */
+export function textById(texts: readonly string[]): (id: number | undefined, where: string, position?: string) => string {
+  return (id, where, position = '') => {
+    const text = id !== undefined && Number.isInteger(id) ? texts[id] : undefined;
+    if (text === undefined) {
+      throw new TokenizerError(`${where}: unknown id ${String(id)}${position}; the vocabulary has ${texts.length} ids, [0, ${texts.length})`);
+    }
+    return text;
+  };
+}

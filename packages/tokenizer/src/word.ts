@@ -1,7 +1,7 @@
 // Word-level tokenizer: a regex splits text into words, numbers, punctuation runs and whitespace runs; the
 // most frequent pieces get ids, everything else becomes <unk>. Whitespace runs are tokens too, so decode
 // restores the spacing; text with out-of-vocabulary pieces does not round-trip (use char or BPE for that).
-import { describeValue, quote, resolveSpecials, splitSpecial, textWithoutSpecials, type Segment } from './special';
+import { describeValue, quote, resolveSpecials, splitSpecial, textById, textWithoutSpecials, type Segment } from './special';
 import { type Tokenizer, TokenizerError } from './tokenizer';
 import { utf8Encode } from './utf8';
 
@@ -161,15 +161,8 @@ function buildWord(
   const specialIds = new Map(specialList.map((text, i) => [text, pieces.length + i]));
   const texts = [...pieces, ...specialList];
   const unkId = unkName === undefined ? undefined : specialIds.get(unkName);
-  const textOf = (id: number | undefined, where: string, position = ''): string => {
-    const text = id !== undefined && Number.isInteger(id) ? texts[id] : undefined;
-    if (text === undefined) {
-      throw new TokenizerError(
-        `${where}: unknown id ${String(id)}${position}; the vocabulary has ${texts.length} ids, [0, ${texts.length})`,
-      );
-    }
-    return text;
-  };
+  const textOf = textById(texts);
+
   return {
     kind: 'word',
     vocabSize: texts.length,

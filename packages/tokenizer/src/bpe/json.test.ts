@@ -103,7 +103,7 @@ describe('bpeToJSON / bpeFromJSON', () => {
         throw new Error('boom');
       },
     });
-    expect(errorOf(hostile)).toBe("fromJSON: could not read the tokenizer ('boom')");
+    expect(errorOf(hostile)).toBe("fromJSON: could not read the tokenizer (boom)");
     const head = '"format":"microgpt-tokenizer","version":1,"kind":"bpe","pattern":null,"merges":[]';
     const proto = JSON.parse(`{${head},"specialTokens":{"__proto__":300}}`) as unknown;
     expect(bpeFromJSON(proto).specialTokens).toEqual(JSON.parse('{"__proto__":300}'));

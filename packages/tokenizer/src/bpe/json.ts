@@ -6,6 +6,7 @@ import { base64Decode } from '../interop/base64';
 import { TokenizerError } from '../tokenizer';
 import { type BpeJSON, specToJSON } from './format';
 import { type BpeTokenizer, createBpeTokenizer } from './tokenizer';
+import { readTokenizerFile } from '../read-file';
 
 export type { BpeJSON } from './format';
 
@@ -153,21 +154,5 @@ function load(data: unknown): BpeTokenizer {
  * field, e.g. `fromJSON: "merges[3]" must be a pair of ids below 259 (tokens made before it), found 'abc'`.
  */
 export function bpeFromJSON(data: unknown): BpeTokenizer {
-  let parsed = data;
-  if (typeof data === 'string') {
-    try {
-      parsed = JSON.parse(data) as unknown;
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : 'parse error';
-      throw new TokenizerError(`fromJSON: the text is not valid JSON (${reason})`);
-    }
-  }
-  try {
-    return load(parsed);
-  } catch (error) {
-    if (error instanceof TokenizerError) throw error;
-    // A hostile object (a throwing getter, a proxy): still a bad file, with the cause kept.
-    const reason = describeValue(error instanceof Error ? error.message : error);
-    throw new TokenizerError(`fromJSON: could not read the tokenizer (${reason})`, { cause: error });
-  }
+  return readTokenizerFile(data, load);
 }
