@@ -5,7 +5,7 @@ import { describeValue } from '../special';
 import { base64Decode } from '../interop/base64';
 import { TokenizerError } from '../tokenizer';
 import { type BpeJSON, specToJSON } from './format';
-import { type BpeTokenizer, createBpeTokenizer } from './tokenizer';
+import { type BpeTokenizer, createBpeTokenizer, tokensFromMerges } from './tokenizer';
 import { readTokenizerFile } from '../read-file';
 
 export type { BpeJSON } from './format';
@@ -35,7 +35,7 @@ export function bpeToJSON(tokenizer: BpeTokenizer): BpeJSON {
   return specToJSON(tokenizer.spec);
 }
 
-function tokensFromMerges(list: unknown[]): { tokens: Uint8Array[]; merges: [number, number][] } {
+function readMerges(list: unknown[]): { tokens: Uint8Array[]; merges: [number, number][] } {
   if (list.length > MAX_TOKENS - 256) fail('merges', `an array of at most ${MAX_TOKENS - 256} pairs`, list);
   // Lengths first, so a file whose merges keep doubling a token is refused before anything is allocated.
   const lengths = new Float64Array(256 + list.length).fill(1, 0, 256);
@@ -56,16 +56,7 @@ function tokensFromMerges(list: unknown[]): { tokens: Uint8Array[]; merges: [num
     }
     merges.push([a, b]);
   }
-  const tokens: Uint8Array[] = [];
-  for (let b = 0; b < 256; b++) tokens.push(Uint8Array.of(b));
-  for (const [a, b] of merges) {
-    const x = tokens[a]!;
-    const y = tokens[b]!;
-    const joined = new Uint8Array(x.length + y.length);
-    joined.set(x);
-    joined.set(y, x.length);
-    tokens.push(joined);
-  }
+  const tokens = tokensFromMerges(merges);
   return { tokens, merges };
 }
 
@@ -129,7 +120,7 @@ function load(data: unknown): BpeTokenizer {
   let merges: [number, number][] | undefined;
   if (mergeList !== undefined) {
     if (!Array.isArray(mergeList)) fail('merges', 'an array of [id, id] pairs', mergeList);
-    ({ tokens, merges } = tokensFromMerges(mergeList));
+    ({ tokens, merges } = readMerges(mergeList));
   } else {
     if (!Array.isArray(tokenList)) fail('tokens', 'an array of base64 strings', tokenList);
     tokens = tokensFromBase64(tokenList);

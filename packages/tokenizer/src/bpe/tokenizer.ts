@@ -171,3 +171,21 @@ export function createBpeTokenizer(spec: BpeSpec): BpeTokenizer {
     toJSON: () => specToJSON(frozen),
   };
 }
+
+/**
+ * The tokens of a trained byte-level BPE: the 256 single bytes, then merge i's token = the bytes of its pair,
+ * as id 256 + i. Merges must refer only to earlier ids (checked by the callers).
+ */
+export function tokensFromMerges(merges: readonly (readonly [number, number])[]): Uint8Array[] {
+  const tokens: Uint8Array[] = [];
+  for (let b = 0; b < 256; b++) tokens.push(Uint8Array.of(b));
+  for (const [a, b] of merges) {
+    const x = tokens[a]!;
+    const y = tokens[b]!;
+    const joined = new Uint8Array(x.length + y.length);
+    joined.set(x);
+    joined.set(y, x.length);
+    tokens.push(joined);
+  }
+  return tokens;
+}

@@ -6,7 +6,7 @@ import { TokenizerError } from '../tokenizer';
 import { ChunkCounter } from './chunks';
 import { learnMerges } from './learn';
 import { type SplitPatternName, resolvePattern } from './patterns';
-import { type BpeTokenizer, createBpeTokenizer } from './tokenizer';
+import { type BpeTokenizer, createBpeTokenizer, tokensFromMerges } from './tokenizer';
 
 /** Options of {@link trainBpe} and {@link trainBpeStream}. */
 export interface BpeTrainOptions {
@@ -82,16 +82,7 @@ function plan(where: string, options: BpeTrainOptions): Plan {
 
 function build({ counter, numMerges, pattern, specials, fixedIds }: Plan): BpeTokenizer {
   const merges = learnMerges(counter.counts, numMerges);
-  const tokens: Uint8Array[] = [];
-  for (let b = 0; b < 256; b++) tokens.push(Uint8Array.of(b));
-  for (const [a, b] of merges) {
-    const x = tokens[a]!;
-    const y = tokens[b]!;
-    const joined = new Uint8Array(x.length + y.length);
-    joined.set(x);
-    joined.set(y, x.length);
-    tokens.push(joined);
-  }
+  const tokens = tokensFromMerges(merges);
   const specialTokens = fixedIds ?? Object.fromEntries(specials.map((s, i) => [s, tokens.length + i]));
   return createBpeTokenizer({ tokens, pattern, specialTokens, merges });
 }
