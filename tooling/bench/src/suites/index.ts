@@ -2,5 +2,6 @@
 import { matmulSuite } from './matmul';
 import type { Suite } from './suite';
 import { tokenizerSuite } from './tokenizer';
+import { trainStepSuite } from './train-step';
 
-export const SUITES: readonly Suite[] = [matmulSuite, tokenizerSuite];
+export const SUITES: readonly Suite[] = [matmulSuite, trainStepSuite, tokenizerSuite];
