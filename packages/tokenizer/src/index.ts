@@ -3,7 +3,14 @@ export { type EncodeOptions, type Tokenizer, TokenizerError, type TokenizerKind 
 export { type StreamDecoder, createStreamDecoder, utf8Decode, utf8Encode } from './utf8';
 export { type TiktokenOptions, TIKTOKEN_SPECIAL_TOKENS, cl100kTokenizer, gpt2Tokenizer, loadTiktokenRanks, o200kTokenizer } from './interop/tiktoken';
 export { parseTiktokenRanks, toTiktokenRanks } from './interop/tiktokenRanks';
-export { type HuggingFaceAddedToken, type HuggingFaceTokenizerJSON, fromHuggingFaceJSON, toHuggingFaceJSON } from './interop/huggingface';
+export {
+  type HuggingFaceAddedToken,
+  type HuggingFaceTokenizerConfig,
+  type HuggingFaceTokenizerJSON,
+  fromHuggingFaceJSON,
+  huggingFaceTokenizerConfig,
+  toHuggingFaceJSON,
+} from './interop/huggingface';
 export { type BpeSpec, type BpeTokenizer, createBpeTokenizer } from './bpe/tokenizer';
 export { type BpeTrainOptions, trainBpe, trainBpeStream } from './bpe/train';
 export { type BpeJSON, bpeFromJSON, bpeToJSON } from './bpe/json';

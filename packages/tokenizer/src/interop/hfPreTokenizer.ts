@@ -57,8 +57,14 @@ function readSplit(value: JsonObject, field: string): string {
   if (!isObject(pattern) || typeof pattern.Regex !== 'string') {
     throw fieldError(`${field}.pattern`, 'must be {"Regex": string}', pattern);
   }
-  if (value.behavior !== 'Isolated') throw fieldError(`${field}.behavior`, 'must be "Isolated"', value.behavior);
-  if (value.invert !== undefined && value.invert !== false) throw fieldError(`${field}.invert`, 'must be false', value.invert);
+  // Isolated keeps the matches and the text between them; Removed with invert keeps only the matches (what
+  // transformers.js's cl100k files use). Our encoder, like tiktoken's, encodes the matches, and the split
+  // patterns of these files match every character, so the two forms split alike.
+  const inverted = value.invert === true;
+  if (value.invert !== undefined && typeof value.invert !== 'boolean') throw fieldError(`${field}.invert`, 'must be a boolean', value.invert);
+  if (!(value.behavior === 'Isolated' && !inverted) && !(value.behavior === 'Removed' && inverted)) {
+    throw fieldError(`${field}.behavior`, 'must be "Isolated" (or "Removed" with invert: true)', value.behavior);
+  }
   const source = toV8Pattern(pattern.Regex, CALLER);
   try {
     new RegExp(source, 'gu');

@@ -9,7 +9,7 @@ import { TokenizerError } from '../tokenizer';
 import { BYTE_TO_CHAR } from './byteLevel';
 import { deriveMerges } from './merges';
 import { trainBpe } from '../bpe/train';
-import { type HuggingFaceTokenizerJSON, fromHuggingFaceJSON, toHuggingFaceJSON } from './huggingface';
+import { type HuggingFaceTokenizerJSON, fromHuggingFaceJSON, toHuggingFaceJSON, huggingFaceTokenizerConfig } from './huggingface';
 import { multilingualText } from './multilingualText';
 import { cl100kTokenizer, gpt2Tokenizer, o200kTokenizer } from './tiktoken';
 
@@ -116,6 +116,30 @@ describe('fromHuggingFaceJSON', () => {
     const tokenizer = fromHuggingFaceJSON(data);
     expect(tokenizer.spec.pattern).toBe(String.raw`(?:'[sS]|'[tT])|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}|\s+(?!\S)|\s+|.`);
     expect(tokenizer.decode(tokenizer.encode("IT'S 12345 the"))).toBe("IT'S 12345 the");
+  });
+
+  it('gives the tokenizer_config.json transformers.js needs to load and decode exactly', () => {
+    expect(huggingFaceTokenizerConfig()).toEqual({ tokenizer_class: 'GPT2Tokenizer', clean_up_tokenization_spaces: false });
+  });
+
+  it('reads a Split written as Removed with invert: true (transformers.js cl100k files) like Isolated', () => {
+    const splitWith = (step: Record<string, unknown>): ReturnType<typeof handWritten> => {
+      const data = handWritten();
+      data.pre_tokenizer = {
+        type: 'Sequence',
+        pretokenizers: [
+          { type: 'Split', pattern: { Regex: String.raw`'s|'t|\p{L}+|\p{N}{1,3}|\s+(?!\S)|\s+|.` }, ...step },
+          { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: false },
+        ],
+      };
+      return data;
+    };
+    const isolated = fromHuggingFaceJSON(splitWith({ behavior: 'Isolated', invert: false }));
+    const removed = fromHuggingFaceJSON(splitWith({ behavior: 'Removed', invert: true }));
+    const text = " the theme's 2024\n\n  he";
+    expect(removed.spec.pattern).toBe(isolated.spec.pattern);
+    expect(removed.encode(text)).toEqual(isolated.encode(text));
+    expect(() => fromHuggingFaceJSON(splitWith({ behavior: 'Removed', invert: false }))).toThrow(/behavior" must be "Isolated" \(or "Removed" with invert: true\)/);
   });
 
   const cases: [string, (d: Record<string, unknown> & { model: Record<string, unknown> }) => void, RegExp][] = [

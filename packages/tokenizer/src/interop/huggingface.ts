@@ -223,3 +223,18 @@ export function fromHuggingFaceJSON(data: unknown): BpeTokenizer {
     throw error;
   }
 }
+
+/** The tokenizer_config.json that goes beside tokenizer.json (see {@link huggingFaceTokenizerConfig}). */
+export interface HuggingFaceTokenizerConfig {
+  tokenizer_class: 'GPT2Tokenizer';
+  clean_up_tokenization_spaces: false;
+}
+
+/**
+ * The `tokenizer_config.json` to save beside `toHuggingFaceJSON`'s file: transformers.js's
+ * `AutoTokenizer.from_pretrained(dir)` needs its `tokenizer_class`, and `clean_up_tokenization_spaces: false`
+ * keeps its `decode` from rewriting " 's" as "'s" (its default), so decoding returns the exact text.
+ */
+export function huggingFaceTokenizerConfig(): HuggingFaceTokenizerConfig {
+  return { tokenizer_class: 'GPT2Tokenizer', clean_up_tokenization_spaces: false };
+}
