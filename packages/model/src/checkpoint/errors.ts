@@ -1,0 +1,28 @@
+// The one error type of checkpoint files: a malformed or unsupported file, or arguments that cannot be written.
+
+/** Where in a checkpoint file a problem was found. */
+export interface CheckpointErrorDetails {
+  /** The part of the file: `header length`, `header`, `tensor`, `metadata`, `data`, or `arguments` for encoding. */
+  readonly part: string;
+  /** The tensor the problem concerns, when there is one. */
+  readonly tensor?: string;
+  /** The field of that tensor entry (`dtype`, `shape`, `data_offsets`), when there is one. */
+  readonly field?: string;
+}
+
+/**
+ * A checkpoint that cannot be read or written. The message names the file part, the tensor and the field, and
+ * says what was expected and what was found, e.g.
+ * `safetensors: header: tensor "wte" data_offsets: expected 48 bytes (shape [3, 4] × 4 bytes), found 44`.
+ */
+export class CheckpointError extends Error {
+  override readonly name = 'CheckpointError';
+  /** The file part, tensor and field the error concerns. */
+  readonly details: CheckpointErrorDetails;
+
+  /** A checkpoint error with `message` about the place described by `details`. */
+  constructor(message: string, details: CheckpointErrorDetails) {
+    super(message);
+    this.details = details;
+  }
+}

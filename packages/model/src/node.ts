@@ -1,0 +1,3 @@
+// @microgpt/model/node: everything in @microgpt/model plus the helpers that need Node's file system.
+export * from './index';
+export { writeFileAtomic } from './checkpoint/atomic-write';
