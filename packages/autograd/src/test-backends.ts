@@ -19,3 +19,23 @@ export function describeOnBackends(name: string, body: (backendOf: () => Backend
     body(backendOf);
   });
 }
+
+/** Backend memory counters recorded after each step, to check that repeated steps stop allocating. */
+export interface MemoryTrace {
+  live: number[];
+  allocations: number[];
+  /** Records the backend's counters now (call at the end of a step). */
+  readonly record: () => void;
+}
+
+/** A {@link MemoryTrace} of `backend`. */
+export function traceMemory(backend: Backend): MemoryTrace {
+  const live: number[] = [];
+  const allocations: number[] = [];
+  const record = (): void => {
+    const memory = backend.memory();
+    live.push(memory.liveStorages);
+    allocations.push(memory.totalAllocations);
+  };
+  return { live, allocations, record };
+}

@@ -3,7 +3,7 @@
 // live allocation count must not grow, since every buffer of a step comes from and goes back to the pool.
 import * as T from '@microgpt/tensor';
 import { expect, it } from 'vitest';
-import { describeOnBackends } from './test-backends';
+import { describeOnBackends, traceMemory } from './test-backends';
 import { attention } from './ops/attention';
 import { crossEntropy } from './ops/cross-entropy';
 import { add } from './ops/elementwise';
@@ -86,8 +86,7 @@ describeOnBackends('a training step', (backendOf) => {
     // One update buffer per parameter, made once: the SGD step itself must not allocate either.
     const update = params.map((p) => T.Tensor.empty(p.shape, p.dtype, backend));
     const losses: number[] = [];
-    const live: number[] = [];
-    const allocations: number[] = [];
+    const { live, allocations, record } = traceMemory(backend);
     const step = (): void => {
       const loss = forward(m, ids, targets);
       losses.push(loss.value.item());
@@ -99,9 +98,7 @@ describeOnBackends('a training step', (backendOf) => {
         p.zeroGrad();
       }
       releaseGraph(loss);
-      const memory = backend.memory();
-      live.push(memory.liveStorages);
-      allocations.push(memory.totalAllocations);
+      record();
     };
     for (let i = 0; i < STEPS; i++) step();
 

@@ -1,6 +1,6 @@
 import * as T from '@microgpt/tensor';
 import { describe, expect, it } from 'vitest';
-import { describeOnBackends } from '../test-backends';
+import { describeOnBackends, traceMemory } from '../test-backends';
 import { gradCheck } from '../grad-check';
 import { drainPool } from '../pool';
 import { type Var, constant, param, releaseGraph } from '../var';
@@ -174,17 +174,14 @@ describeOnBackends('layout ops', (backendOf) => {
       const mixed = add(scale(tanh(a), 0.5), addScalar(slice(reshape(x, [2, 12]), 1, 2, 12), 1)); // (2, 10)
       return add(sum(mul(logSoftmax(mixed), b)), sum(tanh(c)));
     };
-    const live: number[] = [];
-    const allocations: number[] = [];
+    const { live, allocations, record } = traceMemory(backend);
     for (let i = 0; i < 50; i++) {
       const out = step();
       out.backward();
       x.zeroGrad();
       y.zeroGrad();
       releaseGraph(out);
-      const memory = backend.memory();
-      live.push(memory.liveStorages);
-      allocations.push(memory.totalAllocations);
+      record();
     }
     expect(new Set(live).size).toBe(1);
     expect(allocations[49]).toBe(allocations[0]);

@@ -1,6 +1,6 @@
 import * as T from '@microgpt/tensor';
 import { expect, it } from 'vitest';
-import { describeOnBackends } from '../test-backends';
+import { describeOnBackends, traceMemory } from '../test-backends';
 import { gradCheck } from '../grad-check';
 import { drainPool } from '../pool';
 import { type Var, constant, param, releaseGraph } from '../var';
@@ -65,16 +65,13 @@ describeOnBackends('softmax and logSoftmax', (backendOf) => {
     drainPool(backend);
     const x = param(T.randn([2, 12], { seed: 8, dtype: 'float32', backend }));
     const w = constant(T.randn([2, 3, 4], { seed: 9, dtype: 'float32', backend }));
-    const live: number[] = [];
-    const allocations: number[] = [];
+    const { live, allocations, record } = traceMemory(backend);
     for (let i = 0; i < 50; i++) {
       const out = sum(mul(softmax(reshape(x, [2, 3, 4])), w));
       out.backward();
       x.zeroGrad();
       releaseGraph(out);
-      const memory = backend.memory();
-      live.push(memory.liveStorages);
-      allocations.push(memory.totalAllocations);
+      record();
     }
     expect(new Set(live).size).toBe(1);
     expect(allocations[49]).toBe(allocations[0]);

@@ -1,25 +1,12 @@
 import * as T from '@microgpt/tensor';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Var, gradOf, param } from '../var';
+import { describe, expect, it } from 'vitest';
+import { describeOnBackends } from '../test-backends';
+import { gradAt, setGrad, valuesOf } from './test-grads';
+import { type Var, param } from '../var';
 import { adam, adamw } from './adam';
 import type { Optimizer } from './optimizer';
 
-let wasm: T.Backend & { dispose(): void };
-beforeAll(async () => {
-  wasm = await T.createWasmBackend({ threads: 1 });
-});
-afterAll(() => {
-  wasm.dispose();
-});
-
-function setGrad(v: Var, values: readonly number[]): void {
-  const g = gradOf(v);
-  g.backend.write(g.storage, g.offset, v.dtype === 'float32' ? Float32Array.from(values) : Float64Array.from(values));
-}
-
-const valuesOf = (v: Var): number[] => Array.from(v.value.toArray());
 const bitsOf = (v: Var): Uint8Array => new Uint8Array(v.value.toArray().buffer);
-const gradAt = (k: number, n: number): number[] => Array.from({ length: n }, (_, i) => Math.sin(3 * k + i + 1) * (i + 1) * 0.25);
 
 // Betas with exact binary powers, so the loop's beta ** t is exact and the comparison can be exact too.
 const BETAS = { beta1: 0.875, beta2: 0.9375, eps: 1e-8 };
@@ -42,10 +29,7 @@ function torchAdam(p: number[], steps: number, lr: number, weightDecay: number, 
   return p;
 }
 
-describe.each([
-  ['js', () => T.findBackend('js')],
-  ['wasm', () => wasm],
-])('adam and adamw on %s', (_, backendOf) => {
+describeOnBackends('adam and adamw', (backendOf) => {
   const p64 = (values: number[]): Var => param(T.tensor(values, { dtype: 'float64', backend: backendOf() }));
   const p32 = (values: number[]): Var => param(T.tensor(values, { dtype: 'float32', backend: backendOf() }));
 

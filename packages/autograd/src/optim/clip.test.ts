@@ -1,22 +1,12 @@
 import * as T from '@microgpt/tensor';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { describeOnBackends } from '../test-backends';
 import { type Var, gradOf, param } from '../var';
 import { clipGradNorm } from './clip';
 
-let wasm: T.Backend & { dispose(): void };
-beforeAll(async () => {
-  wasm = await T.createWasmBackend({ threads: 1 });
-});
-afterAll(() => {
-  wasm.dispose();
-});
-
 const gradValues = (v: Var): number[] => Array.from(v.grad!.toArray());
 
-describe.each([
-  ['js', () => T.findBackend('js')],
-  ['wasm', () => wasm],
-])('clipGradNorm on %s', (_, backendOf) => {
+describeOnBackends('clipGradNorm', (backendOf) => {
   /** A parameter whose gradient holds `grad` (the value itself does not matter). */
   const withGrad = (grad: readonly number[], dtype: T.FloatDType = 'float64'): Var => {
     const v = param(T.zeros([grad.length], { dtype, backend: backendOf() }));

@@ -1,25 +1,11 @@
 import * as T from '@microgpt/tensor';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Var, gradOf, param } from '../var';
+import { describe, expect, it } from 'vitest';
+import { describeOnBackends } from '../test-backends';
+import { gradAt, setGrad, valuesOf } from './test-grads';
+import { type Var, param } from '../var';
 import { sgd } from './sgd';
 
-let wasm: T.Backend & { dispose(): void };
-beforeAll(async () => {
-  wasm = await T.createWasmBackend({ threads: 1 });
-});
-afterAll(() => {
-  wasm.dispose();
-});
 
-function setGrad(v: Var, values: readonly number[]): void {
-  const g = gradOf(v);
-  g.backend.write(g.storage, g.offset, v.dtype === 'float32' ? Float32Array.from(values) : Float64Array.from(values));
-}
-
-const valuesOf = (v: Var): number[] => Array.from(v.value.toArray());
-
-/** Gradient of element i at step k: varied signs and sizes, the same in the optimizer and the loop. */
-const gradAt = (k: number, n: number): number[] => Array.from({ length: n }, (_, i) => Math.sin(3 * k + i + 1) * (i + 1) * 0.25);
 
 interface TorchSgd {
   lr: number;
@@ -46,10 +32,7 @@ function torchSgd(p: number[], steps: number, o: TorchSgd): number[] {
   return p;
 }
 
-describe.each([
-  ['js', () => T.findBackend('js')],
-  ['wasm', () => wasm],
-])('sgd on %s', (_, backendOf) => {
+describeOnBackends('sgd', (backendOf) => {
   const p64 = (values: number[]): Var => param(T.tensor(values, { dtype: 'float64', backend: backendOf() }));
 
   it('takes a hand-computed plain step: p -= lr · g', () => {
