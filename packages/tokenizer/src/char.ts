@@ -1,8 +1,7 @@
 // Character-level tokenizer, as in microgpt.py: one id per Unicode code point of the training text (sorted by
 // code point), then the special tokens. No merges and no normalization; subwords are the BPE's job (./bpe).
 import { type Tokenizer, TokenizerError } from './tokenizer';
-import { utf8Encode } from './utf8';
-import { codePointLabel, describeValue, isOneCodePoint, quote, resolveSpecials, splitSpecial, textById, textWithoutSpecials } from './special';
+import { codePointLabel, describeValue, isOneCodePoint, quote, resolveSpecials, splitSpecial, decodeByText, textWithoutSpecials } from './special';
 
 /**
  * Special tokens of a char tokenizer. Ids follow the characters: first the role tokens not already listed in
@@ -94,7 +93,6 @@ function buildChar(
   const pieces = [...chars, ...specialList];
   const roleId = (name: string | undefined) => (name === undefined ? undefined : specialIds.get(name));
   const unkId = roleId(names.unk);
-  const pieceOf = textById(pieces);
 
   return {
     kind: 'char',
@@ -127,12 +125,7 @@ function buildChar(
       }
       return out;
     },
-    decode(tokenIds) {
-      let text = '';
-      for (let i = 0; i < tokenIds.length; i++) text += pieceOf(tokenIds[i], 'decode', ` at position ${i}`);
-      return text;
-    },
-    tokenBytes: (id) => utf8Encode(pieceOf(id, 'tokenBytes')),
+    ...decodeByText(pieces),
     toJSON: () => ({
       format: 'microgpt-tokenizer',
       version: 1,

@@ -1,7 +1,8 @@
 // Special tokens and message helpers shared by the tokenizers: resolving bos/eos/unk/special options to ids,
 // splitting encode input by the special-token policy (tiktoken's allowedSpecial / disallowedSpecial), and
 // quoting values for error messages.
-import { type EncodeOptions, TokenizerError } from './tokenizer';
+import { type EncodeOptions, type Tokenizer, TokenizerError } from './tokenizer';
+import { utf8Encode } from './utf8';
 /** A piece of `encode`'s input: ordinary text, or one allowed special token (`id` set). */
 export interface Segment {
   /** UTF-16 index of the piece in the whole input, for error messages. */
@@ -135,15 +136,23 @@ export function textWithoutSpecials(corpus: string, specials: readonly string[])
 
 
 /**
- * The lookup from id to text over `texts` (ordinary pieces then specials), throwing a TokenizerError that
- * names the id, where it was met, and the vocabulary's range.
+ * `decode` and `tokenBytes` for a tokenizer whose ids name whole texts (ordinary pieces, then specials): an id
+ * outside `texts` throws a TokenizerError naming it, where it was met, and the vocabulary's range.
  */
-export function textById(texts: readonly string[]): (id: number | undefined, where: string, position?: string) => string {
-  return (id, where, position = '') => {
+export function decodeByText(texts: readonly string[]): Pick<Tokenizer, 'decode' | 'tokenBytes'> {
+  const textOf = (id: number | undefined, where: string, position = ''): string => {
     const text = id !== undefined && Number.isInteger(id) ? texts[id] : undefined;
     if (text === undefined) {
       throw new TokenizerError(`${where}: unknown id ${String(id)}${position}; the vocabulary has ${texts.length} ids, [0, ${texts.length})`);
     }
     return text;
+  };
+  return {
+    decode(ids) {
+      let text = '';
+      for (let i = 0; i < ids.length; i++) text += textOf(ids[i], 'decode', ` at position ${i}`);
+      return text;
+    },
+    tokenBytes: (id) => utf8Encode(textOf(id, 'tokenBytes')),
   };
 }

@@ -1,9 +1,8 @@
 // Word-level tokenizer: a regex splits text into words, numbers, punctuation runs and whitespace runs; the
 // most frequent pieces get ids, everything else becomes <unk>. Whitespace runs are tokens too, so decode
 // restores the spacing; text with out-of-vocabulary pieces does not round-trip (use char or BPE for that).
-import { describeValue, quote, resolveSpecials, splitSpecial, textById, textWithoutSpecials, type Segment } from './special';
+import { describeValue, quote, resolveSpecials, splitSpecial, decodeByText, textWithoutSpecials, type Segment } from './special';
 import { type Tokenizer, TokenizerError } from './tokenizer';
-import { utf8Encode } from './utf8';
 
 /**
  * The default split: letter runs (with combining marks, so 'café' written with U+0301 stays one word),
@@ -161,7 +160,6 @@ function buildWord(
   const specialIds = new Map(specialList.map((text, i) => [text, pieces.length + i]));
   const texts = [...pieces, ...specialList];
   const unkId = unkName === undefined ? undefined : specialIds.get(unkName);
-  const textOf = textById(texts);
 
   return {
     kind: 'word',
@@ -191,12 +189,7 @@ function buildWord(
       return out;
     },
     // The <unk> id decodes to the unk token's text (e.g. '<unk>'): the original word is gone.
-    decode(tokenIds) {
-      let text = '';
-      for (let i = 0; i < tokenIds.length; i++) text += textOf(tokenIds[i], 'decode', ` at position ${i}`);
-      return text;
-    },
-    tokenBytes: (id) => utf8Encode(textOf(id, 'tokenBytes')),
+    ...decodeByText(texts),
     toJSON: () => ({
       format: 'microgpt-tokenizer',
       version: 1,
