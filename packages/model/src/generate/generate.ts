@@ -1,0 +1,105 @@
+// Generation: a prompt, then tokens one at a time through the KV cache, by sampling (greedy, temperature,
+// top-k, top-p) or beam search, until a stop token or the token budget. Prompts longer than the context are
+// cropped from the left; when the cache is full it slides: the last half of the window is encoded again at
+// positions 0 … and generation continues (learned positions only go up to blockSize).
+import { PythonRandom } from '@microgpt/tensor';
+import type { Tokenizer } from '@microgpt/tokenizer';
+import { createStreamDecoder } from '@microgpt/tokenizer';
+import { ModelError } from '../errors';
+import { type InferenceSession, createSession } from '../gpt/inference';
+import type { GPT } from '../gpt/model';
+import { type SamplingOptions, checkSampling, sampleToken } from './sampling';
+import { beamSearch } from './beam';
+import { feedOne } from './slide';
+
+/** Options of {@link generate}. */
+export interface GenerateOptions extends SamplingOptions {
+  /** Most tokens to generate (not counting the prompt). */
+  readonly maxNewTokens: number;
+  /** Token ids that end generation; the stop token is not part of the output. */
+  readonly stopTokens?: readonly number[];
+  /** Beam width k > 1 for beam search (sampling options are then ignored). */
+  readonly beam?: number;
+  /** Length normalization of beam scores: score = Σ log p / length^lengthPenalty (default 1). */
+  readonly lengthPenalty?: number;
+  /** Seed of the sampling generator (default 42); or `rng` to continue an existing one. */
+  readonly seed?: number;
+  readonly rng?: PythonRandom;
+  /** Turns ids into text for `onText` and `text`. */
+  readonly tokenizer?: Pick<Tokenizer, 'tokenBytes' | 'decode'>;
+  /** Called with each new token id as it is picked (sampling) or with the best beam's ids at the end. */
+  readonly onToken?: (id: number) => void;
+  /** Called with text as soon as it is complete UTF-8 (needs `tokenizer`). */
+  readonly onText?: (text: string) => void;
+  /** Called with notes for the user (a cropped prompt). */
+  readonly onNote?: (note: string) => void;
+}
+
+/** What {@link generate} returns. */
+export interface GenerateResult {
+  /** The new tokens (without the prompt and without the stop token). */
+  readonly ids: number[];
+  /** Their text, when a tokenizer was given. */
+  readonly text: string | undefined;
+  /** Why it ended. */
+  readonly stop: 'stop-token' | 'max-tokens';
+  /** Beam search only: the length-normalized log-probability of the result. */
+  readonly score?: number;
+}
+
+/**
+ * Generates a continuation of `prompt` (token ids, at least one; microgpt.py starts from `[BOS]`).
+ * @throws {ModelError} for an empty prompt, an id outside the vocabulary, bad sampling options, maxNewTokens
+ * not a non-negative integer, or a beam width that is not a positive integer.
+ */
+export function generate(model: GPT, prompt: ArrayLike<number>, options: GenerateOptions): GenerateResult {
+  checkSampling(options);
+  const { maxNewTokens, beam = 1 } = options;
+  if (!(Number.isSafeInteger(maxNewTokens) && maxNewTokens >= 0)) throw new ModelError(`generate: maxNewTokens must be a non-negative integer, found ${maxNewTokens}`);
+  if (!(Number.isSafeInteger(beam) && beam >= 1)) throw new ModelError(`generate: beam must be a positive integer, found ${beam}`);
+  if (prompt.length === 0) throw new ModelError('generate: the prompt is empty; give at least one token (for example BOS)');
+  const S = model.config.blockSize;
+  let context = Array.from(prompt);
+  if (context.length > S) {
+    options.onNote?.(`the prompt has ${context.length} tokens; keeping the last ${S} (the model's context)`);
+    context = context.slice(-S);
+  }
+  if (beam > 1) return beamSearch(model, context, options, beam);
+  const session = createSession(model, 1);
+  try {
+    return sampleLoop(session, context, options);
+  } finally {
+    session.dispose();
+  }
+}
+
+function sampleLoop(session: InferenceSession, context: number[], options: GenerateOptions): GenerateResult {
+  const V = session.model.config.vocabSize;
+  const rng = options.rng ?? new PythonRandom(options.seed ?? 42);
+  const stops = new Set(options.stopTokens ?? []);
+  const decoder = options.tokenizer ? createStreamDecoder(options.tokenizer) : null;
+  const ids: number[] = [];
+  let logits = session.feed(context, context.length);
+  let stop: GenerateResult['stop'] = 'max-tokens';
+  for (let i = 0; i < options.maxNewTokens; i++) {
+    const id = sampleToken(logits, 0, V, options, rng);
+    if (stops.has(id)) {
+      stop = 'stop-token';
+      break;
+    }
+    ids.push(id);
+    context.push(id);
+    options.onToken?.(id);
+    if (decoder) {
+      const piece = decoder.push(id);
+      if (piece) options.onText?.(piece);
+    }
+    if (i + 1 === options.maxNewTokens) break;
+    logits = feedOne(session, context, [id]);
+  }
+  if (decoder) {
+    const rest = decoder.flush();
+    if (rest) options.onText?.(rest);
+  }
+  return { ids, text: options.tokenizer?.decode(ids), stop };
+}

@@ -1,0 +1,119 @@
+// Inference with a KV cache: a session holds B sequences' keys and values, takes a prompt chunk at once
+// (prefill) or one token per sequence (decode), and returns the last position's logits. The generation
+// strategies (sampling, beam search) in ../generate drive it.
+import type { TypedArray } from '@microgpt/tensor';
+import { ModelError } from '../errors';
+import { createPlan } from './buffers';
+import { kernelSet } from './kernels';
+import { type KVCache, createKVCache } from './kv-cache';
+import type { GPT } from './model';
+import { createPass } from './pass';
+
+/** A running inference over B sequences of the same length. */
+export interface InferenceSession {
+  readonly model: GPT;
+  /** Number of sequences. */
+  readonly B: number;
+  /** Tokens each sequence has in the cache (≤ blockSize). */
+  readonly length: number;
+  /**
+   * Feeds T more tokens per sequence (ids is (B, T) row-major, T ≥ 1) at positions length … length+T-1.
+   * @returns the logits of each sequence's last new position, (B, V) row-major in float64.
+   * @throws {ModelError} when length + T exceeds blockSize or an id is outside the vocabulary.
+   */
+  feed(ids: ArrayLike<number>, T: number): Float64Array;
+  /** Sequence b continues from sequence from[b]'s cache (beam search keeps the best beams). */
+  reorder(from: readonly number[]): void;
+  /** Empties the cache (length 0). */
+  reset(): void;
+  /** Frees the cache and buffers. */
+  dispose(): void;
+}
+
+/**
+ * A session for B sequences (default 1).
+ * @throws {ModelError} for B not a positive integer.
+ */
+export function createSession(model: GPT, B = 1): InferenceSession {
+  if (!Number.isSafeInteger(B) || B < 1) throw new ModelError(`createSession: B must be a positive integer, found ${B}`);
+  const { config, dtype, backend } = model;
+  const S = config.blockSize;
+  const V = config.vocabSize;
+  const plan = createPlan(config, { B, maxT: S, training: false, contextT: S }, dtype, backend);
+  const pass = createPass(model, plan);
+  const cache: KVCache = createKVCache(config, B, kernelSet(backend, dtype), dtype, backend);
+  let length = 0;
+  const session: InferenceSession = {
+    model,
+    B,
+    get length() {
+      return length;
+    },
+    feed(ids, T) {
+      if (!Number.isSafeInteger(T) || T < 1 || ids.length !== B * T) {
+        throw new ModelError(`feed: expected ${B} × T ids with T ≥ 1, found ${ids.length} ids for T = ${T}`);
+      }
+      if (length + T > S) throw new ModelError(`feed: ${length} + ${T} tokens exceed the context of ${S} (blockSize)`);
+      const idArray = checkedIds('feed', ids, V);
+      const s = pass.buffers(T);
+      backend.write(s.ids.storage, s.ids.offset, idArray);
+      pass.forward(T, false, { pos0: length, cache, dropoutKey: 0 });
+      length += T;
+      const out = new Float64Array(B * V);
+      for (let b = 0; b < B; b++) {
+        const row: TypedArray = backend.read(s.logits.storage, s.logits.offset + (b * T + T - 1) * V, V);
+        out.set(row, b * V);
+      }
+      return out;
+    },
+    reorder(from) {
+      if (from.length !== B || from.some((f) => !Number.isInteger(f) || f < 0 || f >= B)) {
+        throw new ModelError(`reorder: expected ${B} sequence indices in [0, ${B}), found [${from.join(', ')}]`);
+      }
+      cache.reorder(from);
+    },
+    reset() {
+      length = 0;
+    },
+    dispose() {
+      cache.dispose();
+      plan.dispose();
+    },
+  };
+  return session;
+}
+
+/**
+ * Logits of every position of B sequences of T tokens, without a cache (a plain forward pass).
+ * @param ids (B, T) row-major token ids, T ≤ blockSize.
+ * @returns (B, T, V) row-major logits in float64.
+ * @throws {ModelError} when T is out of range or an id is outside the vocabulary.
+ */
+export function forwardLogits(model: GPT, ids: ArrayLike<number>, B: number, T: number): Float64Array {
+  const { config, dtype, backend } = model;
+  if (!(Number.isSafeInteger(T) && T >= 1 && T <= config.blockSize && ids.length === B * T)) {
+    throw new ModelError(`forwardLogits: expected ${B} × T ids with 1 ≤ T ≤ ${config.blockSize}, found ${ids.length} ids for T = ${T}`);
+  }
+  const idArray = checkedIds('forwardLogits', ids, config.vocabSize);
+  const plan = createPlan(config, { B, maxT: T, training: false, contextT: null }, dtype, backend);
+  try {
+    const pass = createPass(model, plan);
+    const s = pass.buffers(T);
+    backend.write(s.ids.storage, s.ids.offset, idArray);
+    pass.forward(T, false, { pos0: 0, cache: null, dropoutKey: 0 });
+    return Float64Array.from(backend.read(s.logits.storage, s.logits.offset, B * T * config.vocabSize));
+  } finally {
+    plan.dispose();
+  }
+}
+
+/** ids as Int32Array, each checked against the vocabulary. @throws {ModelError} naming the first bad id. */
+export function checkedIds(op: string, ids: ArrayLike<number>, V: number): Int32Array {
+  const out = new Int32Array(ids.length);
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i]!;
+    if (!Number.isInteger(id) || id < 0 || id >= V) throw new ModelError(`${op}: token id ${id} at index ${i} is outside the vocabulary [0, ${V})`);
+    out[i] = id;
+  }
+  return out;
+}

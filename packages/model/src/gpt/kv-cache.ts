@@ -1,0 +1,60 @@
+// The KV cache of inference: per block, keys and values of every position so far, (B, NH, blockSize, HS).
+// Attention reads the whole cache with the query offset, so the kernel sees keys 0 … pos0 + i only; entries
+// past the current length are never read.
+import { type Backend, type FloatDType, Tensor } from '@microgpt/tensor';
+import { type GPTConfig, headSize } from '../config';
+import type { KernelSet } from './kernels';
+import { cachedView } from './views';
+
+/** Keys and values of B sequences, one pair of tensors per block. */
+export interface KVCache {
+  readonly B: number;
+  /** Per block (B, NH, blockSize, HS). */
+  readonly k: readonly Tensor[];
+  readonly v: readonly Tensor[];
+  /**
+   * Writes the new rows k, v (1, B·T, C) at positions pos0 … pos0+T-1 of block `layer`, and returns the
+   * block's whole cache for attention.
+   */
+  append(layer: number, k: Tensor, v: Tensor, pos0: number, T: number): { k: Tensor; v: Tensor };
+  /** Reorders sequences: sequence b takes the cache of sequence `from[b]` (beam search). */
+  reorder(from: readonly number[]): void;
+  /** Frees the cache. */
+  dispose(): void;
+}
+
+/** A zeroed cache for B sequences of a model with `config`. */
+export function createKVCache(config: GPTConfig, B: number, K: KernelSet, dtype: FloatDType, backend: Backend): KVCache {
+  const NH = config.nHead;
+  const HS = headSize(config);
+  const S = config.blockSize;
+  const make = (): Tensor[] => Array.from({ length: config.nLayer }, () => Tensor.empty([B, NH, S, HS], dtype, backend));
+  const k = make();
+  const v = make();
+  const spare = Tensor.empty([B, NH, S, HS], dtype, backend);
+  const write = (cache: Tensor, rowsCT: Tensor, pos0: number, T: number): void => {
+    const src = cachedView(rowsCT, `heads:${B}`, (t) => t.reshape([B, T, NH, HS]).permute([0, 2, 1, 3]));
+    K.copy({ src, dst: cachedView(cache, `at:${pos0}:${T}`, (t) => t.slice(2, pos0, pos0 + T)) });
+  };
+  return {
+    B,
+    k,
+    v,
+    append(layer, kRows, vRows, pos0, T) {
+      write(k[layer]!, kRows, pos0, T);
+      write(v[layer]!, vRows, pos0, T);
+      return { k: k[layer]!, v: v[layer]! };
+    },
+    reorder(from) {
+      for (const cache of [...k, ...v]) {
+        from.forEach((src, b) => {
+          K.copy({ src: cachedView(cache, `seq:${src}`, (t) => t.slice(0, src, src + 1)), dst: cachedView(spare, `seq:${b}`, (t) => t.slice(0, b, b + 1)) });
+        });
+        K.copy({ src: spare, dst: cache });
+      }
+    },
+    dispose() {
+      for (const t of [...k, ...v, spare]) t.dispose();
+    },
+  };
+}

@@ -1,0 +1,95 @@
+// Each layer's forward and backward side by side (llm.c's train_gpt2.c), as direct kernel calls on planned
+// buffers. N = B·T rows; C the width; matrices are (OC, IC). Backward functions ADD into parameter gradients;
+// activation gradients are added or overwritten as each function says (the pass zeroes what needs it).
+import type { Tensor } from '@microgpt/tensor';
+import type { NormBuffers } from './buffers';
+import type { KernelSet } from './kernels';
+import { cachedView, rows } from './views';
+
+// ----------------------------------------------------------------------------------------------------------
+// linear: out (1, N, OC) = inp (1, N, IC) · weightᵀ (+ bias)
+
+/** A linear layer's parameters and gradients as matmul-ready views. */
+export interface LinearParams {
+  /** (1, OC, IC) */
+  readonly weight: Tensor;
+  readonly dweight: Tensor | null;
+  /** (1, N, OC) broadcast view of the (OC) bias, or null. */
+  readonly bias: Tensor | null;
+  /** (1, 1, OC) */
+  readonly dbias: Tensor | null;
+}
+
+/** out = inp · weightᵀ + bias (overwrites out). */
+export function linearForward(K: KernelSet, out: Tensor, inp: Tensor, p: LinearParams): void {
+  K.matmul({ a: inp, b: p.weight, out, transA: false, transB: true, accumulate: false });
+  if (p.bias) K.binary({ op: 'add', a: out, b: p.bias, out });
+}
+
+/**
+ * dweight += doutᵀ · inp, dbias += Σ_rows dout (as ones · dout), and dinp = dout · weight (added when
+ * `accumulateInput`, else overwritten; skipped when dinp is null).
+ * @param ones (1, 1, N) all ones.
+ */
+export function linearBackward(K: KernelSet, dinp: Tensor | null, accumulateInput: boolean, dout: Tensor, inp: Tensor, p: LinearParams, ones: Tensor): void {
+  if (dinp) K.matmul({ a: dout, b: p.weight, out: dinp, transA: false, transB: false, accumulate: accumulateInput });
+  if (p.dweight) K.matmul({ a: dout, b: inp, out: p.dweight, transA: true, transB: false, accumulate: true });
+  if (p.dbias) K.matmul({ a: ones, b: dout, out: p.dbias, transA: false, transB: false, accumulate: true });
+}
+
+// ----------------------------------------------------------------------------------------------------------
+// norm: RMSNorm or LayerNorm over the last axis of (N, C)
+
+/** A norm's parameters (null when the config has no learned gain/bias) and its epsilon. */
+export interface NormParams {
+  readonly kind: 'rmsnorm' | 'layernorm';
+  readonly eps: number;
+  readonly weight: Tensor | null;
+  readonly bias: Tensor | null;
+  readonly dweight: Tensor | null;
+  readonly dbias: Tensor | null;
+}
+
+/** Normalizes x (1, N, C) into s.out, saving mean (layernorm) and rstd. */
+export function normForward(K: KernelSet, s: NormBuffers, x: Tensor, p: NormParams): void {
+  const out = rows(s.out);
+  if (p.kind === 'rmsnorm') K.rmsnorm({ x: rows(x), weight: p.weight, out, rstd: s.rstd, eps: p.eps });
+  else K.layernorm({ x: rows(x), weight: p.weight, bias: p.bias, out, mean: s.mean!, rstd: s.rstd, eps: p.eps });
+}
+
+/** dx += ∂/∂x, dweight/dbias += their gradients, given dout = ∂L/∂s.out; all (1, N, C). */
+export function normBackward(K: KernelSet, dx: Tensor, dout: Tensor, s: NormBuffers, x: Tensor, p: NormParams): void {
+  const common = { x: rows(x), weight: p.weight, rstd: s.rstd, dout: rows(dout), dx: rows(dx) };
+  if (p.kind === 'rmsnorm') K.rmsnormBackward({ ...common, dweight: p.dweight });
+  else K.layernormBackward({ ...common, mean: s.mean!, dweight: p.dweight, dbias: p.dbias });
+}
+
+// ----------------------------------------------------------------------------------------------------------
+// heads: (1, N, C) ⇄ (B, NH, T, HS)
+
+/** Copies x (1, N, C) into head layout xh (B, NH, T, HS); nothing to do when they are the same memory (NH = 1). */
+export function splitHeads(K: KernelSet, xh: Tensor, x: Tensor): void {
+  if (xh.storage === x.storage && xh.offset === x.offset) return;
+  const [B, NH, T, HS] = xh.shape as [number, number, number, number];
+  K.copy({ src: cachedView(x, 'heads', (t) => t.reshape([B, T, NH, HS]).permute([0, 2, 1, 3])), dst: xh });
+}
+
+/** Copies yh (B, NH, T, HS) back to rows y (1, N, C) (overwrites). */
+export function mergeHeads(K: KernelSet, y: Tensor, yh: Tensor): void {
+  if (yh.storage === y.storage && yh.offset === y.offset) return;
+  const [B, NH, T, HS] = yh.shape as [number, number, number, number];
+  K.copy({ src: cachedView(yh, 'rowsOrder', (t) => t.permute([0, 2, 1, 3])), dst: cachedView(y, 'split', (t) => t.reshape([B, T, NH, HS])) });
+}
+
+// ----------------------------------------------------------------------------------------------------------
+// residual and dropout
+
+/** out = a + b. Its backward is the residual gradient flowing to both unchanged (see the pass). */
+export function residualForward(K: KernelSet, out: Tensor, a: Tensor, b: Tensor): void {
+  K.binary({ op: 'add', a, b, out });
+}
+
+/** x *= mask in place (mask holds 0 or 1/(1-p)); also the backward, dx = dout · mask. */
+export function applyMask(K: KernelSet, out: Tensor, x: Tensor, mask: Tensor): void {
+  K.binary({ op: 'mul', a: x, b: mask, out });
+}
