@@ -1,0 +1,151 @@
+// Exact reproduction of Karpathy's microgpt.py (the final gist version): the same data preparation, the same
+// generator draws in the same order (shuffle, then every weight), one document a step, Adam with microgpt.py's
+// hyperparameters and linear decay, float64 throughout, and samples drawn with random.choices. The losses
+// match microgpt.py's to ~1e-12 and the samples are identical (see microgpt.test.ts and the fixtures, which
+// were made by running microgpt.py itself).
+import { type Backend, PythonRandom, resolveBackend } from '@microgpt/tensor';
+import { ModelError } from '../errors';
+import { sampleToken } from '../generate/sampling';
+import { createSession } from '../gpt/inference';
+import { type GPT, disposeGPT, gptFromParameters } from '../gpt/model';
+import { countParameters, initParameters } from '../gpt/params';
+import { resolveConfig } from '../config';
+import { DEFAULT_TRAIN } from '../train/settings';
+import { type Batch, type BatchLoader, createTrainer } from '../train/trainer';
+
+/** The settings microgpt.py has as globals. */
+export interface MicrogptSettings {
+  readonly seed: number;
+  readonly nLayer: number;
+  readonly nEmbd: number;
+  readonly nHead: number;
+  readonly blockSize: number;
+  readonly steps: number;
+  readonly temperature: number;
+  readonly samples: number;
+}
+
+/** microgpt.py's values. */
+export const MICROGPT_DEFAULTS: MicrogptSettings = Object.freeze({
+  seed: 42,
+  nLayer: 1,
+  nEmbd: 16,
+  nHead: 4,
+  blockSize: 16,
+  steps: 1000,
+  temperature: 0.5,
+  samples: 20,
+});
+
+/** What happens during a run, in order: the data summary, each step's loss, each sample. */
+export interface MicrogptHooks {
+  onDocs?(count: number): void;
+  onVocab?(vocabSize: number): void;
+  onParams?(count: number): void;
+  onStep?(step: number, steps: number, loss: number): void;
+  onSample?(index: number, text: string): void;
+}
+
+/** A finished run. */
+export interface MicrogptRun {
+  readonly vocabSize: number;
+  readonly params: number;
+  readonly losses: number[];
+  readonly samples: string[];
+  /** Seconds of the training loop alone (microgpt.py's 1,000 steps: about 6 minutes). */
+  readonly trainSeconds: number;
+}
+
+/** microgpt.py's documents: the non-empty stripped lines of the text. */
+export function microgptDocs(text: string): string[] {
+  return text
+    .trim()
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line.length > 0);
+}
+
+function checkSettings(s: MicrogptSettings): void {
+  for (const key of ['nLayer', 'nEmbd', 'nHead', 'blockSize', 'steps'] as const) {
+    if (!(Number.isSafeInteger(s[key]) && s[key] >= 1)) throw new ModelError(`microgpt: ${key} must be a positive integer, found ${s[key]}`);
+  }
+  if (!(Number.isSafeInteger(s.samples) && s.samples >= 0)) throw new ModelError(`microgpt: samples must be an integer ≥ 0, found ${s.samples}`);
+  if (!Number.isSafeInteger(s.seed)) throw new ModelError(`microgpt: seed must be an integer, found ${s.seed}`);
+  if (!(s.temperature > 0 && Number.isFinite(s.temperature))) throw new ModelError(`microgpt: temperature must be > 0, found ${s.temperature}`);
+}
+
+/** Step i trains on document i mod count: [BOS, …chars, BOS] cropped to blockSize + 1 tokens. */
+function documentCycle(docs: readonly number[][], blockSize: number): BatchLoader {
+  let index = 0;
+  return {
+    next(): Batch {
+      const tokens = docs[index % docs.length]!;
+      index++;
+      const n = Math.min(blockSize, tokens.length - 1);
+      return { x: Int32Array.from(tokens.slice(0, n)), y: Int32Array.from(tokens.slice(1, n + 1)), B: 1, T: n };
+    },
+    state: () => index,
+    restore(state) {
+      index = state as number;
+    },
+  };
+}
+
+/**
+ * Runs microgpt.py on `text` (its input.txt) with `settings`, calling `hooks` as microgpt.py prints.
+ * @param backend where to compute (float64 kernels); default the current backend.
+ * @throws {ModelError} for bad settings (nEmbd not divisible by nHead, …) or a text without documents.
+ */
+export function runMicrogpt(text: string, settings: Partial<MicrogptSettings> = {}, hooks: MicrogptHooks = {}, backend?: Backend | string): MicrogptRun {
+  const s = { ...MICROGPT_DEFAULTS, ...settings };
+  checkSettings(s);
+  const docs = microgptDocs(text);
+  if (docs.length === 0) throw new ModelError('microgpt: the data has no documents (non-empty lines)');
+  const rng = new PythonRandom(s.seed);
+  rng.shuffle(docs);
+  hooks.onDocs?.(docs.length);
+  const uchars = [...new Set(docs.join(''))].sort((a, b) => a.codePointAt(0)! - b.codePointAt(0)!);
+  const BOS = uchars.length;
+  const vocabSize = uchars.length + 1;
+  hooks.onVocab?.(vocabSize);
+  const config = resolveConfig({ vocabSize, nLayer: s.nLayer, nEmbd: s.nEmbd, nHead: s.nHead, blockSize: s.blockSize });
+  const model: GPT = gptFromParameters(config, initParameters(config, { rng, dtype: 'float64', backend: resolveBackend(backend) }));
+  const params = countParameters(config);
+  hooks.onParams?.(params);
+  const index = new Map(uchars.map((ch, i) => [ch, i]));
+  const tokenDocs = docs.map((doc) => [BOS, ...Array.from(doc, (ch) => index.get(ch)!), BOS]);
+  const trainer = createTrainer({ model, settings: { ...DEFAULT_TRAIN, steps: s.steps, seed: s.seed }, train: documentCycle(tokenDocs, s.blockSize) });
+  const losses: number[] = [];
+  const samples: string[] = [];
+  try {
+    const t0 = performance.now();
+    for (let step = 0; step < s.steps; step++) {
+      const { loss } = trainer.trainStep();
+      losses.push(loss);
+      hooks.onStep?.(step + 1, s.steps, loss);
+    }
+    const trainSeconds = (performance.now() - t0) / 1000;
+    const session = createSession(model, 1);
+    try {
+      for (let i = 0; i < s.samples; i++) {
+        session.reset();
+        let token = BOS;
+        let sample = '';
+        for (let pos = 0; pos < s.blockSize; pos++) {
+          const logits = session.feed([token], 1);
+          token = sampleToken(logits, 0, vocabSize, { temperature: s.temperature }, rng);
+          if (token === BOS) break;
+          sample += uchars[token]!;
+        }
+        samples.push(sample);
+        hooks.onSample?.(i + 1, sample);
+      }
+    } finally {
+      session.dispose();
+    }
+    return { vocabSize, params, losses, samples, trainSeconds };
+  } finally {
+    trainer.dispose();
+    disposeGPT(model);
+  }
+}

@@ -1,0 +1,98 @@
+// How a model is trained: every knob of the trainer in one plain object (the model's shape is GPTConfig).
+import type { FloatDType } from '@microgpt/tensor';
+import { ModelError } from '../errors';
+
+/** Training hyperparameters and schedule. */
+export interface TrainSettings {
+  /** Optimizer steps to take. */
+  readonly steps: number;
+  /** Sequences a step: documents (documents mode) or random windows (stream mode). */
+  readonly batchSize: number;
+  /** `documents`: one line = one document wrapped in BOS (microgpt.py); `stream`: random windows (nanoGPT). */
+  readonly data: 'documents' | 'stream';
+  /** Share of the data held out for evaluation (nanoGPT: the last 10%); 0 = none. */
+  readonly valFraction: number;
+  readonly optimizer: 'adam' | 'adamw';
+  /** Peak learning rate. */
+  readonly lr: number;
+  /** Rate at the end of the schedule (cosine, linear). */
+  readonly minLr: number;
+  /** `constant`, `linear` (microgpt.py: lr · (1 − step/steps), down to minLr) or `cosine` (warmup, then cosine to minLr). */
+  readonly schedule: 'constant' | 'linear' | 'cosine';
+  /** Linear warmup steps (cosine schedule). */
+  readonly warmupSteps: number;
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly eps: number;
+  /** Decoupled weight decay of matrices and embeddings (AdamW; norms and biases never decay, as nanoGPT). */
+  readonly weightDecay: number;
+  /** Clip the global gradient norm to this; 0 = no clipping. */
+  readonly clip: number;
+  /** Evaluate on the held-out split every this many steps (and at the end); 0 = only at the end. */
+  readonly evalEvery: number;
+  /** Batches per evaluation (stream mode: random windows, as nanoGPT's estimate_loss; documents: the first ones). */
+  readonly evalBatches: number;
+  /** Checkpoint every this many steps (and at the end); 0 = only at the end. */
+  readonly ckptEvery: number;
+  /** Seed of the init, the data order and dropout. */
+  readonly seed: number;
+  /** Float type of parameters and activations. */
+  readonly dtype: FloatDType;
+}
+
+/** Defaults: microgpt.py's run (1,000 steps of one document, Adam 0.01 with linear decay, float64). */
+export const DEFAULT_TRAIN: TrainSettings = Object.freeze({
+  steps: 1000,
+  batchSize: 1,
+  data: 'documents',
+  valFraction: 0,
+  optimizer: 'adam',
+  lr: 0.01,
+  minLr: 0,
+  schedule: 'linear',
+  warmupSteps: 0,
+  beta1: 0.85,
+  beta2: 0.99,
+  eps: 1e-8,
+  weightDecay: 0,
+  clip: 0,
+  evalEvery: 0,
+  evalBatches: 20,
+  ckptEvery: 0,
+  seed: 42,
+  dtype: 'float64',
+});
+
+/**
+ * Checks every field of training settings.
+ * @throws {ModelError} naming the first bad field, the value and what was expected.
+ */
+export function validateTrainSettings(s: TrainSettings): void {
+  const bad = (field: keyof TrainSettings, expected: string): never => {
+    throw new ModelError(`training: ${field} must be ${expected}, found ${JSON.stringify(s[field])}`);
+  };
+  const count = (field: keyof TrainSettings, min: number): void => {
+    const v = s[field];
+    if (!(typeof v === 'number' && Number.isSafeInteger(v) && v >= min)) bad(field, `an integer ≥ ${min}`);
+  };
+  const rate = (field: keyof TrainSettings): void => {
+    const v = s[field];
+    if (!(typeof v === 'number' && Number.isFinite(v) && v >= 0)) bad(field, 'a finite number ≥ 0');
+  };
+  count('steps', 1);
+  count('batchSize', 1);
+  count('warmupSteps', 0);
+  count('evalEvery', 0);
+  count('evalBatches', 1);
+  count('ckptEvery', 0);
+  count('seed', 0);
+  for (const f of ['lr', 'minLr', 'eps', 'weightDecay', 'clip'] as const) rate(f);
+  for (const f of ['beta1', 'beta2'] as const) if (!(s[f] >= 0 && s[f] < 1)) bad(f, 'a number in [0, 1)');
+  if (!(s.valFraction >= 0 && s.valFraction < 1)) bad('valFraction', 'a number in [0, 1)');
+  if (s.data !== 'documents' && s.data !== 'stream') bad('data', "'documents' or 'stream'");
+  if (s.optimizer !== 'adam' && s.optimizer !== 'adamw') bad('optimizer', "'adam' or 'adamw'");
+  if (!['constant', 'linear', 'cosine'].includes(s.schedule)) bad('schedule', "'constant', 'linear' or 'cosine'");
+  if (s.dtype !== 'float32' && s.dtype !== 'float64') bad('dtype', "'float32' or 'float64'");
+  if (s.minLr > s.lr) bad('minLr', `at most lr (${s.lr})`);
+  if (s.schedule === 'cosine' && s.warmupSteps >= s.steps) bad('warmupSteps', `less than steps (${s.steps})`);
+}

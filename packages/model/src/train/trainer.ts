@@ -1,0 +1,219 @@
+// The training step: batch → forward → loss check → backward → clip → optimizer step at the scheduled rate,
+// on planned buffers (nothing allocated after the first step of each T). Evaluation, state for checkpoints
+// and resume. The loop around it (progress, periodic eval and checkpoints, interruption) is in loop.ts.
+import { type Optimizer, type OptimizerState, type LrSchedule, adam, adamw, clipGradNorm, constantLr, linearDecay, warmupCosine } from '@microgpt/autograd';
+import { ModelError, NonFiniteLossError } from '../errors';
+import { type Plan, createPlan } from '../gpt/buffers';
+import { dropoutKey } from '../gpt/dropout';
+import type { GPT } from '../gpt/model';
+import { type Pass, createPass } from '../gpt/pass';
+import { type TrainSettings, validateTrainSettings } from './settings';
+
+/** A batch of B sequences of T tokens: inputs and next-token targets (-1 = ignored), row-major (B, T). */
+export interface Batch {
+  readonly x: Int32Array;
+  readonly y: Int32Array;
+  readonly B: number;
+  readonly T: number;
+}
+
+/** Where batches come from: deterministic, with a JSON-safe position to save and restore. */
+export interface BatchLoader {
+  next(): Batch;
+  state(): unknown;
+  restore(state: unknown): void;
+}
+
+/** What one step did. */
+export interface StepReport {
+  /** Steps done after this one (1-based number of this step). */
+  readonly step: number;
+  /** Mean cross-entropy of the batch before the update. */
+  readonly loss: number;
+  /** Learning rate the update used. */
+  readonly lr: number;
+  /** Targets that counted (not ignored). */
+  readonly tokens: number;
+  /** Global gradient norm before clipping (NaN when not clipping: not computed). */
+  readonly gradNorm: number;
+}
+
+/** The trainer's state besides weights and optimizer buffers: JSON-safe, for `trainer_state.json`. */
+export interface TrainerState {
+  readonly step: number;
+  readonly settings: TrainSettings;
+  readonly loader: unknown;
+  /** Loss curves so far, [step, loss] pairs. */
+  readonly history: { readonly train: readonly [number, number][]; readonly val: readonly [number, number][] };
+}
+
+/** A model, its optimizer and its data, stepping one batch at a time. */
+export interface Trainer {
+  readonly model: GPT;
+  readonly settings: TrainSettings;
+  readonly optimizer: Optimizer;
+  /** Steps done. */
+  readonly step: number;
+  /**
+   * One optimizer step on the next batch.
+   * @throws {NonFiniteLossError} when the loss or the gradient norm is not finite (nothing is updated).
+   * @throws {ModelError} when a batch does not fit (B ≠ batchSize, T > blockSize, an id outside the vocabulary).
+   */
+  trainStep(): StepReport;
+  /** Mean loss over the held-out batches (NaN without held-out data); dropout off; gradients untouched. */
+  evaluate(): number;
+  /** Records a validation loss in the history (the loop does it after `evaluate`). */
+  recordEval(step: number, loss: number): void;
+  /** Everything to resume besides weights and optimizer buffers. */
+  state(): TrainerState;
+  /** Restores a state from `state()` and the optimizer's (weights are restored by loading the checkpoint). */
+  restore(state: TrainerState, optimizerState: OptimizerState | null): void;
+  /** Frees buffers and optimizer state (not the model). */
+  dispose(): void;
+}
+
+/** Inputs of {@link createTrainer}. */
+export interface TrainerOptions {
+  readonly model: GPT;
+  readonly settings: TrainSettings;
+  readonly train: BatchLoader;
+  /** Held-out batches for `evaluate` (a fresh iterable each call), or null. */
+  readonly val?: (() => Iterable<Batch>) | null;
+}
+
+/** The learning-rate schedule of `settings`. */
+export function scheduleOf(s: TrainSettings): LrSchedule {
+  switch (s.schedule) {
+    case 'constant':
+      return constantLr(s.lr);
+    case 'linear':
+      return linearDecay({ lr: s.lr, steps: s.steps, end: s.minLr });
+    case 'cosine':
+      return warmupCosine({ lr: s.lr, warmupSteps: s.warmupSteps, steps: s.steps, minLr: s.minLr });
+    default:
+      return s.schedule satisfies never;
+  }
+}
+
+function optimizerOf(model: GPT, s: TrainSettings): Optimizer {
+  const hyper = { lr: s.lr, beta1: s.beta1, beta2: s.beta2, eps: s.eps };
+  if (s.optimizer === 'adam') return adam(model.params, hyper);
+  // nanoGPT's configure_optimizers: matrices and embeddings decay, norms and biases do not.
+  const entries = Object.entries(model.params);
+  const decay = Object.fromEntries(entries.filter(([, v]) => v.shape.length >= 2));
+  const noDecay = Object.fromEntries(entries.filter(([, v]) => v.shape.length < 2));
+  return adamw(
+    [
+      { params: decay, weightDecay: s.weightDecay },
+      { params: noDecay, weightDecay: 0 },
+    ],
+    hyper,
+  );
+}
+
+/**
+ * A trainer for `model` (its dtype is the training dtype; `settings.dtype` is what the model was made with).
+ * @throws {ModelError} for invalid settings.
+ */
+export function createTrainer(options: TrainerOptions): Trainer {
+  const { model, settings } = options;
+  validateTrainSettings(settings);
+  const { config, dtype, backend } = model;
+  const S = config.blockSize;
+  const V = config.vocabSize;
+  const trainPlan: Plan = createPlan(config, { B: settings.batchSize, maxT: S, training: true, contextT: null }, dtype, backend);
+  const trainPass: Pass = createPass(model, trainPlan);
+  const evalPasses = new Map<number, Pass>();
+  const optimizer = optimizerOf(model, settings);
+  const schedule = scheduleOf(settings);
+  let step = 0;
+  let history: { train: [number, number][]; val: [number, number][] } = { train: [], val: [] };
+
+  const load = (pass: Pass, batch: Batch): void => {
+    if (batch.T < 1 || batch.T > S) throw new ModelError(`batch: T = ${batch.T} is outside [1, ${S}] (blockSize)`);
+    if (batch.x.length !== batch.B * batch.T || batch.y.length !== batch.B * batch.T) {
+      throw new ModelError(`batch: x and y must hold B × T = ${batch.B * batch.T} ids, found ${batch.x.length} and ${batch.y.length}`);
+    }
+    for (let i = 0; i < batch.x.length; i++) {
+      const x = batch.x[i]!;
+      const y = batch.y[i]!;
+      if (x < 0 || x >= V) throw new ModelError(`batch: input id ${x} at index ${i} is outside the vocabulary [0, ${V})`);
+      if (y < -1 || y >= V) throw new ModelError(`batch: target id ${y} at index ${i} is outside [-1, ${V})`);
+    }
+    const s = pass.buffers(batch.T);
+    backend.write(s.ids.storage, s.ids.offset, batch.x);
+    backend.write(s.targets.storage, s.targets.offset, batch.y);
+  };
+  const counted = (y: Int32Array): number => y.reduce((n, t) => n + (t >= 0 ? 1 : 0), 0);
+  const params = Object.values(model.params);
+
+  return {
+    model,
+    settings,
+    optimizer,
+    get step() {
+      return step;
+    },
+    trainStep() {
+      const batch = options.train.next();
+      if (batch.B !== settings.batchSize) throw new ModelError(`batch: B = ${batch.B}, but the trainer was planned for batchSize ${settings.batchSize}`);
+      load(trainPass, batch);
+      const loss = trainPass.forward(batch.T, true, { pos0: 0, cache: null, dropoutKey: dropoutKey(settings.seed, step, 0) });
+      if (!Number.isFinite(loss)) throw new NonFiniteLossError(step + 1, 'loss', loss);
+      trainPass.backward(batch.T);
+      let gradNorm = NaN;
+      if (settings.clip > 0) {
+        gradNorm = clipGradNorm(params, settings.clip);
+        if (!Number.isFinite(gradNorm)) {
+          optimizer.zeroGrad();
+          throw new NonFiniteLossError(step + 1, 'gradient norm', gradNorm);
+        }
+      }
+      const lr = schedule(step);
+      optimizer.lr = lr;
+      optimizer.step();
+      optimizer.zeroGrad();
+      step++;
+      history.train.push([step, loss]);
+      return { step, loss, lr, tokens: counted(batch.y), gradNorm };
+    },
+    evaluate() {
+      if (!options.val) return NaN;
+      let total = 0;
+      let weight = 0;
+      for (const batch of options.val()) {
+        let pass = evalPasses.get(batch.B);
+        if (!pass) {
+          pass = createPass(model, createPlan(config, { B: batch.B, maxT: S, training: false, contextT: null }, dtype, backend));
+          evalPasses.set(batch.B, pass);
+        }
+        load(pass, batch);
+        const n = counted(batch.y);
+        if (n === 0) continue;
+        total += pass.forward(batch.T, true, { pos0: 0, cache: null, dropoutKey: 0 }) * n;
+        weight += n;
+      }
+      return weight > 0 ? total / weight : NaN;
+    },
+    recordEval(at, loss) {
+      history.val.push([at, loss]);
+    },
+    state() {
+      return { step, settings, loader: options.train.state(), history: { train: [...history.train], val: [...history.val] } };
+    },
+    restore(state, optimizerState) {
+      if (!(Number.isSafeInteger(state.step) && state.step >= 0 && state.step <= settings.steps)) {
+        throw new ModelError(`resume: step ${state.step} is outside [0, ${settings.steps}]`);
+      }
+      if (optimizerState) optimizer.loadState(optimizerState);
+      options.train.restore(state.loader);
+      step = state.step;
+      history = { train: state.history.train.map(([a, b]) => [a, b]), val: state.history.val.map(([a, b]) => [a, b]) };
+    },
+    dispose() {
+      optimizer.dispose();
+      trainPlan.dispose();
+      for (const pass of evalPasses.values()) pass.plan.dispose();
+    },
+  };
+}
