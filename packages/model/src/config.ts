@@ -84,6 +84,11 @@ function isPositiveInteger(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value > 0;
 }
 
+/** Whether `value` is one of `allowed` (for unions read from untrusted JSON). */
+export function oneOf(value: unknown, allowed: readonly string[]): boolean {
+  return typeof value === 'string' && allowed.includes(value);
+}
+
 function describe(value: unknown): string {
   return typeof value === 'string' ? JSON.stringify(value) : String(value);
 }
@@ -126,8 +131,9 @@ export function validateConfig(config: GPTConfig): void {
   if (!(typeof config.mlpRatio === 'number' && config.mlpRatio > 0 && Number.isSafeInteger(config.mlpRatio * config.nEmbd))) {
     bad('mlpRatio', `a positive number with mlpRatio × nEmbd (${config.nEmbd}) a whole number`);
   }
-  if (config.norm !== 'rmsnorm' && config.norm !== 'layernorm') bad('norm', "'rmsnorm' or 'layernorm'");
-  if (config.posEmb !== 'learned' && config.posEmb !== 'none') bad('posEmb', "'learned' or 'none'");
+  // Configs come from JSON files and flags, so the unions are checked at run time too.
+  if (!oneOf(config.norm, ['rmsnorm', 'layernorm'])) bad('norm', "'rmsnorm' or 'layernorm'");
+  if (!oneOf(config.posEmb, ['learned', 'none'])) bad('posEmb', "'learned' or 'none'");
   if (typeof config.activation !== 'string' || !hasActivation(config.activation)) {
     bad('activation', `one of ${listActivations().join(', ')} (or a name given to registerActivation)`);
   }

@@ -12,7 +12,9 @@ let model: GPT;
 beforeAll(() => {
   model = createGPT({ vocabSize: V, blockSize: 8, nEmbd: 8, nHead: 2, initStd: 0.5 }, { seed: 11, dtype: 'float64', backend: 'js' });
 });
-afterAll(() => disposeGPT(model));
+afterAll(() => {
+  disposeGPT(model);
+});
 
 /** Greedy decoding by full forward passes (no cache), cropping to the last blockSize tokens as nanoGPT does. */
 function greedyByFullForward(prompt: number[], n: number, S: number): number[] {

@@ -55,7 +55,9 @@ describe('inference errors', () => {
   beforeAll(() => {
     model = createGPT({ vocabSize: 5, blockSize: 4 }, { dtype: 'float64', backend: 'js' });
   });
-  afterAll(() => disposeGPT(model));
+  afterAll(() => {
+  disposeGPT(model);
+});
   it('rejects a prompt longer than the context, ids outside the vocabulary, and bad B', () => {
     const session = createSession(model, 1);
     expect(() => session.feed([0, 1, 2, 3, 4], 5)).toThrow(/exceed the context of 4/);
@@ -65,7 +67,7 @@ describe('inference errors', () => {
     expect(() => session.feed([1], 1)).toThrow(/4 \+ 1 tokens exceed/);
     session.reset();
     expect(session.feed([1], 1)).toHaveLength(5);
-    expect(() => session.reorder([1])).toThrow(/reorder/);
+    expect(() => { session.reorder([1]); }).toThrow(/reorder/);
     session.dispose();
     expect(() => createSession(model, 0)).toThrow(/positive integer/);
     expect(() => forwardLogits(model, [1, 2], 1, 2.5)).toThrow(ModelError);

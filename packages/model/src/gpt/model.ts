@@ -1,10 +1,10 @@
 // A GPT is plain data: its config and its parameters as autograd leaves (so optimizers, gradient clipping and
 // checkpoints work on them by name). The forward and backward passes live in forward.ts / backward.ts.
 import { type Var, param } from '@microgpt/autograd';
-import { type Backend, type FloatDType, type Tensor, formatShape, isFloatDType } from '@microgpt/tensor';
+import { type Backend, type FloatDType, Tensor, copy, formatShape, isFloatDType } from '@microgpt/tensor';
 import { type GPTConfig, resolveConfig } from '../config';
 import { ModelError } from '../errors';
-import { type InitOptions, initParameters, parameterSpecs } from './params';
+import { type InitOptions, initParameters, parameterSpecs, viewsInTableOrder } from './params';
 
 /** A model: its config, dtype, backend and named parameters (in table order). */
 export interface GPT {
@@ -13,6 +13,8 @@ export interface GPT {
   readonly backend: Backend;
   /** Every parameter by name (see `parameterSpecs`), each a leaf Var whose `grad` the backward pass fills. */
   readonly params: Readonly<Record<string, Var>>;
+  /** (P) every parameter back to back in table order: `params` are views of it. */
+  readonly flat: Tensor;
 }
 
 /**
@@ -37,7 +39,6 @@ export function gptFromParameters(config: GPTConfig, tensors: Readonly<Record<st
   if (!first) throw new ModelError(`parameters: '${specs[0]!.name}' is missing`);
   const { dtype, backend } = first;
   if (!isFloatDType(dtype)) throw new ModelError(`parameters: '${specs[0]!.name}' is ${dtype}; parameters must be float32 or float64`);
-  const params: Record<string, Var> = {};
   for (const spec of specs) {
     const t = tensors[spec.name];
     if (!t) throw new ModelError(`parameters: '${spec.name}' is missing (expected ${formatShape(spec.shape)})`);
@@ -46,11 +47,65 @@ export function gptFromParameters(config: GPTConfig, tensors: Readonly<Record<st
     }
     if (t.dtype !== dtype) throw new ModelError(`parameters: '${spec.name}' is ${t.dtype}, others are ${dtype}`);
     if (t.backend !== backend) throw new ModelError(`parameters: '${spec.name}' is on backend '${t.backend.name}', others on '${backend.name}'`);
-    params[spec.name] = param(t.isContiguous() ? t : t.contiguous());
   }
-  const extra = Object.keys(tensors).filter((name) => !(name in params));
+  const extra = Object.keys(tensors).filter((name) => !specs.some((spec) => spec.name === name));
   if (extra.length > 0) throw new ModelError(`parameters: unexpected ${extra.map((n) => `'${n}'`).join(', ')} for this config`);
-  return { config, dtype, backend, params };
+  const total = specs.reduce((n, spec) => n + spec.shape.reduce((a, b) => a * b, 1), 0);
+  const firstOffset = first.offset;
+  let packed = true;
+  let offset = firstOffset;
+  for (const spec of specs) {
+    const t = tensors[spec.name]!;
+    packed &&= t.storage === first.storage && t.offset === offset && t.isContiguous();
+    offset += t.size;
+  }
+  // One storage in table order (what initParameters makes) is adopted; anything else is packed into one.
+  const flat = Tensor.view(first.storage, [total], [1], firstOffset);
+  let views: Record<string, Tensor> = tensors;
+  if (!packed) {
+    const arena = Tensor.empty([total], dtype, backend);
+    views = viewsInTableOrder(specs, arena);
+    for (const spec of specs) copy(tensors[spec.name]!, views[spec.name]!);
+    flat.dispose();
+    for (const spec of specs) tensors[spec.name]!.dispose();
+    return { config, dtype, backend, params: asParams(specs.map((s) => s.name), views), flat: arena };
+  }
+  return { config, dtype, backend, params: asParams(specs.map((s) => s.name), views), flat };
+}
+
+function asParams(names: readonly string[], views: Readonly<Record<string, Tensor>>): Record<string, Var> {
+  return Object.fromEntries(names.map((name) => [name, param(views[name]!)]));
+}
+
+/**
+ * Gives every parameter a gradient, all views of one zeroed storage in table order (so one kernel call can
+ * clip, zero or update them all), unless they already have one.
+ * @returns (P) the gradients back to back, matching `model.flat`: a view the caller owns (dispose it when done;
+ * the gradients stay).
+ */
+export function flatGradients(model: GPT): Tensor {
+  const vars = Object.values(model.params);
+  const first = vars[0]!;
+  if (first.grad && isPackedGrad(model)) return Tensor.view(first.grad.storage, [model.flat.size], [1], first.grad.offset);
+  const arena = Tensor.empty([model.flat.size], model.dtype, model.backend);
+  const views = viewsInTableOrder(parameterSpecs(model.config), arena);
+  for (const [name, v] of Object.entries(model.params)) {
+    if (v.grad) copy(v.grad, views[name]!);
+    v.grad?.dispose();
+    v.grad = views[name]!;
+  }
+  return arena;
+}
+
+function isPackedGrad(model: GPT): boolean {
+  const vars = Object.values(model.params);
+  const storage = vars[0]!.grad!.storage;
+  let offset = vars[0]!.grad!.offset;
+  for (const v of vars) {
+    if (!v.grad || v.grad.storage !== storage || v.grad.offset !== offset) return false;
+    offset += v.grad.size;
+  }
+  return true;
 }
 
 /** The parameter values by name (views of the model's own tensors, not copies). */
@@ -65,4 +120,5 @@ export function disposeGPT(model: GPT): void {
     v.grad?.dispose();
     v.grad = null;
   }
+  model.flat.dispose();
 }

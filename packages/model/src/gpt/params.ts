@@ -1,7 +1,7 @@
 // The parameter table: every weight's name and shape derived from the config, in microgpt.py's init order
 // (wte, wpe, lm_head, then per block q, k, v, o, fc1, fc2; norms and biases after, since they take no random
 // draws). Matrices are (out, in) as in PyTorch, so `y = x · Wᵀ`.
-import { type Backend, type FloatDType, PythonRandom, Tensor, resolveBackend } from '@microgpt/tensor';
+import { type Backend, type FloatDType, PythonRandom, Tensor, contiguousStrides, resolveBackend } from '@microgpt/tensor';
 import { type GPTConfig, mlpHidden } from '../config';
 
 /** How a parameter starts: normal(0, std) draws, or all ones / zeros (norm gains, biases). */
@@ -70,7 +70,7 @@ export function parameterSpecs(config: GPTConfig): ParamSpec[] {
 
 /** Number of trainable values of a model with `config` (a tied head counts once). */
 export function countParameters(config: GPTConfig): number {
-  return parameterSpecs(config).reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1), 0);
+  return parameterSpecs(config).reduce((n, s) => n + sizeOf(s.shape), 0);
 }
 
 /** Options of {@link initParameters}. */
@@ -85,22 +85,42 @@ export interface InitOptions {
 
 /**
  * Fresh parameters for `config`: each normal matrix filled row-major with `random.gauss(0, std)` draws from
- * CPython's generator, in table order, so `seed` 42 gives microgpt.py's initial weights.
+ * CPython's generator, in table order, so `seed` 42 gives microgpt.py's initial weights. All parameters are
+ * views of one storage in table order (llm.c's single parameter block), so an optimizer can update them all
+ * with one kernel call.
  * @returns name → tensor, in table order.
  */
 export function initParameters(config: GPTConfig, options: InitOptions = {}): Record<string, Tensor> {
   const rng = options.rng ?? new PythonRandom(options.seed ?? 42);
   const dtype = options.dtype ?? 'float32';
-  const backend = resolveBackend(options.backend);
+  const specs = parameterSpecs(config);
+  const total = specs.reduce((n, spec) => n + sizeOf(spec.shape), 0);
+  const values = dtype === 'float64' ? new Float64Array(total) : new Float32Array(total);
+  let offset = 0;
+  for (const spec of specs) {
+    const size = sizeOf(spec.shape);
+    if (spec.init.kind === 'normal') for (let i = 0; i < size; i++) values[offset + i] = rng.gauss(0, spec.init.std);
+    else if (spec.init.kind === 'ones') values.fill(1, offset, offset + size);
+    offset += size;
+  }
+  const arena = Tensor.empty([total], dtype, resolveBackend(options.backend));
+  arena.backend.write(arena.storage, 0, values);
+  const out = viewsInTableOrder(specs, arena);
+  arena.dispose();
+  return out;
+}
+
+function sizeOf(shape: readonly number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
+
+/** Views of `arena` (1-D, at least the table's total size) for every parameter, back to back in table order. */
+export function viewsInTableOrder(specs: readonly ParamSpec[], arena: Tensor): Record<string, Tensor> {
   const out: Record<string, Tensor> = {};
-  for (const spec of parameterSpecs(config)) {
-    const size = spec.shape.reduce((a, b) => a * b, 1);
-    const values = dtype === 'float64' ? new Float64Array(size) : new Float32Array(size);
-    if (spec.init.kind === 'normal') for (let i = 0; i < size; i++) values[i] = rng.gauss(0, spec.init.std);
-    else if (spec.init.kind === 'ones') values.fill(1);
-    const t = Tensor.empty(spec.shape, dtype, backend);
-    backend.write(t.storage, t.offset, values);
-    out[spec.name] = t;
+  let offset = arena.offset;
+  for (const spec of specs) {
+    out[spec.name] = Tensor.view(arena.storage, spec.shape, contiguousStrides(spec.shape), offset);
+    offset += sizeOf(spec.shape);
   }
   return out;
 }

@@ -11,7 +11,7 @@ import { dropoutKey, fillDropoutMask } from './dropout';
 import type { KVCache } from './kv-cache';
 import { type LinearParams, type NormParams, applyMask, linearBackward, linearForward, mergeHeads, normBackward, normForward, residualForward, splitHeads } from './layers';
 import { type KernelSet, kernelSet } from './kernels';
-import type { GPT } from './model';
+import { type GPT, flatGradients } from './model';
 import { batchOfOne, cachedView, rows } from './views';
 
 interface BlockParams {
@@ -117,6 +117,7 @@ export interface Pass {
 export function createPass(model: GPT, plan: Plan): Pass {
   const K = kernelSet(model.backend, model.dtype);
   const training = plan.shape.training;
+  if (training) flatGradients(model).dispose();
   const activation = getActivation(model.config.activation);
   const views = new Map<number, ParamViews>();
   let lastOptions: ForwardOptions = { pos0: 0, cache: null, dropoutKey: 0 };

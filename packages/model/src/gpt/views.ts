@@ -8,7 +8,7 @@ const cache = new WeakMap<Tensor, Map<string, Tensor>>();
 /** The view of `t` called `key`, made by `make` on first use. */
 export function cachedView(t: Tensor, key: string, make: (t: Tensor) => Tensor): Tensor {
   let views = cache.get(t);
-  if (!views) cache.set(t, (views = new Map()));
+  if (!views) cache.set(t, (views = new Map<string, Tensor>()));
   let view = views.get(key);
   if (!view) views.set(key, (view = make(t)));
   return view;

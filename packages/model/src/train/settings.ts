@@ -1,5 +1,6 @@
 // How a model is trained: every knob of the trainer in one plain object (the model's shape is GPTConfig).
 import type { FloatDType } from '@microgpt/tensor';
+import { oneOf } from '../config';
 import { ModelError } from '../errors';
 
 /** Training hyperparameters and schedule. */
@@ -89,10 +90,10 @@ export function validateTrainSettings(s: TrainSettings): void {
   for (const f of ['lr', 'minLr', 'eps', 'weightDecay', 'clip'] as const) rate(f);
   for (const f of ['beta1', 'beta2'] as const) if (!(s[f] >= 0 && s[f] < 1)) bad(f, 'a number in [0, 1)');
   if (!(s.valFraction >= 0 && s.valFraction < 1)) bad('valFraction', 'a number in [0, 1)');
-  if (s.data !== 'documents' && s.data !== 'stream') bad('data', "'documents' or 'stream'");
-  if (s.optimizer !== 'adam' && s.optimizer !== 'adamw') bad('optimizer', "'adam' or 'adamw'");
-  if (!['constant', 'linear', 'cosine'].includes(s.schedule)) bad('schedule', "'constant', 'linear' or 'cosine'");
-  if (s.dtype !== 'float32' && s.dtype !== 'float64') bad('dtype', "'float32' or 'float64'");
+  if (!oneOf(s.data, ['documents', 'stream'])) bad('data', "'documents' or 'stream'");
+  if (!oneOf(s.optimizer, ['adam', 'adamw'])) bad('optimizer', "'adam' or 'adamw'");
+  if (!oneOf(s.schedule, ['constant', 'linear', 'cosine'])) bad('schedule', "'constant', 'linear' or 'cosine'");
+  if (!oneOf(s.dtype, ['float32', 'float64'])) bad('dtype', "'float32' or 'float64'");
   if (s.minLr > s.lr) bad('minLr', `at most lr (${s.lr})`);
   if (s.schedule === 'cosine' && s.warmupSteps >= s.steps) bad('warmupSteps', `less than steps (${s.steps})`);
 }

@@ -1,11 +1,12 @@
 // The training step: batch → forward → loss check → backward → clip → optimizer step at the scheduled rate,
 // on planned buffers (nothing allocated after the first step of each T). Evaluation, state for checkpoints
 // and resume. The loop around it (progress, periodic eval and checkpoints, interruption) is in loop.ts.
-import { type Optimizer, type OptimizerState, type LrSchedule, adam, adamw, clipGradNorm, constantLr, linearDecay, warmupCosine } from '@microgpt/autograd';
+import { type LrSchedule, type Optimizer, type ParamGroup, type OptimizerState, type Var, adam, adamw, clipGradNorm, constantLr, linearDecay, param, warmupCosine } from '@microgpt/autograd';
 import { ModelError, NonFiniteLossError } from '../errors';
 import { type Plan, createPlan } from '../gpt/buffers';
 import { dropoutKey } from '../gpt/dropout';
-import type { GPT } from '../gpt/model';
+import { type GPT, flatGradients } from '../gpt/model';
+import { parameterSpecs } from '../gpt/params';
 import { type Pass, createPass } from '../gpt/pass';
 import { type TrainSettings, validateTrainSettings } from './settings';
 
@@ -95,20 +96,37 @@ export function scheduleOf(s: TrainSettings): LrSchedule {
   }
 }
 
-function optimizerOf(model: GPT, s: TrainSettings): Optimizer {
+/**
+ * The optimizer's parameters: two flat Vars over the model's single parameter block, matrices and embeddings
+ * first, then norms and biases (table order puts them last), so a step is one kernel call per group. nanoGPT's
+ * configure_optimizers decays the first group only.
+ */
+function flatGroups(model: GPT): { decay: Var; rest: Var | null } {
+  const grads = flatGradients(model);
+  const specs = parameterSpecs(model.config);
+  let split = 0;
+  for (const spec of specs) {
+    if (spec.shape.length < 2) break;
+    split += spec.shape.reduce((a, b) => a * b, 1);
+  }
+  const group = (start: number, end: number): Var => {
+    const v = param(model.flat.slice(0, start, end));
+    v.grad = grads.slice(0, start, end);
+    return v;
+  };
+  const total = model.flat.size;
+  const groups = { decay: group(0, split), rest: split < total ? group(split, total) : null };
+  grads.dispose();
+  return groups;
+}
+
+function optimizerOf(groups: { decay: Var; rest: Var | null }, s: TrainSettings): Optimizer {
   const hyper = { lr: s.lr, beta1: s.beta1, beta2: s.beta2, eps: s.eps };
-  if (s.optimizer === 'adam') return adam(model.params, hyper);
-  // nanoGPT's configure_optimizers: matrices and embeddings decay, norms and biases do not.
-  const entries = Object.entries(model.params);
-  const decay = Object.fromEntries(entries.filter(([, v]) => v.shape.length >= 2));
-  const noDecay = Object.fromEntries(entries.filter(([, v]) => v.shape.length < 2));
-  return adamw(
-    [
-      { params: decay, weightDecay: s.weightDecay },
-      { params: noDecay, weightDecay: 0 },
-    ],
-    hyper,
-  );
+  const rest: Record<string, Var> = groups.rest ? { rest: groups.rest } : {};
+  if (s.optimizer === 'adam') return adam({ decay: groups.decay, ...rest }, hyper);
+  const decayGroup: ParamGroup = { params: { decay: groups.decay }, weightDecay: s.weightDecay };
+  const restGroup: ParamGroup = { params: rest, weightDecay: 0 };
+  return adamw([decayGroup, restGroup], hyper);
 }
 
 /**
@@ -124,7 +142,8 @@ export function createTrainer(options: TrainerOptions): Trainer {
   const trainPlan: Plan = createPlan(config, { B: settings.batchSize, maxT: S, training: true, contextT: null }, dtype, backend);
   const trainPass: Pass = createPass(model, trainPlan);
   const evalPasses = new Map<number, Pass>();
-  const optimizer = optimizerOf(model, settings);
+  const groups = flatGroups(model);
+  const optimizer = optimizerOf(groups, settings);
   const schedule = scheduleOf(settings);
   let step = 0;
   let history: { train: [number, number][]; val: [number, number][] } = { train: [], val: [] };
@@ -145,7 +164,7 @@ export function createTrainer(options: TrainerOptions): Trainer {
     backend.write(s.targets.storage, s.targets.offset, batch.y);
   };
   const counted = (y: Int32Array): number => y.reduce((n, t) => n + (t >= 0 ? 1 : 0), 0);
-  const params = Object.values(model.params);
+  const params = groups.rest ? [groups.decay, groups.rest] : [groups.decay];
 
   return {
     model,
@@ -212,6 +231,10 @@ export function createTrainer(options: TrainerOptions): Trainer {
     },
     dispose() {
       optimizer.dispose();
+      for (const v of params) {
+        v.value.dispose();
+        v.grad?.dispose();
+      }
       trainPlan.dispose();
       for (const pass of evalPasses.values()) pass.plan.dispose();
     },

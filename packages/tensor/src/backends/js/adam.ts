@@ -33,6 +33,18 @@ function mulDoubleDouble([xHi, xLo]: [number, number], [yHi, yLo]: [number, numb
  * bias correction scales every element of the update.
  */
 export function powCorrectlyRounded(base: number, n: number): number {
+  // Every parameter of a step asks for the same two powers: remember the last few.
+  for (const hit of recentPowers) if (hit.base === base && hit.n === n) return hit.value;
+  const value = powByDoubleDouble(base, n);
+  recentPowers[nextSlot] = { base, n, value };
+  nextSlot = (nextSlot + 1) % recentPowers.length;
+  return value;
+}
+
+const recentPowers: { base: number; n: number; value: number }[] = Array.from({ length: 4 }, () => ({ base: NaN, n: -1, value: NaN }));
+let nextSlot = 0;
+
+function powByDoubleDouble(base: number, n: number): number {
   let result: [number, number] = [1, 0];
   let square: [number, number] = [base, 0];
   for (let k = n; k > 0; k = Math.floor(k / 2)) {
