@@ -57,9 +57,51 @@ describe('planned forward/backward against the autograd reference (float64, js)'
         let worst = 0;
         for (let i = 0; i < e.length; i++) worst = Math.max(worst, Math.abs(a[i]! - e[i]!));
         expect(worst, name).toBeLessThan(1e-12);
+        // A gradient that is all zeros would match a broken pass that also gives zeros.
+        expect(e.some((x) => x !== 0), `${name} has a nonzero gradient`).toBe(true);
       }
       plan.dispose();
       disposeGPT(model);
     });
+  }
+});
+
+describe('the wasm backend against the float64 reference', () => {
+  for (const dtype of ['float64', 'float32'] as const) {
+    for (const [label, overrides] of VARIANTS.slice(0, 3)) {
+      it(`${dtype}: ${label}`, async () => {
+        const wasm = await T.startBackend('wasm');
+        const js = T.findBackend('js');
+        const config = { vocabSize: 11, blockSize: 8, ...overrides };
+        const reference = createGPT(config, { seed: 3, dtype: 'float64', backend: js });
+        const model = createGPT(config, { seed: 3, dtype, backend: wasm });
+        const [B, Tn] = [3, 6];
+        const { ids, targets } = batch(11, B, Tn, 5);
+        const ref = referenceLoss(reference, ids, targets, B, Tn);
+        ref.backward();
+        const expected = grads(reference);
+        const plan = createPlan(model.config, { B, maxT: 8, training: true, contextT: null }, dtype, wasm);
+        const pass = createPass(model, plan);
+        const s = pass.buffers(Tn);
+        wasm.write(s.ids.storage, 0, ids);
+        wasm.write(s.targets.storage, 0, targets);
+        const loss = pass.forward(Tn, true, { pos0: 0, cache: null, dropoutKey: 0 });
+        const tolerance = dtype === 'float64' ? 1e-12 : 2e-5;
+        expect(Math.abs(loss - ref.value.item())).toBeLessThan(tolerance * 10);
+        pass.backward(Tn);
+        const actual = grads(model);
+        for (const name of Object.keys(expected)) {
+          const e = expected[name]!;
+          const a = actual[name]!;
+          const scale = e.reduce((m, x) => Math.max(m, Math.abs(x)), 0);
+          let worst = 0;
+          for (let i = 0; i < e.length; i++) worst = Math.max(worst, Math.abs(a[i]! - e[i]!));
+          expect(worst, name).toBeLessThan(tolerance * Math.max(1, scale));
+        }
+        plan.dispose();
+        disposeGPT(model);
+        disposeGPT(reference);
+      });
+    }
   }
 });
