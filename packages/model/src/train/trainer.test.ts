@@ -172,3 +172,28 @@ describe('trainer behaviour', () => {
     disposeGPT(model);
   });
 });
+
+describe('threads', () => {
+  it('2 threads repeat themselves bit for bit and match 1 thread up to summation order', async () => {
+    const wasm = (await T.startBackend('wasm')) as T.WasmBackend;
+    const config = { vocabSize: V, blockSize: 32, nEmbd: 128, nHead: 4, nLayer: 1, norm: 'layernorm' as const, normAffine: true, activation: 'gelu' };
+    const settings = { ...SETTINGS, steps: 6, batchSize: 8, dtype: 'float32' as const };
+    const run = (): number[] => {
+      const model = createGPT(config, { seed: 1, dtype: 'float32', backend: wasm });
+      const trainer = createTrainer({ model, settings, train: windows(8, 32, 7) });
+      const losses = Array.from({ length: settings.steps }, () => trainer.trainStep().loss);
+      trainer.dispose();
+      disposeGPT(model);
+      return losses;
+    };
+    await wasm.setThreads(1);
+    const one = run();
+    await wasm.setThreads(2);
+    const two = run();
+    expect(run()).toEqual(two);
+    await wasm.setThreads(1);
+    two.forEach((loss, i) => {
+      expect(Math.abs(loss - one[i]!)).toBeLessThan(1e-4 * one[i]!);
+    });
+  });
+});
