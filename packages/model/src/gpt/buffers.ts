@@ -17,10 +17,9 @@ export interface NormBuffers {
 /** One block's activations, N = B·T, shapes as noted; (1, N, X) views feed matmul directly. */
 export interface BlockBuffers {
   readonly ln1: NormBuffers;
-  /** (1, N, C) projections, and their (B, NH, T, HS) head layout (the same tensors when NH = 1). */
-  readonly q: Tensor;
-  readonly k: Tensor;
-  readonly v: Tensor;
+  /** (1, N, 3C) q, k and v side by side (one matmul: wq, wk, wv are adjacent in the parameter block). */
+  readonly qkv: Tensor;
+  /** (B, NH, T, HS) q, k, v in head layout. */
   readonly qh: Tensor;
   readonly kh: Tensor;
   readonly vh: Tensor;
@@ -52,10 +51,8 @@ export interface BlockGradBuffers {
   readonly dkh: Tensor;
   readonly dvh: Tensor;
   readonly dfch: Tensor;
-  /** Overwritten before being read: dq, dk, dv (1, N, C), dyh (B, NH, T, HS), dy (1, N, C), dln (1, N, C), dfca (1, N, F). */
-  readonly dq: Tensor;
-  readonly dk: Tensor;
-  readonly dv: Tensor;
+  /** Overwritten before being read: dqkv (1, N, 3C), dyh (B, NH, T, HS), dy (1, N, C), dln (1, N, C), dfca (1, N, F). */
+  readonly dqkv: Tensor;
   readonly dyh: Tensor;
   readonly dy: Tensor;
   readonly dln: Tensor;
@@ -135,21 +132,15 @@ function blockBuffers(config: GPTConfig, take: Take, B: number, T: number, Tk: n
   const NH = config.nHead;
   const HS = headSize(config);
   const F = mlpHidden(config);
-  const q = take([1, N, C]);
-  const k = take([1, N, C]);
-  const v = take([1, N, C]);
-  const heads = (t: Tensor): Tensor => (NH === 1 ? t.reshape([B, 1, T, HS]) : take([B, NH, T, HS]));
   const y = take([1, N, C]);
   return {
     ln1: normBuffers(config, take, N),
-    q,
-    k,
-    v,
-    qh: heads(q),
-    kh: heads(k),
-    vh: heads(v),
+    qkv: take([1, N, 3 * C]),
+    qh: take([B, NH, T, HS]),
+    kh: take([B, NH, T, HS]),
+    vh: take([B, NH, T, HS]),
     att: take([B, NH, T, Tk]),
-    yh: heads(y),
+    yh: NH === 1 ? y.reshape([B, 1, T, HS]) : take([B, NH, T, HS]),
     y,
     attnProj: take([1, N, C]),
     res1: take([1, N, C]),
@@ -174,7 +165,6 @@ function blockGradBuffers(config: GPTConfig, take: Take, B: number, T: number, d
   const dqh = part(0, [B, NH, T, HS]);
   const dkh = part(N * C, [B, NH, T, HS]);
   const dvh = part(2 * N * C, [B, NH, T, HS]);
-  const flat = (t: Tensor): Tensor => (NH === 1 ? t.reshape([1, N, C]) : take([1, N, C]));
   const dy = take([1, N, C]);
   return {
     zeroed,
@@ -182,9 +172,7 @@ function blockGradBuffers(config: GPTConfig, take: Take, B: number, T: number, d
     dkh,
     dvh,
     dfch: part(3 * N * C, [1, N, F]),
-    dq: flat(dqh),
-    dk: flat(dkh),
-    dv: flat(dvh),
+    dqkv: take([1, N, 3 * C]),
     dyh: NH === 1 ? dy.reshape([B, 1, T, HS]) : take([B, NH, T, HS]),
     dy,
     dln: take([1, N, C]),

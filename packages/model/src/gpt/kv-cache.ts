@@ -4,6 +4,7 @@
 import { type Backend, type FloatDType, Tensor } from '@microgpt/tensor';
 import { type GPTConfig, headSize } from '../config';
 import type { KernelSet } from './kernels';
+import { qkvHeads } from './layers';
 import { cachedView } from './views';
 
 /** Keys and values of B sequences, one pair of tensors per block. */
@@ -13,10 +14,10 @@ export interface KVCache {
   readonly k: readonly Tensor[];
   readonly v: readonly Tensor[];
   /**
-   * Writes the new rows k, v (1, B·T, C) at positions pos0 … pos0+T-1 of block `layer`, and returns the
-   * block's whole cache for attention.
+   * Writes the new keys and values (parts 1 and 2 of qkv rows (1, B·T, 3C)) at positions pos0 … pos0+T-1 of
+   * block `layer`, and returns the block's whole cache for attention.
    */
-  append(layer: number, k: Tensor, v: Tensor, pos0: number, T: number): { k: Tensor; v: Tensor };
+  append(layer: number, qkv: Tensor, pos0: number, T: number): { k: Tensor; v: Tensor };
   /** Reorders sequences: sequence b takes the cache of sequence `from[b]` (beam search). */
   reorder(from: readonly number[]): void;
   /** Frees the cache. */
@@ -32,17 +33,16 @@ export function createKVCache(config: GPTConfig, B: number, K: KernelSet, dtype:
   const k = make();
   const v = make();
   const spare = Tensor.empty([B, NH, S, HS], dtype, backend);
-  const write = (cache: Tensor, rowsCT: Tensor, pos0: number, T: number): void => {
-    const src = cachedView(rowsCT, `heads:${B}`, (t) => t.reshape([B, T, NH, HS]).permute([0, 2, 1, 3]));
-    K.copy({ src, dst: cachedView(cache, `at:${pos0}:${T}`, (t) => t.slice(2, pos0, pos0 + T)) });
+  const write = (cache: Tensor, qkv: Tensor, part: number, pos0: number, T: number): void => {
+    K.copy({ src: qkvHeads(qkv, part, B, NH, HS), dst: cachedView(cache, `at:${pos0}:${T}`, (t) => t.slice(2, pos0, pos0 + T)) });
   };
   return {
     B,
     k,
     v,
-    append(layer, kRows, vRows, pos0, T) {
-      write(k[layer]!, kRows, pos0, T);
-      write(v[layer]!, vRows, pos0, T);
+    append(layer, qkv, pos0, T) {
+      write(k[layer]!, qkv, 1, pos0, T);
+      write(v[layer]!, qkv, 2, pos0, T);
       return { k: k[layer]!, v: v[layer]! };
     },
     reorder(from) {

@@ -1,7 +1,7 @@
 // Each layer's forward and backward side by side (llm.c's train_gpt2.c), as direct kernel calls on planned
 // buffers. N = B·T rows; C the width; matrices are (OC, IC). Backward functions ADD into parameter gradients;
 // activation gradients are added or overwritten as each function says (the pass zeroes what needs it).
-import type { Tensor } from '@microgpt/tensor';
+import { Tensor } from '@microgpt/tensor';
 import type { NormBuffers } from './buffers';
 import type { KernelSet } from './kernels';
 import { cachedView, rows } from './views';
@@ -65,13 +65,35 @@ export function normBackward(K: KernelSet, dx: Tensor, dout: Tensor, s: NormBuff
 }
 
 // ----------------------------------------------------------------------------------------------------------
-// heads: (1, N, C) ⇄ (B, NH, T, HS)
+// heads: (1, N, 3C) q|k|v rows ⇄ (B, NH, T, HS)
 
-/** Copies x (1, N, C) into head layout xh (B, NH, T, HS); nothing to do when they are the same memory (NH = 1). */
-export function splitHeads(K: KernelSet, xh: Tensor, x: Tensor): void {
-  if (xh.storage === x.storage && xh.offset === x.offset) return;
-  const [B, NH, T, HS] = xh.shape as [number, number, number, number];
-  K.copy({ src: cachedView(x, 'heads', (t) => t.reshape([B, T, NH, HS]).permute([0, 2, 1, 3])), dst: xh });
+/** The (B, NH, T, HS) strided view of part `part` (0 q, 1 k, 2 v) of qkv rows (1, B·T, 3C). */
+export function qkvHeads(qkv: Tensor, part: number, B: number, NH: number, HS: number): Tensor {
+  return cachedView(qkv, `heads:${part}`, (t) => {
+    const C = NH * HS;
+    const T = t.shape[1]! / B;
+    // Element (b, h, t, d) of the part sits at row b·T + t, column part·C + h·HS + d.
+    return Tensor.view(t.storage, [B, NH, T, HS], [T * 3 * C, HS, 3 * C, 1], t.offset + part * C);
+  });
+}
+
+/** Copies part `part` of qkv rows into head layout xh (B, NH, T, HS). */
+export function splitHeads(K: KernelSet, xh: Tensor, qkv: Tensor, part: number): void {
+  const [B, NH, , HS] = xh.shape as [number, number, number, number];
+  K.copy({ src: qkvHeads(qkv, part, B, NH, HS), dst: xh });
+}
+
+/** Copies xh (B, NH, T, HS) into part `part` of qkv rows (overwrites that part). */
+export function mergeIntoQkv(K: KernelSet, qkv: Tensor, part: number, xh: Tensor): void {
+  const [B, NH, , HS] = xh.shape as [number, number, number, number];
+  K.copy({ src: xh, dst: qkvHeads(qkv, part, B, NH, HS) });
+}
+
+/** Copies y (1, N, C) rows into head layout yh (B, NH, T, HS); nothing when they are the same memory (NH = 1). */
+export function rowsToHeads(K: KernelSet, yh: Tensor, y: Tensor): void {
+  if (yh.storage === y.storage && yh.offset === y.offset) return;
+  const [B, NH, T, HS] = yh.shape as [number, number, number, number];
+  K.copy({ src: cachedView(y, 'heads', (t) => t.reshape([B, T, NH, HS]).permute([0, 2, 1, 3])), dst: yh });
 }
 
 /** Copies yh (B, NH, T, HS) back to rows y (1, N, C) (overwrites). */

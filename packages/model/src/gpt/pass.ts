@@ -3,22 +3,22 @@
 // cross-entropy), and the backward in exact reverse. The same forward serves training (keys and values of
 // the batch itself) and inference with a KV cache (keys and values appended to the cache, queries at an offset).
 import { gradOf } from '@microgpt/autograd';
-import type { Tensor } from '@microgpt/tensor';
+import { Tensor, contiguousStrides } from '@microgpt/tensor';
+import { ModelError } from '../errors';
 import { type Activation, getActivation } from '../activations';
 import { type GPTConfig, headSize } from '../config';
 import type { BlockBuffers, PassBuffers, Plan } from './buffers';
 import { dropoutKey, fillDropoutMask } from './dropout';
 import type { KVCache } from './kv-cache';
-import { type LinearParams, type NormParams, applyMask, linearBackward, linearForward, mergeHeads, normBackward, normForward, residualForward, splitHeads } from './layers';
+import { type LinearParams, type NormParams, applyMask, linearBackward, linearForward, mergeHeads, mergeIntoQkv, normBackward, normForward, residualForward, rowsToHeads, splitHeads } from './layers';
 import { type KernelSet, kernelSet } from './kernels';
 import { type GPT, flatGradients } from './model';
 import { batchOfOne, cachedView, rows } from './views';
 
 interface BlockParams {
   readonly ln1: NormParams;
-  readonly q: LinearParams;
-  readonly k: LinearParams;
-  readonly v: LinearParams;
+  /** wq, wk, wv seen as one (3C, C) matrix (they are adjacent in the parameter block, biases too). */
+  readonly qkv: LinearParams;
   readonly o: LinearParams;
   readonly ln2: NormParams;
   readonly fc1: LinearParams;
@@ -69,9 +69,7 @@ function paramViews(model: GPT, N: number, training: boolean): ParamViews {
     embNorm: config.embedNorm ? norm('ln_emb') : null,
     blocks: Array.from({ length: config.nLayer }, (_, i) => ({
       ln1: norm(`h.${i}.ln_1`),
-      q: linear(`h.${i}.attn.q`),
-      k: linear(`h.${i}.attn.k`),
-      v: linear(`h.${i}.attn.v`),
+      qkv: fusedQkv(linear(`h.${i}.attn.q`), linear(`h.${i}.attn.k`), linear(`h.${i}.attn.v`), N),
       o: linear(`h.${i}.attn.o`),
       ln2: norm(`h.${i}.ln_2`),
       fc1: linear(`h.${i}.mlp.fc1`),
@@ -85,6 +83,31 @@ function paramViews(model: GPT, N: number, training: boolean): ParamViews {
       dbias: null,
     },
   };
+}
+
+/** One (3C, C) linear over three adjacent (C, C) ones. @throws {ModelError} if they are not adjacent. */
+function fusedQkv(q: LinearParams, k: LinearParams, v: LinearParams, N: number): LinearParams {
+  const stacked = (a: Tensor, b: Tensor, c: Tensor, shape: number[]): Tensor => {
+    const step = a.size;
+    if (b.storage !== a.storage || c.storage !== a.storage || b.offset !== a.offset + step || c.offset !== b.offset + step) {
+      throw new ModelError('attention: wq, wk and wv (and their biases and gradients) must be adjacent in one block, as gptFromParameters makes them');
+    }
+    return Tensor.view(a.storage, shape, contiguousStrides(shape), a.offset);
+  };
+  const C = q.weight.shape[2]!;
+  const stack3 = (name: 'weight' | 'dweight' | 'dbias', shape: number[]): Tensor | null => (q[name] ? stacked(q[name], k[name]!, v[name]!, shape) : null);
+  return {
+    weight: stack3('weight', [1, 3 * C, C])!,
+    dweight: stack3('dweight', [1, 3 * C, C]),
+    bias: q.bias ? stacked(biasOf(q.bias), biasOf(k.bias!), biasOf(v.bias!), [3 * C]).reshape([1, 1, 3 * C]).broadcastTo([1, N, 3 * C]) : null,
+    dbias: stack3('dbias', [1, 1, 3 * C]),
+  };
+}
+
+/** The (OC) bias under a (1, N, OC) broadcast view. */
+function biasOf(broadcast: Tensor): Tensor {
+  const OC = broadcast.shape[2]!;
+  return Tensor.view(broadcast.storage, [OC], [1], broadcast.offset);
 }
 
 /** What a forward pass needs besides the buffers. */
@@ -194,17 +217,15 @@ function gptForward(ctx: PassContext, s: PassBuffers, p: ParamViews, withLoss: b
 function blockForward(ctx: PassContext, b: BlockBuffers, bp: BlockParams, x: Tensor, layer: number): void {
   const { K, config, options } = ctx;
   normForward(K, b.ln1, x, bp.ln1);
-  linearForward(K, b.q, b.ln1.out, bp.q);
-  linearForward(K, b.k, b.ln1.out, bp.k);
-  linearForward(K, b.v, b.ln1.out, bp.v);
-  splitHeads(K, b.qh, b.q);
+  linearForward(K, b.qkv, b.ln1.out, bp.qkv);
+  splitHeads(K, b.qh, b.qkv, 0);
   const scale = 1 / Math.sqrt(headSize(config));
   if (options.cache) {
-    const { k, v } = options.cache.append(layer, b.k, b.v, options.pos0, ctx.T);
+    const { k, v } = options.cache.append(layer, b.qkv, options.pos0, ctx.T);
     K.attention({ q: b.qh, k, v, out: b.yh, att: b.att, scale, offset: options.pos0 });
   } else {
-    splitHeads(K, b.kh, b.k);
-    splitHeads(K, b.vh, b.v);
+    splitHeads(K, b.kh, b.qkv, 1);
+    splitHeads(K, b.vh, b.qkv, 2);
     K.attention({ q: b.qh, k: b.kh, v: b.vh, out: b.yh, att: b.att, scale, offset: 0 });
   }
   mergeHeads(K, b.y, b.yh);
@@ -289,14 +310,12 @@ function blockBackward(ctx: PassContext, s: PassBuffers, b: BlockBuffers, bp: Bl
     dproj = g.dproj!;
   }
   linearBackward(K, g.dy, false, dproj, b.y, bp.o, ones);
-  splitHeads(K, g.dyh, g.dy);
+  rowsToHeads(K, g.dyh, g.dy);
   const scale = 1 / Math.sqrt(headSize(config));
   K.attentionBackward({ q: b.qh, k: b.kh, v: b.vh, att: b.att, dout: g.dyh, dq: g.dqh, dk: g.dkh, dv: g.dvh, scale, offset: 0 });
-  mergeHeads(K, g.dq, g.dqh);
-  mergeHeads(K, g.dk, g.dkh);
-  mergeHeads(K, g.dv, g.dvh);
-  linearBackward(K, g.dln, false, g.dq, b.ln1.out, bp.q, ones);
-  linearBackward(K, g.dln, true, g.dk, b.ln1.out, bp.k, ones);
-  linearBackward(K, g.dln, true, g.dv, b.ln1.out, bp.v, ones);
+  mergeIntoQkv(K, g.dqkv, 0, g.dqh);
+  mergeIntoQkv(K, g.dqkv, 1, g.dkh);
+  mergeIntoQkv(K, g.dqkv, 2, g.dvh);
+  linearBackward(K, g.dln, false, g.dqkv, b.ln1.out, bp.qkv, ones);
   normBackward(K, dresid, g.dln, b.ln1, x, bp.ln1);
 }
