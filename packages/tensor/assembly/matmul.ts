@@ -252,6 +252,53 @@ function microKernel<T>(ap: usize, bp: usize, kc: i32, c: usize, ldc: usize, add
 }
 
 // ------------------------------------------------------------------------------------------------
+// Few rows against a transposed B (a token through a linear layer when generating): out[i, j] is the dot
+// product of two contiguous rows, a[i, :] and b[j, :]. Packing B would copy as much memory as the whole
+// product reads, so these rows skip it and run four-vector dot products straight from memory.
+
+/** Rows per batch item at or below which a·bᵀ takes the dot-product path. */
+const DOT_ROWS: i32 = 4;
+
+/** Σ_k x[k]·y[k] over n elements of T, four vectors at a time, then the remainder. */
+function dot<T>(x: usize, y: usize, n: i32): T {
+  const size = sizeof<T>();
+  const L = lanes<T>();
+  let s0 = v128.splat<T>(0), s1 = v128.splat<T>(0), s2 = v128.splat<T>(0), s3 = v128.splat<T>(0);
+  let k = 0;
+  for (; k + 4 * L <= n; k += 4 * L) {
+    const o = <usize>k * size;
+    s0 = mulAdd<T>(s0, v128.load(x + o), v128.load(y + o));
+    s1 = mulAdd<T>(s1, v128.load(x + o, 16), v128.load(y + o, 16));
+    s2 = mulAdd<T>(s2, v128.load(x + o, 32), v128.load(y + o, 32));
+    s3 = mulAdd<T>(s3, v128.load(x + o, 48), v128.load(y + o, 48));
+  }
+  for (; k + L <= n; k += L) s0 = mulAdd<T>(s0, v128.load(x + <usize>k * size), v128.load(y + <usize>k * size));
+  const sum = v128.add<T>(v128.add<T>(s0, s1), v128.add<T>(s2, s3));
+  let total: T;
+  if (sizeof<T>() == 4) {
+    total = <T>(f32x4.extract_lane(sum, 0) + f32x4.extract_lane(sum, 1) + f32x4.extract_lane(sum, 2) + f32x4.extract_lane(sum, 3));
+  } else {
+    total = <T>(f64x2.extract_lane(sum, 0) + f64x2.extract_lane(sum, 1));
+  }
+  for (; k < n; k++) total += load<T>(x + <usize>k * size) * load<T>(y + <usize>k * size);
+  return total;
+}
+
+/** Rows [i0, i1) of one batch item of out (+)= a · bᵀ by dot products; a (M, K), b (N, K), out (M, N). */
+function rowDots<T>(a: usize, b: usize, c: usize, N: i32, K: i32, i0: i32, i1: i32, accumulate: i32): void {
+  const size = sizeof<T>();
+  for (let i = i0; i < i1; i++) {
+    const aRow = a + <usize>i * <usize>K * size;
+    const cRow = c + <usize>i * <usize>N * size;
+    for (let j = 0; j < N; j++) {
+      const value = dot<T>(aRow, b + <usize>j * <usize>K * size, K);
+      const at = cRow + <usize>j * size;
+      store<T>(at, accumulate ? load<T>(at) + value : value);
+    }
+  }
+}
+
+// ------------------------------------------------------------------------------------------------
 // Driver
 
 function matmulImpl<T>(a: usize, b: usize, out: usize, batch: i32, M: i32, N: i32, K: i32,
@@ -280,6 +327,10 @@ function matmulImpl<T>(a: usize, b: usize, out: usize, batch: i32, M: i32, N: i3
     const cItem = out + <usize>item * <usize>M * <usize>N * size;
     if (K <= 0) {
       if (!accumulate) memory.fill(cItem + <usize>i0 * ldc, 0, <usize>(i1 - i0) * ldc);
+      continue;
+    }
+    if (transB && !transA && M <= DOT_ROWS) {
+      rowDots<T>(aItem, bItem, cItem, N, K, i0, i1, accumulate);
       continue;
     }
     for (let jc = 0; jc < N; jc += NC) {

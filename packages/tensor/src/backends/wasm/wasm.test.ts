@@ -3,10 +3,11 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randn, tensor } from '../../create';
 import { fallbacks } from '../../dispatch';
+import { findBackend } from '../../registry';
 import { attention } from '../../ops/attention';
 import { matmul } from '../../ops/matmul';
 import { softmax } from '../../ops/softmax';
-import { FLOAT32_TOLERANCE, assertClose } from '../../testing/compare';
+import { FLOAT32_TOLERANCE, FLOAT64_TOLERANCE, assertClose } from '../../testing/compare';
 import { runConformance } from '../../testing/conformance';
 import { type WasmBackend, createWasmBackend } from './index';
 
@@ -57,6 +58,23 @@ describe('wasm backend', () => {
     two.forEach((values, i) => {
       expect(values).toEqual(one[i]);
     });
+  });
+
+  it('takes the dot-product path for a few rows times a transposed matrix, matching the js reference', () => {
+    const js = findBackend('js');
+    for (const dtype of ['float32', 'float64'] as const) {
+      for (const [batch, M, N, K] of [[1, 1, 7, 1], [1, 1, 65, 128], [1, 2, 5, 3], [2, 3, 9, 17], [1, 4, 33, 70], [3, 4, 1, 19]] as const) {
+        for (const accumulate of [false, true]) {
+          const a = randn([batch, M, K], { seed: M * 100 + K, dtype, backend: wasm });
+          const b = randn([1, N, K], { seed: N * 7 + K, dtype, backend: wasm });
+          const out = randn([batch, M, N], { seed: 5, dtype, backend: wasm });
+          const expected = out.to(js);
+          matmul(a.to(js), b.to(js), { transB: true, out: expected, accumulate });
+          matmul(a, b, { transB: true, out, accumulate });
+          assertClose(out.toArray(), expected.toArray(), dtype === 'float32' ? FLOAT32_TOLERANCE : FLOAT64_TOLERANCE);
+        }
+      }
+    }
   });
 
   it('keeps tensors valid when memory grows', () => {
