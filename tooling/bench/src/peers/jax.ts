@@ -17,7 +17,7 @@ export const JAX_IMPL = 'jax-js-wasm';
 type Jax = typeof JaxJs;
 
 /** Loads jax-js with `wasm` as the default device. */
-async function loadJaxWasm(): Promise<Jax> {
+export async function loadJaxWasm(): Promise<Jax> {
   if (typeof (globalThis as { Worker?: unknown }).Worker !== 'undefined') {
     // jax-js would start a worker pool of navigator.hardwareConcurrency threads; it has no setting to pin it to one.
     throw new Error('a global Worker exists, so jax-js would run multi-threaded');

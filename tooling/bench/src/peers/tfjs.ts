@@ -24,7 +24,7 @@ export const TFJS_IMPL = 'tfjs-wasm';
 type Tf = typeof TfCore;
 
 /** Loads tfjs-core with the wasm backend as the active backend; returns it and the thread count XNNPACK uses. */
-async function loadTfjsWasm(): Promise<{ tf: Tf; threads: number }> {
+export async function loadTfjsWasm(): Promise<{ tf: Tf; threads: number }> {
   const tf = await import('@tensorflow/tfjs-core');
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   const require = createRequire(import.meta.url);

@@ -1,0 +1,271 @@
+#!/usr/bin/env python3
+"""PyTorch peer for microgpt's `train` and `generate` benchmark suites (plain PyTorch eager, CPU).
+
+Usage: gpt_bench.py --case {shakespeare-cpu,generate,microgpt-py} --threads N [--data names.txt]
+
+--threads sets torch's intra-op threads; OpenBLAS (which does torch's matmuls in Debian's build) takes its own
+count from OPENBLAS_NUM_THREADS. Each row's `threads` is the larger of the two: OpenBLAS is called from torch's
+calling thread, not from inside its parallel regions, so that is the most cores the run keeps busy.
+
+Prints one JSON line per measurement on stdout, {suite, name, impl, threads, metric, value, unit}, and after each
+case an `rss_mb` row: the process's peak resident memory. A one-line note (final loss) goes to stderr.
+
+Cases:
+  shakespeare-cpu  nanoGPT-like char model (vocab 65, 4 layers, 4 heads, width 128, block 64), batch 12, AdamW,
+                   grad-norm clip 1.0: median ms per step (forward + backward + clip + step) and tokens/s.
+  generate         the same model, batch 1, 200 tokens without a KV cache (each token runs a full forward over the
+                   last 64 tokens, as nanoGPT's sample.py does): tokens/s.
+  microgpt-py      microgpt.py's model and training loop in float64: 1000 steps of one document each (names from
+                   --data, else random 3-10 letter sequences): wall seconds of the loop.
+"""
+import argparse
+import json
+import os
+import random
+import resource
+import statistics
+import sys
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+IMPL = 'pytorch'
+
+
+def emit(suite, name, threads, metric, value, unit):
+    row = {'suite': suite, 'name': name, 'impl': IMPL, 'threads': threads, 'metric': metric,
+           'value': round(value, 4), 'unit': unit}
+    print(json.dumps(row), flush=True)
+
+
+def emit_peak_rss(suite, name, threads):
+    # Linux reports ru_maxrss in KiB.
+    emit(suite, name, threads, 'rss_mb', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 'MB')
+
+
+def median_seconds(fn, warmup, runs):
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def causal_mask(block_size):
+    """(block_size, block_size) booleans, True where a query would see a later key."""
+    return torch.ones(block_size, block_size, dtype=torch.bool).triu(1)
+
+
+class LayerNorm(nn.Module):
+    """LayerNorm with a gain and no bias (torch 1.13's nn.LayerNorm cannot drop the bias alone)."""
+
+    def __init__(self, width):
+        super().__init__()
+        self.weight = nn.Parameter(torch.ones(width))
+
+    def forward(self, x):
+        return F.layer_norm(x, self.weight.shape, self.weight, None, 1e-5)
+
+
+class RMSNorm(nn.Module):
+    """microgpt.py's rmsnorm: x / sqrt(mean(x²) + 1e-5), no gain."""
+
+    def __init__(self, width):  # width unused (no gain); taken so that Block can build either norm
+        super().__init__()
+
+    def forward(self, x):
+        return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + 1e-5)
+
+
+class SelfAttention(nn.Module):
+    """Multi-head causal self-attention with separate q, k, v, o projections, no biases."""
+
+    def __init__(self, width, heads):
+        super().__init__()
+        self.heads = heads
+        self.q, self.k, self.v, self.o = (nn.Linear(width, width, bias=False) for _ in range(4))
+
+    def forward(self, x, future):  # x (B, T, C) -> (B, T, C)
+        B, T, C = x.shape
+        q, k, v = (p(x).view(B, T, self.heads, C // self.heads).transpose(1, 2) for p in (self.q, self.k, self.v))
+        scores = (q @ k.transpose(-2, -1)) * q.shape[-1] ** -0.5  # (B, H, T, T)
+        y = scores.masked_fill(future[:T, :T], float('-inf')).softmax(-1) @ v  # (B, H, T, D)
+        return self.o(y.transpose(1, 2).reshape(B, T, C))
+
+
+class Block(nn.Module):
+    """Pre-norm transformer block: x + attn(norm(x)), then x + fc2(activation(fc1(norm(x)))) with a 4x MLP."""
+
+    def __init__(self, width, heads, norm, activation):
+        super().__init__()
+        self.norm1, self.norm2 = norm(width), norm(width)
+        self.attn = SelfAttention(width, heads)
+        self.fc1 = nn.Linear(width, 4 * width, bias=False)
+        self.fc2 = nn.Linear(4 * width, width, bias=False)
+        self.activation = activation
+
+    def forward(self, x, future):
+        x = x + self.attn(self.norm1(x), future)
+        return x + self.fc2(self.activation(self.fc1(self.norm2(x))))
+
+
+class NanoGPT(nn.Module):
+    """nanoGPT's shape: token + position embeddings, LayerNorm/GELU blocks, final LayerNorm, head tied to wte."""
+
+    def __init__(self, vocab, block_size, width, heads, layers):
+        super().__init__()
+        self.wte = nn.Embedding(vocab, width)
+        self.wpe = nn.Embedding(block_size, width)
+        self.blocks = nn.ModuleList(Block(width, heads, LayerNorm, F.gelu) for _ in range(layers))
+        self.norm = LayerNorm(width)
+        self.register_buffer('future', causal_mask(block_size))
+        for p in self.parameters():
+            if p.dim() == 2:
+                nn.init.normal_(p, std=0.02)
+
+    def forward(self, idx, last_only=False):  # idx (B, T) -> logits (B, T, V), or (B, 1, V) if last_only
+        x = self.wte(idx) + self.wpe(torch.arange(idx.shape[1]))
+        for block in self.blocks:
+            x = block(x, self.future)
+        x = self.norm(x[:, -1:] if last_only else x)
+        return F.linear(x, self.wte.weight)
+
+
+class MicroGPT(nn.Module):
+    """microgpt.py's model: embeddings, rmsnorm, RMSNorm/ReLU blocks, a separate lm_head; N(0, 0.08) init."""
+
+    def __init__(self, vocab, block_size, width, heads, layers):
+        super().__init__()
+        self.wte = nn.Embedding(vocab, width)
+        self.wpe = nn.Embedding(block_size, width)
+        self.norm = RMSNorm(width)
+        self.blocks = nn.ModuleList(Block(width, heads, RMSNorm, F.relu) for _ in range(layers))
+        self.lm_head = nn.Linear(width, vocab, bias=False)
+        self.register_buffer('future', causal_mask(block_size))
+        for p in self.parameters():
+            nn.init.normal_(p, std=0.08)
+
+    def forward(self, idx):  # idx (B, T) -> logits (B, T, V)
+        x = self.norm(self.wte(idx) + self.wpe(torch.arange(idx.shape[1])))
+        for block in self.blocks:
+            x = block(x, self.future)
+        return self.lm_head(x)
+
+
+SHAKESPEARE = {'vocab': 65, 'block_size': 64, 'width': 128, 'heads': 4, 'layers': 4}
+
+
+def shakespeare_cpu(threads):
+    B, T, V = 12, SHAKESPEARE['block_size'], SHAKESPEARE['vocab']
+    model = NanoGPT(**SHAKESPEARE)
+    # As nanoGPT: weight decay on matrices and embeddings, not on norm gains.
+    matrices = [p for p in model.parameters() if p.dim() >= 2]
+    gains = [p for p in model.parameters() if p.dim() < 2]
+    opt = torch.optim.AdamW([{'params': matrices, 'weight_decay': 0.1}, {'params': gains, 'weight_decay': 0.0}],
+                            lr=1e-3, betas=(0.9, 0.99))
+    losses = []
+
+    def step():
+        # Random tokens: the step's cost does not depend on the text.
+        batch = torch.randint(V, (B, T + 1))
+        logits = model(batch[:, :-1])
+        loss = F.cross_entropy(logits.reshape(-1, V), batch[:, 1:].reshape(-1))
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        losses.append(loss.item())
+
+    seconds = median_seconds(step, warmup=5, runs=30)
+    emit('train', 'shakespeare-cpu', threads, 'ms_per_step', seconds * 1000, 'ms')
+    emit('train', 'shakespeare-cpu', threads, 'tokens_per_s', B * T / seconds, 'tokens/s')
+    emit_peak_rss('train', 'shakespeare-cpu', threads)
+    print(f'shakespeare-cpu: last loss {losses[-1]:.4f}', file=sys.stderr)
+
+
+def generate(threads):
+    tokens, block_size = 200, SHAKESPEARE['block_size']
+    model = NanoGPT(**SHAKESPEARE).eval()
+
+    @torch.no_grad()
+    def sample():
+        idx = torch.zeros((1, 1), dtype=torch.long)
+        for _ in range(tokens):
+            logits = model(idx[:, -block_size:], last_only=True)[:, -1, :]  # (1, V)
+            idx = torch.cat((idx, torch.multinomial(F.softmax(logits, -1), 1)), 1)
+        return idx
+
+    seconds = median_seconds(sample, warmup=1, runs=5)
+    emit('generate', 'shakespeare-cpu', threads, 'tokens_per_s', tokens / seconds, 'tokens/s')
+    emit_peak_rss('generate', 'shakespeare-cpu', threads)
+    print(f'generate: {tokens} tokens in {seconds:.3f} s', file=sys.stderr)
+
+
+def microgpt_documents(data_path):
+    """microgpt.py's token sequences [BOS, ..., BOS] and vocabulary size (letters + BOS)."""
+    rng = random.Random(42)
+    if data_path is None:
+        letters = 26
+        docs = [[rng.randrange(letters) for _ in range(rng.randint(3, 10))] for _ in range(1000)]
+    else:
+        with open(data_path, encoding='utf-8') as f:
+            names = [line.strip() for line in f if line.strip()]
+        rng.shuffle(names)
+        chars = sorted(set(''.join(names)))
+        letters = len(chars)
+        index = {c: i for i, c in enumerate(chars)}
+        docs = [[index[c] for c in name] for name in names]
+    bos = letters
+    return [[bos, *doc, bos] for doc in docs], letters + 1
+
+
+def microgpt_py(threads, data_path):
+    steps, block_size = 1000, 16
+    sequences, vocab = microgpt_documents(data_path)
+    model = MicroGPT(vocab, block_size, width=16, heads=4, layers=1).double()
+    opt = torch.optim.Adam(model.parameters(), lr=0.01, betas=(0.85, 0.99), eps=1e-8)
+    decay = torch.optim.lr_scheduler.LambdaLR(opt, lambda step: 1 - step / steps)
+    start = time.perf_counter()
+    for step in range(steps):
+        seq = sequences[step % len(sequences)]
+        n = min(block_size, len(seq) - 1)
+        inputs, targets = torch.tensor([seq[:n]]), torch.tensor(seq[1:n + 1])  # (1, n), (n,)
+        loss = F.cross_entropy(model(inputs)[0], targets)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        decay.step()
+    seconds = time.perf_counter() - start
+    emit('train', 'microgpt-py', threads, 'train_seconds', seconds, 's')
+    emit_peak_rss('train', 'microgpt-py', threads)
+    print(f'microgpt-py: {steps} steps, last loss {loss.item():.4f}', file=sys.stderr)
+
+
+CASES = {
+    'shakespeare-cpu': lambda threads, data_path: shakespeare_cpu(threads),
+    'generate': lambda threads, data_path: generate(threads),
+    'microgpt-py': microgpt_py,
+}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('--case', required=True, choices=CASES)
+    parser.add_argument('--threads', type=int, required=True, help="torch's intra-op threads")
+    parser.add_argument('--data', help='names file (one per line) for microgpt-py')
+    args = parser.parse_args()
+    if args.data is not None and args.case != 'microgpt-py':
+        parser.error(f'--data is for microgpt-py only, not {args.case}')
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(1337)
+    blas_threads = int(os.environ.get('OPENBLAS_NUM_THREADS') or os.cpu_count() or 1)
+    CASES[args.case](max(args.threads, blas_threads), args.data)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,110 @@
+// Training speed of @microgpt/model beside its peers, one row per (name, impl, threads):
+// - microgpt-py: microgpt.py's run (1,000 steps of one names.txt document, float64, exact mode): seconds of the
+//   training loop, beside PyTorch eager running the same model;
+// - names: the `names` preset (8 documents a step, float32): tokens/s;
+// - shakespeare-cpu: nanoGPT's CPU model (4 × 128, B 12, T 64, AdamW, clip): ms per step, beside PyTorch;
+// - one-block: one GPT block (V 64, T 64, B 16, C 128, MLP 512, one head, RMSNorm, ReLU, Adam): ms per step,
+//   beside jax-js and TensorFlow.js on wasm, which run the same model.
+// Each row is followed by `rss_mb`, the process's peak resident memory so far.
+import {
+  type Batch,
+  type BatchLoader,
+  DEFAULT_TRAIN,
+  createGPT,
+  createTrainer,
+  disposeGPT,
+  getPreset,
+  runMicrogpt,
+  type GPT,
+  type TrainSettings,
+} from '@microgpt/model';
+import * as T from '@microgpt/tensor';
+import { type Emit, median, progress, timeMedian, timeMedianAsync } from '../harness';
+import { jaxOneBlock } from '../peers/jax-one-block';
+import { ONE_BLOCK, ONE_BLOCK_ADAM } from '../peers/one-block-model';
+import { bestPytorchRows, hasTorch, runPytorch } from '../peers/pytorch';
+import { tfjsOneBlock } from '../peers/tfjs-one-block';
+import { datasetPath, datasetText, peakRssMb } from './data';
+import type { Suite } from './suite';
+
+type Row = { name: string; impl: string; threads: number };
+
+function emitRow(emit: Emit, row: Row, metric: string, value: number, unit: string): void {
+  emit({ suite: 'train', ...row, metric, value, unit });
+  emit({ suite: 'train', ...row, metric: 'rss_mb', value: peakRssMb(), unit: 'MB' });
+}
+
+/** The same random batch every step: timing does not depend on the data. */
+function fixedBatch(B: number, Tn: number, V: number, seed: number): BatchLoader {
+  const rng = new T.PythonRandom(seed);
+  const x = Int32Array.from({ length: B * Tn }, () => rng.randbelow(V));
+  const y = Int32Array.from({ length: B * Tn }, () => rng.randbelow(V));
+  const batch: Batch = { x, y, B, T: Tn };
+  return { next: () => batch, state: () => null, restore: () => undefined };
+}
+
+/** Median seconds of one training step of `model` on `loader` with `settings` (after a warm-up). */
+function stepSeconds(model: GPT, settings: TrainSettings, loader: BatchLoader, minSeconds: number): number {
+  const trainer = createTrainer({ model, settings, train: loader });
+  const seconds = timeMedian(() => trainer.trainStep(), { warmup: 3, minRuns: 5, minSeconds });
+  trainer.dispose();
+  return seconds;
+}
+
+async function microgptRows(emit: Emit, wasm: T.WasmBackend): Promise<void> {
+  const text = datasetText('names.txt');
+  if (!text) return;
+  for (const backend of [T.findBackend('js'), wasm]) {
+    if (backend === wasm) await wasm.setThreads(1);
+    // A fresh process pays the JIT warm-up once; report the median of 5 whole runs after a first one.
+    const runs = Array.from({ length: 6 }, () => runMicrogpt(text, { samples: 0 }, {}, backend).trainSeconds);
+    progress(`bench: microgpt-py on ${backend.name}: first run ${runs[0]!.toFixed(3)} s`);
+    emitRow(emit, { name: 'microgpt-py', impl: backend.name, threads: 1 }, 'train_seconds', Number(median(runs.slice(1)).toFixed(4)), 's');
+  }
+  if (hasTorch()) {
+    const rows = runPytorch('microgpt-py', { dataPath: datasetPath('names.txt')!, threads: [{ torch: 1, blas: 1 }] });
+    for (const row of bestPytorchRows(rows)) emit(row);
+  }
+}
+
+async function shakespeareRows(emit: Emit, wasm: T.WasmBackend): Promise<void> {
+  const preset = getPreset('shakespeare-cpu');
+  for (const threads of [1, 2]) {
+    await wasm.setThreads(threads);
+    const model = createGPT({ ...preset.model, vocabSize: 65 }, { seed: 1, dtype: 'float32', backend: wasm });
+    const seconds = stepSeconds(model, preset.train, fixedBatch(preset.train.batchSize, preset.model.blockSize, 65, 1), 3);
+    emitRow(emit, { name: 'shakespeare-cpu', impl: 'wasm', threads }, 'ms_per_step', Number((seconds * 1000).toFixed(2)), 'ms');
+    disposeGPT(model);
+  }
+  if (hasTorch()) for (const row of bestPytorchRows(runPytorch('shakespeare-cpu'))) emit(row);
+}
+
+async function oneBlockRows(emit: Emit, wasm: T.WasmBackend): Promise<void> {
+  const { V, T: Tn, B, C, hidden } = ONE_BLOCK;
+  const config = { vocabSize: V, nLayer: 1, nHead: 1, nEmbd: C, blockSize: Tn, mlpRatio: hidden / C, embedNorm: false };
+  const settings: TrainSettings = { ...DEFAULT_TRAIN, batchSize: B, schedule: 'constant', lr: ONE_BLOCK_ADAM.lr, beta1: ONE_BLOCK_ADAM.beta1, beta2: ONE_BLOCK_ADAM.beta2, eps: ONE_BLOCK_ADAM.eps, dtype: 'float32' };
+  for (const threads of [1, 2]) {
+    await wasm.setThreads(threads);
+    const model = createGPT(config, { seed: 1, dtype: 'float32', backend: wasm });
+    const seconds = stepSeconds(model, settings, fixedBatch(B, Tn, V, 1), 2);
+    emitRow(emit, { name: 'one-block', impl: 'wasm', threads }, 'ms_per_step', Number((seconds * 1000).toFixed(2)), 'ms');
+    disposeGPT(model);
+  }
+  for (const [impl, make] of [['jax-js-wasm', jaxOneBlock], ['tfjs-wasm', tfjsOneBlock]] as const) {
+    const peer = await make();
+    const seconds = await timeMedianAsync(() => peer.step(), { warmup: 2, minRuns: 5, minSeconds: 2 });
+    emitRow(emit, { name: 'one-block', impl, threads: peer.threads }, 'ms_per_step', Number((seconds * 1000).toFixed(2)), 'ms');
+    peer.dispose();
+  }
+}
+
+export const trainSuite: Suite = {
+  name: 'train',
+  description: 'training speed: microgpt.py run (s), names tokens/s, shakespeare-cpu and one-block ms/step; beside PyTorch, jax-js, tfjs',
+  async run(emit) {
+    const wasm = (await T.startBackend('wasm')) as T.WasmBackend;
+    await microgptRows(emit, wasm);
+    await shakespeareRows(emit, wasm);
+    await oneBlockRows(emit, wasm);
+  },
+};
