@@ -13,10 +13,10 @@ export interface FilePlace {
  * @throws CheckpointError always.
  */
 export function fileError(file: string, message: string, place: FilePlace = {}): never {
-  const tensor = place.tensor === undefined ? '' : ` tensor ${JSON.stringify(place.tensor)}`;
-  const field = place.field === undefined ? '' : ` ${place.field}`;
-  const where = `${file}:${tensor}${field}`;
-  throw new CheckpointError(`${where}: ${message}`, { part: file, ...place });
+  const tensor = place.tensor === undefined ? [] : [`tensor ${JSON.stringify(place.tensor)}`];
+  const field = place.field === undefined ? [] : [place.field];
+  const where = [...tensor, ...field].map((part) => `${part} `).join('').replace(/ $/, ': ');
+  throw new CheckpointError(`${file}: ${where}${message}`, { part: file, ...place });
 }
 
 /**
@@ -74,13 +74,14 @@ export function parseJsonFile(file: string, bytes: Uint8Array): unknown {
  * @throws CheckpointError naming `file` when `value` cannot be written as JSON (a cycle, a BigInt).
  */
 export function jsonFileBytes(file: string, value: unknown): Uint8Array {
-  let text: string | undefined;
+  // Typed unknown: JSON.stringify returns undefined for values without a JSON form, whatever its signature says.
+  let text: unknown;
   try {
-    text = JSON.stringify(value, null, 2) as string | undefined;
+    text = JSON.stringify(value, null, 2);
   } catch (error) {
     fileError(file, `cannot write as JSON (${error instanceof Error ? error.message : String(error)})`);
   }
-  if (text === undefined) fileError(file, `cannot write ${typeof value} as JSON`);
+  if (typeof text !== 'string') fileError(file, `cannot write ${typeof value} as JSON`);
   return new TextEncoder().encode(`${text}\n`);
 }
 

@@ -61,7 +61,7 @@ export function decodeModelFile(bytes: Uint8Array, config: GPTConfig, dtype: Flo
 /**
  * A model with `config` whose parameters are `values` (checked by {@link decodeModelFile}), converted to
  * `dtype` (float64 → float32 rounds to nearest), in one parameter block on `backend`.
- * @throws BackendError when the backend cannot store `dtype`.
+ * @throws BackendError for an unknown backend name or a backend that cannot store `dtype`.
  */
 export function buildModel(config: GPTConfig, values: FloatArrays, dtype: FloatDType, backend?: Backend | string): GPT {
   const specs = parameterSpecs(config);

@@ -71,7 +71,7 @@ for (const backendName of ['js', 'wasm'] as const) {
       const trainer = createTrainer({ model, settings: SETTINGS, train: windows(3, 8, 7) });
       for (let i = 0; i < 12; i++) trainer.trainStep();
       const weights = snapshot(model);
-      const optimizerState = structuredClone(trainer.optimizer.state());
+      const optimizerState = structuredClone(trainer.optimizerState());
       const state = JSON.parse(JSON.stringify(trainer.state())) as ReturnType<typeof trainer.state>;
       const expected = Array.from({ length: 18 }, () => trainer.trainStep().loss);
       trainer.dispose();

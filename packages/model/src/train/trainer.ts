@@ -1,12 +1,12 @@
 // The training step: batch → forward → loss check → backward → clip → optimizer step at the scheduled rate,
 // on planned buffers (nothing allocated after the first step of each T). Evaluation, state for checkpoints
 // and resume. The loop around it (progress, periodic eval and checkpoints, interruption) is in loop.ts.
-import { type LrSchedule, type Optimizer, type ParamGroup, type OptimizerState, type Var, adam, adamw, clipGradNorm, constantLr, linearDecay, param, warmupCosine } from '@microgpt/autograd';
+import { type LrSchedule, type Optimizer, type OptimizerState, type ParamGroup, type ParamState, type Var, adam, adamw, clipGradNorm, constantLr, linearDecay, param, warmupCosine } from '@microgpt/autograd';
 import { ModelError, NonFiniteLossError } from '../errors';
 import { type Plan, createPlan } from '../gpt/buffers';
 import { dropoutKey } from '../gpt/dropout';
 import { type GPT, flatGradients } from '../gpt/model';
-import { parameterSpecs } from '../gpt/params';
+import { type ParamSpec, parameterSpecs } from '../gpt/params';
 import { type Pass, createPass } from '../gpt/pass';
 import { type TrainSettings, validateTrainSettings } from './settings';
 
@@ -67,7 +67,15 @@ export interface Trainer {
   recordEval(step: number, loss: number): void;
   /** Everything to resume besides weights and optimizer buffers. */
   state(): TrainerState;
-  /** Restores a state from `state()` and the optimizer's (weights are restored by loading the checkpoint). */
+  /**
+   * The optimizer's state per named parameter (what `optimizer.safetensors` holds), though the optimizer itself
+   * runs over the flat parameter block.
+   */
+  optimizerState(): OptimizerState;
+  /**
+   * Restores a state from `state()` and `optimizerState()` (weights are restored by loading the checkpoint).
+   * @throws {ModelError} when the step is out of range or the optimizer state does not fit the model.
+   */
   restore(state: TrainerState, optimizerState: OptimizerState | null): void;
   /** Frees buffers and optimizer state (not the model). */
   dispose(): void;
@@ -127,6 +135,64 @@ function optimizerOf(groups: { decay: Var; rest: Var | null }, s: TrainSettings)
   const decayGroup: ParamGroup = { params: { decay: groups.decay }, weightDecay: s.weightDecay };
   const restGroup: ParamGroup = { params: rest, weightDecay: 0 };
   return adamw([decayGroup, restGroup], hyper);
+}
+
+/** Each flat group's parameters in table order, with their offsets inside the group. */
+function groupMembers(specs: readonly ParamSpec[]): { group: 'decay' | 'rest'; spec: ParamSpec; offset: number; size: number }[] {
+  const offsets = { decay: 0, rest: 0 };
+  return specs.map((spec) => {
+    const group = spec.shape.length >= 2 ? 'decay' : 'rest';
+    const size = spec.shape.reduce((a, b) => a * b, 1);
+    const offset = offsets[group];
+    offsets[group] += size;
+    return { group, spec, offset, size };
+  });
+}
+
+/** The flat optimizer's state cut into one entry per named parameter (slices of the group buffers). */
+function perParameterState(flat: OptimizerState, specs: readonly ParamSpec[]): OptimizerState {
+  const params: Record<string, ParamState> = {};
+  for (const { group, spec, offset, size } of groupMembers(specs)) {
+    const entry = flat.params[group];
+    if (!entry) continue;
+    const buffers = Object.fromEntries(Object.entries(entry.buffers).map(([name, data]) => [name, data.slice(offset, offset + size)]));
+    params[spec.name] = { step: entry.step, shape: [...spec.shape], dtype: entry.dtype, buffers };
+  }
+  return { ...flat, params };
+}
+
+/**
+ * Per-parameter optimizer state packed back into the flat groups.
+ * @throws {ModelError} when a group is partly present or its parameters took different numbers of steps.
+ */
+function flatState(perParam: OptimizerState, specs: readonly ParamSpec[], groups: { decay: Var; rest: Var | null }): OptimizerState {
+  const params: Record<string, ParamState> = {};
+  for (const group of ['decay', 'rest'] as const) {
+    const flatVar = groups[group];
+    if (!flatVar) continue;
+    const members = groupMembers(specs).filter((m) => m.group === group);
+    const present = members.filter((m) => perParam.params[m.spec.name]);
+    if (present.length === 0) continue;
+    if (present.length !== members.length) {
+      const missing = members.find((m) => !perParam.params[m.spec.name])!.spec.name;
+      throw new ModelError(`resume: the optimizer state has no entry for '${missing}' but has others of its group`);
+    }
+    const first = perParam.params[present[0]!.spec.name]!;
+    const buffers: Record<string, Float32Array | Float64Array> = {};
+    for (const name of Object.keys(first.buffers)) {
+      const data = first.dtype === 'float64' ? new Float64Array(flatVar.value.size) : new Float32Array(flatVar.value.size);
+      for (const m of members) {
+        const entry = perParam.params[m.spec.name]!;
+        if (entry.step !== first.step) throw new ModelError(`resume: '${m.spec.name}' took ${entry.step} optimizer steps, '${present[0]!.spec.name}' ${first.step}`);
+        const part = entry.buffers[name];
+        if (!part || part.length !== m.size) throw new ModelError(`resume: the optimizer buffer '${name}' of '${m.spec.name}' is missing or has the wrong size`);
+        data.set(part, m.offset);
+      }
+      buffers[name] = data;
+    }
+    params[group] = { step: first.step, shape: [flatVar.value.size], dtype: first.dtype, buffers };
+  }
+  return { ...perParam, params };
 }
 
 /**
@@ -220,11 +286,12 @@ export function createTrainer(options: TrainerOptions): Trainer {
     state() {
       return { step, settings, loader: options.train.state(), history: { train: [...history.train], val: [...history.val] } };
     },
+    optimizerState: () => perParameterState(optimizer.state(), parameterSpecs(config)),
     restore(state, optimizerState) {
       if (!(Number.isSafeInteger(state.step) && state.step >= 0 && state.step <= settings.steps)) {
         throw new ModelError(`resume: step ${state.step} is outside [0, ${settings.steps}]`);
       }
-      if (optimizerState) optimizer.loadState(optimizerState);
+      if (optimizerState) optimizer.loadState(flatState(optimizerState, parameterSpecs(config), groups));
       options.train.restore(state.loader);
       step = state.step;
       history = { train: state.history.train.map(([a, b]) => [a, b]), val: state.history.val.map(([a, b]) => [a, b]) };
