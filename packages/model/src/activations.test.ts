@@ -10,9 +10,9 @@ describe('activations', () => {
   it('lists the built-ins and refuses to replace them or take half a pair', () => {
     expect(listActivations().slice(0, 5)).toEqual(['relu', 'gelu', 'gelu_tanh', 'silu', 'squared_relu']);
     const noop = { forward: () => undefined, backward: () => undefined };
-    expect(() => registerActivation('relu', noop)).toThrow(/built in/);
-    expect(() => registerActivation('', noop)).toThrow(ModelError);
-    expect(() => registerActivation('half', { forward: noop.forward } as never)).toThrow(/both forward/);
+    expect(() => { registerActivation('relu', noop); }).toThrow(/built in/);
+    expect(() => { registerActivation('', noop); }).toThrow(ModelError);
+    expect(() => { registerActivation('half', { forward: noop.forward } as never); }).toThrow(/both forward/);
     expect(() => getActivation('nope')).toThrow(/activation 'nope' is not known; known: relu, gelu/);
     expect(() => resolveConfig({ vocabSize: 5, activation: 'nope' })).toThrow(/activation must be one of relu, gelu/);
   });

@@ -37,6 +37,6 @@ describe('GPTConfig', () => {
     expect([cpu.model.nLayer, cpu.model.nHead, cpu.model.nEmbd, cpu.model.blockSize, cpu.train.batchSize]).toEqual([4, 4, 128, 64, 12]);
     expect([cpu.train.lr, cpu.train.minLr, cpu.train.steps, cpu.train.warmupSteps, cpu.train.beta2, cpu.train.weightDecay, cpu.train.clip]).toEqual([1e-3, 1e-4, 2000, 100, 0.99, 0.1, 1]);
     expect(() => getPreset('tiny')).toThrow("unknown preset 'tiny'; presets: microgpt, names, shakespeare-cpu, shakespeare-char, gpt2");
-    expect(() => validateTrainSettings({ ...DEFAULT_TRAIN, schedule: 'cosine', warmupSteps: 1000 })).toThrow(/warmupSteps must be less than steps/);
+    expect(() => { validateTrainSettings({ ...DEFAULT_TRAIN, schedule: 'cosine', warmupSteps: 1000 }); }).toThrow(/warmupSteps must be less than steps/);
   });
 });
