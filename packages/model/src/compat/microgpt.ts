@@ -43,7 +43,31 @@ export interface MicrogptHooks {
   onVocab?(vocabSize: number): void;
   onParams?(count: number): void;
   onStep?(step: number, steps: number, loss: number): void;
+  /** Training is over; sampling starts (called even with 0 samples, as microgpt.py prints its header). */
+  onInference?(): void;
   onSample?(index: number, text: string): void;
+}
+
+/** Options of {@link microgptLines}. */
+export interface MicrogptLineOptions {
+  /** Print each loss in full (the shortest text that reads back as the same float64) instead of `:.4f`. */
+  readonly fullPrecision?: boolean;
+}
+
+/**
+ * Hooks that turn a run into the lines microgpt.py prints, one call of `emit` per line (microgpt.py ends step
+ * lines with a carriage return and the rest with a newline; `emit` gets them without either).
+ */
+export function microgptLines(emit: (line: string) => void, options: MicrogptLineOptions = {}): MicrogptHooks {
+  const pad = (n: number, width: number): string => String(n).padStart(width);
+  return {
+    onDocs: (n) => { emit(`num docs: ${n}`); },
+    onVocab: (n) => { emit(`vocab size: ${n}`); },
+    onParams: (n) => { emit(`num params: ${n}`); },
+    onStep: (step, steps, loss) => { emit(`step ${pad(step, 4)} / ${pad(steps, 4)} | loss ${options.fullPrecision ? String(loss) : loss.toFixed(4)}`); },
+    onInference: () => { emit('--- inference (new, hallucinated names) ---'); },
+    onSample: (index, text) => { emit(`sample ${pad(index, 2)}: ${text}`); },
+  };
 }
 
 /** A finished run. */
@@ -125,6 +149,7 @@ export function runMicrogpt(text: string, settings: Partial<MicrogptSettings> = 
       hooks.onStep?.(step + 1, s.steps, loss);
     }
     const trainSeconds = (performance.now() - t0) / 1000;
+    hooks.onInference?.();
     const session = createSession(model, 1);
     try {
       for (let i = 0; i < s.samples; i++) {

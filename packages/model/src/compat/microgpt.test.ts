@@ -1,0 +1,55 @@
+// microgpt.py reproduction against fixtures made by running microgpt.py itself (fixtures/*.json: its settings,
+// every step's loss at full precision, the parameter count and the samples). Fixtures on names.txt need
+// ../shared/datasets/names.txt beside the repo and skip without it; the inline ones carry their documents.
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import * as T from '@microgpt/tensor';
+import { describe, expect, it } from 'vitest';
+import { type MicrogptSettings, microgptLines, runMicrogpt } from './microgpt';
+
+interface Fixture {
+  name: string;
+  data: 'names.txt' | { docs: string[] };
+  settings: MicrogptSettings;
+  params: number;
+  vocabSize: number;
+  losses: number[];
+  samples: string[];
+  printed: string[];
+}
+
+const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
+const NAMES = fileURLToPath(new URL('../../../../../shared/datasets/names.txt', import.meta.url));
+const fixtures = readdirSync(FIXTURES)
+  .filter((f) => f.endsWith('.json'))
+  .map((f) => JSON.parse(readFileSync(FIXTURES + f, 'utf8')) as Fixture);
+
+function textOf(fixture: Fixture): string | null {
+  if (typeof fixture.data === 'object') return fixture.data.docs.join('\n');
+  return existsSync(NAMES) ? readFileSync(NAMES, 'utf8') : null;
+}
+
+describe('microgpt.py reproduction', () => {
+  it('has fixtures on names.txt and inline ones', () => {
+    expect(fixtures.filter((f) => f.data === 'names.txt').length).toBeGreaterThanOrEqual(5);
+    expect(fixtures.filter((f) => typeof f.data === 'object').length).toBeGreaterThanOrEqual(2);
+  });
+  for (const fixture of fixtures) {
+    const needsNames = fixture.data === 'names.txt';
+    for (const backendName of ['js', 'wasm'] as const) {
+      it.skipIf(needsNames && !existsSync(NAMES))(`${fixture.name} (${backendName})`, async () => {
+        const backend = backendName === 'wasm' ? await T.startBackend('wasm') : T.findBackend('js');
+        const text = textOf(fixture)!;
+        const lines: string[] = [];
+        const run = runMicrogpt(text, fixture.settings, microgptLines((line) => lines.push(line)), backend);
+        expect(run.params).toBe(fixture.params);
+        expect(run.vocabSize).toBe(fixture.vocabSize);
+        expect(run.losses).toHaveLength(fixture.losses.length);
+        const worst = run.losses.reduce((m, loss, i) => Math.max(m, Math.abs(loss - fixture.losses[i]!)), 0);
+        expect(worst, 'largest loss difference from microgpt.py').toBeLessThan(1e-6);
+        expect(run.samples).toEqual(fixture.samples);
+        expect(lines).toEqual(fixture.printed);
+      });
+    }
+  }
+});
