@@ -5,7 +5,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as T from '@microgpt/tensor';
 import { describe, expect, it } from 'vitest';
-import { type MicrogptSettings, microgptLines, runMicrogpt } from './microgpt';
+import { type MicrogptSettings, microgptDocs, microgptLines, runMicrogpt } from './microgpt';
 
 interface Fixture {
   name: string;
@@ -52,4 +52,10 @@ describe('microgpt.py reproduction', () => {
       });
     }
   }
+});
+
+describe('microgptDocs', () => {
+  it('splits and strips lines as Python does', () => {
+    expect(microgptDocs('emma\r\nolivia\rava\n\n  \n\u001fmia\u0085\n\ufeffzoe\n')).toEqual(['emma', 'olivia', 'ava', 'mia', '\ufeffzoe']);
+  });
 });

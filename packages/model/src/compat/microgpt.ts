@@ -80,12 +80,18 @@ export interface MicrogptRun {
   readonly trainSeconds: number;
 }
 
-/** microgpt.py's documents: the non-empty stripped lines of the text. */
+/** The characters Python's str.isspace() accepts (JS's trim() differs: it strips U+FEFF, keeps U+001C–U+001F and U+0085). */
+const PY_SPACE = '\\t\\n\\v\\f\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
+const PY_STRIP = new RegExp(`^[${PY_SPACE}]+|[${PY_SPACE}]+$`, 'g');
+
+/**
+ * microgpt.py's documents, `[line.strip() for line in open('input.txt') if line.strip()]`: lines split as
+ * Python's text mode does (\n, \r\n or \r), stripped of what Python calls whitespace, empty ones dropped.
+ */
 export function microgptDocs(text: string): string[] {
   return text
-    .trim()
-    .split('\n')
-    .map((line) => line.trim())
+    .split(/\r\n|\r|\n/)
+    .map((line) => line.replace(PY_STRIP, ''))
     .filter((line) => line.length > 0);
 }
 
