@@ -17,4 +17,4 @@ export { PRESETS, type Preset, type PresetName, getPreset } from './presets';
 export { DEFAULT_TRAIN, type TrainSettings, validateTrainSettings } from './train/settings';
 export { type Batch, type BatchLoader, type StepReport, type Trainer, type TrainerOptions, type TrainerState, createTrainer, scheduleOf } from './train/trainer';
 export { type CheckpointReason, type Progress, type RunResult, type TrainingHooks, runTraining } from './train/loop';
-export { MICROGPT_DEFAULTS, type MicrogptHooks, type MicrogptRun, type MicrogptSettings, microgptDocs, runMicrogpt } from './compat/microgpt';
+export { MICROGPT_DEFAULTS, type MicrogptHooks, type MicrogptLineOptions, type MicrogptRun, type MicrogptSettings, microgptDocs, microgptLines, runMicrogpt } from './compat/microgpt';

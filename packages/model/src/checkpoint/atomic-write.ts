@@ -1,7 +1,7 @@
 // Node-only atomic file replacement: write a temp file beside the target, fsync it, rename it over the target.
 // Browser bundles must not import this file; it is meant for a `@microgpt/model/node` entry point.
 import { randomBytes } from 'node:crypto';
-import { open, rename, rm } from 'node:fs/promises';
+import { type FileHandle, open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 /** Fsyncs a directory so a rename in it survives a crash; platforms that cannot open directories are skipped. */
@@ -28,13 +28,22 @@ async function syncDirectory(directory: string): Promise<void> {
  * Strings are written as UTF-8. Node.js only.
  */
 export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
+  await writeAtomically(path, (handle) => handle.writeFile(data));
+}
+
+/**
+ * `writeFileAtomic` for content written piece by piece (a corpus larger than memory): `write` gets the temp
+ * file's handle and writes everything; the file is then fsynced and renamed over `path`. If `write` throws, the
+ * temp file is removed and the error rethrown. Node.js only.
+ */
+export async function writeAtomically(path: string, write: (handle: FileHandle) => Promise<void>): Promise<void> {
   const temp = `${path}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`;
   let created = false;
   try {
     const handle = await open(temp, 'wx', 0o644);
     created = true;
     try {
-      await handle.writeFile(data);
+      await write(handle);
       await handle.sync();
     } finally {
       await handle.close();
