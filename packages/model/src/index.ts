@@ -18,3 +18,8 @@ export { DEFAULT_TRAIN, type TrainSettings, validateTrainSettings } from './trai
 export { type Batch, type BatchLoader, type StepReport, type Trainer, type TrainerOptions, type TrainerState, createTrainer, scheduleOf } from './train/trainer';
 export { type CheckpointReason, type Progress, type RunResult, type TrainingHooks, runTraining } from './train/loop';
 export { MICROGPT_DEFAULTS, type MicrogptHooks, type MicrogptLineOptions, type MicrogptRun, type MicrogptSettings, microgptDocs, microgptLines, runMicrogpt } from './compat/microgpt';
+export { DataError } from './data/errors';
+export { TOKEN_FILE_HEADER_BYTES, TOKEN_FILE_MAGIC, TOKEN_FILE_VERSION, type TokenDType, type TokenFileHeader, decodeTokenFileHeader, encodeTokenFile, encodeTokenFileHeader, tokenDTypeFor, tokenizerHash } from './data/token-file';
+export { type TokenSource, memoryTokenSource, tokenFileSource } from './data/source';
+export { type DocumentLoaderOptions, type LoaderOptions, type Split, type SplitLoader, documentLoader, streamLoader } from './data/loaders';
+export { documentIds } from './data/documents';

@@ -78,7 +78,7 @@ describe('token files on disk', () => {
     const span = new Int32Array(200);
     disk.read(9800, span);
     expect(Array.from(span)).toEqual(ids.slice(9800));
-    expect(() => disk.read(9900, span)).toThrow(RangeError);
+    expect(() => { disk.read(9900, span); }).toThrow(RangeError);
     disk.close();
   });
   it('writes nothing when an id is out of range', async () => {
@@ -168,6 +168,6 @@ describe('loaders', () => {
     const evals = loader.evalBatches(10);
     expect(evals.map((b) => b.B)).toEqual([3, 3, 3, 1]);
     expect(() => documentLoader(memoryTokenSource([BOS, BOS], 27), options)).toThrow(/no documents found/);
-    expect(() => resumed.restore(99)).toThrow(/document position 99 is outside \[0, 30\)/);
+    expect(() => { resumed.restore(99); }).toThrow(/document position 99 is outside \[0, 30\)/);
   });
 });
