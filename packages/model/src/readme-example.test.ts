@@ -1,11 +1,59 @@
-// The README's example, run as a test so that it stays true.
+// The README's examples, run as tests so that they stay true.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as T from '@microgpt/tensor';
+import { trainChar } from '@microgpt/tokenizer';
 import { expect, it } from 'vitest';
-import { decodeSafetensors, encodeSafetensors, writeFileAtomic } from './node';
+import {
+  createGPT,
+  createTrainer,
+  decodeSafetensors,
+  documentIds,
+  documentLoader,
+  encodeSafetensors,
+  generate,
+  getPreset,
+  loadCheckpoint,
+  memoryTokenSource,
+  runTraining,
+  saveCheckpoint,
+  writeFileAtomic,
+} from './node';
 
-it('README: encode, write atomically, read back', async () => {
+it('README: train, sample, save, load', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'microgpt-readme-'));
+  try {
+    const backend = await T.startBackend('wasm');
+    const text = 'emma\nolivia\nava\nisabella\nsophia\n';
+    const tokenizer = trainChar(text.replaceAll('\n', ''), { bos: true });
+    const bos = tokenizer.bosId!;
+    const preset = getPreset('names');
+    const settings = { ...preset.train, steps: 200, batchSize: 2, warmupSteps: 20, valFraction: 0 };
+    const source = memoryTokenSource(documentIds(text, (doc) => tokenizer.encode(doc), bos), tokenizer.vocabSize);
+    const train = documentLoader(source, { blockSize: preset.model.blockSize, batchSize: 2, seed: 1, valFraction: 0, bos });
+    const model = createGPT({ ...preset.model, vocabSize: tokenizer.vocabSize }, { seed: 42, dtype: 'float32', backend });
+    const trainer = createTrainer({ model, settings, train });
+    const losses: number[] = [];
+    await runTraining(trainer, {
+      onStep: (p) => {
+        losses.push(p.loss);
+      },
+      onCheckpoint: (t) => saveCheckpoint(join(dir, 'names'), { model, tokenizer, optimizer: t.optimizerState(), trainerState: t.state() }),
+    });
+    expect(losses).toHaveLength(200);
+    expect(losses.at(-1)!).toBeLessThan(losses[0]! / 2);
+    const { text: name } = generate(model, [bos], { maxNewTokens: 16, temperature: 0.5, stopTokens: [bos], tokenizer, seed: 1 });
+    expect(['emma', 'olivia', 'ava', 'isabella', 'sophia']).toContain(name);
+    const loaded = await loadCheckpoint(join(dir, 'names'), { backend });
+    expect(generate(loaded.model, [bos], { maxNewTokens: 16, temperature: 0.5, stopTokens: [bos], tokenizer, seed: 1 }).text).toBe(name);
+    trainer.dispose();
+  } finally {
+    await rm(dir, { recursive: true });
+  }
+});
+
+it('README: encode safetensors, write atomically, read back', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'microgpt-model-'));
   try {
     const weights = Float32Array.from({ length: 27 * 16 }, (_, i) => i / 7);

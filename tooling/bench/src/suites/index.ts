@@ -1,9 +1,10 @@
 // Every suite `pnpm bench` knows, in the order they run when none is named.
 import { generateSuite } from './generate';
 import { matmulSuite } from './matmul';
+import { qualitySuite } from './quality';
 import type { Suite } from './suite';
 import { tokenizerSuite } from './tokenizer';
 import { trainSuite } from './train';
 import { trainStepSuite } from './train-step';
 
-export const SUITES: readonly Suite[] = [matmulSuite, trainStepSuite, trainSuite, generateSuite, tokenizerSuite];
+export const SUITES: readonly Suite[] = [matmulSuite, trainStepSuite, trainSuite, generateSuite, tokenizerSuite, qualitySuite];

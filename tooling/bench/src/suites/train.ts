@@ -13,12 +13,16 @@ import {
   createGPT,
   createTrainer,
   disposeGPT,
+  documentIds,
+  documentLoader,
+  memoryTokenSource,
   getPreset,
   runMicrogpt,
   type GPT,
   type TrainSettings,
 } from '@microgpt/model';
 import * as T from '@microgpt/tensor';
+import { trainChar } from '@microgpt/tokenizer';
 import { type Emit, median, progress, timeMedian, timeMedianAsync } from '../harness';
 import { jaxOneBlock } from '../peers/jax-one-block';
 import { ONE_BLOCK, ONE_BLOCK_ADAM } from '../peers/one-block-model';
@@ -67,6 +71,33 @@ async function microgptRows(emit: Emit, wasm: T.WasmBackend): Promise<void> {
   }
 }
 
+async function namesRows(emit: Emit, wasm: T.WasmBackend): Promise<void> {
+  const text = datasetText('names.txt');
+  if (!text) return;
+  const preset = getPreset('names');
+  const tokenizer = trainChar(text.replace(/\n/g, ''), { bos: true });
+  const source = memoryTokenSource(documentIds(text, (doc) => tokenizer.encode(doc), tokenizer.bosId!), tokenizer.vocabSize);
+  const options = { blockSize: preset.model.blockSize, batchSize: preset.train.batchSize, seed: 1, valFraction: preset.train.valFraction, bos: tokenizer.bosId! };
+  for (const [backend, threads] of [[T.findBackend('js'), 1], [wasm, 1], [wasm, 2]] as const) {
+    if (backend === wasm) await wasm.setThreads(threads);
+    const model = createGPT({ ...preset.model, vocabSize: tokenizer.vocabSize }, { seed: 1, dtype: 'float32', backend });
+    const trainer = createTrainer({ model, settings: { ...preset.train, steps: 1_000_000 }, train: documentLoader(source, options) });
+    for (let i = 0; i < 200; i++) trainer.trainStep();
+    // Tokens/s counts predicted targets (padding excluded): the mean per step over every timed step, times the
+    // steps of a run, over the median run time.
+    const STEPS = 500;
+    let tokens = 0;
+    let steps = 0;
+    const seconds = timeMedian(() => {
+      for (let i = 0; i < STEPS; i++) tokens += trainer.trainStep().tokens;
+      steps += STEPS;
+    }, { warmup: 0, minRuns: 5, minSeconds: 2 });
+    emitRow(emit, { name: 'names', impl: backend.name, threads }, 'tokens_per_s', Math.round(((tokens / steps) * STEPS) / seconds), 'tokens/s');
+    trainer.dispose();
+    disposeGPT(model);
+  }
+}
+
 async function shakespeareRows(emit: Emit, wasm: T.WasmBackend): Promise<void> {
   const preset = getPreset('shakespeare-cpu');
   for (const threads of [1, 2]) {
@@ -104,6 +135,7 @@ export const trainSuite: Suite = {
   async run(emit) {
     const wasm = (await T.startBackend('wasm')) as T.WasmBackend;
     await microgptRows(emit, wasm);
+    await namesRows(emit, wasm);
     await shakespeareRows(emit, wasm);
     await oneBlockRows(emit, wasm);
   },
