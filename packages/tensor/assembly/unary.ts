@@ -1,6 +1,6 @@
 // Elementwise unary functions and their derivatives (dx += dout · f'(x)). neg, relu, squared_relu and sqrt run
 // in native lanes (exact for f32 too); the rest compute in f64x2 like the reference, transcendentals via math.ts.
-import { lo64, hi64, pack32, expV, erfc } from './math';
+import { lo64, hi64, pack32, expV, erfc, gaussF32x4, normalCdfF32x4, normalPdfF32x4 } from './math';
 
 const SQRT_2_OVER_PI: f64 = 0.7978845608028654; // Math.sqrt(2 / Math.PI)
 const INV_SQRT_2: f64 = 0.7071067811865476; // Math.SQRT1_2
@@ -86,12 +86,37 @@ function scalarF(op: i32, v: f64, param: f64): f64 {
   }
 }
 
+/** float32 GELU (erf form) four lanes at a time: x·Φ(x); the tail of fewer than 4 goes through mapWide. */
+function geluF32(x: usize, out: usize, n: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    const v = v128.load(x + o);
+    v128.store(out + o, f32x4.mul(v, normalCdfF32x4(v, gaussF32x4(v))));
+  }
+  if (i < n) mapWide<f32>(9, x + (<usize>i << 2), out + (<usize>i << 2), 0, n - i);
+}
+
+/** dx += dout · (Φ(x) + x·φ(x)) for float32, four lanes at a time. */
+function geluBackwardF32(x: usize, g: usize, dx: usize, n: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    const v = v128.load(x + o);
+    const gauss = gaussF32x4(v);
+    const slope = f32x4.add(normalCdfF32x4(v, gauss), f32x4.mul(v, normalPdfF32x4(gauss)));
+    v128.store(dx + o, f32x4.add(v128.load(dx + o), f32x4.mul(v128.load(g + o), slope)));
+  }
+  if (i < n) backWide<f32>(9, x + (<usize>i << 2), g + (<usize>i << 2), dx + (<usize>i << 2), 0, n - i);
+}
+
 function unaryImpl<T>(op: i32, x: usize, out: usize, param: f64, start: i32, end: i32): void {
   if (end <= start) return;
   const o = <usize>start << alignof<T>();
   x += o;
   out += o;
   const n = end - start;
+  if (sizeof<T>() == 4 && op == 9) return geluF32(x, out, n);
   switch (op) {
     case 0: mapNative<T>(0, x, out, n); break;
     case 1: mapWide<T>(1, x, out, param, n); break;
@@ -204,6 +229,7 @@ function unaryBackwardImpl<T>(op: i32, x: usize, g: usize, dx: usize, param: f64
   g += o;
   dx += o;
   const n = end - start;
+  if (sizeof<T>() == 4 && op == 9) return geluBackwardF32(x, g, dx, n);
   switch (op) {
     case 0: backNative<T>(0, x, g, dx, n); break;
     case 1: backWide<T>(1, x, g, dx, param, n); break;

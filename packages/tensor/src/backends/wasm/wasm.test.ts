@@ -6,6 +6,7 @@ import { fallbacks } from '../../dispatch';
 import { findBackend } from '../../registry';
 import { attention } from '../../ops/attention';
 import { matmul } from '../../ops/matmul';
+import { unary, unaryBackward } from '../../ops/unary';
 import { softmax } from '../../ops/softmax';
 import { FLOAT32_TOLERANCE, FLOAT64_TOLERANCE, assertClose } from '../../testing/compare';
 import { runConformance } from '../../testing/conformance';
@@ -73,6 +74,31 @@ describe('wasm backend', () => {
           matmul(a, b, { transB: true, out, accumulate });
           assertClose(out.toArray(), expected.toArray(), dtype === 'float32' ? FLOAT32_TOLERANCE : FLOAT64_TOLERANCE);
         }
+      }
+    }
+  });
+
+  it('float32 GELU (erf) runs four lanes at a time within 3e-7 of the float64 reference, tails and specials included', () => {
+    const js = findBackend('js');
+    const xs: number[] = [0, -0, 1e-30, -1e-30, 1e-8, Infinity, -Infinity, NaN, 87, -87, 200, -200];
+    for (let x = -12; x <= 12; x += 1 / 256) xs.push(x);
+    const x32 = Float32Array.from(xs);
+    const dout = Float32Array.from(xs, (_, i) => ((i % 7) - 3) / 3);
+    const x64 = tensor(Float64Array.from(x32), { backend: js });
+    const reference = unary('gelu_erf', x64).toArray();
+    const referenceGrad = unaryBackward('gelu_erf', x64, tensor(Float64Array.from(dout), { backend: js })).toArray();
+    const xw = tensor(x32, { backend: wasm });
+    const actual = unary('gelu_erf', xw).toArray();
+    const grad = unaryBackward('gelu_erf', xw, tensor(dout, { backend: wasm })).toArray();
+    for (let i = 0; i < xs.length; i++) {
+      for (const [got, want, what] of [[actual[i]!, reference[i]!, 'gelu'], [grad[i]!, referenceGrad[i]!, 'gelu backward']] as const) {
+        if (Number.isNaN(want) || !Number.isFinite(want)) {
+          expect(got, `${what}(${x32[i]})`).toBe(want);
+          continue;
+        }
+        // float32 rounding of the result (2^-24 relative) plus the approximation's 1.5e-7 · |x|.
+        const bound = Math.abs(want) * 2 ** -23 + 3e-7 * Math.max(1, Math.abs(x32[i]!));
+        expect(Math.abs(got - want), `${what}(${x32[i]}) = ${got}, reference ${want}`).toBeLessThanOrEqual(bound);
       }
     }
   });
