@@ -136,7 +136,7 @@ export function wasmKernels(rt: WasmRuntime): Partial<Kernels> {
     attention({ q, k, v, out, att, scale, offset }) {
       const [B, H, Tq, D] = q.shape as [number, number, number, number];
       const Tk = k.shape[2]!;
-      // Scores and sums are kept in float64 scratch: (Tk + D) values per thread.
+      // float64 data keeps scores and sums in float64 scratch, (Tk + D) values per thread; float32 data needs none.
       const scratchBytes = 8 * (Tk + D);
       rows(`attention${sfx(q)}`, B * H, (B * H * Tq * Tk * D) / MAC_PER_WORK, (s, e, thread) => [
         at(q), at(k), at(v), at(out), at(att), Tq, Tk, D, scale, offset, rt.scratch(thread, scratchBytes), s, e,
@@ -145,7 +145,8 @@ export function wasmKernels(rt: WasmRuntime): Partial<Kernels> {
     attentionBackward({ q, k, v, att, dout, dq, dk, dv, scale, offset }) {
       const [B, H, Tq, D] = q.shape as [number, number, number, number];
       const Tk = k.shape[2]!;
-      // float64 scratch per thread: a score row, an output row and the (Tk, D) dk/dv sums of one block.
+      // Scratch per thread: a score row, an output row and the (Tk, D) dk/dv sums of one block (float64, or
+      // float32 for float32 data, which then uses half of it).
       const scratchBytes = 8 * (Tk + D + 2 * Tk * D);
       rows(`attentionBackward${sfx(q)}`, B * H, (B * H * Tq * Tk * D) / MAC_PER_WORK, (s, e, thread) => [
         at(q), at(k), at(v), at(att), at(dout), at(dq), at(dk), at(dv), Tq, Tk, D, scale, offset, rt.scratch(thread, scratchBytes), s, e,
