@@ -1,9 +1,42 @@
 // Fused softmax + cross-entropy over the rows of (N, V) logits, forward and backward. Rows whose target is -1
 // are ignored: loss 0 and no gradient; the JS side counts rows and takes the mean.
-import { L2, S2, expV, rowMax, rowExpSum } from './math';
+import { L2, S2, expF32x4, expV, rowMax, rowExpSum } from './math';
 
 @inline function probsOut<T>(two: bool, x: usize, p: usize, o: usize, m: v128, s: v128): void {
   S2<T>(p + o, f64x2.div(expV(f64x2.sub(L2<T>(x + o, two), m)), s), two);
+}
+
+/**
+ * The float32 form in f32 lanes: exponentials by expF32x4 stored straight into probs, summed in f64, then
+ * scaled by 1/sum. Float32 results need no more (the float64 form below keeps the reference's accuracy).
+ */
+function crossEntropyF32Lanes(logits: usize, targets: usize, probs: usize, losses: usize, V: i32, start: i32, end: i32): void {
+  const rowBytes = <usize>V << 2;
+  for (let row = start; row < end; row++) {
+    const x = logits + <usize>row * rowBytes;
+    const p = probs + <usize>row * rowBytes;
+    const mx = <f32>rowMax<f32>(x, V);
+    const m = f32x4.splat(mx);
+    let sum: f64 = 0;
+    let i = 0;
+    for (; i + 4 <= V; i += 4) {
+      const e = expF32x4(f32x4.sub(v128.load(x + (<usize>i << 2)), m));
+      v128.store(p + (<usize>i << 2), e);
+      sum += <f64>f32x4.extract_lane(e, 0) + <f64>f32x4.extract_lane(e, 1) + <f64>f32x4.extract_lane(e, 2) + <f64>f32x4.extract_lane(e, 3);
+    }
+    for (; i < V; i++) {
+      const e = f32x4.extract_lane(expF32x4(f32x4.splat(load<f32>(x + (<usize>i << 2)) - mx)), 0);
+      store<f32>(p + (<usize>i << 2), e);
+      sum += <f64>e;
+    }
+    const inv = f32x4.splat(<f32>(1 / sum));
+    i = 0;
+    for (; i + 4 <= V; i += 4) v128.store(p + (<usize>i << 2), f32x4.mul(v128.load(p + (<usize>i << 2)), inv));
+    for (; i < V; i++) store<f32>(p + (<usize>i << 2), load<f32>(p + (<usize>i << 2)) * <f32>(1 / sum));
+    const t = load<i32>(targets + (<usize>row << 2));
+    const loss = t >= 0 ? Math.log(sum) - (<f64>load<f32>(x + (<usize>t << 2)) - <f64>mx) : 0;
+    store<f32>(losses + (<usize>row << 2), <f32>loss);
+  }
 }
 
 /** probs = softmax(logits); losses[row] = log Σ exp(x - max) - (x[t] - max), or 0 when t = -1. */
@@ -56,7 +89,7 @@ function crossEntropyBackwardImpl<T>(probs: usize, targets: usize, dlogits: usiz
 }
 
 export function crossEntropyF32(logits: usize, targets: usize, probs: usize, losses: usize, V: i32, start: i32, end: i32): void {
-  crossEntropyImpl<f32>(logits, targets, probs, losses, V, start, end);
+  crossEntropyF32Lanes(logits, targets, probs, losses, V, start, end);
 }
 export function crossEntropyF64(logits: usize, targets: usize, probs: usize, losses: usize, V: i32, start: i32, end: i32): void {
   crossEntropyImpl<f64>(logits, targets, probs, losses, V, start, end);
