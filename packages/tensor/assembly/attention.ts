@@ -1,6 +1,17 @@
 // Causal scaled dot-product attention per (batch, head) block, forward and backward, with the softmax
 // probabilities saved in `att`. Query i sits at position offset + i and sees keys 0 … offset + i.
 // Both kernels take a per-call f64 scratch buffer (scores / gradient sums), since kernels may not allocate.
+// q, k, v, out (and dout, dq, dk, dv) may be strided (B, H, T, D) views with a contiguous last axis: their
+// batch, head and row strides, in elements, come in `strides` (an i32 array, three per tensor in argument
+// order), so a model can attend straight from its fused qkv rows and write heads side by side.
+
+/** Byte address of row `row` of block bh (= b·H + h) of the tensor at `base` whose strides are tensor `which` of `strides`. */
+@inline function rowAt<T>(base: usize, strides: usize, which: i32, bh: i32, H: i32, row: i32): usize {
+  const b = bh / H;
+  const s = strides + (<usize>which * 12);
+  const elements = <usize>b * <usize>load<i32>(s) + <usize>(bh - b * H) * <usize>load<i32>(s, 4) + <usize>row * <usize>load<i32>(s, 8);
+  return base + (elements << alignof<T>());
+}
 import { L2, S2, expF32x4, expV, rowDot } from './math';
 
 /** acc[0 .. D) += a · src[0 .. D) (acc f64, src T). */
@@ -27,24 +38,21 @@ import { L2, S2, expF32x4, expV, rowDot } from './math';
  * att[i, j] = softmax_j(scale · q_i · k_j) for j ≤ offset + i, else 0; out_i = Σ_j att_ij v_j.
  * scratch: (Tk + D) f64 — the scores of one query row, then its output accumulator.
  */
-function attentionImpl<T>(q: usize, k: usize, v: usize, out: usize, att: usize, Tq: i32, Tk: i32, D: i32, scale: f64,
-  offset: i32, scratch: usize, start: i32, end: i32): void {
+function attentionImpl<T>(q: usize, k: usize, v: usize, out: usize, att: usize, strides: usize, H: i32, Tq: i32, Tk: i32, D: i32,
+  scale: f64, offset: i32, scratch: usize, start: i32, end: i32): void {
   const sh = alignof<T>();
   const p = scratch;
   const acc = scratch + (<usize>Tk << 3);
-  const rowBytes = <usize>D << sh;
   for (let bh = start; bh < end; bh++) {
-    const kBase = k + <usize>bh * <usize>Tk * rowBytes;
-    const vBase = v + <usize>bh * <usize>Tk * rowBytes;
     for (let i = 0; i < Tq; i++) {
       const qi = <usize>bh * <usize>Tq + <usize>i;
-      const qRow = q + qi * rowBytes;
+      const qRow = rowAt<T>(q, strides, 0, bh, H, i);
       const aRow = att + (qi * <usize>Tk << sh);
-      const oRow = out + qi * rowBytes;
+      const oRow = rowAt<T>(out, strides, 3, bh, H, i);
       const count = min(offset + i + 1, Tk);
       let mx: f64 = -Infinity;
       for (let j = 0; j < count; j++) {
-        const s = rowDot<T>(qRow, kBase + <usize>j * rowBytes, D) * scale;
+        const s = rowDot<T>(qRow, rowAt<T>(k, strides, 1, bh, H, j), D) * scale;
         store<f64>(p + (<usize>j << 3), s);
         mx = max(mx, s);
       }
@@ -66,7 +74,7 @@ function attentionImpl<T>(q: usize, k: usize, v: usize, out: usize, att: usize, 
       for (j = 0; j < count; j++) {
         const pj = load<f64>(p + (<usize>j << 3)) / sum;
         store<T>(aRow + (<usize>j << sh), <T>pj);
-        axpy<T>(acc, pj, vBase + <usize>j * rowBytes, D);
+        axpy<T>(acc, pj, rowAt<T>(v, strides, 2, bh, H, j), D);
       }
       if (count < Tk) memory.fill(aRow + (<usize>count << sh), 0, <usize>(Tk - count) << sh);
       let e = 0;
@@ -82,30 +90,27 @@ function attentionImpl<T>(q: usize, k: usize, v: usize, out: usize, att: usize, 
  * scratch: (Tk + D + 2·Tk·D) f64 — datt of one row, dq of one row, dk and dv of the block.
  */
 function attentionBackwardImpl<T>(q: usize, k: usize, v: usize, att: usize, dout: usize, dq: usize, dk: usize, dv: usize,
-  Tq: i32, Tk: i32, D: i32, scale: f64, offset: i32, scratch: usize, start: i32, end: i32): void {
+  strides: usize, H: i32, Tq: i32, Tk: i32, D: i32, scale: f64, offset: i32, scratch: usize, start: i32, end: i32): void {
   const sh = alignof<T>();
   const datt = scratch;
   const dqAcc = datt + (<usize>Tk << 3);
   const dkAcc = dqAcc + (<usize>D << 3);
   const dvAcc = dkAcc + (<usize>Tk * <usize>D << 3);
-  const rowBytes = <usize>D << sh;
   const accRow = <usize>D << 3;
   const keys = min(offset + Tq, Tk); // keys any query of the block can see
   for (let bh = start; bh < end; bh++) {
-    const kBase = k + <usize>bh * <usize>Tk * rowBytes;
-    const vBase = v + <usize>bh * <usize>Tk * rowBytes;
     memory.fill(dkAcc, 0, <usize>keys * accRow);
     memory.fill(dvAcc, 0, <usize>keys * accRow);
     for (let i = 0; i < Tq; i++) {
       const qi = <usize>bh * <usize>Tq + <usize>i;
-      const qRow = q + qi * rowBytes;
-      const doRow = dout + qi * rowBytes;
+      const qRow = rowAt<T>(q, strides, 0, bh, H, i);
+      const doRow = rowAt<T>(dout, strides, 3, bh, H, i);
       const aRow = att + (qi * <usize>Tk << sh);
       const count = min(offset + i + 1, Tk);
       let weighted: f64 = 0;
       for (let j = 0; j < count; j++) {
         const a = <f64>load<T>(aRow + (<usize>j << sh));
-        const dot = rowDot<T>(doRow, vBase + <usize>j * rowBytes, D);
+        const dot = rowDot<T>(doRow, rowAt<T>(v, strides, 2, bh, H, j), D);
         axpy<T>(dvAcc + <usize>j * accRow, a, doRow, D);
         store<f64>(datt + (<usize>j << 3), dot);
         weighted += a * dot;
@@ -113,14 +118,15 @@ function attentionBackwardImpl<T>(q: usize, k: usize, v: usize, att: usize, dout
       memory.fill(dqAcc, 0, accRow);
       for (let j = 0; j < count; j++) {
         const ds = <f64>load<T>(aRow + (<usize>j << sh)) * (load<f64>(datt + (<usize>j << 3)) - weighted) * scale;
-        axpy<T>(dqAcc, ds, kBase + <usize>j * rowBytes, D);
+        axpy<T>(dqAcc, ds, rowAt<T>(k, strides, 1, bh, H, j), D);
         axpy<T>(dkAcc + <usize>j * accRow, ds, qRow, D);
       }
-      addInto<T>(dq + qi * rowBytes, dqAcc, D);
+      addInto<T>(rowAt<T>(dq, strides, 4, bh, H, i), dqAcc, D);
     }
-    const blockOff = <usize>bh * <usize>Tk * rowBytes;
-    addInto<T>(dk + blockOff, dkAcc, keys * D);
-    addInto<T>(dv + blockOff, dvAcc, keys * D);
+    for (let j = 0; j < keys; j++) {
+      addInto<T>(rowAt<T>(dk, strides, 5, bh, H, j), dkAcc + <usize>j * accRow, D);
+      addInto<T>(rowAt<T>(dv, strides, 6, bh, H, j), dvAcc + <usize>j * accRow, D);
+    }
   }
 }
 
@@ -177,21 +183,19 @@ function attentionBackwardImpl<T>(q: usize, k: usize, v: usize, att: usize, dout
 }
 
 /** attentionImpl for f32 data in f32 lanes; att rows hold the probabilities directly (no scratch for scores). */
-function attentionF32Lanes(q: usize, k: usize, v: usize, out: usize, att: usize, Tq: i32, Tk: i32, D: i32, scale: f32,
-  offset: i32, start: i32, end: i32): void {
+function attentionF32Lanes(q: usize, k: usize, v: usize, out: usize, att: usize, strides: usize, H: i32, Tq: i32, Tk: i32, D: i32,
+  scale: f32, offset: i32, start: i32, end: i32): void {
   const rowBytes = <usize>D << 2;
   for (let bh = start; bh < end; bh++) {
-    const kBase = k + <usize>bh * <usize>Tk * rowBytes;
-    const vBase = v + <usize>bh * <usize>Tk * rowBytes;
     for (let i = 0; i < Tq; i++) {
       const qi = <usize>bh * <usize>Tq + <usize>i;
-      const qRow = q + qi * rowBytes;
+      const qRow = rowAt<f32>(q, strides, 0, bh, H, i);
       const aRow = att + (qi * <usize>Tk << 2);
-      const oRow = out + qi * rowBytes;
+      const oRow = rowAt<f32>(out, strides, 3, bh, H, i);
       const count = min(offset + i + 1, Tk);
       let mx: f32 = -Infinity;
       for (let j = 0; j < count; j++) {
-        const s = dotF32(qRow, kBase + <usize>j * rowBytes, D) * scale;
+        const s = dotF32(qRow, rowAt<f32>(k, strides, 1, bh, H, j), D) * scale;
         store<f32>(aRow + (<usize>j << 2), s);
         mx = max(mx, s);
       }
@@ -200,7 +204,7 @@ function attentionF32Lanes(q: usize, k: usize, v: usize, out: usize, att: usize,
       for (let j = 0; j < count; j++) {
         const pj = load<f32>(aRow + (<usize>j << 2)) * inv;
         store<f32>(aRow + (<usize>j << 2), pj);
-        axpyF32(oRow, pj, vBase + <usize>j * rowBytes, D);
+        axpyF32(oRow, pj, rowAt<f32>(v, strides, 2, bh, H, j), D);
       }
       if (count < Tk) memory.fill(aRow + (<usize>count << 2), 0, <usize>(Tk - count) << 2);
     }
@@ -212,67 +216,56 @@ function attentionF32Lanes(q: usize, k: usize, v: usize, out: usize, att: usize,
  * dv of the block, added into dk, dv once; dq rows are added directly.
  */
 function attentionBackwardF32Lanes(q: usize, k: usize, v: usize, att: usize, dout: usize, dq: usize, dk: usize, dv: usize,
-  Tq: i32, Tk: i32, D: i32, scale: f32, offset: i32, scratch: usize, start: i32, end: i32): void {
+  strides: usize, H: i32, Tq: i32, Tk: i32, D: i32, scale: f32, offset: i32, scratch: usize, start: i32, end: i32): void {
   const rowBytes = <usize>D << 2;
   const datt = scratch;
   const dkAcc = datt + (<usize>Tk << 2);
   const dvAcc = dkAcc + <usize>Tk * rowBytes;
   const keys = min(offset + Tq, Tk);
   for (let bh = start; bh < end; bh++) {
-    const kBase = k + <usize>bh * <usize>Tk * rowBytes;
-    const vBase = v + <usize>bh * <usize>Tk * rowBytes;
     memory.fill(dkAcc, 0, <usize>keys * rowBytes);
     memory.fill(dvAcc, 0, <usize>keys * rowBytes);
     for (let i = 0; i < Tq; i++) {
       const qi = <usize>bh * <usize>Tq + <usize>i;
-      const qRow = q + qi * rowBytes;
-      const doRow = dout + qi * rowBytes;
+      const qRow = rowAt<f32>(q, strides, 0, bh, H, i);
+      const doRow = rowAt<f32>(dout, strides, 3, bh, H, i);
       const aRow = att + (qi * <usize>Tk << 2);
-      const dqRow = dq + qi * rowBytes;
+      const dqRow = rowAt<f32>(dq, strides, 4, bh, H, i);
       const count = min(offset + i + 1, Tk);
       let weighted: f32 = 0;
       for (let j = 0; j < count; j++) {
         const a = load<f32>(aRow + (<usize>j << 2));
-        const dot = dotF32(doRow, vBase + <usize>j * rowBytes, D);
+        const dot = dotF32(doRow, rowAt<f32>(v, strides, 2, bh, H, j), D);
         axpyF32(dvAcc + <usize>j * rowBytes, a, doRow, D);
         store<f32>(datt + (<usize>j << 2), dot);
         weighted += a * dot;
       }
       for (let j = 0; j < count; j++) {
         const ds = load<f32>(aRow + (<usize>j << 2)) * (load<f32>(datt + (<usize>j << 2)) - weighted) * scale;
-        axpyF32(dqRow, ds, kBase + <usize>j * rowBytes, D);
+        axpyF32(dqRow, ds, rowAt<f32>(k, strides, 1, bh, H, j), D);
         axpyF32(dkAcc + <usize>j * rowBytes, ds, qRow, D);
       }
     }
-    const blockOff = <usize>bh * <usize>Tk * rowBytes;
-    const n = keys * D;
-    let e = 0;
-    for (; e + 4 <= n; e += 4) {
-      const o = <usize>e << 2;
-      v128.store(dk + blockOff + o, f32x4.add(v128.load(dk + blockOff + o), v128.load(dkAcc + o)));
-      v128.store(dv + blockOff + o, f32x4.add(v128.load(dv + blockOff + o), v128.load(dvAcc + o)));
-    }
-    for (; e < n; e++) {
-      const o = <usize>e << 2;
-      store<f32>(dk + blockOff + o, load<f32>(dk + blockOff + o) + load<f32>(dkAcc + o));
-      store<f32>(dv + blockOff + o, load<f32>(dv + blockOff + o) + load<f32>(dvAcc + o));
+    for (let j = 0; j < keys; j++) {
+      axpyF32(rowAt<f32>(dk, strides, 5, bh, H, j), 1, dkAcc + <usize>j * rowBytes, D);
+      axpyF32(rowAt<f32>(dv, strides, 6, bh, H, j), 1, dvAcc + <usize>j * rowBytes, D);
     }
   }
 }
 
-export function attentionF32(q: usize, k: usize, v: usize, out: usize, att: usize, Tq: i32, Tk: i32, D: i32, scale: f64,
-  offset: i32, scratch: usize, start: i32, end: i32): void {
-  attentionF32Lanes(q, k, v, out, att, Tq, Tk, D, <f32>scale, offset, start, end);
+export function attentionF32(q: usize, k: usize, v: usize, out: usize, att: usize, strides: usize, H: i32, Tq: i32, Tk: i32, D: i32,
+  scale: f64, offset: i32, scratch: usize, start: i32, end: i32): void {
+  attentionF32Lanes(q, k, v, out, att, strides, H, Tq, Tk, D, <f32>scale, offset, start, end);
 }
-export function attentionF64(q: usize, k: usize, v: usize, out: usize, att: usize, Tq: i32, Tk: i32, D: i32, scale: f64,
-  offset: i32, scratch: usize, start: i32, end: i32): void {
-  attentionImpl<f64>(q, k, v, out, att, Tq, Tk, D, scale, offset, scratch, start, end);
+export function attentionF64(q: usize, k: usize, v: usize, out: usize, att: usize, strides: usize, H: i32, Tq: i32, Tk: i32, D: i32,
+  scale: f64, offset: i32, scratch: usize, start: i32, end: i32): void {
+  attentionImpl<f64>(q, k, v, out, att, strides, H, Tq, Tk, D, scale, offset, scratch, start, end);
 }
 export function attentionBackwardF32(q: usize, k: usize, v: usize, att: usize, dout: usize, dq: usize, dk: usize, dv: usize,
-  Tq: i32, Tk: i32, D: i32, scale: f64, offset: i32, scratch: usize, start: i32, end: i32): void {
-  attentionBackwardF32Lanes(q, k, v, att, dout, dq, dk, dv, Tq, Tk, D, <f32>scale, offset, scratch, start, end);
+  strides: usize, H: i32, Tq: i32, Tk: i32, D: i32, scale: f64, offset: i32, scratch: usize, start: i32, end: i32): void {
+  attentionBackwardF32Lanes(q, k, v, att, dout, dq, dk, dv, strides, H, Tq, Tk, D, <f32>scale, offset, scratch, start, end);
 }
 export function attentionBackwardF64(q: usize, k: usize, v: usize, att: usize, dout: usize, dq: usize, dk: usize, dv: usize,
-  Tq: i32, Tk: i32, D: i32, scale: f64, offset: i32, scratch: usize, start: i32, end: i32): void {
-  attentionBackwardImpl<f64>(q, k, v, att, dout, dq, dk, dv, Tq, Tk, D, scale, offset, scratch, start, end);
+  strides: usize, H: i32, Tq: i32, Tk: i32, D: i32, scale: f64, offset: i32, scratch: usize, start: i32, end: i32): void {
+  attentionBackwardImpl<f64>(q, k, v, att, dout, dq, dk, dv, strides, H, Tq, Tk, D, scale, offset, scratch, start, end);
 }

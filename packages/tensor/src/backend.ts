@@ -230,8 +230,10 @@ export interface CrossEntropyBackwardArgs {
 
 /**
  * Causal scaled dot-product attention. q: (B, H, Tq, D); k, v: (B, H, Tk, D); out: (B, H, Tq, D);
- * att: (B, H, Tq, Tk) the softmax probabilities, saved for backward. Query i sits at position offset + i
- * (offset = tokens already in a KV cache) and sees keys 0 … offset + i.
+ * att: (B, H, Tq, Tk) the softmax probabilities, saved for backward, contiguous. Query i sits at position
+ * offset + i (offset = tokens already in a KV cache) and sees keys 0 … offset + i. q, k, v and out may have
+ * any strides on their first three axes (a model's fused q|k|v rows seen as heads, say); their last axis
+ * is contiguous (stride 1).
  */
 export interface AttentionArgs {
   q: Tensor;
@@ -243,7 +245,7 @@ export interface AttentionArgs {
   offset: number;
 }
 
-/** Backward of attention: dq += …, dk += …, dv += …, shapes as q, k, v. */
+/** Backward of attention: dq += …, dk += …, dv += …, shapes as q, k, v; strides as in AttentionArgs. */
 export interface AttentionBackwardArgs {
   q: Tensor;
   k: Tensor;

@@ -2,7 +2,7 @@
 // pass is a view into one of a few arenas, sized once for the largest T. A pass allocates nothing; views for
 // a smaller T (documents of different lengths) reuse the same arenas.
 import { type Backend, type FloatDType, type Storage, Tensor, contiguousStrides } from '@microgpt/tensor';
-import { type GPTConfig, headSize, mlpHidden } from '../config';
+import { type GPTConfig, mlpHidden } from '../config';
 
 /** Saved by a norm's forward for its backward. */
 export interface NormBuffers {
@@ -17,16 +17,14 @@ export interface NormBuffers {
 /** One block's activations, N = B·T, shapes as noted; (1, N, X) views feed matmul directly. */
 export interface BlockBuffers {
   readonly ln1: NormBuffers;
-  /** (1, N, 3C) q, k and v side by side (one matmul: wq, wk, wv are adjacent in the parameter block). */
+  /**
+   * (1, N, 3C) q, k and v side by side (one matmul: wq, wk, wv are adjacent in the parameter block); attention
+   * reads its heads in place.
+   */
   readonly qkv: Tensor;
-  /** (B, NH, T, HS) q, k, v in head layout. */
-  readonly qh: Tensor;
-  readonly kh: Tensor;
-  readonly vh: Tensor;
   /** (B, NH, T, Tk) attention probabilities, Tk = T in training, blockSize with a KV cache. */
   readonly att: Tensor;
-  /** (B, NH, T, HS) attention output, and (1, N, C) with heads side by side again. */
-  readonly yh: Tensor;
+  /** (1, N, C) attention output, heads side by side (the kernel writes it in place). */
   readonly y: Tensor;
   /** (1, N, C) attention projection (after dropout), and the residual stream after it. */
   readonly attnProj: Tensor;
@@ -45,15 +43,11 @@ export interface BlockBuffers {
 
 /** Activation gradients of one block, shared by every block (backward visits one at a time). */
 export interface BlockGradBuffers {
-  /** dqh, dkh, dvh (B, NH, T, HS) and dfch (1, N, F): one region, zeroed per block because kernels add into it. */
+  /** dqkv (1, N, 3C) and dfch (1, N, F): one region, zeroed per block because kernels add into it. */
   readonly zeroed: Tensor;
-  readonly dqh: Tensor;
-  readonly dkh: Tensor;
-  readonly dvh: Tensor;
-  readonly dfch: Tensor;
-  /** Overwritten before being read: dqkv (1, N, 3C), dyh (B, NH, T, HS), dy (1, N, C), dln (1, N, C), dfca (1, N, F). */
   readonly dqkv: Tensor;
-  readonly dyh: Tensor;
+  readonly dfch: Tensor;
+  /** Overwritten before being read: dy (1, N, C), dln (1, N, C), dfca (1, N, F). */
   readonly dy: Tensor;
   readonly dln: Tensor;
   readonly dfca: Tensor;
@@ -129,19 +123,12 @@ function normBuffers(config: GPTConfig, take: Take, N: number): NormBuffers {
 function blockBuffers(config: GPTConfig, take: Take, B: number, T: number, Tk: number, dropout: boolean): BlockBuffers {
   const N = B * T;
   const C = config.nEmbd;
-  const NH = config.nHead;
-  const HS = headSize(config);
   const F = mlpHidden(config);
-  const y = take([1, N, C]);
   return {
     ln1: normBuffers(config, take, N),
     qkv: take([1, N, 3 * C]),
-    qh: take([B, NH, T, HS]),
-    kh: take([B, NH, T, HS]),
-    vh: take([B, NH, T, HS]),
-    att: take([B, NH, T, Tk]),
-    yh: NH === 1 ? y.reshape([B, 1, T, HS]) : take([B, NH, T, HS]),
-    y,
+    att: take([B, config.nHead, T, Tk]),
+    y: take([1, N, C]),
     attnProj: take([1, N, C]),
     res1: take([1, N, C]),
     ln2: normBuffers(config, take, N),
@@ -157,24 +144,14 @@ function blockBuffers(config: GPTConfig, take: Take, B: number, T: number, Tk: n
 function blockGradBuffers(config: GPTConfig, take: Take, B: number, T: number, dropout: boolean): BlockGradBuffers {
   const N = B * T;
   const C = config.nEmbd;
-  const NH = config.nHead;
-  const HS = headSize(config);
   const F = mlpHidden(config);
   const zeroed = take([3 * N * C + N * F]);
-  const part = (index: number, shape: readonly number[]): Tensor => (Tensor.view(zeroed.storage, shape, contiguousStrides(shape), zeroed.offset + index));
-  const dqh = part(0, [B, NH, T, HS]);
-  const dkh = part(N * C, [B, NH, T, HS]);
-  const dvh = part(2 * N * C, [B, NH, T, HS]);
-  const dy = take([1, N, C]);
+  const part = (index: number, shape: readonly number[]): Tensor => Tensor.view(zeroed.storage, shape, contiguousStrides(shape), zeroed.offset + index);
   return {
     zeroed,
-    dqh,
-    dkh,
-    dvh,
+    dqkv: part(0, [1, N, 3 * C]),
     dfch: part(3 * N * C, [1, N, F]),
-    dqkv: take([1, N, 3 * C]),
-    dyh: NH === 1 ? dy.reshape([B, 1, T, HS]) : take([B, NH, T, HS]),
-    dy,
+    dy: take([1, N, C]),
     dln: take([1, N, C]),
     dfca: take([1, N, F]),
     dproj: dropout ? take([1, N, C]) : null,

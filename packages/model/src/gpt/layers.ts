@@ -65,9 +65,10 @@ export function normBackward(K: KernelSet, dx: Tensor, dout: Tensor, s: NormBuff
 }
 
 // ----------------------------------------------------------------------------------------------------------
-// heads: (1, N, 3C) q|k|v rows ⇄ (B, NH, T, HS)
+// heads: attention reads q, k, v straight out of the fused (1, N, 3C) rows and writes its output into (1, N, C)
+// rows; these are the (B, NH, T, HS) strided views it is given (no copies).
 
-/** The (B, NH, T, HS) strided view of part `part` (0 q, 1 k, 2 v) of qkv rows (1, B·T, 3C). */
+/** The (B, NH, T, HS) view of part `part` (0 q, 1 k, 2 v) of qkv rows (1, B·T, 3C). */
 export function qkvHeads(qkv: Tensor, part: number, B: number, NH: number, HS: number): Tensor {
   return cachedView(qkv, `heads:${part}`, (t) => {
     const C = NH * HS;
@@ -77,30 +78,13 @@ export function qkvHeads(qkv: Tensor, part: number, B: number, NH: number, HS: n
   });
 }
 
-/** Copies part `part` of qkv rows into head layout xh (B, NH, T, HS). */
-export function splitHeads(K: KernelSet, xh: Tensor, qkv: Tensor, part: number): void {
-  const [B, NH, , HS] = xh.shape as [number, number, number, number];
-  K.copy({ src: qkvHeads(qkv, part, B, NH, HS), dst: xh });
-}
-
-/** Copies xh (B, NH, T, HS) into part `part` of qkv rows (overwrites that part). */
-export function mergeIntoQkv(K: KernelSet, qkv: Tensor, part: number, xh: Tensor): void {
-  const [B, NH, , HS] = xh.shape as [number, number, number, number];
-  K.copy({ src: xh, dst: qkvHeads(qkv, part, B, NH, HS) });
-}
-
-/** Copies y (1, N, C) rows into head layout yh (B, NH, T, HS); nothing when they are the same memory (NH = 1). */
-export function rowsToHeads(K: KernelSet, yh: Tensor, y: Tensor): void {
-  if (yh.storage === y.storage && yh.offset === y.offset) return;
-  const [B, NH, T, HS] = yh.shape as [number, number, number, number];
-  K.copy({ src: cachedView(y, 'heads', (t) => t.reshape([B, T, NH, HS]).permute([0, 2, 1, 3])), dst: yh });
-}
-
-/** Copies yh (B, NH, T, HS) back to rows y (1, N, C) (overwrites). */
-export function mergeHeads(K: KernelSet, y: Tensor, yh: Tensor): void {
-  if (yh.storage === y.storage && yh.offset === y.offset) return;
-  const [B, NH, T, HS] = yh.shape as [number, number, number, number];
-  K.copy({ src: cachedView(yh, 'rowsOrder', (t) => t.permute([0, 2, 1, 3])), dst: cachedView(y, 'split', (t) => t.reshape([B, T, NH, HS])) });
+/** The (B, NH, T, HS) view of rows y (1, B·T, C). */
+export function rowHeads(y: Tensor, B: number, NH: number, HS: number): Tensor {
+  return cachedView(y, 'heads', (t) => {
+    const C = NH * HS;
+    const T = t.shape[1]! / B;
+    return Tensor.view(t.storage, [B, NH, T, HS], [T * C, HS, C, 1], t.offset);
+  });
 }
 
 // ----------------------------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ import { type GPTConfig, headSize } from '../config';
 import type { BlockBuffers, PassBuffers, Plan } from './buffers';
 import { dropoutKey, fillDropoutMask } from './dropout';
 import type { KVCache } from './kv-cache';
-import { type LinearParams, type NormParams, applyMask, linearBackward, linearForward, mergeHeads, mergeIntoQkv, normBackward, normForward, residualForward, rowsToHeads, splitHeads } from './layers';
+import { type LinearParams, type NormParams, applyMask, linearBackward, linearForward, normBackward, normForward, qkvHeads, residualForward, rowHeads } from './layers';
 import { type KernelSet, kernelSet } from './kernels';
 import { type GPT, flatGradients } from './model';
 import { batchOfOne, cachedView, rows } from './views';
@@ -155,10 +155,10 @@ export function createPass(model: GPT, plan: Plan): Pass {
     buffers: (T) => plan.buffers(T),
     forward: (T, withLoss, options) => {
       lastOptions = options;
-      return gptForward({ K, config: model.config, activation, options, T }, plan.buffers(T), viewsFor(T), withLoss);
+      return gptForward({ K, config: model.config, activation, options, B: plan.shape.B, T }, plan.buffers(T), viewsFor(T), withLoss);
     },
     backward: (T) => {
-      gptBackward({ K, config: model.config, activation, options: lastOptions, T }, plan.buffers(T), viewsFor(T));
+      gptBackward({ K, config: model.config, activation, options: lastOptions, B: plan.shape.B, T }, plan.buffers(T), viewsFor(T));
     },
   };
 }
@@ -175,7 +175,13 @@ interface PassContext {
   readonly config: GPTConfig;
   readonly activation: Activation;
   readonly options: ForwardOptions;
+  readonly B: number;
   readonly T: number;
+}
+
+/** The head layout of a pass: batch, heads and head size. */
+function headsOf(ctx: PassContext): { B: number; NH: number; HS: number } {
+  return { B: ctx.B, NH: ctx.config.nHead, HS: headSize(ctx.config) };
 }
 
 /** Draws the dropout mask of (layer, site) and applies it to x in place; nothing without a mask. */
@@ -215,20 +221,19 @@ function gptForward(ctx: PassContext, s: PassBuffers, p: ParamViews, withLoss: b
 
 /** One block: res1 = x + attn(ln1(x)); res2 = res1 + mlp(ln2(res1)). */
 function blockForward(ctx: PassContext, b: BlockBuffers, bp: BlockParams, x: Tensor, layer: number): void {
-  const { K, config, options } = ctx;
+  const { K, options } = ctx;
   normForward(K, b.ln1, x, bp.ln1);
   linearForward(K, b.qkv, b.ln1.out, bp.qkv);
-  splitHeads(K, b.qh, b.qkv, 0);
-  const scale = 1 / Math.sqrt(headSize(config));
+  const { B, NH, HS } = headsOf(ctx);
+  const q = qkvHeads(b.qkv, 0, B, NH, HS);
+  const out = rowHeads(b.y, B, NH, HS);
+  const scale = 1 / Math.sqrt(HS);
   if (options.cache) {
     const { k, v } = options.cache.append(layer, b.qkv, options.pos0, ctx.T);
-    K.attention({ q: b.qh, k, v, out: b.yh, att: b.att, scale, offset: options.pos0 });
+    K.attention({ q, k, v, out, att: b.att, scale, offset: options.pos0 });
   } else {
-    splitHeads(K, b.kh, b.qkv, 1);
-    splitHeads(K, b.vh, b.qkv, 2);
-    K.attention({ q: b.qh, k: b.kh, v: b.vh, out: b.yh, att: b.att, scale, offset: 0 });
+    K.attention({ q, k: qkvHeads(b.qkv, 1, B, NH, HS), v: qkvHeads(b.qkv, 2, B, NH, HS), out, att: b.att, scale, offset: 0 });
   }
-  mergeHeads(K, b.y, b.yh);
   linearForward(K, b.attnProj, b.y, bp.o);
   dropoutForward(ctx, b.attnProj, b.attnMask, layer, 1);
   residualForward(K, b.res1, x, b.attnProj);
@@ -288,7 +293,7 @@ function gptBackward(ctx: PassContext, s: PassBuffers, p: ParamViews): void {
 
 /** Backward of one block, turning dresid = ∂L/∂res2 into ∂L/∂x in place. */
 function blockBackward(ctx: PassContext, s: PassBuffers, b: BlockBuffers, bp: BlockParams, x: Tensor): void {
-  const { K, config } = ctx;
+  const { K } = ctx;
   const g = s.grads!.block;
   const dresid = s.grads!.dresid;
   const ones = s.ones;
@@ -310,12 +315,10 @@ function blockBackward(ctx: PassContext, s: PassBuffers, b: BlockBuffers, bp: Bl
     dproj = g.dproj!;
   }
   linearBackward(K, g.dy, false, dproj, b.y, bp.o, ones);
-  rowsToHeads(K, g.dyh, g.dy);
-  const scale = 1 / Math.sqrt(headSize(config));
-  K.attentionBackward({ q: b.qh, k: b.kh, v: b.vh, att: b.att, dout: g.dyh, dq: g.dqh, dk: g.dkh, dv: g.dvh, scale, offset: 0 });
-  mergeIntoQkv(K, g.dqkv, 0, g.dqh);
-  mergeIntoQkv(K, g.dqkv, 1, g.dkh);
-  mergeIntoQkv(K, g.dqkv, 2, g.dvh);
+  const { B, NH, HS } = headsOf(ctx);
+  const [q, k, v] = [0, 1, 2].map((part) => qkvHeads(b.qkv, part, B, NH, HS)) as [Tensor, Tensor, Tensor];
+  const [dq, dk, dv] = [0, 1, 2].map((part) => qkvHeads(g.dqkv, part, B, NH, HS)) as [Tensor, Tensor, Tensor];
+  K.attentionBackward({ q, k, v, att: b.att, dout: rowHeads(g.dy, B, NH, HS), dq, dk, dv, scale: 1 / Math.sqrt(HS), offset: 0 });
   linearBackward(K, g.dln, false, g.dqkv, b.ln1.out, bp.qkv, ones);
   normBackward(K, dresid, g.dln, b.ln1, x, bp.ln1);
 }

@@ -1,8 +1,16 @@
 // Causal scaled dot-product attention per (batch, head), forward and backward, with the softmax probabilities
 // saved in `att`. Query i sits at absolute position offset + i and sees keys 0 … offset + i; later keys get
-// probability exactly 0 and are never read.
+// probability exactly 0 and are never read. q, k, v, out and their gradients may be strided views (a model's
+// fused qkv rows seen as heads) as long as their last axis is contiguous.
 import type { AttentionArgs, AttentionBackwardArgs } from '../../backend';
+import type { Tensor } from '../../tensor';
 import { floatsOf } from './storage';
+
+/** Index of element (b, h, row, 0) of a (B, H, T, D) view whose last axis is contiguous. */
+function rowStart(t: Tensor, bh: number, heads: number, row: number): number {
+  const b = Math.floor(bh / heads);
+  return t.offset + b * t.strides[0]! + (bh - b * heads) * t.strides[1]! + row * t.strides[2]!;
+}
 
 /** att[b, h, i, j] = softmax_j(scale · q_i · k_j) for j ≤ offset + i, else 0; out_i = Σ_j att_ij v_j. */
 export function attention({ q, k, v, out, att, scale, offset }: AttentionArgs): void {
@@ -17,16 +25,14 @@ export function attention({ q, k, v, out, att, scale, offset }: AttentionArgs): 
   const p = new Float64Array(tk);
   const acc = new Float64Array(d);
   for (let bh = 0; bh < b * h; bh++) {
-    const kBase = k.offset + bh * tk * d;
-    const vBase = v.offset + bh * tk * d;
     for (let i = 0; i < tq; i++) {
-      const qRow = q.offset + (bh * tq + i) * d;
+      const qRow = rowStart(q, bh, h, i);
       const aRow = att.offset + (bh * tq + i) * tk;
-      const oRow = out.offset + (bh * tq + i) * d;
+      const oRow = rowStart(out, bh, h, i);
       const last = offset + i;
       let max = -Infinity;
       for (let j = 0; j <= last; j++) {
-        const kRow = kBase + j * d;
+        const kRow = rowStart(k, bh, h, j);
         let dot = 0;
         for (let e = 0; e < d; e++) dot += qs[qRow + e]! * ks[kRow + e]!;
         p[j] = dot * scale;
@@ -41,7 +47,7 @@ export function attention({ q, k, v, out, att, scale, offset }: AttentionArgs): 
       for (let j = 0; j <= last; j++) {
         const pj = p[j]! / sum;
         as[aRow + j] = pj;
-        const vRow = vBase + j * d;
+        const vRow = rowStart(v, bh, h, j);
         for (let e = 0; e < d; e++) acc[e]! += pj * vs[vRow + e]!;
       }
       for (let j = last + 1; j < tk; j++) as[aRow + j] = 0;
@@ -71,18 +77,16 @@ export function attentionBackward({ q, k, v, att, dout, dq, dk, dv, scale, offse
   const dkAcc = new Float64Array(tk * d);
   const dvAcc = new Float64Array(tk * d);
   for (let bh = 0; bh < b * h; bh++) {
-    const kBase = k.offset + bh * tk * d;
-    const vBase = v.offset + bh * tk * d;
     dkAcc.fill(0);
     dvAcc.fill(0);
     for (let i = 0; i < tq; i++) {
-      const qRow = q.offset + (bh * tq + i) * d;
+      const qRow = rowStart(q, bh, h, i);
       const aRow = att.offset + (bh * tq + i) * tk;
-      const doRow = dout.offset + (bh * tq + i) * d;
+      const doRow = rowStart(dout, bh, h, i);
       const last = offset + i;
       let weighted = 0;
       for (let j = 0; j <= last; j++) {
-        const vRow = vBase + j * d;
+        const vRow = rowStart(v, bh, h, j);
         const a = as[aRow + j]!;
         let dot = 0;
         for (let e = 0; e < d; e++) {
@@ -95,20 +99,22 @@ export function attentionBackward({ q, k, v, att, dout, dq, dk, dv, scale, offse
       dqAcc.fill(0);
       for (let j = 0; j <= last; j++) {
         const ds = as[aRow + j]! * (datt[j]! - weighted) * scale;
-        const kRow = kBase + j * d;
+        const kRow = rowStart(k, bh, h, j);
         for (let e = 0; e < d; e++) {
           dqAcc[e]! += ds * ks[kRow + e]!;
           dkAcc[j * d + e]! += ds * qs[qRow + e]!;
         }
       }
-      const dqRow = dq.offset + (bh * tq + i) * d;
+      const dqRow = rowStart(dq, bh, h, i);
       for (let e = 0; e < d; e++) dqs[dqRow + e]! += dqAcc[e]!;
     }
-    const dkBase = dk.offset + bh * tk * d;
-    const dvBase = dv.offset + bh * tk * d;
-    for (let x = 0; x < tk * d; x++) {
-      dks[dkBase + x]! += dkAcc[x]!;
-      dvs[dvBase + x]! += dvAcc[x]!;
+    for (let j = 0; j < tk; j++) {
+      const dkRow = rowStart(dk, bh, h, j);
+      const dvRow = rowStart(dv, bh, h, j);
+      for (let e = 0; e < d; e++) {
+        dks[dkRow + e]! += dkAcc[j * d + e]!;
+        dvs[dvRow + e]! += dvAcc[j * d + e]!;
+      }
     }
   }
 }

@@ -26,6 +26,11 @@ const MAC_PER_WORK = 16;
 
 const SUFFIX: Record<DType, string> = { float32: 'F32', float64: 'F64', int32: 'I32', uint8: 'U8' };
 
+/** Batch, head and row strides of a (B, H, T, D) attention operand (its last axis is contiguous). */
+function outerStrides(t: Tensor): number[] {
+  return [t.strides[0]!, t.strides[1]!, t.strides[2]!];
+}
+
 /** The rows of a (…, C) tensor and C. */
 function rowsOf(t: Tensor): [number, number] {
   const C = t.shape[t.rank - 1] ?? 1;
@@ -136,20 +141,22 @@ export function wasmKernels(rt: WasmRuntime): Partial<Kernels> {
     attention({ q, k, v, out, att, scale, offset }) {
       const [B, H, Tq, D] = q.shape as [number, number, number, number];
       const Tk = k.shape[2]!;
+      const strides = rt.meta([q, k, v, out].map(outerStrides));
       // float64 data keeps scores and sums in float64 scratch, (Tk + D) values per thread; float32 data needs none.
       const scratchBytes = 8 * (Tk + D);
       rows(`attention${sfx(q)}`, B * H, (B * H * Tq * Tk * D) / MAC_PER_WORK, (s, e, thread) => [
-        at(q), at(k), at(v), at(out), at(att), Tq, Tk, D, scale, offset, rt.scratch(thread, scratchBytes), s, e,
+        at(q), at(k), at(v), at(out), at(att), strides, H, Tq, Tk, D, scale, offset, rt.scratch(thread, scratchBytes), s, e,
       ]);
     },
     attentionBackward({ q, k, v, att, dout, dq, dk, dv, scale, offset }) {
       const [B, H, Tq, D] = q.shape as [number, number, number, number];
       const Tk = k.shape[2]!;
+      const strides = rt.meta([q, k, v, dout, dq, dk, dv].map(outerStrides));
       // Scratch per thread: a score row, an output row and the (Tk, D) dk/dv sums of one block (float64, or
       // float32 for float32 data, which then uses half of it).
       const scratchBytes = 8 * (Tk + D + 2 * Tk * D);
       rows(`attentionBackward${sfx(q)}`, B * H, (B * H * Tq * Tk * D) / MAC_PER_WORK, (s, e, thread) => [
-        at(q), at(k), at(v), at(att), at(dout), at(dq), at(dk), at(dv), Tq, Tk, D, scale, offset, rt.scratch(thread, scratchBytes), s, e,
+        at(q), at(k), at(v), at(att), at(dout), at(dq), at(dk), at(dv), strides, H, Tq, Tk, D, scale, offset, rt.scratch(thread, scratchBytes), s, e,
       ]);
     },
     adam({ param, grad, m, v, lr, beta1, beta2, eps, weightDecay, step }) {
