@@ -1,11 +1,13 @@
 // Quality: the shakespeare-cpu preset trained for its full 2000 iterations on Tiny Shakespeare (character
 // tokens, 90/10 split, random windows), then nanoGPT's estimate of the validation loss (20 batches of 12 × 64).
-// nanoGPT reaches about 1.88 with these settings. Minutes, not seconds: run it by name (`pnpm bench quality`).
+// nanoGPT reaches about 1.88 with these settings; PyTorch runs the same loop (our script) beside it. Minutes, not
+// seconds.
 import { createGPT, createTrainer, disposeGPT, getPreset, memoryTokenSource, streamLoader } from '@microgpt/model';
 import * as T from '@microgpt/tensor';
 import { trainChar } from '@microgpt/tokenizer';
 import { progress } from '../harness';
-import { datasetText, peakRssMb } from './data';
+import { bestPytorchRows, hasTorch, runPytorch } from '../peers/pytorch';
+import { datasetPath, datasetText, peakRssMb } from './data';
 import type { Suite } from './suite';
 
 export const qualitySuite: Suite = {
@@ -36,5 +38,7 @@ export const qualitySuite: Suite = {
     emit({ ...row, metric: 'rss_mb', value: peakRssMb(), unit: 'MB' });
     trainer.dispose();
     disposeGPT(model);
+    // PyTorch running nanoGPT's loop on the same text, for the same figure from the reference implementation.
+    if (hasTorch()) for (const row of bestPytorchRows(runPytorch('quality', { dataPath: datasetPath('tinyshakespeare.txt')!, threads: [{ torch: 1, blas: 2 }] }))) emit(row);
   },
 };

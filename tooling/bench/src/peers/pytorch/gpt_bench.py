@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """PyTorch peer for microgpt's `train` and `generate` benchmark suites (plain PyTorch eager, CPU).
 
-Usage: gpt_bench.py --case {shakespeare-cpu,generate,microgpt-py} --threads N [--data names.txt]
+Usage: gpt_bench.py --case {shakespeare-cpu,generate,microgpt-py,quality} --threads N [--data FILE]
 
 --threads sets torch's intra-op threads; OpenBLAS (which does torch's matmuls in Debian's build) takes its own
 count from OPENBLAS_NUM_THREADS. Each row's `threads` is the larger of the two: OpenBLAS is called from torch's
@@ -17,9 +17,12 @@ Cases:
                    last 64 tokens, as nanoGPT's sample.py does): tokens/s.
   microgpt-py      microgpt.py's model and training loop in float64: 1000 steps of one document each (names from
                    --data, else random 3-10 letter sequences): wall seconds of the loop.
+  quality          nanoGPT's CPU run on Tiny Shakespeare (--data): 2000 iterations with its lr schedule, then the
+                   val loss over 200 random batches, and the wall seconds of training.
 """
 import argparse
 import json
+import math
 import os
 import random
 import resource
@@ -127,6 +130,10 @@ class NanoGPT(nn.Module):
         for p in self.parameters():
             if p.dim() == 2:
                 nn.init.normal_(p, std=0.02)
+        # nanoGPT's scaled init of the projections into the residual stream.
+        for block in self.blocks:
+            for p in (block.attn.o.weight, block.fc2.weight):
+                nn.init.normal_(p, std=0.02 / (2 * layers) ** 0.5)
 
     def forward(self, idx, last_only=False):  # idx (B, T) -> logits (B, T, V), or (B, 1, V) if last_only
         x = self.wte(idx) + self.wpe(torch.arange(idx.shape[1]))
@@ -186,6 +193,58 @@ def shakespeare_cpu(threads):
     emit('train', 'shakespeare-cpu', threads, 'tokens_per_s', B * T / seconds, 'tokens/s')
     emit_peak_rss('train', 'shakespeare-cpu', threads)
     print(f'shakespeare-cpu: last loss {losses[-1]:.4f}', file=sys.stderr)
+
+
+def nanogpt_lr(it, lr=1e-3, min_lr=1e-4, warmup=100, decay_iters=2000):
+    """nanoGPT's get_lr: linear warmup, then cosine down to min_lr."""
+    if it < warmup:
+        return lr * (it + 1) / (warmup + 1)
+    if it > decay_iters:
+        return min_lr
+    ratio = (it - warmup) / (decay_iters - warmup)
+    return min_lr + 0.5 * (1.0 + math.cos(math.pi * ratio)) * (lr - min_lr)
+
+
+def quality(threads, data_path):
+    """nanoGPT's CPU run on Tiny Shakespeare: 2000 iterations, then the val loss over 200 batches of 12 x 64."""
+    B, T, iters = 12, SHAKESPEARE['block_size'], 2000
+    with open(data_path, encoding='utf-8') as f:
+        text = f.read()
+    chars = sorted(set(text))
+    data = torch.tensor([chars.index(c) for c in text], dtype=torch.long)
+    split = int(0.9 * len(data))
+    train, val = data[:split], data[split:]
+
+    def batch(source):
+        ix = torch.randint(len(source) - T, (B,))
+        x = torch.stack([source[i:i + T] for i in ix])
+        return x, torch.stack([source[i + 1:i + 1 + T] for i in ix])
+
+    model = NanoGPT(**{**SHAKESPEARE, 'vocab': len(chars)})
+    matrices = [p for p in model.parameters() if p.dim() >= 2]
+    gains = [p for p in model.parameters() if p.dim() < 2]
+    opt = torch.optim.AdamW([{'params': matrices, 'weight_decay': 0.1}, {'params': gains, 'weight_decay': 0.0}],
+                            lr=1e-3, betas=(0.9, 0.99))
+    start = time.perf_counter()
+    for it in range(iters):
+        for group in opt.param_groups:
+            group['lr'] = nanogpt_lr(it)
+        x, y = batch(train)
+        loss = F.cross_entropy(model(x).reshape(-1, len(chars)), y.reshape(-1))
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+    seconds = time.perf_counter() - start
+    model.eval()
+    with torch.no_grad():
+        losses = []
+        for _ in range(200):
+            x, y = batch(val)
+            losses.append(F.cross_entropy(model(x).reshape(-1, len(chars)), y.reshape(-1)).item())
+    emit('quality', 'shakespeare-cpu', threads, 'val_loss', statistics.mean(losses), 'nats')
+    emit('quality', 'shakespeare-cpu', threads, 'train_seconds', seconds, 's')
+    emit_peak_rss('quality', 'shakespeare-cpu', threads)
 
 
 def generate(threads):
@@ -250,6 +309,7 @@ CASES = {
     'shakespeare-cpu': lambda threads, data_path: shakespeare_cpu(threads),
     'generate': lambda threads, data_path: generate(threads),
     'microgpt-py': microgpt_py,
+    'quality': quality,
 }
 
 
@@ -259,8 +319,10 @@ def main():
     parser.add_argument('--threads', type=int, required=True, help="torch's intra-op threads")
     parser.add_argument('--data', help='names file (one per line) for microgpt-py')
     args = parser.parse_args()
-    if args.data is not None and args.case != 'microgpt-py':
-        parser.error(f'--data is for microgpt-py only, not {args.case}')
+    if args.data is not None and args.case not in ('microgpt-py', 'quality'):
+        parser.error(f'--data is for microgpt-py and quality only, not {args.case}')
+    if args.data is None and args.case == 'quality':
+        parser.error('--data (Tiny Shakespeare) is required for quality')
     torch.set_num_threads(args.threads)
     torch.manual_seed(1337)
     blas_threads = int(os.environ.get('OPENBLAS_NUM_THREADS') or os.cpu_count() or 1)

@@ -20,8 +20,8 @@ import { type Measurement, progress } from '../../harness';
 
 export const PYTORCH_IMPL = 'pytorch';
 
-/** gpt_bench.py's cases: `shakespeare-cpu` (train), `generate`, `microgpt-py` (train). */
-export type PytorchCase = 'shakespeare-cpu' | 'generate' | 'microgpt-py';
+/** gpt_bench.py's cases: `shakespeare-cpu` (train), `generate`, `microgpt-py` (train), `quality` (Tiny Shakespeare val loss). */
+export type PytorchCase = 'shakespeare-cpu' | 'generate' | 'microgpt-py' | 'quality';
 
 /** One thread setting: torch's intra-op threads and OpenBLAS's threads. */
 export interface PytorchThreads {
@@ -52,7 +52,7 @@ export interface PytorchMeasurement extends Measurement {
 
 const SCRIPT = fileURLToPath(new URL('./gpt_bench.py', import.meta.url));
 const FORCED_OPENBLAS_SETTINGS = new Set(['OPENBLAS_CORETYPE', 'OPENBLAS_L2_SIZE']);
-const LOWER_IS_BETTER = new Set(['ms_per_step', 'train_seconds']);
+const LOWER_IS_BETTER = new Set(['ms_per_step', 'train_seconds', 'val_loss']);
 const RUN_TIMEOUT_MS = 15 * 60 * 1000;
 
 let torchPython: string | null | undefined;
