@@ -5,12 +5,16 @@
 // batch, head and row strides, in elements, come in `strides` (an i32 array, three per tensor in argument
 // order), so a model can attend straight from its fused qkv rows and write heads side by side.
 
-/** Byte address of row `row` of block bh (= b·H + h) of the tensor at `base` whose strides are tensor `which` of `strides`. */
-@inline function rowAt<T>(base: usize, strides: usize, which: i32, bh: i32, H: i32, row: i32): usize {
+/** Byte address of row 0 of block bh (= b·H + h) of the tensor at `base` whose strides are tensor `which` of `strides`. */
+@inline function blockAt<T>(base: usize, strides: usize, which: i32, bh: i32, H: i32): usize {
   const b = bh / H;
   const s = strides + (<usize>which * 12);
-  const elements = <usize>b * <usize>load<i32>(s) + <usize>(bh - b * H) * <usize>load<i32>(s, 4) + <usize>row * <usize>load<i32>(s, 8);
-  return base + (elements << alignof<T>());
+  return base + ((<usize>b * <usize>load<i32>(s) + <usize>(bh - b * H) * <usize>load<i32>(s, 4)) << alignof<T>());
+}
+
+/** Bytes between consecutive rows of tensor `which` of `strides`. */
+@inline function rowBytesOf<T>(strides: usize, which: i32): usize {
+  return <usize>load<i32>(strides + (<usize>which * 12), 8) << alignof<T>();
 }
 import { L2, S2, expF32x4, expV, rowDot } from './math';
 
@@ -44,15 +48,20 @@ function attentionImpl<T>(q: usize, k: usize, v: usize, out: usize, att: usize, 
   const p = scratch;
   const acc = scratch + (<usize>Tk << 3);
   for (let bh = start; bh < end; bh++) {
+    const qBlk = blockAt<T>(q, strides, 0, bh, H);
+    const kBlk = blockAt<T>(k, strides, 1, bh, H);
+    const vBlk = blockAt<T>(v, strides, 2, bh, H);
+    const outBlk = blockAt<T>(out, strides, 3, bh, H);
+    const qStep = rowBytesOf<T>(strides, 0), kStep = rowBytesOf<T>(strides, 1), vStep = rowBytesOf<T>(strides, 2), outStep = rowBytesOf<T>(strides, 3);
     for (let i = 0; i < Tq; i++) {
       const qi = <usize>bh * <usize>Tq + <usize>i;
-      const qRow = rowAt<T>(q, strides, 0, bh, H, i);
+      const qRow = qBlk + <usize>i * qStep;
       const aRow = att + (qi * <usize>Tk << sh);
-      const oRow = rowAt<T>(out, strides, 3, bh, H, i);
+      const oRow = (outBlk + <usize>i * outStep);
       const count = min(offset + i + 1, Tk);
       let mx: f64 = -Infinity;
       for (let j = 0; j < count; j++) {
-        const s = rowDot<T>(qRow, rowAt<T>(k, strides, 1, bh, H, j), D) * scale;
+        const s = rowDot<T>(qRow, (kBlk + <usize>j * kStep), D) * scale;
         store<f64>(p + (<usize>j << 3), s);
         mx = max(mx, s);
       }
@@ -74,7 +83,7 @@ function attentionImpl<T>(q: usize, k: usize, v: usize, out: usize, att: usize, 
       for (j = 0; j < count; j++) {
         const pj = load<f64>(p + (<usize>j << 3)) / sum;
         store<T>(aRow + (<usize>j << sh), <T>pj);
-        axpy<T>(acc, pj, rowAt<T>(v, strides, 2, bh, H, j), D);
+        axpy<T>(acc, pj, (vBlk + <usize>j * vStep), D);
       }
       if (count < Tk) memory.fill(aRow + (<usize>count << sh), 0, <usize>(Tk - count) << sh);
       let e = 0;
@@ -99,18 +108,26 @@ function attentionBackwardImpl<T>(q: usize, k: usize, v: usize, att: usize, dout
   const accRow = <usize>D << 3;
   const keys = min(offset + Tq, Tk); // keys any query of the block can see
   for (let bh = start; bh < end; bh++) {
+    const qBlk = blockAt<T>(q, strides, 0, bh, H);
+    const kBlk = blockAt<T>(k, strides, 1, bh, H);
+    const vBlk = blockAt<T>(v, strides, 2, bh, H);
+    const doutBlk = blockAt<T>(dout, strides, 3, bh, H);
+    const dqBlk = blockAt<T>(dq, strides, 4, bh, H);
+    const dkBlk = blockAt<T>(dk, strides, 5, bh, H);
+    const dvBlk = blockAt<T>(dv, strides, 6, bh, H);
+    const qStep = rowBytesOf<T>(strides, 0), kStep = rowBytesOf<T>(strides, 1), vStep = rowBytesOf<T>(strides, 2), doutStep = rowBytesOf<T>(strides, 3), dqStep = rowBytesOf<T>(strides, 4), dkStep = rowBytesOf<T>(strides, 5), dvStep = rowBytesOf<T>(strides, 6);
     memory.fill(dkAcc, 0, <usize>keys * accRow);
     memory.fill(dvAcc, 0, <usize>keys * accRow);
     for (let i = 0; i < Tq; i++) {
       const qi = <usize>bh * <usize>Tq + <usize>i;
-      const qRow = rowAt<T>(q, strides, 0, bh, H, i);
-      const doRow = rowAt<T>(dout, strides, 3, bh, H, i);
+      const qRow = qBlk + <usize>i * qStep;
+      const doRow = (doutBlk + <usize>i * doutStep);
       const aRow = att + (qi * <usize>Tk << sh);
       const count = min(offset + i + 1, Tk);
       let weighted: f64 = 0;
       for (let j = 0; j < count; j++) {
         const a = <f64>load<T>(aRow + (<usize>j << sh));
-        const dot = rowDot<T>(doRow, rowAt<T>(v, strides, 2, bh, H, j), D);
+        const dot = rowDot<T>(doRow, (vBlk + <usize>j * vStep), D);
         axpy<T>(dvAcc + <usize>j * accRow, a, doRow, D);
         store<f64>(datt + (<usize>j << 3), dot);
         weighted += a * dot;
@@ -118,14 +135,14 @@ function attentionBackwardImpl<T>(q: usize, k: usize, v: usize, att: usize, dout
       memory.fill(dqAcc, 0, accRow);
       for (let j = 0; j < count; j++) {
         const ds = <f64>load<T>(aRow + (<usize>j << sh)) * (load<f64>(datt + (<usize>j << 3)) - weighted) * scale;
-        axpy<T>(dqAcc, ds, rowAt<T>(k, strides, 1, bh, H, j), D);
+        axpy<T>(dqAcc, ds, (kBlk + <usize>j * kStep), D);
         axpy<T>(dkAcc + <usize>j * accRow, ds, qRow, D);
       }
-      addInto<T>(rowAt<T>(dq, strides, 4, bh, H, i), dqAcc, D);
+      addInto<T>((dqBlk + <usize>i * dqStep), dqAcc, D);
     }
     for (let j = 0; j < keys; j++) {
-      addInto<T>(rowAt<T>(dk, strides, 5, bh, H, j), dkAcc + <usize>j * accRow, D);
-      addInto<T>(rowAt<T>(dv, strides, 6, bh, H, j), dvAcc + <usize>j * accRow, D);
+      addInto<T>((dkBlk + <usize>j * dkStep), dkAcc + <usize>j * accRow, D);
+      addInto<T>((dvBlk + <usize>j * dvStep), dvAcc + <usize>j * accRow, D);
     }
   }
 }
@@ -187,15 +204,20 @@ function attentionF32Lanes(q: usize, k: usize, v: usize, out: usize, att: usize,
   scale: f32, offset: i32, start: i32, end: i32): void {
   const rowBytes = <usize>D << 2;
   for (let bh = start; bh < end; bh++) {
+    const qBlk = blockAt<f32>(q, strides, 0, bh, H);
+    const kBlk = blockAt<f32>(k, strides, 1, bh, H);
+    const vBlk = blockAt<f32>(v, strides, 2, bh, H);
+    const outBlk = blockAt<f32>(out, strides, 3, bh, H);
+    const qStep = rowBytesOf<f32>(strides, 0), kStep = rowBytesOf<f32>(strides, 1), vStep = rowBytesOf<f32>(strides, 2), outStep = rowBytesOf<f32>(strides, 3);
     for (let i = 0; i < Tq; i++) {
       const qi = <usize>bh * <usize>Tq + <usize>i;
-      const qRow = rowAt<f32>(q, strides, 0, bh, H, i);
+      const qRow = qBlk + <usize>i * qStep;
       const aRow = att + (qi * <usize>Tk << 2);
-      const oRow = rowAt<f32>(out, strides, 3, bh, H, i);
+      const oRow = (outBlk + <usize>i * outStep);
       const count = min(offset + i + 1, Tk);
       let mx: f32 = -Infinity;
       for (let j = 0; j < count; j++) {
-        const s = dotF32(qRow, rowAt<f32>(k, strides, 1, bh, H, j), D) * scale;
+        const s = dotF32(qRow, (kBlk + <usize>j * kStep), D) * scale;
         store<f32>(aRow + (<usize>j << 2), s);
         mx = max(mx, s);
       }
@@ -204,7 +226,7 @@ function attentionF32Lanes(q: usize, k: usize, v: usize, out: usize, att: usize,
       for (let j = 0; j < count; j++) {
         const pj = load<f32>(aRow + (<usize>j << 2)) * inv;
         store<f32>(aRow + (<usize>j << 2), pj);
-        axpyF32(oRow, pj, rowAt<f32>(v, strides, 2, bh, H, j), D);
+        axpyF32(oRow, pj, (vBlk + <usize>j * vStep), D);
       }
       if (count < Tk) memory.fill(aRow + (<usize>count << 2), 0, <usize>(Tk - count) << 2);
     }
@@ -223,32 +245,40 @@ function attentionBackwardF32Lanes(q: usize, k: usize, v: usize, att: usize, dou
   const dvAcc = dkAcc + <usize>Tk * rowBytes;
   const keys = min(offset + Tq, Tk);
   for (let bh = start; bh < end; bh++) {
+    const qBlk = blockAt<f32>(q, strides, 0, bh, H);
+    const kBlk = blockAt<f32>(k, strides, 1, bh, H);
+    const vBlk = blockAt<f32>(v, strides, 2, bh, H);
+    const doutBlk = blockAt<f32>(dout, strides, 3, bh, H);
+    const dqBlk = blockAt<f32>(dq, strides, 4, bh, H);
+    const dkBlk = blockAt<f32>(dk, strides, 5, bh, H);
+    const dvBlk = blockAt<f32>(dv, strides, 6, bh, H);
+    const qStep = rowBytesOf<f32>(strides, 0), kStep = rowBytesOf<f32>(strides, 1), vStep = rowBytesOf<f32>(strides, 2), doutStep = rowBytesOf<f32>(strides, 3), dqStep = rowBytesOf<f32>(strides, 4), dkStep = rowBytesOf<f32>(strides, 5), dvStep = rowBytesOf<f32>(strides, 6);
     memory.fill(dkAcc, 0, <usize>keys * rowBytes);
     memory.fill(dvAcc, 0, <usize>keys * rowBytes);
     for (let i = 0; i < Tq; i++) {
       const qi = <usize>bh * <usize>Tq + <usize>i;
-      const qRow = rowAt<f32>(q, strides, 0, bh, H, i);
-      const doRow = rowAt<f32>(dout, strides, 3, bh, H, i);
+      const qRow = qBlk + <usize>i * qStep;
+      const doRow = (doutBlk + <usize>i * doutStep);
       const aRow = att + (qi * <usize>Tk << 2);
-      const dqRow = rowAt<f32>(dq, strides, 4, bh, H, i);
+      const dqRow = (dqBlk + <usize>i * dqStep);
       const count = min(offset + i + 1, Tk);
       let weighted: f32 = 0;
       for (let j = 0; j < count; j++) {
         const a = load<f32>(aRow + (<usize>j << 2));
-        const dot = dotF32(doRow, rowAt<f32>(v, strides, 2, bh, H, j), D);
+        const dot = dotF32(doRow, (vBlk + <usize>j * vStep), D);
         axpyF32(dvAcc + <usize>j * rowBytes, a, doRow, D);
         store<f32>(datt + (<usize>j << 2), dot);
         weighted += a * dot;
       }
       for (let j = 0; j < count; j++) {
         const ds = load<f32>(aRow + (<usize>j << 2)) * (load<f32>(datt + (<usize>j << 2)) - weighted) * scale;
-        axpyF32(dqRow, ds, rowAt<f32>(k, strides, 1, bh, H, j), D);
+        axpyF32(dqRow, ds, (kBlk + <usize>j * kStep), D);
         axpyF32(dkAcc + <usize>j * rowBytes, ds, qRow, D);
       }
     }
     for (let j = 0; j < keys; j++) {
-      axpyF32(rowAt<f32>(dk, strides, 5, bh, H, j), 1, dkAcc + <usize>j * rowBytes, D);
-      axpyF32(rowAt<f32>(dv, strides, 6, bh, H, j), 1, dvAcc + <usize>j * rowBytes, D);
+      axpyF32((dkBlk + <usize>j * dkStep), 1, dkAcc + <usize>j * rowBytes, D);
+      axpyF32((dvBlk + <usize>j * dvStep), 1, dvAcc + <usize>j * rowBytes, D);
     }
   }
 }
