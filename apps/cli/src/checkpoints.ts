@@ -1,0 +1,49 @@
+// Opening a checkpoint folder for `sample` and `eval`: the model on the chosen backend, its tokenizer, and
+// whether it was trained on documents (start at BOS, stop at BOS) or on a stream.
+import type { GPT, TrainSettings } from '@microgpt/model';
+import { loadCheckpoint } from '@microgpt/model/node';
+import { type Backend, setThreads, startBackend } from '@microgpt/tensor';
+import { type Tokenizer, tokenizerFromJSON } from '@microgpt/tokenizer';
+import { runtimeError, usageError } from './errors';
+import { BOS_TEXT } from './tokenizers';
+
+/** A loaded checkpoint, ready to sample or evaluate. */
+export interface OpenCheckpoint {
+  readonly model: GPT;
+  readonly tokenizer: Tokenizer;
+  /** BOS id for a documents model, null for a stream model. */
+  readonly bos: number | null;
+  /** The training settings saved with it (null for a weights-only checkpoint). */
+  readonly settings: TrainSettings | null;
+  /** What it was trained on (`--data` of the run), when recorded. */
+  readonly data: string | undefined;
+}
+
+/** Starts `backend` with `threads` kernel threads. */
+export async function startCompute(backend: 'js' | 'wasm', threads: number): Promise<Backend> {
+  if (threads > 1 && backend !== 'wasm') throw usageError(`--threads ${threads} needs --backend wasm (the js backend has one thread)`);
+  const started = await startBackend(backend);
+  if (backend === 'wasm') {
+    try {
+      await setThreads(threads);
+    } catch (error) {
+      throw usageError(`--threads ${threads}: ${(error as Error).message}`);
+    }
+  }
+  return started;
+}
+
+/**
+ * Loads the checkpoint in `dir` (validated by the model package) with its tokenizer.
+ * @throws CheckpointError for a missing or damaged folder; CliError when it has no tokenizer.json.
+ */
+export async function openCheckpoint(dir: string, backend: Backend): Promise<OpenCheckpoint> {
+  const checkpoint = await loadCheckpoint(dir, { backend });
+  if (checkpoint.tokenizer === null) throw runtimeError(`${dir}: no tokenizer.json, so text cannot be turned into ids`, 'save the checkpoint with its tokenizer');
+  const tokenizer = tokenizerFromJSON(checkpoint.tokenizer);
+  const settings = (checkpoint.trainerState as { settings?: TrainSettings } | undefined)?.settings ?? null;
+  const bosId = tokenizer.specialTokens[BOS_TEXT];
+  const documents = settings ? settings.data === 'documents' : bosId !== undefined;
+  const bos = documents ? (bosId ?? tokenizer.specialTokens['<|endoftext|>'] ?? null) : null;
+  return { model: checkpoint.model, tokenizer, bos, settings, data: checkpoint.metadata?.data };
+}

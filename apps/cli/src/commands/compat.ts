@@ -1,0 +1,55 @@
+// `microgpt train --compat microgpt.py`: Karpathy's microgpt.py run, reproduced exactly (the model package's
+// runMicrogpt), printing what microgpt.py prints with each loss in full, or JSON lines.
+import { type MicrogptHooks, microgptLines, runMicrogpt } from '@microgpt/model';
+import { startBackend } from '@microgpt/tensor';
+import { readData } from '../datasets';
+import { usageError } from '../errors';
+import type { Output } from '../output';
+
+/** The flags microgpt.py has as settings (plus where its input comes from). */
+export interface CompatFlags {
+  readonly data?: string;
+  readonly seed?: number;
+  readonly nLayer?: number;
+  readonly nEmbd?: number;
+  readonly nHead?: number;
+  readonly blockSize?: number;
+  readonly steps?: number;
+  readonly temperature?: number;
+  readonly samples?: number;
+  readonly backend: 'js' | 'wasm';
+}
+
+/** Flags `--compat microgpt.py` accepts; anything else given is a usage error. */
+export const COMPAT_FLAGS = new Set(['compat', 'data', 'seed', 'nLayer', 'nEmbd', 'nHead', 'blockSize', 'steps', 'temperature', 'samples', 'backend', 'json', 'quiet', 'debug']);
+
+const flagName = (key: string): string => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+
+/** Runs microgpt.py's training and sampling on `--data` (default: names). */
+export async function compatCommand(flags: CompatFlags, explicit: ReadonlySet<string>, out: Output): Promise<void> {
+  const extra = [...explicit].filter((key) => !COMPAT_FLAGS.has(key));
+  if (extra.length > 0) {
+    throw usageError(`${extra.map(flagName).join(', ')} ${extra.length > 1 ? 'do' : 'does'} not apply to --compat microgpt.py`, `it takes ${[...COMPAT_FLAGS].filter((k) => !['compat', 'debug', 'quiet', 'json', 'backend'].includes(k)).map(flagName).join(' ')}`);
+  }
+  const { text } = await readData(flags.data ?? 'names', (line) => {
+    out.note(line);
+  });
+  const settings = Object.fromEntries(Object.entries({ seed: flags.seed, nLayer: flags.nLayer, nEmbd: flags.nEmbd, nHead: flags.nHead, blockSize: flags.blockSize, steps: flags.steps, temperature: flags.temperature, samples: flags.samples }).filter(([, v]) => v !== undefined));
+  const tty = process.stdout.isTTY && !out.json;
+  const print = (line: string): void => {
+    process.stdout.write(tty && line.startsWith('step ') ? `\r${line}` : `${tty && line.startsWith('--- ') ? '\n' : ''}${line}\n`);
+  };
+  const hooks: MicrogptHooks = out.json
+    ? {
+        onStep: (step, _steps, loss) => {
+          out.record({ step, loss });
+        },
+        onSample: (_index, sample) => {
+          out.record({ sample });
+        },
+      }
+    : microgptLines(print, { fullPrecision: true });
+  const run = runMicrogpt(text, settings, hooks, await startBackend(flags.backend));
+  out.record({ done: true, params: run.params, vocab_size: run.vocabSize, train_seconds: run.trainSeconds });
+  out.note(`training took ${run.trainSeconds.toFixed(3)} s (${flags.backend}, float64)`);
+}

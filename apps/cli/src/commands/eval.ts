@@ -1,0 +1,54 @@
+// `microgpt eval`: the loss and perplexity of a checkpoint on data, held-out or training split, split the way
+// the run split it (same seed and fraction), so `--split val` is data the model never trained on.
+import { type Batch, DEFAULT_TRAIN, createTrainer, documentIds, documentLoader, memoryTokenSource, streamLoader } from '@microgpt/model';
+import { Option, type Command } from 'commander';
+import { openCheckpoint, startCompute } from '../checkpoints';
+import { examples, outputOf, withBackendFlags, withOutputFlags } from '../command-kit';
+import { readData } from '../datasets';
+import { usageError } from '../errors';
+import { integerAtLeast } from '../options';
+
+interface EvalFlags {
+  readonly ckpt: string;
+  readonly data?: string;
+  readonly split: 'train' | 'val';
+  readonly batches?: number;
+  readonly backend: 'js' | 'wasm';
+  readonly threads: number;
+}
+
+/** Adds `eval` to `program`. */
+export function registerEval(program: Command): void {
+  const command = program
+    .command('eval')
+    .description('loss and perplexity of a checkpoint on data')
+    .requiredOption('--ckpt <dir>', 'checkpoint folder')
+    .option('--data <src>', 'a text file, `names` or `shakespeare` (default: what the checkpoint was trained on)')
+    .addOption(new Option('--split <split>', 'which part of the data').choices(['train', 'val']).default('val'))
+    .option('--batches <n>', 'batches to average (default: the run’s evaluation batches)', integerAtLeast(1));
+  withBackendFlags(withOutputFlags(command, 'print {"split":…,"loss":…,"perplexity":…,"tokens":…}'));
+  command.addHelpText('after', examples('microgpt eval --ckpt runs/names --data names', 'microgpt eval --ckpt runs/shakespeare-cpu --data shakespeare --split train --json'));
+  command.action(async (flags: EvalFlags) => {
+    const out = outputOf(command);
+    const { model, tokenizer, bos, settings: saved, data } = await openCheckpoint(flags.ckpt, await startCompute(flags.backend, flags.threads));
+    const source = flags.data ?? data;
+    if (source === undefined) throw usageError(`${flags.ckpt} does not say which data it was trained on`, 'give --data SRC');
+    const settings = { ...DEFAULT_TRAIN, valFraction: 0.1, batchSize: 8, ...(saved ?? {}), data: bos === null ? ('stream' as const) : ('documents' as const) };
+    if (flags.split === 'val' && settings.valFraction === 0) throw usageError(`${flags.ckpt} was trained without held-out data (valFraction 0), so there is no val split`, 'use --split train');
+    const { text } = await readData(source, (line) => {
+      out.note(line);
+    });
+    const encode = (piece: string): number[] => tokenizer.encode(piece);
+    const ids = memoryTokenSource(bos === null ? encode(text) : documentIds(text, encode, bos), tokenizer.vocabSize);
+    const options = { blockSize: model.config.blockSize, batchSize: settings.batchSize, seed: settings.seed, valFraction: settings.valFraction };
+    const loader = bos === null ? streamLoader(ids, options) : documentLoader(ids, { ...options, bos });
+    const count = flags.batches ?? settings.evalBatches;
+    const batches: Batch[] = flags.split === 'val' ? loader.evalBatches(count) : Array.from({ length: count }, () => loader.next());
+    const trainer = createTrainer({ model, settings, train: loader, val: () => batches });
+    const loss = trainer.evaluate();
+    trainer.dispose();
+    const tokens = batches.reduce((sum, b) => sum + b.y.reduce((n, y) => n + (y >= 0 ? 1 : 0), 0), 0);
+    out.result(`${flags.split} loss ${loss.toFixed(4)}, perplexity ${Math.exp(loss).toFixed(3)} (${batches.length} batches, ${tokens.toLocaleString('en-US')} tokens of ${source})`);
+    out.record({ split: flags.split, loss, perplexity: Math.exp(loss), batches: batches.length, tokens, data: source });
+  });
+}

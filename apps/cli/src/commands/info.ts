@@ -1,0 +1,31 @@
+// `microgpt info`: what a checkpoint folder holds, read from its config and file sizes without loading weights.
+import { describeCheckpoint } from '@microgpt/model/node';
+import type { Command } from 'commander';
+import { examples, outputOf, withOutputFlags } from '../command-kit';
+
+const size = (bytes: number): string => (bytes >= 1 << 20 ? `${(bytes / (1 << 20)).toFixed(2)} MiB` : bytes >= 1024 ? `${(bytes / 1024).toFixed(1)} KiB` : `${bytes} B`);
+
+/** Adds `info` to `program`. */
+export function registerInfo(program: Command): void {
+  const command = program.command('info').description('config, parameter count, dtypes, file sizes and training state of a checkpoint').requiredOption('--ckpt <dir>', 'checkpoint folder');
+  withOutputFlags(command, 'print one JSON object');
+  command.addHelpText('after', examples('microgpt info --ckpt runs/names', 'microgpt info --ckpt runs/names --json'));
+  command.action(async (flags: { ckpt: string }) => {
+    const out = outputOf(command);
+    const info = await describeCheckpoint(flags.ckpt);
+    const { config } = info;
+    const width = Math.max(...Object.keys(config).map((k) => k.length));
+    out.result(
+      [
+        `checkpoint ${flags.ckpt}`,
+        `parameters ${info.parameters.toLocaleString('en-US')} (${info.dtype})`,
+        'config:',
+        ...Object.entries(config).map(([key, value]) => `  ${key.padEnd(width)}  ${String(value)}`),
+        'files:',
+        ...Object.entries(info.files).map(([name, bytes]) => `  ${name.padEnd(22)} ${size(bytes).padStart(10)}`),
+        info.trainerState === null ? 'training state: none (weights only; cannot be resumed)' : `training state: ${Object.entries(info.trainerState).map(([k, v]) => `${k} ${String(v)}`).join(', ')}`,
+      ].join('\n'),
+    );
+    out.record({ ckpt: flags.ckpt, ...info });
+  });
+}

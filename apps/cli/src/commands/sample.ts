@@ -1,0 +1,69 @@
+// `microgpt sample`: text from a checkpoint, streamed as it is generated.
+import type { Command } from 'commander';
+import { openCheckpoint, startCompute } from '../checkpoints';
+import { examples, outputOf, withBackendFlags, withOutputFlags } from '../command-kit';
+import { integerAtLeast, numberIn } from '../options';
+import { drawSamples } from '../sampling';
+
+interface SampleFlags {
+  readonly ckpt: string;
+  readonly prompt?: string;
+  readonly n: number;
+  readonly maxTokens?: number;
+  readonly temperature: number;
+  readonly topK?: number;
+  readonly topP?: number;
+  readonly beam?: number;
+  readonly seed: number;
+  readonly backend: 'js' | 'wasm';
+  readonly threads: number;
+}
+
+/** Adds `sample` to `program`. */
+export function registerSample(program: Command): void {
+  const command = program
+    .command('sample')
+    .description('generate text from a checkpoint, streamed as it is decoded')
+    .requiredOption('--ckpt <dir>', 'checkpoint folder (from `microgpt train`)')
+    .option('--prompt <text>', 'text to continue (documents models: the start of a line)')
+    .option('--n <n>', 'number of samples', integerAtLeast(1), 1)
+    .option('--max-tokens <n>', 'most new tokens a sample (default: the context for documents models, 200 otherwise)', integerAtLeast(1))
+    .option('--temperature <x>', 'sampling temperature; 0 is greedy', numberIn(0, 100), 0.8)
+    .option('--top-k <n>', 'sample among the k most likely tokens', integerAtLeast(1))
+    .option('--top-p <x>', 'sample among the most likely tokens up to probability p', numberIn(0, 1, { min: true, max: false }))
+    .option('--beam <k>', 'beam search of width k instead of sampling', integerAtLeast(1))
+    .option('--seed <n>', 'seed of the sampler', integerAtLeast(0), 42);
+  withBackendFlags(withOutputFlags(command, 'print one JSON object a sample: {"sample":…,"tokens":…,"stop":…}'));
+  command.addHelpText('after', examples('microgpt sample --ckpt runs/names --n 10', 'microgpt sample --ckpt runs/shakespeare-cpu --prompt "ROMEO:" --max-tokens 300 --top-k 40', 'microgpt sample --ckpt runs/names --prompt an --beam 4 --json'));
+  command.action(async (flags: SampleFlags) => {
+    const out = outputOf(command);
+    const { model, tokenizer, bos } = await openCheckpoint(flags.ckpt, await startCompute(flags.backend, flags.threads));
+    const stream = !out.json && flags.beam === undefined;
+    drawSamples(
+      model,
+      tokenizer,
+      bos,
+      {
+        ...(flags.prompt === undefined ? {} : { prompt: flags.prompt }),
+        count: flags.n,
+        maxTokens: flags.maxTokens ?? (bos === null ? 200 : model.config.blockSize),
+        temperature: flags.temperature,
+        ...(flags.topK === undefined ? {} : { topK: flags.topK }),
+        ...(flags.topP === undefined ? {} : { topP: flags.topP }),
+        ...(flags.beam === undefined ? {} : { beam: flags.beam }),
+        seed: flags.seed,
+      },
+      {
+        ...(stream ? { onText: (text: string) => process.stdout.write(text) } : {}),
+        onSample: (sample) => {
+          if (stream) process.stdout.write('\n');
+          else out.result(sample.text);
+          out.record({ sample: sample.text, tokens: sample.tokens, stop: sample.stop });
+        },
+        onNote: (note) => {
+          out.note(`note: ${note}`);
+        },
+      },
+    );
+  });
+}

@@ -1,0 +1,62 @@
+// `microgpt train`: the flags (a contract: scripts depend on them) and the choice between a normal run and the
+// exact microgpt.py run (`--compat microgpt.py`).
+import { PRESETS, listActivations } from '@microgpt/model';
+import { type Command, Option } from 'commander';
+import { examples, explicitOptions, outputOf, withBackendFlags, withOutputFlags } from '../command-kit';
+import { usageError } from '../errors';
+import { integerAtLeast, numberIn } from '../options';
+import { type RunFlags, trainCommand } from '../train/run';
+import { type CompatFlags, compatCommand } from './compat';
+
+/** Adds `train` to `program`. */
+export function registerTrain(program: Command): void {
+  const command = program
+    .command('train')
+    .description('train a GPT: from a preset, on a dataset or a text file, with checkpoints you can resume')
+    .addOption(new Option('--preset <name>', 'model and training preset').choices(Object.keys(PRESETS)).default('names'))
+    .option('--data <src>', 'a text file, `names` or `shakespeare` (default: the preset’s dataset)')
+    .option('--steps <n>', 'optimizer steps (the preset’s warmup share is kept)', integerAtLeast(1))
+    .option('--batch <n>', 'sequences a step', integerAtLeast(1))
+    .option('--lr <x>', 'peak learning rate', numberIn(0, 10, { min: true, max: false }))
+    .option('--seed <n>', 'seed of the init, the data order and dropout', integerAtLeast(0))
+    .addOption(new Option('--dtype <type>', 'float type of weights and activations').choices(['float32', 'float64']))
+    .option('--out <dir>', 'run folder for checkpoints and loss.svg (default: runs/<preset>)')
+    .option('--resume <dir>', 'continue the run saved in a checkpoint folder, exactly')
+    .option('--eval-every <n>', 'evaluate on held-out data every n steps (0: at the end only)', integerAtLeast(0))
+    .option('--ckpt-every <n>', 'save a checkpoint every n steps (0: at the end only)', integerAtLeast(0))
+    .option('--log-every <n>', 'steps between progress lines (not on a terminal) and JSON lines', integerAtLeast(1))
+    .option('--samples <n>', 'samples to print at the end (default 20 for documents, 1 for a stream)', integerAtLeast(0))
+    .option('--temperature <x>', 'temperature of those samples (default 0.5 documents, 0.8 stream)', numberIn(0, 100, { min: true, max: false }))
+    .option('--n-layer <n>', 'transformer blocks', integerAtLeast(1))
+    .option('--n-head <n>', 'attention heads', integerAtLeast(1))
+    .option('--n-embd <n>', 'embedding width (divisible by --n-head)', integerAtLeast(1))
+    .option('--block-size <n>', 'context length in tokens', integerAtLeast(1))
+    .option('--dropout <p>', 'dropout probability', numberIn(0, 1, { min: false, max: true }))
+    .option('--activation <name>', `MLP activation: ${listActivations().join(', ')}`)
+    .addOption(new Option('--norm <kind>', 'normalization').choices(['rmsnorm', 'layernorm']))
+    .addOption(new Option('--pos-emb <kind>', 'positional embeddings').choices(['learned', 'none']))
+    .option('--tokenizer <kind|file|name>', 'char, word, bpe (trained on the data), a tokenizer file, or gpt2, cl100k_base, o200k_base (default char)')
+    .option('--vocab-size <n>', 'vocabulary size of a trained word or bpe tokenizer', integerAtLeast(1))
+    .addOption(new Option('--compat <script>', 'reproduce a reference script exactly').choices(['microgpt.py']));
+  withBackendFlags(withOutputFlags(command, 'print JSON lines: {"step","loss","lr","tokens_per_s"}, {"step","val_loss"}, then {"done":true,"out",…}'));
+  command.addHelpText(
+    'after',
+    `\nPresets:\n${Object.values(PRESETS)
+      .map((p) => `  ${p.name.padEnd(17)} ${p.description}`)
+      .join('\n')}\n${examples(
+      'microgpt train --preset names --data names',
+      'microgpt train --preset shakespeare-cpu --data shakespeare --threads 2',
+      'microgpt train --data poems.txt --preset shakespeare-cpu --tokenizer bpe --vocab-size 512 --steps 500',
+      'microgpt train --resume runs/names --steps 6000',
+      'microgpt train --compat microgpt.py --data names.txt --seed 7 --steps 100 --json',
+    )}`,
+  );
+  command.action(async (flags: RunFlags & CompatFlags & { compat?: string }) => {
+    const out = outputOf(command);
+    const explicit = explicitOptions(command);
+    if (flags.compat !== undefined) return compatCommand(flags, explicit, out);
+    if (flags.resume !== undefined && flags.out !== undefined && flags.out !== flags.resume) out.note(`note: continuing ${flags.resume} into ${flags.out}`);
+    if (explicit.has('temperature') && flags.samples === 0) throw usageError('--temperature applies to the samples, and --samples is 0');
+    return trainCommand(flags, explicit, out);
+  });
+}

@@ -1,0 +1,88 @@
+// Mistakes a user can make end the command with one message, a hint and an exit code; anything else is a bug
+// and keeps its stack trace. Errors the libraries throw for bad input (a config, data, a checkpoint, text
+// outside a vocabulary) are the user's, so they are reported the same way.
+import { CheckpointError, DataError, ModelError, NonFiniteLossError } from '@microgpt/model';
+import { TokenizerError } from '@microgpt/tokenizer';
+import { CommanderError } from 'commander';
+
+/** Exit code of a failure while running (missing file, corrupt checkpoint, bad data). */
+export const EXIT_RUNTIME = 1;
+/** Exit code of a bad command line (unknown flag, bad flag value, unknown preset). */
+export const EXIT_USAGE = 2;
+/** Exit code after Ctrl-C (128 + SIGINT), as shells expect. */
+export const EXIT_INTERRUPTED = 130;
+
+/** A failure the user can fix: its message, a hint saying how, and the exit code. */
+export class CliError extends Error {
+  override readonly name = 'CliError';
+  constructor(
+    message: string,
+    readonly exitCode: typeof EXIT_RUNTIME | typeof EXIT_USAGE,
+    readonly hint?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A bad command line: exit code 2. */
+export function usageError(message: string, hint?: string): CliError {
+  return new CliError(message, EXIT_USAGE, hint);
+}
+
+/** A failure while running: exit code 1. */
+export function runtimeError(message: string, hint?: string): CliError {
+  return new CliError(message, EXIT_RUNTIME, hint);
+}
+
+/** Re-throws a library error about the user's flags (a config or preset) as a usage error. */
+export function asUsage<T>(work: () => T, hint?: string): T {
+  try {
+    return work();
+  } catch (error) {
+    if (error instanceof ModelError || error instanceof DataError || error instanceof TokenizerError) throw usageError(error.message, hint);
+    throw error;
+  }
+}
+
+const USER_ERRORS: readonly { type: new (...args: never[]) => Error; hint: string }[] = [
+  { type: NonFiniteLossError, hint: 'lower --lr, or resume from the last checkpoint with a smaller learning rate' },
+  { type: CheckpointError, hint: 'check the folder: `microgpt info --ckpt DIR` lists what it holds' },
+  { type: TokenizerError, hint: 'the text must be encodable by the tokenizer (train one on text like it)' },
+  { type: DataError, hint: 'use more data or a smaller --block-size' },
+  { type: ModelError, hint: 'see `microgpt <command> --help`' },
+];
+
+/** File-system failures with a plain cause: a missing file or folder, a permission. */
+function fileProblem(error: unknown): string | null {
+  const code = (error as { code?: unknown } | null)?.code;
+  const path = (error as { path?: unknown } | null)?.path;
+  if (typeof code !== 'string' || typeof path !== 'string') return null;
+  const what = { ENOENT: 'no such file or folder', EACCES: 'permission denied', EISDIR: 'is a folder, not a file', ENOTDIR: 'not a folder', ENOSPC: 'no space left on the device' }[code];
+  return what ? `${path}: ${what}` : null;
+}
+
+/**
+ * Prints `error` for the user and returns the exit code: commander's own errors (already printed) → 2 (0 for
+ * --help and --version), user errors → one line and a hint, bugs → the stack trace. `debug` adds the stack
+ * trace to every error.
+ */
+export function reportError(error: unknown, debug: boolean, write: (text: string) => void): number {
+  if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : EXIT_USAGE;
+  const stack = debug && error instanceof Error ? `\n${error.stack ?? ''}` : '';
+  if (error instanceof CliError) {
+    write(`error: ${error.message}${error.hint ? `\nhint: ${error.hint}` : ''}${stack}\n`);
+    return error.exitCode;
+  }
+  const known = USER_ERRORS.find((entry) => error instanceof entry.type);
+  if (known) {
+    write(`error: ${(error as Error).message}\nhint: ${known.hint}${stack}\n`);
+    return EXIT_RUNTIME;
+  }
+  const file = fileProblem(error);
+  if (file) {
+    write(`error: ${file}${stack}\n`);
+    return EXIT_RUNTIME;
+  }
+  write(`microgpt: internal error (please report it with the command you ran)\n${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  return EXIT_RUNTIME;
+}

@@ -1,0 +1,135 @@
+// `microgpt train` once its flags are parsed: set up (or resume) the run, train with progress, checkpoint on
+// schedule and on Ctrl-C, then show the loss curve and a few samples and say what to try next.
+import { mkdir, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type Progress, countParameters, runTraining } from '@microgpt/model';
+import { saveCheckpoint, writeFileAtomic } from '@microgpt/model/node';
+import { EXIT_INTERRUPTED } from '../errors';
+import type { Output } from '../output';
+import { drawSamples } from '../sampling';
+import { lossSvg, terminalChart } from './chart';
+import { watchInterrupts } from './interrupt';
+import { createReporter } from './progress';
+import { type TrainFlags, type TrainingRun, newRun, resumedRun } from './setup';
+
+/** Flags of `microgpt train` besides those that shape the run. */
+export interface RunFlags extends TrainFlags {
+  readonly out?: string;
+  readonly logEvery?: number;
+  readonly samples?: number;
+  readonly temperature?: number;
+}
+
+/** How to call the CLI in the hints it prints: `pnpm microgpt` inside the repo's scripts, else `microgpt`. */
+export function commandName(): string {
+  const script = process.env.npm_lifecycle_event;
+  return script === 'microgpt' || script === 'demo' ? 'pnpm microgpt' : 'microgpt';
+}
+
+const thousands = (n: number): string => n.toLocaleString('en-US');
+
+function describeRun(run: TrainingRun): string {
+  const { model, trainer, loader } = run;
+  const { config } = model;
+  const unit = trainer.settings.data === 'documents' ? 'documents' : 'tokens';
+  return [
+    `preset ${run.preset}: ${config.nLayer} layer${config.nLayer > 1 ? 's' : ''}, ${config.nHead} heads, ${config.nEmbd} wide, context ${config.blockSize}, vocabulary ${config.vocabSize} (${run.tokenizer.kind}); ${thousands(countParameters(config))} parameters`,
+    `data ${run.dataSource}: ${thousands(loader.sizes.train)} train / ${thousands(loader.sizes.val)} val ${unit}; batch ${trainer.settings.batchSize}, ${trainer.settings.steps} steps, lr ${trainer.settings.lr}`,
+    `backend ${run.compute.backend}, ${run.compute.threads} thread${run.compute.threads > 1 ? 's' : ''}, ${model.dtype}`,
+  ].join('\n');
+}
+
+/** Says that `dir` already holds a run that a new run will replace. */
+async function warnIfOccupied(dir: string, out: Output): Promise<void> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  if (names.includes('config.json')) out.note(`note: ${dir} holds a checkpoint; this run replaces it (use --out DIR to keep it, or --resume ${dir} to continue it)`);
+}
+
+/**
+ * Runs `microgpt train` (not --compat). Sets `process.exitCode` to 130 when Ctrl-C stopped the run.
+ * @param explicit the flags given on the command line (others are defaults).
+ */
+export async function trainCommand(flags: RunFlags, explicit: ReadonlySet<string>, out: Output): Promise<void> {
+  const log = (line: string): void => {
+    out.note(line);
+  };
+  const run = flags.resume ? await resumedRun(flags, explicit, log) : await newRun(flags, log);
+  const { model, tokenizer, trainer } = run;
+  const dir = flags.out ?? flags.resume ?? join('runs', run.preset);
+  if (!flags.resume) await warnIfOccupied(dir, out);
+  await mkdir(dir, { recursive: true });
+  out.info(describeRun(run));
+  if (flags.resume) out.info(`resuming at step ${trainer.step} of ${trainer.settings.steps} from ${flags.resume}`);
+
+  const steps = trainer.settings.steps;
+  const logEvery = flags.logEvery ?? Math.max(1, Math.round(steps / (out.json ? 100 : 20)));
+  const reporter = createReporter(out, trainer.step, steps, logEvery);
+  const interrupts = watchInterrupts(dir, () => {
+    reporter.message('Ctrl-C: stopping after this step and saving a checkpoint (press Ctrl-C again to quit at once)');
+  });
+  const metadata = { preset: run.preset, data: run.dataSource };
+  let last: Progress | null = null;
+  let result;
+  try {
+    result = await runTraining(trainer, {
+      onStep: (p) => {
+        last = p;
+        reporter.step(p);
+      },
+      onEval: (step, valLoss) => {
+        reporter.evaluation(step, valLoss);
+      },
+      onCheckpoint: async (t, reason) => {
+        await saveCheckpoint(dir, { model, tokenizer, optimizer: t.optimizerState(), trainerState: { ...t.state(), ...run.compute }, metadata });
+        if (reason === 'every') reporter.message(`checkpoint at step ${t.step} saved to ${dir}`);
+      },
+      shouldStop: () => interrupts.requested,
+    });
+  } finally {
+    interrupts.dispose();
+    reporter.finish();
+  }
+  const history = trainer.state().history;
+  await writeFileAtomic(join(dir, 'loss.svg'), lossSvg(history, `${run.preset} on ${run.dataSource}`));
+  const cli = commandName();
+  if (result.interrupted) {
+    out.note(`stopped at step ${result.step} of ${steps}; checkpoint saved to ${dir}\nresume with: ${cli} train --resume ${dir}`);
+    out.record({ done: false, interrupted: true, step: result.step, out: dir });
+    process.exitCode = EXIT_INTERRUPTED;
+    return;
+  }
+  const tokensPerSecond = (last as Progress | null)?.tokensPerSecond ?? 0;
+  out.info(`done: step ${result.step}, loss ${result.lastLoss.toFixed(4)}${Number.isNaN(result.valLoss) ? '' : `, val loss ${result.valLoss.toFixed(4)}`}, ${result.trainSeconds.toFixed(1)} s training; saved to ${dir} (loss curve: ${join(dir, 'loss.svg')})`);
+  if (out.interactive) out.info(terminalChart(history));
+
+  const documents = run.bos !== null;
+  const count = flags.samples ?? (documents ? 20 : 1);
+  if (count > 0 && !out.json) out.info(documents ? `${count} samples:` : 'a sample:');
+  const samples = drawSamples(model, tokenizer, run.bos, {
+    count,
+    maxTokens: documents ? model.config.blockSize : 200,
+    temperature: flags.temperature ?? (documents ? 0.5 : 0.8),
+    seed: trainer.settings.seed,
+  }).map((s) => s.text);
+  for (const text of samples) out.info(documents ? `  ${text}` : text);
+  out.info(
+    [
+      'next:',
+      `  ${cli} sample --ckpt ${dir} --n 10${documents ? '' : ' --max-tokens 300'}    more samples`,
+      `  ${cli} eval --ckpt ${dir} --data ${run.dataSource}    loss and perplexity on held-out data`,
+      `  ${cli} info --ckpt ${dir}    what the checkpoint holds`,
+      `  ${cli} train --resume ${dir} --steps ${steps * 2}    train further`,
+    ].join('\n'),
+  );
+  out.record({
+    done: true,
+    out: dir,
+    step: result.step,
+    loss: result.lastLoss,
+    val_loss: Number.isNaN(result.valLoss) ? null : result.valLoss,
+    train_seconds: result.trainSeconds,
+    tokens_per_s: Math.round(tokensPerSecond),
+    params: countParameters(model.config),
+    samples,
+  });
+}

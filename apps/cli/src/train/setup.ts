@@ -1,0 +1,222 @@
+// Everything a training run needs before its first step: the preset and the user's overrides, the data and its
+// tokenizer, the batches, the backend, the model and the trainer; or all of it read back from a checkpoint to
+// resume. Flag mistakes become usage errors (exit 2), bad data and checkpoints runtime errors (exit 1).
+import {
+  type GPT,
+  type GPTConfig,
+  type PresetName,
+  type SplitLoader,
+  type Trainer,
+  type TrainerState,
+  type TrainSettings,
+  createGPT,
+  createTrainer,
+  documentIds,
+  documentLoader,
+  getPreset,
+  memoryTokenSource,
+  microgptDocs,
+  resolveConfig,
+  streamLoader,
+  validateTrainSettings,
+} from '@microgpt/model';
+import { describeCheckpoint, loadCheckpoint } from '@microgpt/model/node';
+import type { Backend } from '@microgpt/tensor';
+import { type Tokenizer, tokenizerFromJSON } from '@microgpt/tokenizer';
+import { startCompute } from '../checkpoints';
+import { readData } from '../datasets';
+import { asUsage, runtimeError, usageError } from '../errors';
+import { BOS_TEXT, TRAINABLE, type TrainableKind, loadTokenizer, trainTokenizer } from '../tokenizers';
+
+/** The `microgpt train` flags that shape a run (commander's parsed values). */
+export interface TrainFlags {
+  readonly preset: string;
+  readonly data?: string;
+  readonly steps?: number;
+  readonly batch?: number;
+  readonly lr?: number;
+  readonly seed?: number;
+  readonly threads: number;
+  readonly backend: 'js' | 'wasm';
+  readonly dtype?: 'float32' | 'float64';
+  readonly resume?: string;
+  readonly evalEvery?: number;
+  readonly ckptEvery?: number;
+  readonly nLayer?: number;
+  readonly nHead?: number;
+  readonly nEmbd?: number;
+  readonly blockSize?: number;
+  readonly dropout?: number;
+  readonly activation?: string;
+  readonly norm?: 'rmsnorm' | 'layernorm';
+  readonly posEmb?: 'learned' | 'none';
+  readonly tokenizer?: string;
+  readonly vocabSize?: number;
+}
+
+/** A run ready to train. */
+export interface TrainingRun {
+  readonly preset: string;
+  readonly dataSource: string;
+  readonly model: GPT;
+  readonly tokenizer: Tokenizer;
+  /** The id wrapping documents (documents mode), else null. */
+  readonly bos: number | null;
+  readonly trainer: Trainer;
+  readonly loader: SplitLoader;
+  readonly backend: Backend;
+  /** Saved with each checkpoint so `--resume` computes the same way. */
+  readonly compute: Compute;
+}
+
+/** Which dataset a preset trains on when `--data` is not given. */
+function defaultData(preset: PresetName): string {
+  if (preset === 'names' || preset === 'microgpt') return 'names';
+  if (preset === 'gpt2') throw usageError('the gpt2 preset has no default data', 'give --data FILE and --tokenizer gpt2');
+  return 'shakespeare';
+}
+
+/** The model fields the flags override. */
+function configOverrides(flags: TrainFlags): Partial<GPTConfig> {
+  const entries = Object.entries({
+    nLayer: flags.nLayer,
+    nHead: flags.nHead,
+    nEmbd: flags.nEmbd,
+    blockSize: flags.blockSize,
+    dropout: flags.dropout,
+    activation: flags.activation,
+    norm: flags.norm,
+    posEmb: flags.posEmb,
+  });
+  return Object.fromEntries(entries.filter(([, value]) => value !== undefined));
+}
+
+/**
+ * The preset's training settings with the flags applied. A shorter or longer run keeps the preset's warmup
+ * share (names: 10%), and a peak rate below the preset's floor lowers the floor with it.
+ */
+function trainSettings(preset: TrainSettings, flags: TrainFlags): TrainSettings {
+  const steps = flags.steps ?? preset.steps;
+  const lr = flags.lr ?? preset.lr;
+  const settings: TrainSettings = {
+    ...preset,
+    steps,
+    lr,
+    minLr: Math.min(preset.minLr, lr),
+    warmupSteps: flags.steps === undefined ? preset.warmupSteps : Math.round((preset.warmupSteps * steps) / preset.steps),
+    batchSize: flags.batch ?? preset.batchSize,
+    seed: flags.seed ?? preset.seed,
+    dtype: flags.dtype ?? preset.dtype,
+    evalEvery: flags.evalEvery ?? preset.evalEvery,
+    ckptEvery: flags.ckptEvery ?? preset.ckptEvery,
+  };
+  asUsage(() => {
+    validateTrainSettings(settings);
+  });
+  return settings;
+}
+
+/** The BOS id of a tokenizer made or loaded for documents mode. */
+function bosOf(tokenizer: Tokenizer, where: string): number {
+  const bos = tokenizer.specialTokens[BOS_TEXT] ?? tokenizer.specialTokens['<|endoftext|>'];
+  if (bos === undefined) throw runtimeError(`${where}: documents mode needs a ${BOS_TEXT} or <|endoftext|> special token to wrap each line, and this tokenizer has neither`, `train one with --special '${BOS_TEXT}', or use --tokenizer char|word|bpe`);
+  return bos;
+}
+
+/** The tokenizer of `--tokenizer` for `text`: trained (char, word, bpe) or read from a file or name. */
+async function tokenizerFor(flags: TrainFlags, text: string, documents: boolean, log: (line: string) => void): Promise<Tokenizer> {
+  const spec = flags.tokenizer ?? 'char';
+  if (!(TRAINABLE as readonly string[]).includes(spec)) {
+    if (flags.vocabSize !== undefined) throw usageError('--vocab-size applies to a trained tokenizer (char, word, bpe), not to a file');
+    return loadTokenizer(spec, undefined, log);
+  }
+  const kind = spec as TrainableKind;
+  const docs = documents ? microgptDocs(text) : null;
+  const corpus = docs ? docs.join(kind === 'char' ? '' : '\n') : text;
+  return asUsage(() => trainTokenizer(kind, corpus, { special: documents ? [BOS_TEXT] : [], ...(flags.vocabSize === undefined ? {} : { vocabSize: flags.vocabSize }) }));
+}
+
+/** Batches of `text` as the settings ask: documents (one a line, in BOS) or random windows of a stream. */
+function loaderFor(text: string, tokenizer: Tokenizer, bos: number | null, config: GPTConfig, settings: TrainSettings): SplitLoader {
+  const encode = (piece: string): number[] => tokenizer.encode(piece);
+  const ids = bos === null ? encode(text) : documentIds(text, encode, bos);
+  const source = memoryTokenSource(ids, tokenizer.vocabSize);
+  const options = { blockSize: config.blockSize, batchSize: settings.batchSize, seed: settings.seed, valFraction: settings.valFraction };
+  return bos === null ? streamLoader(source, options) : documentLoader(source, { ...options, bos });
+}
+
+function trainerFor(model: GPT, settings: TrainSettings, loader: SplitLoader): Trainer {
+  const val = loader.sizes.val > 0 ? () => loader.evalBatches(settings.evalBatches) : null;
+  return createTrainer({ model, settings, train: loader, val });
+}
+
+/** A new run from a preset, the flags and the data. */
+export async function newRun(flags: TrainFlags, log: (line: string) => void): Promise<TrainingRun> {
+  const preset = asUsage(() => getPreset(flags.preset), 'run `microgpt train --help` for the presets');
+  const settings = trainSettings(preset.train, flags);
+  const documents = settings.data === 'documents';
+  const dataSource = flags.data ?? defaultData(preset.name);
+  const { text } = await readData(dataSource, log);
+  const tokenizer = await tokenizerFor(flags, text, documents, log);
+  const vocabSize = preset.vocabSize ?? tokenizer.vocabSize;
+  if (tokenizer.vocabSize > vocabSize) throw usageError(`the ${preset.name} preset has ${vocabSize} ids but the tokenizer has ${tokenizer.vocabSize}`);
+  const config = asUsage(() => resolveConfig({ ...preset.model, vocabSize, ...configOverrides(flags) }));
+  const bos = documents ? bosOf(tokenizer, '--tokenizer') : null;
+  const loader = loaderFor(text, tokenizer, bos, config, settings);
+  const backend = await startCompute(flags.backend, flags.threads);
+  const model = createGPT(config, { seed: settings.seed, dtype: settings.dtype, backend });
+  return { preset: preset.name, dataSource, model, tokenizer, bos, trainer: trainerFor(model, settings, loader), loader, backend, compute: { backend: flags.backend, threads: flags.threads } };
+}
+
+/** Where a run computes: `--backend` and `--threads`. */
+export interface Compute {
+  readonly backend: 'js' | 'wasm';
+  readonly threads: number;
+}
+
+/**
+ * The backend and thread count a checkpoint was trained with (saved in trainer_state.json), unless the flags
+ * name others: results are bit for bit the same only on the same backend and thread count.
+ */
+async function savedCompute(dir: string, flags: TrainFlags, explicit: ReadonlySet<string>): Promise<[Compute['backend'], number]> {
+  const saved = (await describeCheckpoint(dir)).trainerState ?? {};
+  const backend = !explicit.has('backend') && (saved.backend === 'js' || saved.backend === 'wasm') ? saved.backend : flags.backend;
+  const threads = !explicit.has('threads') && typeof saved.threads === 'number' && backend === saved.backend ? saved.threads : flags.threads;
+  return [backend, threads];
+}
+
+/** Flags that would change a resumed run's model or data order, so `--resume` refuses them. */
+const FIXED_ON_RESUME = ['preset', 'batch', 'lr', 'seed', 'dtype', 'nLayer', 'nHead', 'nEmbd', 'blockSize', 'dropout', 'activation', 'norm', 'posEmb', 'tokenizer', 'vocabSize'] as const;
+
+/**
+ * A run read back from the checkpoint folder `flags.resume`: weights, optimizer, data position, RNG and loss
+ * history, so it continues exactly as if it had not stopped. `--steps` may extend it (a cosine schedule then
+ * stretches, so the continuation is no longer the original run's).
+ */
+export async function resumedRun(flags: TrainFlags, explicit: ReadonlySet<string>, log: (line: string) => void): Promise<TrainingRun> {
+  const dir = flags.resume!;
+  const fixed = FIXED_ON_RESUME.filter((name) => explicit.has(name));
+  if (fixed.length > 0) throw usageError(`--resume continues the saved run, so it cannot change ${fixed.map((f) => `--${f.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')}`, 'start a new run with --out DIR instead');
+  const [backendName, threads] = await savedCompute(dir, flags, explicit);
+  const backend = await startCompute(backendName, threads);
+  const checkpoint = await loadCheckpoint(dir, { backend, requireTrainingState: true });
+  if (checkpoint.tokenizer === null) throw runtimeError(`${dir}: the checkpoint has no tokenizer.json, so its data cannot be read again`);
+  const tokenizer = tokenizerFromJSON(checkpoint.tokenizer);
+  const state = checkpoint.trainerState as TrainerState;
+  const saved = state.settings;
+  const steps = flags.steps ?? saved.steps;
+  if (steps < state.step) throw usageError(`--steps ${steps} is before the checkpoint's step ${state.step}`);
+  const settings: TrainSettings = { ...saved, steps, evalEvery: flags.evalEvery ?? saved.evalEvery, ckptEvery: flags.ckptEvery ?? saved.ckptEvery };
+  asUsage(() => {
+    validateTrainSettings(settings);
+  });
+  const dataSource = flags.data ?? checkpoint.metadata?.data;
+  if (dataSource === undefined) throw usageError(`${dir} does not say which data it was trained on`, 'give --data SRC');
+  const { text } = await readData(dataSource, log);
+  const model = checkpoint.model;
+  const bos = settings.data === 'documents' ? bosOf(tokenizer, `${dir}/tokenizer.json`) : null;
+  const loader = loaderFor(text, tokenizer, bos, model.config, settings);
+  const trainer = trainerFor(model, settings, loader);
+  trainer.restore({ ...state, settings }, checkpoint.optimizer ?? null);
+  return { preset: checkpoint.metadata?.preset ?? 'custom', dataSource, model, tokenizer, bos, trainer, loader, backend, compute: { backend: backendName, threads } };
+}
