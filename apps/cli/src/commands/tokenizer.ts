@@ -39,7 +39,10 @@ function parseIds(text: string): number[] {
     if (!Array.isArray(list)) throw usageError('the JSON has no "ids" array');
     values = list;
   } else {
-    values = trimmed === '' ? [] : trimmed.split(/[\s,]+/).map(Number);
+    const pieces = trimmed === '' ? [] : trimmed.split(/[\s,]+/);
+    const bad = pieces.findIndex((piece) => !/^\d+$/.test(piece));
+    if (bad >= 0) throw usageError(`token id ${bad + 1} is "${pieces[bad]!}", not a non-negative integer`);
+    values = pieces.map(Number);
   }
   const at = values.findIndex((v) => !(typeof v === 'number' && Number.isSafeInteger(v) && v >= 0));
   if (at >= 0) throw usageError(`token id ${at + 1} is ${JSON.stringify(values[at])}, not a non-negative integer`);

@@ -1,0 +1,108 @@
+// sample, eval and info on checkpoints trained here: a documents model (names) and a stream model (text).
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type CliResult, cliEnv, jsonLines, namesFile, runCli, tempDir, writeText } from './cli';
+
+const dir = tempDir();
+const env = cliEnv(join(dir, 'cache'));
+const names = namesFile(dir);
+const poem = join(dir, 'poem.txt');
+writeText(poem, 'shall i compare thee to a summer day?\nthou art more lovely and more temperate.\n'.repeat(40));
+const docsCkpt = join(dir, 'docs');
+const streamCkpt = join(dir, 'stream');
+const run = (args: string[]): Promise<CliResult> => runCli(args, { env });
+
+beforeAll(async () => {
+  const docs = await run(['train', '--data', names, '--steps', '150', '--samples', '0', '--out', docsCkpt, '--quiet']);
+  expect(docs.code).toBe(0);
+  const stream = await run(['train', '--preset', 'shakespeare-cpu', '--data', poem, '--n-layer', '1', '--n-embd', '32', '--block-size', '16', '--batch', '4', '--steps', '60', '--samples', '0', '--out', streamCkpt, '--quiet']);
+  expect(stream.code).toBe(0);
+});
+
+const samplesOf = (result: CliResult): Record<string, unknown>[] => jsonLines(result.stdout);
+
+describe('microgpt sample', () => {
+  it('documents model: n samples, one a line, reproducible by seed', async () => {
+    const a = await run(['sample', '--ckpt', docsCkpt, '--n', '5', '--seed', '3']);
+    const b = await run(['sample', '--ckpt', docsCkpt, '--n', '5', '--seed', '3']);
+    expect(a.code).toBe(0);
+    const lines = a.stdout.split('\n').slice(0, -1);
+    expect(lines).toHaveLength(5);
+    for (const line of lines) expect(line).toMatch(/^[a-z]*$/);
+    expect(b.stdout).toBe(a.stdout);
+    const other = await run(['sample', '--ckpt', docsCkpt, '--n', '5', '--seed', '4']);
+    expect(other.stdout).not.toBe(a.stdout);
+  });
+
+  it('--json with a prompt, top-k, top-p and a token limit', async () => {
+    const result = await run(['sample', '--ckpt', docsCkpt, '--n', '4', '--prompt', 'ka', '--top-k', '3', '--top-p', '0.9', '--max-tokens', '3', '--json']);
+    expect(result.code).toBe(0);
+    const samples = samplesOf(result);
+    expect(samples).toHaveLength(4);
+    for (const s of samples) {
+      expect(s.sample as string).toMatch(/^ka[a-z]{0,3}$/);
+      expect(s.tokens as number).toBeLessThanOrEqual(3);
+      expect(['stop-token', 'max-tokens']).toContain(s.stop);
+    }
+  });
+
+  it('temperature 0 is greedy: every sample is the same', async () => {
+    const result = await run(['sample', '--ckpt', docsCkpt, '--n', '3', '--temperature', '0', '--json']);
+    const texts = samplesOf(result).map((s) => s.sample);
+    expect(new Set(texts).size).toBe(1);
+  });
+
+  it('--beam: beam search gives one deterministic result a sample', async () => {
+    const a = await run(['sample', '--ckpt', docsCkpt, '--beam', '3', '--prompt', 'mi', '--json']);
+    const b = await run(['sample', '--ckpt', docsCkpt, '--beam', '3', '--prompt', 'mi', '--json', '--seed', '9']);
+    expect(a.stderr).toBe('');
+    expect(a.code).toBe(0);
+    expect(samplesOf(a)[0]!.sample as string).toMatch(/^mi[a-z]*$/);
+    expect(samplesOf(b)).toEqual(samplesOf(a));
+  });
+
+  it('stream model: continues the prompt for --max-tokens tokens, streamed', async () => {
+    const result = await run(['sample', '--ckpt', streamCkpt, '--prompt', 'thou ', '--max-tokens', '40']);
+    expect(result.code).toBe(0);
+    expect(result.stdout.startsWith('thou ')).toBe(true);
+    expect(result.stdout.length).toBe('thou '.length + 40 + 1);
+  });
+
+  it('a prompt longer than the context is cropped from the left, with a note', async () => {
+    const result = await run(['sample', '--ckpt', streamCkpt, '--prompt', 'shall i compare thee to a summer day? ', '--max-tokens', '5']);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/note: the prompt has \d+ tokens/);
+  });
+});
+
+describe('microgpt eval', () => {
+  it('val and train loss and perplexity of the data the run used', async () => {
+    const val = await run(['eval', '--ckpt', docsCkpt, '--json']);
+    expect(val.code).toBe(0);
+    const record = jsonLines(val.stdout)[0]!;
+    expect(record).toMatchObject({ split: 'val', data: names });
+    expect(record.perplexity).toBeCloseTo(Math.exp(record.loss as number), 10);
+    expect(record.loss as number).toBeLessThan(Math.log(27));
+    const train = await run(['eval', '--ckpt', streamCkpt, '--split', 'train', '--batches', '5']);
+    expect(train.stdout).toMatch(/^train loss \d\.\d{4}, perplexity \d+\.\d{3} \(5 batches, 320 tokens of .*poem\.txt\)\n$/);
+  });
+
+  it('the val loss printed at the end of training is what eval reports', async () => {
+    const trained = await run(['train', '--data', names, '--steps', '20', '--samples', '0', '--out', join(dir, 'evalcheck'), '--json']);
+    const done = jsonLines(trained.stdout).at(-1)!;
+    const evaluated = jsonLines((await run(['eval', '--ckpt', join(dir, 'evalcheck'), '--json'])).stdout)[0]!;
+    expect(evaluated.loss).toBe(done.val_loss);
+  });
+});
+
+describe('microgpt info', () => {
+  it('config, parameters, dtype, files and training state', async () => {
+    const text = await run(['info', '--ckpt', docsCkpt]);
+    expect(text.stdout).toMatch(/parameters [\d,]+ \(float32\)/);
+    expect(text.stdout).toMatch(/model\.safetensors +\d+\.\d KiB/);
+    expect(text.stdout).toContain('training state: step 150');
+    const json = jsonLines((await run(['info', '--ckpt', streamCkpt, '--json'])).stdout)[0]!;
+    expect(json).toMatchObject({ dtype: 'float32', config: { nLayer: 1, nEmbd: 32, blockSize: 16, norm: 'layernorm' }, trainerState: { step: 60, backend: 'wasm', threads: 1 } });
+    expect(Object.keys(json.files as object).sort()).toEqual(['config.json', 'model.safetensors', 'optimizer.safetensors', 'tokenizer.json', 'trainer_state.json']);
+  });
+});

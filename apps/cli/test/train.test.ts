@@ -1,0 +1,126 @@
+import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { HAS_SHARED_NAMES, SHARED_NAMES, cliEnv, jsonLines, namesFile, readText, runCli, startCli, tempDir } from './cli';
+
+const dir = tempDir();
+const cache = join(dir, 'cache');
+const env = cliEnv(cache);
+const data = namesFile(dir);
+/** A small run that takes a second or two: 2 layers, 32 wide, batch 16. */
+const SMALL = ['--preset', 'names', '--data', data, '--n-embd', '32', '--n-layer', '2', '--batch', '16', '--samples', '0', '--log-every', '1', '--json'];
+
+describe('microgpt train', () => {
+  it('the demo path: names preset, offline names fallback, progress, samples, run folder, next commands', async () => {
+    const out = join(dir, 'runs', 'names');
+    const result = await runCli(['train', '--preset', 'names', '--data', 'names', '--steps', '300', '--out', out], { env });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('cannot download names.txt');
+    expect(result.stderr).toContain('smaller list');
+    expect(result.stdout).toMatch(/step +300\/300 \| loss \d\.\d{4} \| lr /);
+    expect(result.stdout).toMatch(/step 300: val loss \d\.\d{4}/);
+    const samples = result.stdout.split('20 samples:\n')[1]!.split('next:')[0]!.trimEnd().split('\n');
+    expect(samples).toHaveLength(20);
+    for (const name of samples) expect(name).toMatch(/^ {2}[a-z]*$/);
+    expect(result.stdout).toContain(`microgpt sample --ckpt ${out}`);
+    expect(readdirSync(out).sort()).toEqual(['config.json', 'loss.svg', 'model.safetensors', 'optimizer.safetensors', 'tokenizer.json', 'trainer_state.json']);
+    const svg = readText(join(out, 'loss.svg'));
+    expect(svg).toMatch(/^<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    expect(svg.match(/<polyline/g)).toHaveLength(2); // train and val
+  });
+
+  it.skipIf(!HAS_SHARED_NAMES)('trains on names.txt from the cache when it is there', async () => {
+    const ownCache = join(dir, 'cache-with-names');
+    mkdirSync(join(ownCache, 'datasets'), { recursive: true });
+    copyFileSync(SHARED_NAMES, join(ownCache, 'datasets', 'names.txt'));
+    const result = await runCli(['train', '--data', 'names', '--steps', '20', '--samples', '0', '--out', join(dir, 'runs', 'cached'), '--json'], { env: cliEnv(ownCache) });
+    expect(result.code).toBe(0);
+    expect(result.stderr).not.toContain('smaller list');
+    expect(result.stderr).toMatch(/data names: 28,830 train \/ 3,203 val documents/);
+  });
+
+  it('--json: only JSON lines on stdout, with the documented shapes', async () => {
+    const result = await runCli(['train', ...SMALL, '--steps', '40', '--eval-every', '20', '--samples', '3', '--out', join(dir, 'runs', 'json')], { env });
+    expect(result.code).toBe(0);
+    const lines = jsonLines(result.stdout);
+    const steps = lines.filter((l) => 'loss' in l && !('done' in l));
+    expect(steps).toHaveLength(40);
+    for (const l of steps) {
+      expect(Object.keys(l).sort()).toEqual(['loss', 'lr', 'step', 'tokens_per_s']);
+      expect(Number.isFinite(l.loss)).toBe(true);
+    }
+    expect(lines.filter((l) => 'val_loss' in l && !('done' in l)).map((l) => l.step)).toEqual([20, 40]);
+    const done = lines.at(-1)!;
+    expect(done).toMatchObject({ done: true, out: join(dir, 'runs', 'json'), step: 40, params: expect.any(Number) as number });
+    expect(done.samples).toHaveLength(3);
+    expect(result.stderr).toContain('preset names');
+  });
+
+  it('is deterministic: the same flags give the same losses bit for bit', async () => {
+    const a = await runCli(['train', ...SMALL, '--steps', '30', '--out', join(dir, 'runs', 'det-a')], { env });
+    const b = await runCli(['train', ...SMALL, '--steps', '30', '--out', join(dir, 'runs', 'det-b')], { env });
+    const losses = (text: string): unknown[] => jsonLines(text).filter((l) => !('done' in l)).map((l) => l.loss ?? l.val_loss);
+    expect(losses(a.stdout)).toEqual(losses(b.stdout));
+  });
+
+  it('Ctrl-C saves a checkpoint and says how to resume; --resume continues exactly as the uninterrupted run', async () => {
+    const full = await runCli(['train', ...SMALL, '--steps', '300', '--out', join(dir, 'runs', 'full')], { env });
+    expect(full.code).toBe(0);
+    const out = join(dir, 'runs', 'interrupted');
+    const child = startCli(['train', ...SMALL, '--steps', '300', '--out', out], { env });
+    let stdout = '';
+    let stderr = '';
+    let sent = false;
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      if (!sent && /"step":5,/.test(stdout)) {
+        sent = true;
+        child.kill('SIGINT');
+      }
+    });
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    expect(code).toBe(130);
+    expect(stderr).toContain(`resume with: microgpt train --resume ${out}`);
+    const stopped = jsonLines(stdout).at(-1)!;
+    expect(stopped).toMatchObject({ done: false, interrupted: true, out });
+    expect(stopped.step as number).toBeLessThan(300);
+    expect(readdirSync(out).filter((name) => name.includes('.tmp-'))).toEqual([]);
+
+    const resumed = await runCli(['train', '--resume', out, '--json', '--log-every', '1', '--samples', '0'], { env });
+    expect(resumed.code).toBe(0);
+    expect(resumed.stderr).toContain(`resuming at step ${stopped.step as number} of 300`);
+    const records = (text: string): string[] => jsonLines(text).filter((l) => !('done' in l)).map((l) => JSON.stringify({ step: l.step, loss: l.loss, val_loss: l.val_loss }));
+    expect([...records(stdout), ...records(resumed.stdout)]).toEqual(records(full.stdout));
+    expect(jsonLines(resumed.stdout).at(-1)!.loss).toBe(jsonLines(full.stdout).at(-1)!.loss);
+  });
+
+  it('a second Ctrl-C exits at once and leaves no partial files', async () => {
+    const out = join(dir, 'runs', 'twice');
+    const child = startCli(['train', ...SMALL, '--steps', '100000', '--ckpt-every', '1', '--out', out], { env });
+    let stdout = '';
+    let sent = false;
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      if (!sent && /"step":20,/.test(stdout)) {
+        sent = true;
+        child.kill('SIGINT');
+        child.kill('SIGINT');
+      }
+    });
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    expect(code).toBe(130);
+    expect(readdirSync(out).filter((name) => name.includes('.tmp-'))).toEqual([]);
+    // Whatever was saved last is a whole checkpoint.
+    const info = await runCli(['info', '--ckpt', out, '--json'], { env });
+    expect(info.code).toBe(0);
+    expect(existsSync(join(out, 'config.json'))).toBe(true);
+  });
+
+  it('--resume refuses flags that would change the run', async () => {
+    const result = await runCli(['train', '--resume', join(dir, 'runs', 'full'), '--lr', '0.1', '--n-embd', '64'], { env });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('cannot change --lr, --n-embd');
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+});
