@@ -7,6 +7,7 @@ export { ModelError, NonFiniteLossError } from './errors';
 export { type Activation, getActivation, hasActivation, listActivations, registerActivation } from './activations';
 export { type InitOptions, type ParamInit, type ParamSpec, countParameters, initParameters, normNames, parameterSpecs } from './gpt/params';
 export { type GPT, createGPT, disposeGPT, flatGradients, gptFromParameters, parameterTensors } from './gpt/model';
+export { type LinearOperator, linearLayers, withLinearOperators } from './gpt/linear-operator';
 export { type Plan, type PlanShape, type PassBuffers, createPlan } from './gpt/buffers';
 export { type ForwardOptions, type Pass, createPass } from './gpt/pass';
 export { type KVCache, createKVCache } from './gpt/kv-cache';

@@ -52,6 +52,9 @@ describe('encodeSafetensors / decodeSafetensors', () => {
       emptyF32: F32([0], []),
       emptyI32: { dtype: 'int32' as const, shape: [3, 0, 2], data: new Int32Array(0) },
       emptyU8: { dtype: 'uint8' as const, shape: [0], data: new Uint8Array(0) },
+      f16: { dtype: 'float16' as const, shape: [3], data: new Uint16Array([0x3c00, 0x8001, 0x7e00]) },
+      bf16: { dtype: 'bfloat16' as const, shape: [2], data: new Uint16Array([0x3f80, 0xff80]) },
+      i8: { dtype: 'int8' as const, shape: [4], data: new Int8Array([-128, -1, 0, 127]) },
     };
     const bytes = encodeSafetensors(tensors, { format: 'pt', step: '10' });
     const headerLength = new DataView(bytes.buffer).getUint32(0, true);
@@ -112,7 +115,7 @@ describe('encodeSafetensors / decodeSafetensors', () => {
   it('throws on arguments that do not fit, naming the tensor', () => {
     expect(() => encodeSafetensors({ w: F32([2, 2], [1, 2, 3]) })).toThrow('safetensors: arguments: tensor "w" data: expected 4 elements for shape [2, 2], found 3');
     expect(() => encodeSafetensors({ w: { dtype: 'int32', shape: [1], data: new Float32Array(1) } })).toThrow(
-      'safetensors: arguments: tensor "w" data: expected a int32 typed array, found float32',
+      'safetensors: arguments: tensor "w" data: expected a Int32Array for int32, found Float32Array',
     );
     expect(() => encodeSafetensors({ w: F32([-1], []) })).toThrow('safetensors: arguments: tensor "w" shape: expected non-negative integers, found [-1]');
     expect(() => encodeSafetensors({ w: F32([1.5], [1]) })).toThrow(CheckpointError);
@@ -149,12 +152,12 @@ describe('decodeSafetensors validation', () => {
   });
 
   it('rejects unknown and unsupported dtypes by name', () => {
-    expectError(rawFile({ w: { ...ok, dtype: 'Q4' } }, four), 'safetensors: header: tensor "w" dtype: unknown dtype "Q4" (supported: F32, F64, I32, U8)');
+    expectError(rawFile({ w: { ...ok, dtype: 'Q4' } }, four), 'safetensors: header: tensor "w" dtype: unknown dtype "Q4" (supported: F32, F64, I32, U8, F16, BF16, I8)');
     expectError(
-      rawFile({ w: { ...ok, dtype: 'F16', shape: [2] } }, four),
-      'safetensors: header: tensor "w" dtype: F16 is a valid safetensors dtype but is not supported yet (supported: F32, F64, I32, U8)',
+      rawFile({ w: { ...ok, dtype: 'I16', shape: [2] } }, four),
+      'safetensors: header: tensor "w" dtype: I16 is a valid safetensors dtype but is not supported yet (supported: F32, F64, I32, U8, F16, BF16, I8)',
     );
-    expectError(rawFile({ w: { ...ok, dtype: 'BF16' } }, four), /BF16 is a valid safetensors dtype but is not supported yet/);
+    expectError(rawFile({ w: { ...ok, dtype: 'F8_E4M3' } }, four), /F8_E4M3 is a valid safetensors dtype but is not supported yet/);
     expectError(rawFile({ w: { ...ok, dtype: 7 } }, four), 'safetensors: header: tensor "w" dtype: expected a string, found 7');
     expectError(rawFile({ w: { shape: [1], data_offsets: [0, 4] } }, four), 'safetensors: header: tensor "w" dtype: expected a string, found nothing');
     expectError(rawFile({ w: { ...ok, dtype: 'toString' } }, four), /unknown dtype "toString"/);

@@ -1,22 +1,39 @@
 // The safetensors file format: an 8-byte little-endian header length, a JSON header naming each tensor's dtype,
 // shape and byte range, then the raw little-endian row-major data. Encoding and fully validated decoding.
-import { type DType, type TypedArray, allocTypedArray, bytesPerElement, dtypeOfArray, formatShape } from '@microgpt/tensor';
+import { type DType, type TypedArray, formatShape } from '@microgpt/tensor';
 import { CheckpointError, type CheckpointErrorDetails } from './errors';
+
+/**
+ * What a safetensors entry holds: a tensor dtype, or data the tensor package has no dtype for, kept as raw
+ * elements for the code that converts them (quantized weights, scales): `float16` and `bfloat16` as their bit
+ * patterns in a Uint16Array, `int8` in an Int8Array.
+ */
+export type StoredDType = DType | 'float16' | 'bfloat16' | 'int8';
+
+/** The typed array of each stored dtype. */
+export type StoredArray = TypedArray | Uint16Array | Int8Array;
 
 /** One tensor as stored in a safetensors file: its dtype, row-major shape and contiguous data. */
 export interface SafetensorsEntry {
   /** Element type. */
-  readonly dtype: DType;
+  readonly dtype: StoredDType;
   /** Dimensions, outermost first; `[]` is a scalar. */
   readonly shape: readonly number[];
   /** `product(shape)` elements, row-major, of the typed array for `dtype`. */
-  readonly data: TypedArray;
+  readonly data: StoredArray;
+}
+
+/** A decoded tensor. */
+export interface DecodedTensor {
+  readonly dtype: StoredDType;
+  readonly shape: number[];
+  readonly data: StoredArray;
 }
 
 /** A decoded safetensors file. */
 export interface DecodedSafetensors {
   /** Tensors by name, in the order of their data in the file. */
-  readonly tensors: Map<string, { dtype: DType; shape: number[]; data: TypedArray }>;
+  readonly tensors: Map<string, DecodedTensor>;
   /** The string-to-string `__metadata__` map (empty when the file has none). */
   readonly metadata: Record<string, string>;
 }
@@ -26,10 +43,22 @@ export const MAX_HEADER_BYTES = 100 * 1024 * 1024;
 
 const METADATA_KEY = '__metadata__';
 
-const DTYPE_TO_SAFETENSORS: Record<DType, string> = { float32: 'F32', float64: 'F64', int32: 'I32', uint8: 'U8' };
-const SAFETENSORS_TO_DTYPE: Readonly<Record<string, DType>> = { F32: 'float32', F64: 'float64', I32: 'int32', U8: 'uint8' };
+/** Each stored dtype's safetensors code and typed array. */
+const STORED: Readonly<Record<StoredDType, { code: string; array: { new (length: number): StoredArray; readonly BYTES_PER_ELEMENT: number } }>> = {
+  float32: { code: 'F32', array: Float32Array },
+  float64: { code: 'F64', array: Float64Array },
+  int32: { code: 'I32', array: Int32Array },
+  uint8: { code: 'U8', array: Uint8Array },
+  float16: { code: 'F16', array: Uint16Array },
+  bfloat16: { code: 'BF16', array: Uint16Array },
+  int8: { code: 'I8', array: Int8Array },
+};
+const FROM_CODE: Readonly<Record<string, StoredDType>> = Object.fromEntries(Object.entries(STORED).map(([dtype, { code }]) => [code, dtype as StoredDType]));
+const SUPPORTED = Object.values(STORED).map((s) => s.code).join(', ');
 /** Valid safetensors dtypes that this package cannot hold yet. */
-const UNSUPPORTED_DTYPES = new Set(['F16', 'BF16', 'F8_E4M3', 'F8_E5M2', 'I8', 'I16', 'U16', 'U32', 'I64', 'U64', 'BOOL']);
+const UNSUPPORTED_DTYPES = new Set(['F8_E4M3', 'F8_E5M2', 'I16', 'U16', 'U32', 'I64', 'U64', 'BOOL']);
+
+const widthOf = (dtype: StoredDType): number => STORED[dtype].array.BYTES_PER_ELEMENT;
 
 const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
@@ -86,13 +115,13 @@ export function encodeSafetensors(
     const entry = tensors[name]!;
     const details = { part: 'arguments', tensor: name };
     if (name === METADATA_KEY) fail(`the name ${METADATA_KEY} is reserved for metadata`, details);
-    const code = DTYPE_TO_SAFETENSORS[entry.dtype] as string | undefined;
-    if (code === undefined) fail(`unknown dtype ${show(entry.dtype)}`, { ...details, field: 'dtype' });
+    const stored = Object.hasOwn(STORED, entry.dtype) ? STORED[entry.dtype] : undefined;
+    if (stored === undefined) fail(`unknown dtype ${show(entry.dtype)}`, { ...details, field: 'dtype' });
+    const code = stored.code;
     if (!entry.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
       fail(`expected non-negative integers, found ${show(entry.shape)}`, { ...details, field: 'shape' });
     }
-    const found = dtypeOfArray(entry.data);
-    if (found !== entry.dtype) fail(`expected a ${entry.dtype} typed array, found ${found}`, { ...details, field: 'data' });
+    if (!(entry.data instanceof stored.array)) fail(`expected a ${stored.array.name} for ${entry.dtype}, found ${entry.data.constructor.name}`, { ...details, field: 'data' });
     const size = entry.shape.reduce((a, d) => a * d, 1);
     if (entry.data.length !== size) {
       fail(`expected ${size} elements for shape ${formatShape(entry.shape)}, found ${entry.data.length}`, { ...details, field: 'data' });
@@ -119,14 +148,14 @@ export function encodeSafetensors(
   for (const { entry, begin } of chunks) {
     const target = out.subarray(base + begin, base + begin + entry.data.byteLength);
     target.set(new Uint8Array(entry.data.buffer, entry.data.byteOffset, entry.data.byteLength));
-    if (!LITTLE_ENDIAN_HOST) swapBytes(target, bytesPerElement(entry.dtype));
+    if (!LITTLE_ENDIAN_HOST) swapBytes(target, widthOf(entry.dtype));
   }
   return out;
 }
 
 interface ParsedEntry {
   readonly name: string;
-  readonly dtype: DType;
+  readonly dtype: StoredDType;
   readonly shape: number[];
   readonly begin: number;
   readonly end: number;
@@ -141,10 +170,10 @@ function parseEntry(name: string, value: unknown, dataLength: number): ParsedEnt
   if (!isPlainObject(value)) fail(`expected an object with dtype, shape and data_offsets, found ${show(value)}`, details);
   const code = value.dtype;
   if (typeof code !== 'string') fail(`expected a string, found ${show(code)}`, { ...details, field: 'dtype' });
-  const dtype = Object.hasOwn(SAFETENSORS_TO_DTYPE, code) ? SAFETENSORS_TO_DTYPE[code] : undefined;
+  const dtype = Object.hasOwn(FROM_CODE, code) ? FROM_CODE[code] : undefined;
   if (dtype === undefined) {
-    if (UNSUPPORTED_DTYPES.has(code)) fail(`${code} is a valid safetensors dtype but is not supported yet (supported: F32, F64, I32, U8)`, { ...details, field: 'dtype' });
-    fail(`unknown dtype ${show(code)} (supported: F32, F64, I32, U8)`, { ...details, field: 'dtype' });
+    if (UNSUPPORTED_DTYPES.has(code)) fail(`${code} is a valid safetensors dtype but is not supported yet (supported: ${SUPPORTED})`, { ...details, field: 'dtype' });
+    fail(`unknown dtype ${show(code)} (supported: ${SUPPORTED})`, { ...details, field: 'dtype' });
   }
   const shape = value.shape;
   if (!Array.isArray(shape) || !shape.every((d): d is number => Number.isSafeInteger(d) && (d as number) >= 0)) {
@@ -158,7 +187,7 @@ function parseEntry(name: string, value: unknown, dataLength: number): ParsedEnt
   if (end < begin) fail(`end ${end} is before begin ${begin}`, { ...details, field: 'data_offsets' });
   if (end > dataLength) fail(`[${begin}, ${end}] is outside the data buffer of ${dataLength} bytes`, { ...details, field: 'data_offsets' });
   // A zero dimension makes the tensor empty however large the others are; otherwise stop at 2^53 bytes.
-  const width = bytesPerElement(dtype);
+  const width = widthOf(dtype);
   let expected = width;
   for (const d of shape) expected *= d;
   if (shape.includes(0)) expected = 0;
@@ -226,10 +255,10 @@ export function decodeSafetensors(bytes: Uint8Array): DecodedSafetensors {
     fail(`tensors cover ${position} bytes but the data buffer has ${dataLength}; expected no trailing bytes`, { part: 'data' });
   }
 
-  const tensors = new Map<string, { dtype: DType; shape: number[]; data: TypedArray }>();
+  const tensors = new Map<string, DecodedTensor>();
   for (const entry of entries) {
-    const width = bytesPerElement(entry.dtype);
-    const data = allocTypedArray(entry.dtype, (entry.end - entry.begin) / width);
+    const width = widthOf(entry.dtype);
+    const data = new STORED[entry.dtype].array((entry.end - entry.begin) / width);
     const target = new Uint8Array(data.buffer);
     target.set(bytes.subarray(dataStart + entry.begin, dataStart + entry.end));
     if (!LITTLE_ENDIAN_HOST) swapBytes(target, width);

@@ -4,6 +4,7 @@
 import { Tensor } from '@microgpt/tensor';
 import type { NormBuffers } from './buffers';
 import type { KernelSet } from './kernels';
+import type { LinearOperator } from './linear-operator';
 import { cachedView, rows } from './views';
 
 // ----------------------------------------------------------------------------------------------------------
@@ -18,11 +19,14 @@ export interface LinearParams {
   readonly bias: Tensor | null;
   /** (1, 1, OC) */
   readonly dbias: Tensor | null;
+  /** Computes inp · weightᵀ instead of the matmul (quantized weights, inference only), or null. */
+  readonly op: LinearOperator | null;
 }
 
 /** out = inp · weightᵀ + bias (overwrites out). */
 export function linearForward(K: KernelSet, out: Tensor, inp: Tensor, p: LinearParams): void {
-  K.matmul({ a: inp, b: p.weight, out, transA: false, transB: true, accumulate: false });
+  if (p.op) p.op.forward(inp, out);
+  else K.matmul({ a: inp, b: p.weight, out, transA: false, transB: true, accumulate: false });
   if (p.bias) K.binary({ op: 'add', a: out, b: p.bias, out });
 }
 

@@ -4,6 +4,7 @@ import { type Var, param } from '@microgpt/autograd';
 import { type Backend, type FloatDType, Tensor, copy, formatShape, isFloatDType } from '@microgpt/tensor';
 import { type GPTConfig, resolveConfig } from '../config';
 import { ModelError } from '../errors';
+import type { LinearOperator } from './linear-operator';
 import { type InitOptions, initParameters, parameterSpecs, viewsInTableOrder } from './params';
 
 /** A model: its config, dtype, backend and named parameters (in table order). */
@@ -15,6 +16,8 @@ export interface GPT {
   readonly params: Readonly<Record<string, Var>>;
   /** (P) every parameter back to back in table order: `params` are views of it. */
   readonly flat: Tensor;
+  /** Replacements of linear layers' weight products in inference (see `withLinearOperators`). */
+  readonly linears?: Readonly<Record<string, LinearOperator>>;
 }
 
 /**

@@ -10,6 +10,7 @@ import { type GPTConfig, headSize } from '../config';
 import type { BlockBuffers, PassBuffers, Plan } from './buffers';
 import { dropoutKey, fillDropoutMask } from './dropout';
 import type { KVCache } from './kv-cache';
+import type { LinearOperator } from './linear-operator';
 import { type LinearParams, type NormParams, applyMask, linearBackward, linearForward, normBackward, normForward, qkvHeads, residualForward, rowHeads } from './layers';
 import { type KernelSet, kernelSet } from './kernels';
 import { type GPT, flatGradients } from './model';
@@ -41,7 +42,9 @@ interface ParamViews {
 
 function paramViews(model: GPT, N: number, training: boolean): ParamViews {
   const { config, params } = model;
+  if (training && model.linears) throw new ModelError('training: this model has replaced linear layers (quantized weights) and runs inference only; train the float model');
   const grad = (name: string): Tensor | null => (training ? gradOf(params[name]!) : null);
+  const op = (name: string): LinearOperator | null => model.linears?.[name] ?? null;
   const linear = (name: string): LinearParams => {
     const bias = params[`${name}.bias`];
     const OC = params[`${name}.weight`]!.shape[0]!;
@@ -50,6 +53,7 @@ function paramViews(model: GPT, N: number, training: boolean): ParamViews {
       dweight: training ? batchOfOne(grad(`${name}.weight`)!) : null,
       bias: bias ? bias.value.reshape([1, 1, OC]).broadcastTo([1, N, OC]) : null,
       dbias: bias && training ? batchOfOne(grad(`${name}.bias`)!) : null,
+      op: op(name),
     };
   };
   const norm = (name: string): NormParams => ({
@@ -69,7 +73,7 @@ function paramViews(model: GPT, N: number, training: boolean): ParamViews {
     embNorm: config.embedNorm ? norm('ln_emb') : null,
     blocks: Array.from({ length: config.nLayer }, (_, i) => ({
       ln1: norm(`h.${i}.ln_1`),
-      qkv: fusedQkv(linear(`h.${i}.attn.q`), linear(`h.${i}.attn.k`), linear(`h.${i}.attn.v`), N),
+      qkv: { ...fusedQkv(linear(`h.${i}.attn.q`), linear(`h.${i}.attn.k`), linear(`h.${i}.attn.v`), N), op: op(`h.${i}.attn.qkv`) },
       o: linear(`h.${i}.attn.o`),
       ln2: norm(`h.${i}.ln_2`),
       fc1: linear(`h.${i}.mlp.fc1`),
@@ -81,6 +85,7 @@ function paramViews(model: GPT, N: number, training: boolean): ParamViews {
       dweight: training ? batchOfOne(grad(headName)!) : null,
       bias: null,
       dbias: null,
+      op: op('head'),
     },
   };
 }
@@ -101,6 +106,7 @@ function fusedQkv(q: LinearParams, k: LinearParams, v: LinearParams, N: number):
     dweight: stack3('dweight', [1, 3 * C, C]),
     bias: q.bias ? stacked(biasOf(q.bias), biasOf(k.bias!), biasOf(v.bias!), [3 * C]).reshape([1, 1, 3 * C]).broadcastTo([1, N, 3 * C]) : null,
     dbias: stack3('dbias', [1, 1, 3 * C]),
+    op: null,
   };
 }
 
