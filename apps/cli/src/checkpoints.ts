@@ -1,6 +1,7 @@
 // Opening a checkpoint folder for `sample` and `eval`: the model on the chosen backend, its tokenizer, and
 // whether it was trained on documents (start at BOS, stop at BOS) or on a stream.
-import type { GPT, TrainSettings } from '@microgpt/model';
+import type { Checkpoint, GPT, TrainSettings } from '@microgpt/model';
+import { isQuantizedCheckpoint, loadQuantizedCheckpoint } from '@microgpt/quant/node';
 import { loadCheckpoint } from '@microgpt/model/node';
 import { type Backend, setThreads, startBackend } from '@microgpt/tensor';
 import { type Tokenizer, tokenizerFromJSON } from '@microgpt/tokenizer';
@@ -17,6 +18,12 @@ export interface OpenCheckpoint {
   readonly settings: TrainSettings | null;
   /** What it was trained on (`--data` of the run), when recorded. */
   readonly data: string | undefined;
+}
+
+/** A quantized checkpoint in the shape of a float one (its model runs the quantized layers). */
+async function loadQuantized(dir: string, backend: Backend): Promise<Checkpoint> {
+  const { quantized, ...rest } = await loadQuantizedCheckpoint(dir, { backend });
+  return { model: quantized.model, ...rest };
 }
 
 /** Starts `backend` with `threads` kernel threads. */
@@ -38,7 +45,7 @@ export async function startCompute(backend: 'js' | 'wasm', threads: number): Pro
  * @throws CheckpointError for a missing or damaged folder; CliError when it has no tokenizer.json.
  */
 export async function openCheckpoint(dir: string, backend: Backend): Promise<OpenCheckpoint> {
-  const checkpoint = await loadCheckpoint(dir, { backend });
+  const checkpoint = (await isQuantizedCheckpoint(dir)) ? await loadQuantized(dir, backend) : await loadCheckpoint(dir, { backend });
   if (checkpoint.tokenizer === null) throw runtimeError(`${dir}: no tokenizer.json, so text cannot be turned into ids`, 'save the checkpoint with its tokenizer');
   const tokenizer = tokenizerFromJSON(checkpoint.tokenizer);
   const settings = (checkpoint.trainerState as { settings?: TrainSettings } | undefined)?.settings ?? null;

@@ -6,6 +6,7 @@ import { registerBench } from './commands/bench';
 import { registerData } from './commands/data';
 import { registerEval } from './commands/eval';
 import { registerInfo } from './commands/info';
+import { registerQuantize } from './commands/quantize';
 import { registerSample } from './commands/sample';
 import { registerTokenizer } from './commands/tokenizer';
 import { registerTrain } from './commands/train';
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   registerSample(program);
   registerEval(program);
   registerInfo(program);
+  registerQuantize(program);
   registerTokenizer(program);
   registerData(program);
   registerBench(program);

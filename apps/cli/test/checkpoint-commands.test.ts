@@ -106,3 +106,38 @@ describe('microgpt info', () => {
     expect(Object.keys(json.files as object).sort()).toEqual(['config.json', 'model.safetensors', 'optimizer.safetensors', 'tokenizer.json', 'trainer_state.json']);
   });
 });
+
+describe('microgpt quantize', () => {
+  it('int8 and int4: prints sizes and errors; eval, sample and info work on the result', async () => {
+    const float = jsonLines((await run(['eval', '--ckpt', streamCkpt, '--json'])).stdout)[0]!;
+    for (const scheme of ['int8', 'int4-asym', 'bf16']) {
+      const out = join(dir, `stream-${scheme}`);
+      const result = await run(['quantize', '--ckpt', streamCkpt, '--scheme', scheme, '--out', out, '--json']);
+      expect(result.code).toBe(0);
+      const report = jsonLines(result.stdout)[0]!;
+      expect(report).toMatchObject({ scheme, out });
+      expect(report.bytes_after as number).toBeLessThan(report.bytes_before as number);
+      expect(report.max_abs_error as number).toBeGreaterThan(0);
+      expect(report.mean_abs_error as number).toBeLessThan(report.max_abs_error as number);
+      const evaluated = jsonLines((await run(['eval', '--ckpt', out, '--json'])).stdout)[0]!;
+      expect(Math.abs((evaluated.loss as number) - (float.loss as number))).toBeLessThan(0.05 * (float.loss as number));
+      const sample = await run(['sample', '--ckpt', out, '--prompt', 'thou ', '--max-tokens', '20']);
+      expect(sample.code).toBe(0);
+      expect(sample.stdout.startsWith('thou ')).toBe(true);
+      expect((await run(['info', '--ckpt', out])).stdout).toContain(`quantization: ${scheme}`);
+    }
+    const text = await run(['quantize', '--ckpt', docsCkpt, '--scheme', 'int8', '--out', join(dir, 'docs-int8')]);
+    expect(text.stdout).toMatch(/^int8: 9 tensors quantized\nmodel\.safetensors [\d.]+ KiB → [\d.]+ KiB \([\d.]+%\)\nweight error: max [\d.e-]+, mean [\d.e-]+\n/);
+  });
+
+  it('refuses flags that do not fit, and a float-only loader says what the folder is', async () => {
+    const perTensor = await run(['quantize', '--ckpt', docsCkpt, '--scheme', 'int4', '--per-tensor', '--out', join(dir, 'x')]);
+    expect(perTensor.code).toBe(2);
+    expect(perTensor.stderr).toContain('--per-tensor applies to int8 and int8-asym, not int4');
+    const same = await run(['quantize', '--ckpt', docsCkpt, '--scheme', 'int8', '--out', docsCkpt]);
+    expect(same.code).toBe(2);
+    const resume = await run(['train', '--resume', join(dir, 'docs-int8')]);
+    expect(resume.code).toBe(1);
+    expect(resume.stderr).toContain('this is a quantized checkpoint (int8)');
+  });
+});

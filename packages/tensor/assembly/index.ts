@@ -10,3 +10,4 @@ export * from './attention';
 export * from './adam';
 export * from './layout';
 export * from './matmul';
+export * from './quant-matmul';

@@ -289,6 +289,30 @@ export interface CopyArgs {
   dst: Tensor;
 }
 
+/**
+ * Linear layer with quantized weights (inference): out (M, N) = x (M, K) · Wᵀ, where W (N, K) is decoded per group
+ * of `groupSize` consecutive inputs of a row: W[n, k] = scales[n, g] · q[n, k] + offsets[n, g], g = ⌊k / groupSize⌋
+ * (offsets null = 0).
+ * - `int8`: codes holds N·K bytes, row-major; q is the byte read as a signed int8.
+ * - `int4`: codes holds N·K/2 bytes; each group of G inputs is G/2 bytes, byte j holding q of input j (low
+ *   nibble) and of input j + G/2 (high nibble), ggml's Q4_0 layout for G = 32; q is the nibble, 0…15.
+ * `activations`: `float` multiplies x by the decoded weights; `int16` first rounds each row of x to int16 with
+ * scale sx = max|x_row| / 32767 (ties to even; a row of zeros has sx = 0) and computes each group's dot product in
+ * integers: out[m, n] = sx · Σ_g (scales[n, g] · Σ_k xq·q + offsets[n, g] · Σ_k xq).
+ * x: (M, K) float; codes: uint8; scales, offsets: (N, K / groupSize) float32; out: (M, N) of x's dtype,
+ * overwritten. All contiguous; groupSize divides K (and is even for int4).
+ */
+export interface QuantMatmulArgs {
+  x: Tensor;
+  codes: Tensor;
+  scales: Tensor;
+  offsets: Tensor | null;
+  format: 'int8' | 'int4';
+  groupSize: number;
+  activations: 'float' | 'int16';
+  out: Tensor;
+}
+
 /** Every kernel a backend may implement, by name. Each returns nothing except crossEntropy (the mean loss). */
 export interface Kernels {
   matmul(args: MatmulArgs): void;
@@ -312,6 +336,7 @@ export interface Kernels {
   adam(args: AdamArgs): void;
   fill(args: FillArgs): void;
   copy(args: CopyArgs): void;
+  quantMatmul(args: QuantMatmulArgs): void;
 }
 
 /** Name of a kernel. */

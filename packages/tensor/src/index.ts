@@ -17,6 +17,7 @@ export { setThreads } from './threads';
 export type { JsStorage } from './backends/js/storage';
 export * from './ops/layout';
 export * from './ops/matmul';
+export * from './ops/quant-matmul';
 export * from './ops/elementwise';
 export * from './ops/unary';
 export * from './ops/reduce';

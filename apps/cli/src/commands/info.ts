@@ -5,6 +5,13 @@ import { examples, outputOf, withOutputFlags } from '../command-kit';
 
 const size = (bytes: number): string => (bytes >= 1 << 20 ? `${(bytes / (1 << 20)).toFixed(2)} MiB` : bytes >= 1024 ? `${(bytes / 1024).toFixed(1)} KiB` : `${bytes} B`);
 
+/** `int8 per channel, embeddings quantized, float activations` from a quantization section. */
+function describeQuantization(section: unknown): string {
+  const q = section as { scheme?: string; perTensor?: boolean; embeddings?: boolean; activations?: string };
+  const grouping = q.scheme?.startsWith('int8') ? (q.perTensor ? ' per tensor' : ' per channel') : q.scheme?.startsWith('int4') ? ' in groups' : '';
+  return `${q.scheme ?? '?'}${grouping}, embeddings ${q.embeddings ? 'quantized' : 'float32'}, ${q.activations ?? 'float'} activations`;
+}
+
 /** Adds `info` to `program`. */
 export function registerInfo(program: Command): void {
   const command = program.command('info').description('config, parameter count, dtypes, file sizes and training state of a checkpoint').requiredOption('--ckpt <dir>', 'checkpoint folder');
@@ -23,6 +30,7 @@ export function registerInfo(program: Command): void {
         ...Object.entries(config).map(([key, value]) => `  ${key.padEnd(width)}  ${String(value)}`),
         'files:',
         ...Object.entries(info.files).map(([name, bytes]) => `  ${name.padEnd(22)} ${size(bytes).padStart(10)}`),
+        ...(info.quantization === null ? [] : [`quantization: ${describeQuantization(info.quantization)}`]),
         info.trainerState === null ? 'training state: none (weights only; cannot be resumed)' : `training state: ${Object.entries(info.trainerState).map(([k, v]) => `${k} ${String(v)}`).join(', ')}`,
       ].join('\n'),
     );

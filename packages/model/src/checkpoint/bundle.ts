@@ -87,10 +87,11 @@ export function readCheckpointFiles(files: Readonly<Record<string, Uint8Array>>,
     throw new CheckpointError(`readCheckpointFiles: dtype must be "float32" or "float64", found ${showValue(options.dtype)}`, { part: 'arguments', field: 'dtype' });
   }
   const need = [MODEL_FILE, CONFIG_FILE, ...(options.requireTrainingState === true ? [OPTIMIZER_FILE, CHECKPOINT_FILES.trainerState] : [])];
-  for (const name of need) {
-    if (fileBytes(files, name) === undefined) fileError(name, `missing; a checkpoint needs ${need.join(', ')}`);
-  }
+  const missing = (name: string): boolean => fileBytes(files, name) === undefined;
+  if (missing(CONFIG_FILE)) fileError(CONFIG_FILE, `missing; a checkpoint needs ${need.join(', ')}`);
+  // config.json first: it says what kind of checkpoint this is (a quantized one needs another loader).
   const { config, dtype } = decodeConfigFile(fileBytes(files, CONFIG_FILE)!);
+  for (const name of need) if (missing(name)) fileError(name, `missing; a checkpoint needs ${need.join(', ')}`);
   const { values, metadata } = decodeModelFile(fileBytes(files, MODEL_FILE)!, config, dtype);
   const tokenizerBytes = fileBytes(files, CHECKPOINT_FILES.tokenizer);
   const tokenizer = tokenizerBytes === undefined ? null : readTokenizer(tokenizerBytes, config.vocabSize);

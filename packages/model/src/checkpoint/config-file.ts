@@ -21,6 +21,8 @@ export interface ConfigFile {
   readonly dtype: FloatDType;
   /** Number of parameter values (`countParameters(config)`). */
   readonly parameters: number;
+  /** The `quantization` section @microgpt/quant writes, as found (null for a float checkpoint). */
+  readonly quantization: unknown;
 }
 
 /** Hugging Face `activation_function` names of our built-in activations (custom ones have none). */
@@ -57,10 +59,11 @@ export function encodeConfigFile(config: GPTConfig, dtype: FloatDType): Uint8Arr
 
 /**
  * Reads and checks config.json: format and version, every config field present, known and valid, the dtype,
- * and the parameter count against the config.
+ * and the parameter count against the config. A quantized checkpoint's config is refused (it needs
+ * @microgpt/quant to load) unless `allowQuantized` (for describing a folder).
  * @throws CheckpointError naming config.json and the field (e.g. `model.nHead`), with expected and found.
  */
-export function decodeConfigFile(bytes: Uint8Array): ConfigFile {
+export function decodeConfigFile(bytes: Uint8Array, options: { allowQuantized?: boolean } = {}): ConfigFile {
   const json = parseJsonFile(CONFIG_FILE, bytes);
   if (!isPlainObject(json)) fileError(CONFIG_FILE, `expected a JSON object, found ${showValue(json)}`);
   const format = ownField(json, 'format');
@@ -70,13 +73,18 @@ export function decodeConfigFile(bytes: Uint8Array): ConfigFile {
     const newer = typeof version === 'number' && version > MODEL_FORMAT_VERSION ? ' (written by a newer @microgpt/model)' : '';
     fileError(CONFIG_FILE, `expected ${MODEL_FORMAT_VERSION}, found ${showValue(version)}${newer}`, { field: 'version' });
   }
+  const quantization = ownField(json, 'quantization');
+  if (quantization !== undefined && options.allowQuantized !== true) {
+    const scheme = isPlainObject(quantization) && typeof quantization.scheme === 'string' ? ` (${quantization.scheme})` : '';
+    fileError(CONFIG_FILE, `this is a quantized checkpoint${scheme}; load it with loadQuantizedCheckpoint from @microgpt/quant/node`, { field: 'quantization' });
+  }
   const config = readConfig(ownField(json, 'model'));
   const dtype = ownField(json, 'dtype');
   if (dtype !== 'float32' && dtype !== 'float64') fileError(CONFIG_FILE, `expected "float32" or "float64", found ${showValue(dtype)}`, { field: 'dtype' });
   const parameters = ownField(json, 'parameters');
   const expected = countParameters(config);
   if (parameters !== expected) fileError(CONFIG_FILE, `expected ${expected} (from the model config), found ${showValue(parameters)}`, { field: 'parameters' });
-  return { config, dtype, parameters: expected };
+  return { config, dtype, parameters: expected, quantization: quantization === undefined ? null : quantization };
 }
 
 /** The `model` field as a checked GPTConfig: all fields present, none unknown, every value valid. */

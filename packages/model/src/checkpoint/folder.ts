@@ -109,6 +109,8 @@ export interface CheckpointDescription {
   readonly dtype: FloatDType;
   /** Number of parameter values. */
   readonly parameters: number;
+  /** The `quantization` section of a quantized checkpoint's config.json (see @microgpt/quant), or null. */
+  readonly quantization: unknown;
   /** Size in bytes of each checkpoint file present, by name. */
   readonly files: Readonly<Record<string, number>>;
   /** The top-level numbers, strings, booleans and nulls of trainer_state.json (e.g. `step`), or null without one. */
@@ -137,9 +139,9 @@ export async function describeCheckpoint(dir: string): Promise<CheckpointDescrip
     for (const name of [modelFile, configFile]) {
       if (sizes[name] === undefined) throw new CheckpointError(`${name}: missing; a checkpoint needs ${modelFile} and ${configFile}`, { part: name });
     }
-    const { config, dtype, parameters } = decodeConfigFile(files[configFile]!);
+    const { config, dtype, parameters, quantization } = decodeConfigFile(files[configFile]!, { allowQuantized: true });
     const trainerBytes = files[trainerFile];
-    return { config, dtype, parameters, files: sizes, trainerState: trainerBytes === undefined ? null : scalarFields(readTrainerState(trainerBytes)) };
+    return { config, dtype, parameters, quantization, files: sizes, trainerState: trainerBytes === undefined ? null : scalarFields(readTrainerState(trainerBytes)) };
   } catch (error) {
     throw inFolder(dir, error);
   }

@@ -8,6 +8,8 @@ import { binary } from '../ops/elementwise';
 import { embedding, embeddingBackward } from '../ops/embedding';
 import { concat, copy, fill, split } from '../ops/layout';
 import { matmul } from '../ops/matmul';
+import { quantMatmul } from '../ops/quant-matmul';
+import { tensor } from '../create';
 import { layernorm, layernormBackward, rmsnorm, rmsnormBackward } from '../ops/norm';
 import { max, mean, sum } from '../ops/reduce';
 import { logSoftmax, logSoftmaxBackward, softmax, softmaxBackward } from '../ops/softmax';
@@ -263,6 +265,42 @@ function layoutCases(): ConformanceCase[] {
 }
 
 /** Every conformance case, grouped by kernel family. */
+/**
+ * Quantized matmul: int8 and int4 codes (random bytes), scales and offsets per group, both activation modes; the
+ * generation shapes (M = 1), a prefill block, group sizes the SIMD paths take and ones they leave to scalar code.
+ */
+function quantMatmulCases(): ConformanceCase[] {
+  const cases: ConformanceCase[] = [];
+  const shapes: [number, number, number, number, 'int8' | 'int4'][] = [
+    [1, 384, 128, 128, 'int8'], [1, 128, 512, 512, 'int8'], [7, 65, 128, 32, 'int8'], [3, 5, 20, 10, 'int8'], [2, 3, 24, 24, 'int8'],
+    [1, 384, 128, 32, 'int4'], [1, 128, 512, 32, 'int4'], [9, 65, 128, 64, 'int4'], [3, 5, 20, 10, 'int4'], [1, 1, 16, 16, 'int4'], [0, 4, 32, 32, 'int4'],
+  ];
+  for (const [M, N, K, G, format] of shapes) {
+    for (const activations of ['float', 'int16'] as const) {
+      for (const withOffsets of [false, true]) {
+        cases.push({
+          kernel: 'quantMatmul',
+          name: `${format} ${M}x${K} · (${N}x${K})ᵀ groups of ${G}, ${activations}${withOffsets ? ', offsets' : ''}`,
+          dtypes: ['float32'],
+          // int16 mode: a row's rounding can land on the other side of a tie in float32 and float64.
+          looseness: activations === 'int16' ? 64 : 4,
+          run: ({ randn, ints, backend }) => {
+            // Scales and offsets are float32 whatever the case's dtype (randn's values are float32-exact).
+            const float32 = (t: Tensor): Tensor => tensor(Float32Array.from(t.toArray()), { shape: t.shape, dtype: 'float32', backend });
+            const codes = tensor(Uint8Array.from(ints([format === 'int8' ? N * K : (N * K) / 2], 0, 256).toArray()), { backend });
+            const scales = float32(randn([N, K / G], 0.01, 0.02));
+            const offsets = withOffsets ? float32(randn([N, K / G], 0.05)) : null;
+            const out = quantMatmul(randn([M, K]), { codes, scales, offsets, format, groupSize: G }, { activations });
+            for (const t of [codes, scales, offsets]) t?.dispose();
+            return { out };
+          },
+        });
+      }
+    }
+  }
+  return cases;
+}
+
 export function conformanceCases(): ConformanceCase[] {
   return [
     ...matmulCases(),
@@ -275,5 +313,6 @@ export function conformanceCases(): ConformanceCase[] {
     ...attentionCases(),
     ...adamCases(),
     ...layoutCases(),
+    ...quantMatmulCases(),
   ];
 }

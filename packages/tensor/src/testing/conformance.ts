@@ -25,6 +25,8 @@ export interface ConformanceCase {
   readonly name: string;
   /** Extra tolerance factor for ill-conditioned cases (long sums), default 1. */
   readonly looseness?: number;
+  /** Dtypes the kernel is defined for (default both; quantMatmul is float32 only). */
+  readonly dtypes?: readonly FloatDType[];
   run(ctx: CaseContext): Record<string, Tensor | number>;
 }
 
@@ -103,12 +105,14 @@ export interface ConformanceOptions {
  * `runConformance(() => findBackend('wasm'), { describe, it })`.
  */
 export function runConformance(getBackend: () => Backend | Promise<Backend>, test: TestApi, options: ConformanceOptions = {}): void {
-  const cases = conformanceCases();
+  const dtypes = options.dtypes ?? (['float32', 'float64'] as const);
+  const cases = conformanceCases().filter((c) => !c.dtypes || dtypes.some((d) => c.dtypes!.includes(d)));
   const kernels = [...new Set(cases.map((c) => c.kernel))];
   for (const kernelName of kernels) {
     test.describe(kernelName, () => {
       for (const c of cases.filter((x) => x.kernel === kernelName)) {
-        for (const dtype of options.dtypes ?? (['float32', 'float64'] as const)) {
+        for (const dtype of dtypes) {
+          if (c.dtypes && !c.dtypes.includes(dtype)) continue;
           test.it(`${c.name} (${dtype})`, async () => {
             const backend = await getBackend();
             await options.beforeEach?.();

@@ -12,6 +12,7 @@ import { copy, fill } from './layout';
 import { matmul } from './matmul';
 import { layernorm, layernormBackward, rmsnorm, rmsnormBackward } from './norm';
 import { reduce } from './reduce';
+import { quantMatmul } from './quant-matmul';
 import { softmax, softmaxBackward } from './softmax';
 import { type JsStorage, jsStorage } from './storage';
 import { unary, unaryBackward } from './unary';
@@ -38,6 +39,7 @@ const kernels: Kernels = {
   adam,
   fill,
   copy,
+  quantMatmul,
 };
 
 /** Creates a JS reference backend (the registry starts one as `js`). */

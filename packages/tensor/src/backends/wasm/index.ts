@@ -127,7 +127,7 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
       runtime.viewAt(s.dtype, s.address + offset * bytesPerElement(s.dtype), data.length).set(data);
     },
     memory: (): MemoryStats => ({ liveStorages, liveBytes, totalAllocations }),
-    supports: (kernel, dtype) => KERNEL_DTYPES.includes(dtype) || kernel === 'fill' || kernel === 'copy',
+    supports: (kernel, dtype) => (kernel === 'quantMatmul' ? dtype === 'float32' : KERNEL_DTYPES.includes(dtype) || kernel === 'fill' || kernel === 'copy'),
     dispose() {
       pool.dispose();
     },

@@ -62,6 +62,17 @@ export function wasmKernels(rt: WasmRuntime): Partial<Kernels> {
         start, end, rt.scratch(thread, scratchBytes),
       ]);
     },
+    quantMatmul({ x, codes, scales, offsets, format, groupSize, activations, out }) {
+      const [M, K] = x.shape as [number, number];
+      const N = out.shape[1]!;
+      const int16 = +(activations === 'int16');
+      const scratchBytes = rt.exports.quantMatmulScratchBytes!(M, K, groupSize, int16);
+      // Split output columns: each thread reads its own rows of codes once (x is small and shared).
+      rt.pool.run('quantMatmul', N, 4, (M * N * K) / MAC_PER_WORK, (start, end, thread) => [
+        at(x), at(codes), at(scales), at0(offsets), at(out), M, N, K, groupSize, +(format === 'int4'), int16,
+        rt.scratch(thread, scratchBytes), start, end,
+      ]);
+    },
     binary({ op, a, b, out }) {
       const code = BINARY_CODES[op];
       const contiguous = a.isContiguous() && b.isContiguous() && sameShape(a.shape, out.shape) && sameShape(b.shape, out.shape);

@@ -1,0 +1,6 @@
+// Errors of the quant package: bad input to quantize (NaN, Inf, shapes) and bad quantized files.
+
+/** A value, shape or option that cannot be quantized; the message names the tensor, row and column, or the option. */
+export class QuantError extends Error {
+  override readonly name = 'QuantError';
+}

@@ -1,0 +1,57 @@
+// The reference quantized matmul: decode each weight from its code, scale and offset, and sum in float64. In
+// `int16` mode the activations are first rounded to int16 per row, exactly as the fast kernels do.
+import type { QuantMatmulArgs } from '../../backend';
+import { dataOf, floatsOf } from './storage';
+
+/** Rounds half to even (IEEE's default; Math.round rounds ties up). */
+function roundHalfEven(x: number): number {
+  const r = Math.round(x);
+  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+/** q of input k of row n: the signed byte (int8) or the nibble (int4, Q4_0 layout within each group). */
+function codeOf(codes: ArrayLike<number>, base: number, format: 'int8' | 'int4', K: number, G: number, n: number, k: number): number {
+  if (format === 'int8') {
+    const byte = codes[base + n * K + k]!;
+    return byte > 127 ? byte - 256 : byte;
+  }
+  const j = k % G;
+  const byte = codes[base + (n * K + k - j) / 2 + (j % (G / 2))]!;
+  return j < G / 2 ? byte & 15 : byte >> 4;
+}
+
+/** out (M, N) = x (M, K) · Ŵᵀ for quantized W (see QuantMatmulArgs). */
+export function quantMatmul({ x, codes, scales, offsets, format, groupSize: G, activations, out }: QuantMatmulArgs): void {
+  const [M = 0, K = 0] = x.shape;
+  const N = out.shape[1] ?? 0;
+  const X = floatsOf(x);
+  const Q = dataOf(codes);
+  const S = floatsOf(scales);
+  const O = offsets ? floatsOf(offsets) : null;
+  const Y = floatsOf(out);
+  const groups = K / G;
+  const row = new Float64Array(K);
+  for (let m = 0; m < M; m++) {
+    let sx = 1;
+    for (let k = 0; k < K; k++) row[k] = X[x.offset + m * K + k]!;
+    if (activations === 'int16') {
+      let amax = 0;
+      for (let k = 0; k < K; k++) amax = Math.max(amax, Math.abs(row[k]!));
+      sx = amax / 32767;
+      for (let k = 0; k < K; k++) row[k] = sx === 0 ? 0 : roundHalfEven(row[k]! / sx);
+    }
+    for (let n = 0; n < N; n++) {
+      let total = 0;
+      for (let g = 0; g < groups; g++) {
+        let dot = 0;
+        let sum = 0;
+        for (let k = g * G; k < (g + 1) * G; k++) {
+          dot += row[k]! * codeOf(Q, codes.offset, format, K, G, n, k);
+          sum += row[k]!;
+        }
+        total += S[scales.offset + n * groups + g]! * dot + (O ? O[offsets!.offset + n * groups + g]! * sum : 0);
+      }
+      Y[out.offset + m * N + n] = sx * total;
+    }
+  }
+}
