@@ -38,7 +38,7 @@ export function registerQuantize(program: Command): void {
     .requiredOption('--out <dir>', 'folder for the quantized checkpoint')
     .option('--per-tensor', 'int8: one scale per matrix instead of one per output channel')
     .option('--no-embeddings', 'keep the token and position embeddings in float32')
-    .addOption(new Option('--activations <mode>', 'quantized matmuls: float32 activations, or activations rounded to int16 (integer dot products)').choices(['float', 'int16']).default('float'));
+    .addOption(new Option('--activations <mode>', 'quantized matmuls: float32 activations, or activations rounded to int16 (integer dot products)').choices(['float', 'int16']).default('int16'));
   withOutputFlags(command, 'print {"scheme":…,"bytes_before":…,"bytes_after":…,"ratio":…,"max_abs_error":…,"mean_abs_error":…}');
   command.addHelpText('after', examples('microgpt quantize --ckpt runs/shakespeare-cpu --scheme int8 --out runs/shakespeare-int8', 'microgpt quantize --ckpt runs/shakespeare-cpu --scheme int4 --out runs/shakespeare-int4 --json', 'microgpt eval --ckpt runs/shakespeare-int4'));
   command.action(async (flags: QuantizeFlags) => {

@@ -2,9 +2,11 @@
 import { generateSuite } from './generate';
 import { matmulSuite } from './matmul';
 import { qualitySuite } from './quality';
+import { quantSuite } from './quant';
+import { quantMatmulSuite } from './quant-matmul';
 import type { Suite } from './suite';
 import { tokenizerSuite } from './tokenizer';
 import { trainSuite } from './train';
 import { trainStepSuite } from './train-step';
 
-export const SUITES: readonly Suite[] = [matmulSuite, trainStepSuite, trainSuite, generateSuite, tokenizerSuite, qualitySuite];
+export const SUITES: readonly Suite[] = [matmulSuite, quantMatmulSuite, trainStepSuite, trainSuite, generateSuite, tokenizerSuite, qualitySuite, quantSuite];

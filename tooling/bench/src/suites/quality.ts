@@ -2,12 +2,11 @@
 // tokens, 90/10 split, random windows), then nanoGPT's estimate of the validation loss (20 batches of 12 × 64).
 // nanoGPT reaches about 1.88 with these settings; PyTorch runs the same loop (our script) beside it. Minutes, not
 // seconds.
-import { createGPT, createTrainer, disposeGPT, getPreset, memoryTokenSource, streamLoader } from '@microgpt/model';
+import { disposeGPT } from '@microgpt/model';
 import * as T from '@microgpt/tensor';
-import { trainChar } from '@microgpt/tokenizer';
-import { progress } from '../harness';
 import { bestPytorchRows, hasTorch, runPytorch } from '../peers/pytorch';
 import { datasetPath, datasetText, peakRssMb } from './data';
+import { trainShakespeareCpu } from './shakespeare';
 import type { Suite } from './suite';
 
 export const qualitySuite: Suite = {
@@ -18,19 +17,7 @@ export const qualitySuite: Suite = {
     if (!text) return;
     const wasm = (await T.startBackend('wasm')) as T.WasmBackend;
     await wasm.setThreads(2);
-    const preset = getPreset('shakespeare-cpu');
-    const tokenizer = trainChar(text);
-    const source = memoryTokenSource(tokenizer.encode(text), tokenizer.vocabSize);
-    const loader = streamLoader(source, { blockSize: preset.model.blockSize, batchSize: preset.train.batchSize, seed: 1337, valFraction: preset.train.valFraction });
-    const model = createGPT({ ...preset.model, vocabSize: tokenizer.vocabSize }, { seed: 1337, dtype: 'float32', backend: wasm });
-    const val = loader.evalBatches(preset.train.evalBatches);
-    const trainer = createTrainer({ model, settings: preset.train, train: loader, val: () => val });
-    const start = performance.now();
-    while (trainer.step < preset.train.steps) {
-      const { step, loss } = trainer.trainStep();
-      if (step % 250 === 0) progress(`bench: quality: step ${step} loss ${loss.toFixed(4)} (${((performance.now() - start) / 1000).toFixed(0)} s)`);
-    }
-    const seconds = (performance.now() - start) / 1000;
+    const { model, trainer, seconds } = trainShakespeareCpu(text, wasm, 'quality');
     const valLoss = trainer.evaluate();
     const row = { suite: 'quality', name: 'shakespeare-cpu', impl: 'wasm', threads: 2 };
     emit({ ...row, metric: 'val_loss', value: Number(valLoss.toFixed(4)), unit: 'nats' });
