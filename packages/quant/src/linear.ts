@@ -8,7 +8,7 @@ import { type QuantizedMatrix, groupScalesAndOffsets } from './matrix';
 /**
  * How the kernel treats activations: `float` multiplies them by the decoded weights in float32; `int16` rounds
  * each row of activations to int16 first and works in integers (i32x4.dot_i16x8_s on wasm), changing each
- * activation by at most max|row| / 65534.
+ * activation by at most sx · (1/2 + 2⁻⁹), sx = max|row| / 32767 (about max|row| / 65280).
  */
 export type ActivationMode = 'float' | 'int16';
 

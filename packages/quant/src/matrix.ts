@@ -163,15 +163,19 @@ export function dequantizeMatrix(m: QuantizedMatrix): Float32Array {
   return out;
 }
 
-/** Largest and mean absolute difference between `values` and what `m` decodes to. */
-export function quantizationError(values: ArrayLike<number>, m: QuantizedMatrix): { maxAbs: number; meanAbs: number } {
-  const decoded = dequantizeMatrix(m);
+/** Largest and mean absolute difference of two equally long arrays. */
+export function absoluteError(a: ArrayLike<number>, b: ArrayLike<number>): { maxAbs: number; meanAbs: number } {
   let maxAbs = 0;
   let sum = 0;
-  for (let i = 0; i < decoded.length; i++) {
-    const e = Math.abs(values[i]! - decoded[i]!);
+  for (let i = 0; i < a.length; i++) {
+    const e = Math.abs(a[i]! - b[i]!);
     maxAbs = Math.max(maxAbs, e);
     sum += e;
   }
-  return { maxAbs, meanAbs: decoded.length === 0 ? 0 : sum / decoded.length };
+  return { maxAbs, meanAbs: a.length === 0 ? 0 : sum / a.length };
+}
+
+/** Largest and mean absolute difference between `values` and what `m` decodes to. */
+export function quantizationError(values: ArrayLike<number>, m: QuantizedMatrix): { maxAbs: number; meanAbs: number } {
+  return absoluteError(values, dequantizeMatrix(m));
 }

@@ -6,7 +6,7 @@ import { Tensor } from '@microgpt/tensor';
 import { QuantError } from './errors';
 import { toFloat16, bfloat16BitsToFloat32, float32ToBfloat16Bits } from './half';
 import { type ActivationMode, type QuantizedLinear, quantizedLinear, stackRows } from './linear';
-import { type IntScheme, type QuantizedMatrix, dequantizeMatrix, quantizationError, quantizeMatrix } from './matrix';
+import { type IntScheme, type QuantizedMatrix, absoluteError, dequantizeMatrix, quantizationError, quantizeMatrix } from './matrix';
 
 /** Every scheme: integer codes for the matrices, or 16-bit floats for everything. */
 export type Scheme = IntScheme | 'fp16' | 'bf16';
@@ -114,18 +114,6 @@ function roundTo16(values: ArrayLike<number>, scheme: 'fp16' | 'bf16'): Float32A
   return Float32Array.from(values, (v) => (scheme === 'fp16' ? toFloat16(v) : bfloat16BitsToFloat32(float32ToBfloat16Bits(v))));
 }
 
-/** Largest and mean absolute difference of two arrays. */
-function difference(a: ArrayLike<number>, b: ArrayLike<number>): { maxAbs: number; meanAbs: number } {
-  let maxAbs = 0;
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) {
-    const e = Math.abs(a[i]! - b[i]!);
-    maxAbs = Math.max(maxAbs, e);
-    sum += e;
-  }
-  return { maxAbs, meanAbs: a.length === 0 ? 0 : sum / a.length };
-}
-
 /**
  * Quantizes a trained model for inference. Integer schemes quantize every weight matrix (and the embeddings
  * unless `embeddings: false`) per output channel (int8; per tensor with `perTensor`) or per group (int4);
@@ -141,7 +129,7 @@ export function quantizeModel(model: GPT, options: QuantizeModelOptions): Quanti
   const values = parameterValues(model);
   if (scheme === 'fp16' || scheme === 'bf16') {
     const rounded = Object.fromEntries(Object.entries(values).map(([name, v]) => [name, roundTo16(v, scheme)]));
-    const errors = Object.fromEntries(Object.keys(values).map((name) => [name, difference(values[name]!, rounded[name]!)]));
+    const errors = Object.fromEntries(Object.keys(values).map((name) => [name, absoluteError(values[name]!, rounded[name]!)]));
     return assembleQuantizedModel(decodedModel(model, rounded, {}), {}, settings, errors);
   }
   const matrices: Record<string, QuantizedMatrix> = {};

@@ -297,8 +297,10 @@ export interface CopyArgs {
  * - `int4`: codes holds N·K/2 bytes; each group of G inputs is G/2 bytes, byte j holding q of input j (low
  *   nibble) and of input j + G/2 (high nibble), ggml's Q4_0 layout for G = 32; q is the nibble, 0…15.
  * `activations`: `float` multiplies x by the decoded weights; `int16` first rounds each row of x to int16 with
- * scale sx = max|x_row| / 32767 (ties to even; a row of zeros has sx = 0) and computes each group's dot product in
- * integers: out[m, n] = sx · Σ_g (scales[n, g] · Σ_k xq·q + offsets[n, g] · Σ_k xq).
+ * scale sx = max|x_row| / 32767, in float32 like the kernels: xq = the nearest integer to float32(x / sx) (ties to
+ * even, clamped to ±32767; a row of zeros has sx = 0 and xq = 0), so |x − sx·xq| ≤ sx · (1/2 + 2⁻⁹) for a normal
+ * sx. Each group's dot product is then exact in integers:
+ * out[m, n] = sx · Σ_g (scales[n, g] · Σ_k xq·q + offsets[n, g] · Σ_k xq).
  * x: (M, K) float; codes: uint8; scales, offsets: (N, K / groupSize) float32; out: (M, N) of x's dtype,
  * overwritten. All contiguous; groupSize divides K (and is even for int4).
  */

@@ -54,14 +54,15 @@ describe('quantMatmul (js reference)', () => {
     const want = reference(xValues, decoded, M, N, K);
     const got = quantMatmul(x, args).toArray();
     for (let i = 0; i < want.length; i++) expect(got[i]).toBeCloseTo(want[i]!, 12);
-    // int16: each x moves by at most sx/2 = max|x_row| / 65534, so out moves by at most that times Σ_k |W[n, k]|.
+    // int16: xq is x / sx rounded to float32 (off by ≤ 2⁻²⁴ · 32767 < 2⁻⁹) then to an integer (≤ 1/2), so each x
+    // moves by at most sx · (1/2 + 2⁻⁹), sx = float32(max|x_row| / 32767), and out by that times Σ_k |W[n, k]|.
     const rounded = quantMatmul(x, args, { activations: 'int16' }).toArray();
     for (let m = 0; m < M; m++) {
-      const amax = Math.max(...Array.from(xValues.subarray(m * K, (m + 1) * K), Math.abs));
+      const sx = Math.fround(Math.max(...Array.from(xValues.subarray(m * K, (m + 1) * K), Math.abs)) / 32767);
       for (let n = 0; n < N; n++) {
         let l1 = 0;
         for (let k = 0; k < K; k++) l1 += Math.abs(decoded[n * K + k]!);
-        expect(Math.abs(rounded[m * N + n]! - want[m * N + n]!)).toBeLessThanOrEqual((amax / 65534) * l1 + 1e-12);
+        expect(Math.abs(rounded[m * N + n]! - want[m * N + n]!)).toBeLessThanOrEqual(sx * (0.5 + 2 ** -9) * l1 + 1e-12);
       }
     }
   });
@@ -77,6 +78,8 @@ describe('quantMatmul (js reference)', () => {
     const x = tensor(new Float32Array(2 * 64), { shape: [2, 64] });
     expect(() => quantMatmul(tensor(new Float32Array(2 * 60), { shape: [2, 60] }), args)).toThrow('quantMatmul: groupSize 32 must divide K = 60 and be even (int4)');
     expect(() => quantMatmul(x, { ...args, groupSize: 16 })).toThrow('quantMatmul: scales is [4, 2], expected (N, 4) for K = 64 in groups of 16');
+    // @ts-expect-error: a caller without types can pass anything
+    expect(() => quantMatmul(x, args, { activations: 'int8' })).toThrow("quantMatmul: activations must be 'float' or 'int16', found int8");
     expect(() => quantMatmul(x, { ...args, codes: tensor(new Uint8Array(10)) })).toThrow('quantMatmul: codes is [10], expected [128]');
     expect(() => quantMatmul(x, { ...args, codes: tensor(new Int32Array(128)) })).toThrow('quantMatmul: codes must be uint8, found int32');
     expect(() => quantMatmul(x, { ...args, scales: tensor(new Float64Array(8), { shape: [4, 2], dtype: 'float64' }) })).toThrow('quantMatmul: scales must be float32, found float64');

@@ -23,6 +23,7 @@ export interface QuantizedWeights {
  * @returns (M, N) of x's dtype (written into `options.out` when given).
  * @throws {ShapeError} when codes, scales or offsets do not fit (N, K) and the group size, or the group size
  * does not divide K (or is odd for int4).
+ * @throws {TypeError} for a format other than int8/int4 or activations other than float/int16.
  * @throws {DTypeError} for a non-float x, codes that are not uint8, or scales/offsets that are not float32.
  */
 export function quantMatmul(x: Tensor, weights: QuantizedWeights, options: { activations?: 'float' | 'int16'; out?: Tensor } = {}): Tensor {
@@ -34,6 +35,8 @@ export function quantMatmul(x: Tensor, weights: QuantizedWeights, options: { act
   const [M, K] = x.shape as [number, number];
   const [N, groups] = scales.shape as [number, number];
   if (!(['int8', 'int4'] as string[]).includes(format)) throw new TypeError(`quantMatmul: format must be 'int8' or 'int4', found ${format}`);
+  const activations = options.activations ?? 'float';
+  if (!(['float', 'int16'] as string[]).includes(activations)) throw new TypeError(`quantMatmul: activations must be 'float' or 'int16', found ${activations}`);
   if (!(Number.isSafeInteger(groupSize) && groupSize >= 1 && K % groupSize === 0 && (format === 'int8' || groupSize % 2 === 0))) {
     throw new ShapeError(`quantMatmul: groupSize ${groupSize} must divide K = ${K}${format === 'int4' ? ' and be even (int4)' : ''}`);
   }
@@ -44,7 +47,7 @@ export function quantMatmul(x: Tensor, weights: QuantizedWeights, options: { act
   expectBuffer('quantMatmul', 'codes', codes, [format === 'int8' ? N * K : (N * K) / 2], 'uint8');
   if (!x.isContiguous()) throw new ShapeError('quantMatmul: x must be contiguous');
   const out = outputTensor('quantMatmul', 'out', options.out, [M, N], dtype, backend);
-  const args: QuantMatmulArgs = { x, codes, scales, offsets, format, groupSize, activations: options.activations ?? 'float', out };
+  const args: QuantMatmulArgs = { x, codes, scales, offsets, format, groupSize, activations, out };
   kernel(backend, 'quantMatmul', dtype)(args);
   return out;
 }

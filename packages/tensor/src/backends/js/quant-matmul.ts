@@ -1,5 +1,6 @@
 // The reference quantized matmul: decode each weight from its code, scale and offset, and sum in float64. In
-// `int16` mode the activations are first rounded to int16 per row, exactly as the fast kernels do.
+// `int16` mode the activations are first rounded to int16 per row with the float32 arithmetic the fast kernels
+// use, so they and this reference round every activation the same way and differ only in summation.
 import type { QuantMatmulArgs } from '../../backend';
 import { dataOf, floatsOf } from './storage';
 
@@ -7,6 +8,19 @@ import { dataOf, floatsOf } from './storage';
 function roundHalfEven(x: number): number {
   const r = Math.round(x);
   return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+/**
+ * row (K) rounded in place to int16: sx = float32(max|row| / 32767), each value to the nearest integer of
+ * float32(value / sx), clamped to ±32767 (reached only when sx is subnormal). Returns sx; a row of zeros (or
+ * one whose sx underflows) has sx = 0 and becomes zeros.
+ */
+function roundRowToInt16(row: Float64Array): number {
+  let amax = 0;
+  for (const value of row) amax = Math.max(amax, Math.abs(value));
+  const sx = Math.fround(amax / 32767);
+  for (let k = 0; k < row.length; k++) row[k] = sx === 0 ? 0 : Math.min(32767, Math.max(-32767, roundHalfEven(Math.fround(row[k]! / sx))));
+  return sx;
 }
 
 /** q of input k of row n: the signed byte (int8) or the nibble (int4, Q4_0 layout within each group). */
@@ -34,12 +48,7 @@ export function quantMatmul({ x, codes, scales, offsets, format, groupSize: G, a
   for (let m = 0; m < M; m++) {
     let sx = 1;
     for (let k = 0; k < K; k++) row[k] = X[x.offset + m * K + k]!;
-    if (activations === 'int16') {
-      let amax = 0;
-      for (let k = 0; k < K; k++) amax = Math.max(amax, Math.abs(row[k]!));
-      sx = amax / 32767;
-      for (let k = 0; k < K; k++) row[k] = sx === 0 ? 0 : roundHalfEven(row[k]! / sx);
-    }
+    if (activations === 'int16') sx = roundRowToInt16(row);
     for (let n = 0; n < N; n++) {
       let total = 0;
       for (let g = 0; g < groups; g++) {

@@ -67,10 +67,12 @@ export function wasmKernels(rt: WasmRuntime): Partial<Kernels> {
       const N = out.shape[1]!;
       const int16 = +(activations === 'int16');
       const scratchBytes = rt.exports.quantMatmulScratchBytes!(M, K, groupSize, int16);
-      // Split output columns: each thread reads its own rows of codes once (x is small and shared).
-      rt.pool.run('quantMatmul', N, 4, (M * N * K) / MAC_PER_WORK, (start, end, thread) => [
+      // Split the longer side: output columns (generation: each thread reads only its rows of codes, in blocks of
+      // the kernel's 4 rows) or rows of x (a long prompt through a narrow layer).
+      const byRows = M > N;
+      rt.pool.run('quantMatmul', byRows ? M : N, byRows ? 1 : 4, (M * N * K) / MAC_PER_WORK, (start, end, thread) => [
         at(x), at(codes), at(scales), at0(offsets), at(out), M, N, K, groupSize, +(format === 'int4'), int16,
-        rt.scratch(thread, scratchBytes), start, end,
+        rt.scratch(thread, scratchBytes), ...(byRows ? [start, end, 0, N] : [0, M, start, end]),
       ]);
     },
     binary({ op, a, b, out }) {
