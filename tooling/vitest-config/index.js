@@ -13,6 +13,9 @@ export function microgptVitestConfig(test = {}) {
     test: {
       include: ['src/**/*.test.ts'],
       reporters: ['default', ['json', { outputFile: '.vitest-results.json' }]],
+      // CI runs every package's tests at once on 2 shared cores: a test that takes 1 s alone can take 6 s there.
+      // Tests check results, never time, so the limit only catches hangs.
+      testTimeout: 60_000,
       ...test,
     },
   });

@@ -12,6 +12,7 @@ export { type Plan, type PlanShape, type PassBuffers, createPlan } from './gpt/b
 export { type ForwardOptions, type Pass, createPass } from './gpt/pass';
 export { type KVCache, createKVCache } from './gpt/kv-cache';
 export { type InferenceSession, createSession, forwardLogits } from './gpt/inference';
+export { type AttentionMaps, attentionMaps } from './gpt/attention-maps';
 export { type SamplingOptions, argmax, checkSampling, cutProbabilities, sampleToken, softmaxAt } from './generate/sampling';
 export { type GenerateOptions, type GenerateResult, generate } from './generate/generate';
 export { PRESETS, type Preset, type PresetName, getPreset } from './presets';

@@ -7,9 +7,10 @@ import type { GPT } from './model';
 
 /**
  * The mean cross-entropy of `model` on ids/targets (B, T), as an autograd graph over the model's own
- * parameter Vars (so `backward()` fills the same grads the planned pass does).
+ * parameter Vars (so `backward()` fills the same grads the planned pass does). `onQueryKey` sees each layer's
+ * queries and keys, (B, NH, T, HS), for tests of the attention probabilities.
  */
-export function referenceLoss(model: GPT, ids: Int32Array, targets: Int32Array, B: number, Tn: number): A.Var {
+export function referenceLoss(model: GPT, ids: Int32Array, targets: Int32Array, B: number, Tn: number, onQueryKey?: (layer: number, q: A.Var, k: A.Var) => void): A.Var {
   const { config, params } = model;
   const C = config.nEmbd;
   const NH = config.nHead;
@@ -36,7 +37,9 @@ export function referenceLoss(model: GPT, ids: Int32Array, targets: Int32Array, 
   if (config.embedNorm) x = norm(x, 'ln_emb');
   for (let l = 0; l < config.nLayer; l++) {
     const h = norm(x, `h.${l}.ln_1`);
-    const att = A.attention(heads(linear(h, `h.${l}.attn.q`)), heads(linear(h, `h.${l}.attn.k`)), heads(linear(h, `h.${l}.attn.v`)));
+    const [q, k] = [heads(linear(h, `h.${l}.attn.q`)), heads(linear(h, `h.${l}.attn.k`))];
+    onQueryKey?.(l, q, k);
+    const att = A.attention(q, k, heads(linear(h, `h.${l}.attn.v`)));
     const y = A.reshape(A.transpose(att, 1, 2), [B * Tn, C]);
     x = A.add(x, linear(y, `h.${l}.attn.o`));
     const m = A.unary(activationOp(config.activation), linear(norm(x, `h.${l}.ln_2`), `h.${l}.mlp.fc1`));

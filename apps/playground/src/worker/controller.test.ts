@@ -1,0 +1,144 @@
+// The worker's logic in Node, on the same wasm backend the page uses: a names run trains (loss falls), pauses
+// and resumes at the same step, inspects, generates, exports a checkpoint that imports back to the same model,
+// and turns bad requests into error events.
+import { type WasmBackend, createWasmBackend } from '@microgpt/tensor';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Request, RunSpec, WorkerEvent } from '../protocol';
+import { type Controller, createController } from './controller';
+
+const NAMES = 'emma\nolivia\nava\nisabella\nsophia\nmia\ncharlotte\namelia\nharper\nevelyn\nabigail\nemily\nella\nelizabeth\ncamila\nluna\nsofia\navery\nmila\naria\nscarlett\npenelope\nlayla\nchloe\nvictoria\nmadison\neleanor\ngrace\nnora\nriley\n'.repeat(8);
+
+/** The char tokenizer's vocabulary: the letters of the names and BOS. */
+const V = new Set(NAMES.replace(/\n/g, '')).size + 1;
+
+const RUN: RunSpec = {
+  preset: 'names',
+  data: { text: NAMES, documents: true, source: 'names' },
+  tokenizer: { kind: 'char' },
+  model: { nLayer: 1, nHead: 4, nEmbd: 16, blockSize: 16 },
+  lr: 0.01,
+  batchSize: 8,
+  steps: 150,
+  threads: 1,
+  sampleEvery: 50,
+  seed: 42,
+};
+
+let backend: WasmBackend;
+beforeAll(async () => {
+  backend = await createWasmBackend({ threads: 1 });
+});
+afterAll(() => {
+  backend.dispose();
+});
+
+/** A controller whose events are collected. */
+function harness(): { controller: Controller; events: WorkerEvent[]; of: <T extends WorkerEvent['type']>(type: T) => Extract<WorkerEvent, { type: T }>[] } {
+  const events: WorkerEvent[] = [];
+  const controller = createController(backend, (event) => events.push(event), 1);
+  const of = <T extends WorkerEvent['type']>(type: T) => events.filter((e): e is Extract<WorkerEvent, { type: T }> => e.type === type);
+  return { controller, events, of };
+}
+
+describe('worker controller', () => {
+  it('trains a names model: steps, evaluations, samples, falling loss, then ready', async () => {
+    const { controller, of } = harness();
+    await controller.handle({ type: 'start', run: RUN });
+    expect(of('error')).toEqual([]);
+    expect(of('model')[0]!.info).toMatchObject({ vocabSize: V, nLayer: 1, documents: true, source: 'names' });
+    expect(of('status').map((e) => e.status)).toEqual(['training', 'ready']);
+    const steps = of('step');
+    expect(steps.at(-1)!.step).toBe(150);
+    // Every step's loss arrives once, in order, however the events batch them.
+    expect(steps.flatMap((e) => e.losses.map(([step]) => step))).toEqual(Array.from({ length: 150 }, (_, i) => i + 1));
+    const evals = of('eval');
+    expect(evals.length).toBeGreaterThanOrEqual(2);
+    expect(evals.at(-1)!.valLoss).toBeLessThan(evals[0]!.valLoss);
+    expect(evals.at(-1)!.valLoss).toBeLessThan(Math.log(V));
+    const samples = of('samples');
+    expect(samples.map((s) => s.step)).toEqual([50, 100, 150]);
+    for (const s of samples) expect(s.texts).toHaveLength(5);
+    expect(samples.at(-1)!.texts.join('')).toMatch(/^[a-z]+$/);
+  });
+
+  it('pauses between steps, keeps the step while paused, and resumes to the end', async () => {
+    const { controller, of } = harness();
+    const started = controller.handle({ type: 'start', run: { ...RUN, steps: 100000, sampleEvery: 0 } });
+    while (of('step').length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    await controller.handle({ type: 'pause' });
+    await started;
+    expect(of('status').map((e) => e.status)).toEqual(['training', 'paused']);
+    const pausedAt = of('step').length;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(of('step').length).toBe(pausedAt);
+    const resumed = controller.handle({ type: 'resume' });
+    while (of('step').length === pausedAt) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(of('step').at(-1)!.step).toBeGreaterThan(of('step')[pausedAt - 1]!.step);
+    await controller.handle({ type: 'stop' });
+    await resumed;
+    expect(of('status').map((e) => e.status)).toEqual(['training', 'paused', 'training', 'ready']);
+    expect(of('error')).toEqual([]);
+  });
+
+  it('inspects a prompt, generates, and exports a checkpoint that imports back to the same model', async () => {
+    const { controller, events, of } = harness();
+    await controller.handle({ type: 'start', run: { ...RUN, steps: 60 } });
+    await controller.handle({ type: 'inspect', prompt: 'em' });
+    const inspection = of('inspection')[0]!;
+    expect(inspection.attention.tokens).toEqual(['<|bos|>', 'e', 'm']);
+    expect(inspection.attention.layers).toHaveLength(1);
+    expect(inspection.attention.layers[0]).toHaveLength(4 * 3 * 3);
+    expect(inspection.logits).toHaveLength(V);
+    expect(inspection.vocab).toHaveLength(V);
+    await controller.handle({ type: 'generate', prompt: 'em', sampling: { temperature: 0.8, maxTokens: 30, seed: 7 } });
+    const generated = of('text').map((e) => e.text).join('');
+    expect(of('generated')[0]!.tokens).toBeGreaterThan(0);
+    await controller.handle({ type: 'export' });
+    const files = of('files')[0]!.files;
+    expect(Object.keys(files).sort()).toEqual(['config.json', 'model.safetensors', 'optimizer.safetensors', 'tokenizer.json', 'trainer_state.json']);
+
+    const other = harness();
+    await other.controller.handle({ type: 'import', files });
+    expect(other.of('error')).toEqual([]);
+    expect(other.of('model')[0]!.info).toEqual({ ...of('model')[0]!.info });
+    await other.controller.handle({ type: 'inspect', prompt: 'em' });
+    expect(other.of('inspection')[0]!.logits).toEqual(inspection.logits);
+    await other.controller.handle({ type: 'generate', prompt: 'em', sampling: { temperature: 0.8, maxTokens: 30, seed: 7 } });
+    expect(other.of('text').map((e) => e.text).join('')).toBe(generated);
+    expect(events.filter((e) => e.type === 'error')).toEqual([]);
+  });
+
+  it('turns bad requests into error events that name the request and the problem', async () => {
+    const { controller, of } = harness();
+    const requests: Request[] = [
+      { type: 'inspect', prompt: 'a' },
+      { type: 'resume' },
+      { type: 'start', run: { ...RUN, model: { ...RUN.model, nHead: 3 } } },
+      { type: 'start', run: { ...RUN, tokenizer: { kind: 'bpe', vocabSize: 100 } } },
+      { type: 'import', files: { 'config.json': new TextEncoder().encode('{') } },
+    ];
+    for (const request of requests) await controller.handle(request);
+    const errors = of('error');
+    expect(errors.map((e) => e.request)).toEqual(['inspect', 'resume', 'start', 'start', 'import']);
+    expect(errors[0]!.message).toMatch(/no model yet/);
+    expect(errors[1]!.message).toMatch(/no paused run/);
+    expect(errors[2]!.message).toMatch(/nEmbd.*nHead|nHead.*nEmbd/);
+    expect(errors[3]!.message).toMatch(/vocab/i);
+    expect(errors[4]!.message).toMatch(/config\.json/);
+    for (const e of errors) expect(e.message).not.toMatch(/\n\s+at /);
+  });
+
+  it('previews tokens with their ids and bytes; documents wrapped in BOS as the model sees them', async () => {
+    const { controller, of } = harness();
+    await controller.handle({ type: 'tokenize', data: { text: 'héllo wörld', documents: false, source: 'pasted' }, tokenizer: { kind: 'bpe', vocabSize: 260 }, limit: 4 });
+    const { tokens, total, vocabSize } = of('tokens')[0]!;
+    expect(vocabSize).toBe(260);
+    expect(tokens).toHaveLength(4);
+    expect(total).toBeGreaterThanOrEqual(4);
+    expect(tokens.map((t) => t.bytes).flat().slice(0, 3)).toEqual([0x68, 0xc3, 0xa9]);
+    await controller.handle({ type: 'tokenize', data: RUN.data, tokenizer: { kind: 'char' }, limit: 12 });
+    const names = of('tokens')[1]!;
+    expect(names.tokens.map((t) => t.text).join(' ')).toBe('<|bos|> e m m a <|bos|> o l i v i a');
+    expect(names.vocabSize).toBe(V);
+  });
+});

@@ -1,0 +1,202 @@
+// The worker's side of the protocol: one controller holds the run and answers each request with events. The
+// training loop yields to the event loop every few milliseconds (runTraining does), so Pause and Stop arrive
+// between steps (and so do inspect, generate and export, which run between two steps); a paused run keeps its
+// trainer and continues from the same step.
+import { type GPT, type GenerateResult, attentionMaps, forwardLogits, generate, runTraining } from '@microgpt/model';
+import { PythonRandom, type WasmBackend } from '@microgpt/tensor';
+import type { Tokenizer } from '@microgpt/tokenizer';
+import { estimateRun } from '../estimate';
+import type { DataSpec, Request, RunStatus, SamplingSpec, TokenView, WorkerEvent } from '../protocol';
+import { type Run, createRun, dataIds, importRun, runFiles, trainTokenizer } from './run';
+
+/** Sends an event to the page (with buffers to transfer). */
+export type Post = (event: WorkerEvent, transfer?: Transferable[]) => void;
+
+/** Samples drawn every `sampleEvery` steps and at the end. */
+const SAMPLE_COUNT = 5;
+/** Most tokens of a training sample (documents stop earlier, at BOS). */
+const SAMPLE_TOKENS = 48;
+/** Step events at most this often (a small model takes well under a millisecond a step). */
+const STEP_EVENT_MS = 50;
+
+/** A controller's request handler. */
+export interface Controller {
+  handle(request: Request): Promise<void>;
+}
+
+/** The first `limit` tokens of the data as the model sees them (documents: wrapped in BOS), with text and bytes. */
+export function tokenViews(tokenizer: Tokenizer, data: DataSpec, limit: number): { tokens: TokenView[]; total: number } {
+  const ids = dataIds(data, tokenizer);
+  const decoder = new TextDecoder();
+  const tokens = ids.slice(0, limit).map((id) => {
+    const bytes = tokenizer.tokenBytes(id);
+    return { id, text: decoder.decode(bytes), bytes: Array.from(bytes) };
+  });
+  return { tokens, total: ids.length };
+}
+
+/** The prompt's ids: BOS first for a documents model, cut to the last blockSize; never empty. */
+export function promptIds(run: Run, prompt: string): number[] {
+  const ids = [...(run.bos === null ? [] : [run.bos]), ...run.tokenizer.encode(prompt)];
+  if (ids.length === 0) ids.push(...run.tokenizer.encode('\n'));
+  return ids.slice(-run.model.config.blockSize);
+}
+
+/** One continuation of `ids` with the page's sampling options (documents stop at BOS). */
+function sample(run: Run, ids: readonly number[], sampling: SamplingSpec, rng: PythonRandom, onText?: (text: string) => void): GenerateResult {
+  return generate(run.model, ids, {
+    maxNewTokens: sampling.maxTokens,
+    temperature: sampling.temperature,
+    ...(sampling.topK === undefined ? {} : { topK: sampling.topK }),
+    ...(sampling.topP === undefined ? {} : { topP: sampling.topP }),
+    stopTokens: run.bos === null ? [] : [run.bos],
+    rng,
+    tokenizer: run.tokenizer,
+    ...(onText ? { onText } : {}),
+  });
+}
+
+/** Labels of every id (for the probability chart): its text, with control characters made visible. */
+function vocabLabels(tokenizer: Tokenizer, V: number): string[] {
+  const decoder = new TextDecoder();
+  return Array.from({ length: V }, (_, id) => decoder.decode(tokenizer.tokenBytes(id)));
+}
+
+/** The logits of the position after the prompt, (V) float64. */
+function nextLogits(model: GPT, ids: readonly number[]): Float64Array {
+  const V = model.config.vocabSize;
+  return forwardLogits(model, ids, 1, ids.length).slice((ids.length - 1) * V);
+}
+
+/**
+ * A controller over `backend` (a started wasm backend; `maxThreads` is what it may use) that posts events with
+ * `post`. Every failure becomes an `error` event naming the request; nothing throws out of `handle`.
+ */
+export function createController(backend: WasmBackend, post: Post, maxThreads: number): Controller {
+  let run: Run | null = null;
+  let status: RunStatus = 'empty';
+  // What the page asked for while a run trains; set by the pause and stop requests between two steps.
+  const asked = { pause: false, stop: false };
+  let sampleEvery = 0;
+
+  const setStatus = (next: RunStatus): void => {
+    status = next;
+    post({ type: 'status', status });
+  };
+  const postSamples = (current: Run, step: number): void => {
+    const rng = new PythonRandom(step);
+    const sampling = { temperature: 1, maxTokens: SAMPLE_TOKENS, seed: step };
+    const texts = Array.from({ length: SAMPLE_COUNT }, () => sample(current, promptIds(current, ''), sampling, rng).text ?? '');
+    post({ type: 'samples', step, texts });
+  };
+
+  const train = async (current: Run): Promise<void> => {
+    const trainer = current.trainer!;
+    Object.assign(asked, { pause: false, stop: false });
+    setStatus('training');
+    let lastEvent = 0;
+    let losses: [number, number][] = [];
+    const firstStep = trainer.step;
+    const result = await runTraining(trainer, {
+      onStep(p) {
+        losses.push([p.step, p.loss]);
+        const now = performance.now();
+        if (now - lastEvent >= STEP_EVENT_MS || p.step === p.steps || asked.pause || asked.stop) {
+          lastEvent = now;
+          const etaSeconds = ((p.steps - p.step) * p.elapsedSeconds) / (p.step - firstStep);
+          post({ type: 'step', step: p.step, steps: p.steps, losses, tokensPerSecond: p.tokensPerSecond, etaSeconds });
+          losses = [];
+        }
+        if (sampleEvery > 0 && p.step % sampleEvery === 0 && p.step < p.steps) postSamples(current, p.step);
+      },
+      onEval(step, valLoss) {
+        post({ type: 'eval', step, valLoss });
+      },
+      shouldStop: () => asked.pause || asked.stop,
+    });
+    if (result.interrupted && asked.pause && !asked.stop) {
+      setStatus('paused');
+      return;
+    }
+    postSamples(current, result.step);
+    setStatus('ready');
+  };
+
+  const handlers: { [K in Request['type']]: (request: Extract<Request, { type: K }>) => Promise<void> | void } = {
+    tokenize({ data, tokenizer, limit }) {
+      const trained = trainTokenizer(tokenizer, data);
+      post({ type: 'tokens', ...tokenViews(trained, data, limit), vocabSize: trained.vocabSize });
+    },
+    estimate({ preset, size, vocabSize, batchSize }) {
+      post({ type: 'estimate', ...estimateRun(preset, size, vocabSize, batchSize) });
+    },
+    async start({ run: spec }) {
+      if (status === 'training') throw new Error('a run is already training; stop it first');
+      await backend.setThreads(Math.max(1, Math.min(spec.threads, maxThreads)));
+      const next = createRun(spec, backend);
+      run?.trainer?.dispose();
+      run = next;
+      sampleEvery = spec.sampleEvery;
+      post({ type: 'model', info: next.info, steps: spec.steps, step: 0 });
+      await train(next);
+    },
+    pause() {
+      if (status === 'training') asked.pause = true;
+    },
+    async resume() {
+      if (status !== 'paused' || !run) throw new Error('there is no paused run to resume');
+      await train(run);
+    },
+    stop() {
+      if (status === 'training') asked.stop = true;
+      else if (status === 'paused') setStatus('ready');
+    },
+    inspect({ prompt }) {
+      const current = requireModel();
+      const ids = promptIds(current, prompt);
+      const maps = attentionMaps(current.model, ids);
+      const decoder = new TextDecoder();
+      const tokens = ids.map((id) => decoder.decode(current.tokenizer.tokenBytes(id)));
+      const logits = nextLogits(current.model, ids);
+      post(
+        { type: 'inspection', attention: { tokens, nLayer: maps.nLayer, nHead: maps.nHead, layers: maps.layers }, logits, vocab: vocabLabels(current.tokenizer, current.model.config.vocabSize) },
+        [logits.buffer, ...maps.layers.map((layer) => layer.buffer)],
+      );
+    },
+    generate({ prompt, sampling }) {
+      const current = requireModel();
+      const result = sample(current, promptIds(current, prompt), sampling, new PythonRandom(sampling.seed), (text) => {
+        post({ type: 'text', text });
+      });
+      post({ type: 'generated', tokens: result.ids.length, stop: result.stop });
+    },
+    export() {
+      const files = runFiles(requireModel());
+      post({ type: 'files', files }, Object.values(files).map((bytes) => bytes.buffer as ArrayBuffer));
+    },
+    import({ files }) {
+      if (status === 'training') throw new Error('stop training before importing a checkpoint');
+      const next = importRun(files, backend);
+      run?.trainer?.dispose();
+      run = next;
+      post({ type: 'model', info: next.info, steps: 0, step: 0 });
+      setStatus('ready');
+    },
+  };
+
+  function requireModel(): Run {
+    if (!run) throw new Error('there is no model yet: train one or import a checkpoint');
+    return run;
+  }
+
+  return {
+    async handle(request) {
+      try {
+        await (handlers[request.type] as (r: Request) => Promise<void> | void)(request);
+      } catch (error) {
+        if (status === 'training') setStatus(run ? 'ready' : 'empty');
+        post({ type: 'error', request: request.type, message: error instanceof Error ? `${error.name === 'Error' ? '' : `${error.name}: `}${error.message}` : String(error) });
+      }
+    },
+  };
+}

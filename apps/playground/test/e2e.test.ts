@@ -1,0 +1,209 @@
+// The built page in Debian's Chromium (playwright-core), served by `vite preview` with the isolation headers,
+// offline: it loads without console errors on several threads, trains the names preset (the loss on the page
+// falls, samples appear), pauses, draws attention, and samples from a checkpoint the CLI trains in this run. A
+// screenshot of the trained page goes to test-results/. Without /usr/bin/chromium (`.ci/run` installs it) the
+// tests are skipped and say why.
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { type Server, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, extname, join, normalize } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { unzipSync } from 'fflate';
+import { type Browser, type Page, chromium } from 'playwright-core';
+import { type PreviewServer, preview } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const CHROMIUM = '/usr/bin/chromium';
+const APP = dirname(dirname(fileURLToPath(import.meta.url)));
+const CLI = join(APP, '..', 'cli', 'dist', 'cli.js');
+const RESULTS = join(APP, 'test-results');
+const NAMES = 'emma\nolivia\nava\nisabella\nsophia\nmia\ncharlotte\namelia\nharper\nevelyn\nabigail\nemily\nella\nelizabeth\ncamila\nluna\n'.repeat(20);
+
+const missing = [existsSync(CHROMIUM) ? null : `${CHROMIUM} (apt-get install chromium)`, existsSync(join(APP, 'dist', 'index.html')) ? null : 'dist/ (pnpm build)', existsSync(CLI) ? null : 'the built CLI'].filter((m) => m !== null);
+if (missing.length > 0) console.warn(`playground e2e: skipped, missing ${missing.join(', ')}`);
+
+const BROWSER_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+describe.skipIf(missing.length > 0)('playground in Chromium', () => {
+  let server: PreviewServer;
+  let browser: Browser;
+  let page: Page;
+  let work: string;
+  const problems: string[] = [];
+
+  const number = async (id: string): Promise<number> => Number((await page.locator(`#${id}`).textContent())!.split('/')[0]!.replace(/,/g, ''));
+  const fill = async (id: string, value: string): Promise<void> => {
+    await page.locator(`#${id}`).fill(value);
+  };
+
+  beforeAll(async () => {
+    work = await mkdtemp(join(tmpdir(), 'playground-e2e-'));
+    server = await preview({ root: APP, logLevel: 'warn', preview: { host: '127.0.0.1', port: 4173, strictPort: false } });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: BROWSER_ARGS });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 1000 }, acceptDownloads: true });
+    // Offline: anything but the preview server is refused, so a request to the network would fail the page.
+    const origin = new URL(server.resolvedUrls!.local[0]!).origin;
+    await context.route('**/*', (route) => (route.request().url().startsWith(origin) || route.request().url().startsWith('blob:') ? route.continue() : route.abort()));
+    page = await context.newPage();
+    page.on('console', (message) => {
+      if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+    });
+    page.on('pageerror', (error) => problems.push(`page: ${error.message}`));
+    await page.goto(server.resolvedUrls!.local[0]!);
+  });
+
+  afterAll(async () => {
+    await browser.close();
+    await server.close();
+    await rm(work, { recursive: true, force: true });
+  });
+
+  it('loads without console errors, cross-origin isolated, with the names preview tokenized', async () => {
+    await expect.poll(() => page.locator('#threads-note').textContent(), { timeout: 30_000 }).toMatch(/up to \d+ threads/);
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+    await expect.poll(() => page.locator('#tokens .token').count(), { timeout: 30_000 }).toBeGreaterThan(100);
+    expect(await page.locator('#tokens-summary').textContent()).toMatch(/vocabulary of 27\b/);
+    expect(await page.locator('#estimate').textContent()).toMatch(/parameters/);
+    expect(problems).toEqual([]);
+  });
+
+  it('trains the names preset for a few hundred steps: the loss shown falls and samples appear', async () => {
+    await fill('steps', '400');
+    await fill('sample-every', '100');
+    await fill('threads', '2');
+    await page.locator('#start').click();
+    await expect.poll(() => number('stat-step'), { timeout: 30_000 }).toBeGreaterThan(0);
+    const earlyLoss = await number('stat-loss');
+    await expect.poll(() => page.locator('#stat-status').textContent(), { timeout: 120_000 }).toBe('ready');
+    expect(await number('stat-step')).toBe(400);
+    const finalLoss = await number('stat-loss');
+    const valLoss = await number('stat-val');
+    expect(finalLoss).toBeLessThan(earlyLoss);
+    expect(valLoss).toBeLessThan(Math.log(27));
+    const samples = await page.locator('#samples li').allTextContents();
+    expect(samples).toHaveLength(5);
+    expect(samples.join('')).toMatch(/^[a-z()\s]+$/);
+    expect(problems).toEqual([]);
+  });
+
+  it('draws the attention heatmap and the next-token bars for a prompt', async () => {
+    await fill('inspect-prompt', 'em');
+    await page.locator('#inspect').click();
+    await expect.poll(() => page.locator('#next-token li').count(), { timeout: 30_000 }).toBe(10);
+    const painted = await page.locator('#heatmap').evaluate((canvas: HTMLCanvasElement) => {
+      const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
+      let count = 0;
+      for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) count++;
+      return count;
+    });
+    expect(painted).toBeGreaterThan(1000);
+    expect(await page.locator('#att-head option').count()).toBe(4);
+    const before = await page.locator('#next-token li').first().textContent();
+    await page.locator('#probe-temperature').fill('0');
+    await expect.poll(() => page.locator('#next-token .bar-value').first().textContent()).toBe('100.0%');
+    expect(before).not.toBe(null);
+    await mkdir(RESULTS, { recursive: true });
+    await page.screenshot({ path: join(RESULTS, 'trained.png'), fullPage: true });
+    expect(problems).toEqual([]);
+  });
+
+  it('exports the trained model as a zip that the CLI samples from', async () => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#export-zip').click()]);
+    expect(download.suggestedFilename()).toBe('microgpt-checkpoint.zip');
+    const zip = join(work, 'export.zip');
+    await download.saveAs(zip);
+    const folder = join(work, 'exported');
+    await mkdir(folder);
+    const entries = unzipSync(new Uint8Array(await readFile(zip)));
+    for (const [path, bytes] of Object.entries(entries)) await writeFile(join(folder, path.split('/').pop()!), bytes);
+    expect(Object.keys(entries).sort()).toEqual(['config.json', 'model.safetensors', 'optimizer.safetensors', 'tokenizer.json', 'trainer_state.json'].map((f) => `microgpt-checkpoint/${f}`));
+    const { stdout } = await promisify(execFile)(process.execPath, [CLI, 'sample', '--ckpt', folder, '--n', '3', '--json', '--quiet']);
+    const samples = stdout.trim().split('\n').map((line) => JSON.parse(line) as { sample: string; stop: string });
+    expect(samples).toHaveLength(3);
+    for (const sample of samples) expect(sample.sample).toMatch(/^[a-z]*$/);
+  });
+
+  it('pausing stops the step counter; resuming moves it again', async () => {
+    await fill('steps', '100000');
+    await fill('sample-every', '0');
+    await page.locator('#start').click();
+    await expect.poll(() => number('stat-step'), { timeout: 30_000 }).toBeGreaterThan(50);
+    await page.locator('#pause').click();
+    await expect.poll(() => page.locator('#stat-status').textContent(), { timeout: 30_000 }).toBe('paused');
+    const paused = await number('stat-step');
+    await page.waitForTimeout(1500);
+    expect(await number('stat-step')).toBe(paused);
+    await page.locator('#resume').click();
+    await expect.poll(() => number('stat-step'), { timeout: 30_000 }).toBeGreaterThan(paused);
+    await page.locator('#stop').click();
+    await expect.poll(() => page.locator('#stat-status').textContent(), { timeout: 30_000 }).toBe('ready');
+    expect(problems).toEqual([]);
+  });
+
+  it('imports a checkpoint the CLI trained in this run and generates text from it', async () => {
+    const data = join(work, 'names.txt');
+    await writeFile(data, NAMES);
+    const out = join(work, 'cli-run');
+    await promisify(execFile)(process.execPath, [CLI, 'train', '--preset', 'names', '--data', data, '--steps', '200', '--samples', '0', '--out', out, '--quiet']);
+    const files = (await readdir(out)).filter((name) => /\.(json|safetensors)$/.test(name));
+    expect(files).toContain('model.safetensors');
+    // A damaged checkpoint: the error names the file and the problem, and the page keeps its model.
+    await page.locator('#import').setInputFiles([{ name: 'config.json', mimeType: 'application/json', buffer: Buffer.from('{"format": "microgpt"') }]);
+    await expect.poll(() => page.locator('#error').textContent(), { timeout: 30_000 }).toMatch(/^import: CheckpointError: config\.json/);
+    expect(await page.locator('#stat-status').textContent()).toBe('ready');
+    await page.locator('#import').setInputFiles(files.map((name) => join(out, name)));
+    await expect.poll(() => page.locator('#model-info').textContent(), { timeout: 30_000 }).toContain(data);
+    await fill('gen-max', '40');
+    await page.locator('#generate').click();
+    await expect.poll(() => page.locator('#generated-note').textContent(), { timeout: 30_000 }).toMatch(/\d+ tokens/);
+    expect((await page.locator('#generated').textContent())!.length).toBeGreaterThan(0);
+    expect(await page.locator('#error').isHidden()).toBe(true);
+    expect(problems).toEqual([]);
+  });
+});
+
+/** dist/ served as a plain static host would without the isolation headers. */
+function plainServer(): Promise<Server> {
+  const types: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css' };
+  const server = createServer((request, response) => {
+    const path = normalize(new URL(request.url ?? '/', 'http://x').pathname).replace(/^(\.\.[/\\])+/, '');
+    readFile(join(APP, 'dist', path === '/' ? 'index.html' : path)).then(
+      (body) => {
+        response.writeHead(200, { 'Content-Type': types[extname(path)] ?? (path === '/' ? 'text/html' : 'application/octet-stream') }).end(body);
+      },
+      () => {
+        response.writeHead(404).end();
+      },
+    );
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => { resolve(server); }));
+}
+
+describe.skipIf(missing.length > 0)('playground without cross-origin isolation', () => {
+  it('says it runs on one thread, and trains on one thread', async () => {
+    const server = await plainServer();
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: BROWSER_ARGS });
+    try {
+      const page = await browser.newPage();
+      const problems: string[] = [];
+      page.on('pageerror', (error) => problems.push(error.message));
+      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      await expect.poll(() => page.locator('#threads-note').textContent(), { timeout: 30_000 }).toMatch(/not cross-origin isolated.*one thread/);
+      expect(await page.evaluate(() => crossOriginIsolated)).toBe(false);
+      await page.locator('#steps').fill('50');
+      await page.locator('#threads').fill('2');
+      await expect.poll(() => page.locator('#start').isEnabled(), { timeout: 30_000 }).toBe(true);
+      await page.locator('#start').click();
+      await expect.poll(() => page.locator('#stat-status').textContent(), { timeout: 60_000 }).toBe('ready');
+      expect(await page.locator('#stat-step').textContent()).toBe('50 / 50');
+      expect(problems).toEqual([]);
+    } finally {
+      await browser.close();
+      server.close();
+    }
+  });
+});

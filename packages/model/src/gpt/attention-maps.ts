@@ -1,0 +1,43 @@
+// The attention probabilities of a prompt, every layer and head: what the playground draws as heatmaps. A plain
+// forward pass (no cache) leaves them in each block's `att` buffer, so this reads them rather than recomputing.
+import { ModelError } from '../errors';
+import { createPlan } from './buffers';
+import { checkedIds } from './inference';
+import type { GPT } from './model';
+import { createPass } from './pass';
+
+/** Attention probabilities of T positions. */
+export interface AttentionMaps {
+  readonly T: number;
+  readonly nLayer: number;
+  readonly nHead: number;
+  /**
+   * Per layer, (nHead, T, T) row-major in float64: layers[l][(h·T + i)·T + j] is how much position i attends
+   * to position j under head h; each row sums to 1 and is 0 for j > i (the causal mask).
+   */
+  readonly layers: Float64Array[];
+}
+
+/**
+ * The attention probabilities of every layer and head for `ids` (one sequence; dropout off).
+ * @param ids token ids, 1 ≤ length ≤ blockSize.
+ * @throws {ModelError} when there are no ids or more than blockSize, or an id is outside the vocabulary.
+ */
+export function attentionMaps(model: GPT, ids: ArrayLike<number>): AttentionMaps {
+  const { config, dtype, backend } = model;
+  const T = ids.length;
+  if (!(T >= 1 && T <= config.blockSize)) throw new ModelError(`attentionMaps: expected 1 ≤ T ≤ ${config.blockSize} ids, found ${T}`);
+  const idArray = checkedIds('attentionMaps', ids, config.vocabSize);
+  const plan = createPlan(config, { B: 1, maxT: T, training: false, contextT: null }, dtype, backend);
+  try {
+    const pass = createPass(model, plan);
+    const s = pass.buffers(T);
+    backend.write(s.ids.storage, s.ids.offset, idArray);
+    pass.forward(T, false, { pos0: 0, cache: null, dropoutKey: 0 });
+    const size = config.nHead * T * T;
+    const layers = s.blocks.map(({ att }) => Float64Array.from(backend.read(att.storage, att.offset, size)));
+    return { T, nLayer: config.nLayer, nHead: config.nHead, layers };
+  } finally {
+    plan.dispose();
+  }
+}
