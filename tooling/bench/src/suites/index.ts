@@ -1,4 +1,5 @@
 // Every suite `pnpm bench` knows, in the order they run when none is named.
+import { browserSuite } from './browser';
 import { generateSuite } from './generate';
 import { matmulSuite } from './matmul';
 import { qualitySuite } from './quality';
@@ -9,4 +10,4 @@ import { tokenizerSuite } from './tokenizer';
 import { trainSuite } from './train';
 import { trainStepSuite } from './train-step';
 
-export const SUITES: readonly Suite[] = [matmulSuite, quantMatmulSuite, trainStepSuite, trainSuite, generateSuite, tokenizerSuite, qualitySuite, quantSuite];
+export const SUITES: readonly Suite[] = [matmulSuite, quantMatmulSuite, trainStepSuite, trainSuite, generateSuite, tokenizerSuite, browserSuite, qualitySuite, quantSuite];

@@ -1,0 +1,118 @@
+// The playground's training speed in Chromium beside the same worker code in Node: shakespeare-cpu on Tiny
+// Shakespeare (character tokens) for STEPS steps on 1 and 2 threads. The browser rows drive the built page the
+// way a visitor does (paste the text, pick the preset, Start) and read the tokens/s it shows at the end; the Node
+// rows run the playground's worker controller on the wasm backend and take the same figure from its last step
+// event. Both are tokens over the run's step time (evaluations excluded), first steps included; each figure is the
+// median of ROUNDS runs.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { RunSpec, WorkerEvent } from '@microgpt/playground/protocol';
+import { createController } from '@microgpt/playground/worker';
+import { createWasmBackend } from '@microgpt/tensor';
+import { type Browser, type Page, chromium } from 'playwright-core';
+import { type PreviewServer, build, preview } from 'vite';
+import { type Emit, median, progress } from '../harness';
+import { datasetText } from './data';
+import type { Suite } from './suite';
+
+const CHROMIUM = '/usr/bin/chromium';
+const APP = fileURLToPath(new URL('../../../../apps/playground/', import.meta.url));
+const STEPS = 100;
+const THREADS = [1, 2] as const;
+const ROUNDS = 3;
+
+function runSpec(text: string, threads: number): RunSpec {
+  return {
+    preset: 'shakespeare-cpu',
+    data: { text, documents: false, source: 'tinyshakespeare.txt' },
+    tokenizer: { kind: 'char' },
+    model: { nLayer: 4, nHead: 4, nEmbd: 128, blockSize: 64 },
+    lr: 1e-3,
+    batchSize: 12,
+    steps: STEPS,
+    threads,
+    sampleEvery: 0,
+    seed: 1337,
+  };
+}
+
+function report(emit: Emit, impl: string, threads: number, tokensPerSecond: number): void {
+  emit({ suite: 'browser', name: `shakespeare-cpu-train-${STEPS}-steps`, impl, threads, metric: 'tokens_per_s', value: Math.round(tokensPerSecond), unit: 'tokens/s' });
+}
+
+/** The playground's worker controller in Node: tokens/s of its last step event. */
+async function nodeTokensPerSecond(text: string, threads: number): Promise<number> {
+  const backend = await createWasmBackend({ threads: 2 });
+  let last = 0;
+  const controller = createController(backend, (event: WorkerEvent) => {
+    if (event.type === 'step') last = event.tokensPerSecond;
+    if (event.type === 'error') throw new Error(event.message);
+  }, 2);
+  await controller.handle({ type: 'start', run: runSpec(text, threads) });
+  backend.dispose();
+  return last;
+}
+
+/** The built playground in Chromium, with Tiny Shakespeare picked as a local file and the preset chosen. */
+async function openPlayground(browser: Browser, url: string, text: string): Promise<Page> {
+  const page = await browser.newPage();
+  await page.goto(url);
+  await page.locator('input[name="data"][value="file"]').check();
+  await page.locator('#data-file').setInputFiles({ name: 'tinyshakespeare.txt', mimeType: 'text/plain', buffer: Buffer.from(text) });
+  await page.locator('#data-documents').uncheck();
+  await page.locator('#preset').selectOption('shakespeare-cpu');
+  return page;
+}
+
+/** One run in the page: the tokens/s it shows when done. */
+async function browserTokensPerSecond(page: Page, threads: number): Promise<number> {
+  await page.locator('#steps').fill(String(STEPS));
+  await page.locator('#sample-every').fill('0');
+  await page.locator('#threads').fill(String(threads));
+  await page.locator('#start').click({ timeout: 60_000 });
+  await page.locator('#stat-status', { hasText: 'training' }).waitFor({ timeout: 60_000 });
+  await page.locator('#stat-status', { hasText: 'ready' }).waitFor({ timeout: 600_000 });
+  return Number(((await page.locator('#stat-speed').textContent()) ?? '').replace(/[^0-9.]/g, ''));
+}
+
+export const browserSuite: Suite = {
+  name: 'browser',
+  description: `the playground training shakespeare-cpu for ${STEPS} steps in Chromium (wasm in a Web Worker) beside the same worker code in Node, 1 and 2 threads, median of ${ROUNDS} interleaved rounds (needs ${CHROMIUM}; minutes)`,
+  async run(emit: Emit) {
+    const text = datasetText('tinyshakespeare.txt');
+    if (!text) return;
+    const hasChromium = existsSync(CHROMIUM);
+    if (!hasChromium) progress(`bench: browser: ${CHROMIUM} not found (apt-get install chromium); only the Node rows`);
+    const results = new Map<string, number[]>();
+    const record = (impl: string, threads: number, value: number): void => {
+      const key = `${impl}/${threads}`;
+      results.set(key, [...(results.get(key) ?? []), value]);
+    };
+    let server: PreviewServer | null = null;
+    let browser: Browser | null = null;
+    try {
+      let page: Page | null = null;
+      if (hasChromium) {
+        await build({ root: APP, logLevel: 'warn' });
+        server = await preview({ root: APP, logLevel: 'warn', preview: { host: '127.0.0.1', port: 4173, strictPort: false } });
+        browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+        page = await openPlayground(browser, server.resolvedUrls!.local[0]!, text);
+      }
+      // Rounds alternate Node and Chromium so a slow spell on the shared machine falls on both.
+      for (let round = 1; round <= ROUNDS; round++) {
+        for (const threads of THREADS) {
+          record('node', threads, await nodeTokensPerSecond(text, threads));
+          if (page) record('chromium', threads, await browserTokensPerSecond(page, threads));
+        }
+        progress(`bench: browser: round ${round} of ${ROUNDS}`);
+      }
+    } finally {
+      await browser?.close();
+      await server?.close();
+    }
+    for (const [key, values] of results) {
+      const [impl, threads] = key.split('/') as [string, string];
+      report(emit, impl, Number(threads), median(values));
+    }
+  },
+};
