@@ -11,7 +11,7 @@ import { downloadFiles, downloadZip, readPicked } from './ui/files';
 import { type DataChoice, applyPreset, findForm, modelSize, runSpec, samplingSpec, tokenizerSpec } from './ui/form';
 import { drawHeatmap } from './ui/heatmap';
 import { renderBars, topTokens } from './ui/probabilities';
-import { renderTokens } from './ui/tokens';
+import { renderTokens, wireTokens } from './ui/tokens';
 
 const TOKEN_PREVIEW = 300;
 
@@ -145,7 +145,7 @@ function render(previous: PageState): void {
   }
   if (state.model !== previous.model && state.model) {
     const m = state.model;
-    text('model-info').textContent = `Model: ${m.parameters.toLocaleString()} parameters, ${m.nLayer} layers × ${m.nHead} heads × ${m.nEmbd} wide, context ${m.blockSize}, vocabulary ${m.vocabSize}, ${m.documents ? 'documents' : 'stream'} (${m.source}).`;
+    text('model-info').textContent = `Model: ${m.parameters.toLocaleString()} parameters, ${m.nLayer} layer${m.nLayer === 1 ? '' : 's'} × ${m.nHead} head${m.nHead === 1 ? '' : 's'} × ${m.nEmbd} wide, context ${m.blockSize}, vocabulary ${m.vocabSize}, ${m.documents ? 'documents' : 'stream'} (${m.source}).`;
   }
   const error = text('error');
   error.hidden = state.error === null;
@@ -159,7 +159,7 @@ worker.onmessage = (event: MessageEvent<WorkerEvent>) => {
   if (message.type === 'tokens') {
     vocabSize = message.vocabSize;
     renderTokens(text('tokens'), message.tokens);
-    text('tokens-summary').textContent = `${message.total.toLocaleString()} tokens, vocabulary of ${message.vocabSize.toLocaleString()}; the first ${message.tokens.length} (hover or focus one for its id and bytes):`;
+    text('tokens-summary').textContent = `${message.total.toLocaleString()} tokens, vocabulary of ${message.vocabSize.toLocaleString()}; the first ${message.tokens.length}:`;
     refreshEstimate();
   } else if (message.type === 'estimate') {
     text('estimate').textContent = `${message.parameters.toLocaleString()} parameters · about ${formatBytes(message.parameterBytes + message.activationBytes)} to train (${formatBytes(message.parameterBytes)} weights, gradients and Adam state; ${formatBytes(message.activationBytes)} activations)`;
@@ -256,6 +256,7 @@ byId('import', HTMLInputElement).addEventListener('change', (event) => {
   );
 });
 
+wireTokens(text('tokens'), text('token-detail'));
 applyPreset(form, 'names');
 refreshData();
 drawProbe();

@@ -51,6 +51,10 @@ export interface SamplingSpec {
   readonly topP?: number;
   readonly maxTokens: number;
   readonly seed: number;
+  /** Samples to draw, one after the other from one seeded generator. */
+  readonly count: number;
+  /** Beam search of this width instead of sampling (1: sample). */
+  readonly beam: number;
 }
 
 /** What the page asks the worker. */
@@ -111,6 +115,6 @@ export type WorkerEvent =
   | { readonly type: 'samples'; readonly step: number; readonly texts: readonly string[] }
   | { readonly type: 'inspection'; readonly attention: AttentionView; readonly logits: Float64Array; readonly vocab: readonly string[] }
   | { readonly type: 'text'; readonly text: string }
-  | { readonly type: 'generated'; readonly tokens: number; readonly stop: 'stop-token' | 'max-tokens' }
+  | { readonly type: 'generated'; readonly count: number; readonly tokens: number; readonly stop: 'stop-token' | 'max-tokens' }
   | { readonly type: 'files'; readonly files: Readonly<Record<string, Uint8Array>> }
   | { readonly type: 'error'; readonly request: Request['type'] | 'init'; readonly message: string };

@@ -61,8 +61,10 @@ describe('page state', () => {
     expect(state.generated).toEqual({ text: '', done: false, note: '' });
     state = run([{ type: 'text', text: 'ann' }, { type: 'text', text: 'a' }], state);
     expect(state.generated).toEqual({ text: 'anna', done: false, note: '' });
-    state = reduce(state, { type: 'generated', tokens: 4, stop: 'stop-token' });
+    state = reduce(state, { type: 'generated', count: 1, tokens: 4, stop: 'stop-token' });
     expect(state.generated).toEqual({ text: 'anna', done: true, note: '4 tokens, ended at the stop token' });
+    const several = reduce(startGenerating(state), { type: 'generated', count: 3, tokens: 12, stop: 'max-tokens' });
+    expect(several.generated.note).toBe('3 samples, 12 tokens; the last reached the token limit');
     const failed = reduce(startGenerating(state), { type: 'error', request: 'generate', message: 'ModelError: sampling: topP must be in (0, 1], found 2' });
     expect(failed.generated.done).toBe(true);
     expect(failed.error).toBe('generate: ModelError: sampling: topP must be in (0, 1], found 2');

@@ -70,7 +70,7 @@ export function reduce(state: PageState, event: WorkerEvent): PageState {
     case 'text':
       return { ...state, generated: { text: state.generated.text + event.text, done: false, note: '' } };
     case 'generated':
-      return { ...state, generated: { ...state.generated, done: true, note: `${event.tokens} tokens, ${event.stop === 'stop-token' ? 'ended at the stop token' : 'reached the token limit'}` } };
+      return { ...state, generated: { ...state.generated, done: true, note: generatedNote(event.count, event.tokens, event.stop) } };
     case 'error':
       // An impossible size while the user types is shown beside the settings, not as an error banner.
       if (event.request === 'estimate') return state;
@@ -81,6 +81,12 @@ export function reduce(state: PageState, event: WorkerEvent): PageState {
     case 'files':
       return state;
   }
+}
+
+/** What the note under generated text says: how many tokens, and why the (last) sample ended. */
+function generatedNote(count: number, tokens: number, stop: 'stop-token' | 'max-tokens'): string {
+  const why = stop === 'stop-token' ? 'ended at the stop token' : 'reached the token limit';
+  return count === 1 ? `${tokens} tokens, ${why}` : `${count} samples, ${tokens} tokens; the last ${why}`;
 }
 
 /** The page's state when a new Generate starts: empty text, not done. */

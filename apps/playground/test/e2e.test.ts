@@ -35,6 +35,8 @@ describe.skipIf(missing.length > 0)('playground in Chromium', () => {
   let work: string;
   const problems: string[] = [];
 
+  /** Top and height of every card, rounded to pixels: what moves when the layout jumps. */
+  const layout = (): Promise<number[][]> => page.locator('section.card').evaluateAll((cards) => cards.map((card) => [Math.round(card.getBoundingClientRect().top + scrollY), Math.round(card.getBoundingClientRect().height)]));
   const number = async (id: string): Promise<number> => Number((await page.locator(`#${id}`).textContent())!.split('/')[0]!.replace(/,/g, ''));
   const fill = async (id: string, value: string): Promise<void> => {
     await page.locator(`#${id}`).fill(value);
@@ -67,6 +69,13 @@ describe.skipIf(missing.length > 0)('playground in Chromium', () => {
     expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
     await expect.poll(() => page.locator('#tokens .token').count(), { timeout: 30_000 }).toBeGreaterThan(100);
     expect(await page.locator('#tokens-summary').textContent()).toMatch(/vocabulary of 27\b/);
+    // The token list is one tab stop; arrow keys move along it and the detail line names the focused token.
+    expect(await page.locator('#tokens .token[tabindex="0"]').count()).toBe(1);
+    await page.locator('#tokens .token').first().focus();
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowRight');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('a');
+    expect(await page.locator('#token-detail').textContent()).toMatch(/^a — id \d+ · bytes 61$/);
     expect(await page.locator('#estimate').textContent()).toMatch(/parameters/);
     expect(problems).toEqual([]);
   });
@@ -75,10 +84,15 @@ describe.skipIf(missing.length > 0)('playground in Chromium', () => {
     await fill('steps', '400');
     await fill('sample-every', '100');
     await fill('threads', '2');
+    const before = await layout();
     await page.locator('#start').click();
     await expect.poll(() => number('stat-step'), { timeout: 30_000 }).toBeGreaterThan(0);
     const earlyLoss = await number('stat-loss');
+    const during = await layout();
     await expect.poll(() => page.locator('#stat-status').textContent(), { timeout: 120_000 }).toBe('ready');
+    // No layout jumps: the cards above the checkpoint card keep their place and size while training and after.
+    expect(during.slice(0, 5)).toEqual(before.slice(0, 5));
+    expect((await layout()).slice(0, 5)).toEqual(before.slice(0, 5));
     expect(await number('stat-step')).toBe(400);
     const finalLoss = await number('stat-loss');
     const valLoss = await number('stat-val');
@@ -131,8 +145,13 @@ describe.skipIf(missing.length > 0)('playground in Chromium', () => {
     await fill('steps', '100000');
     await fill('sample-every', '0');
     await page.locator('#start').click();
+    // The last run's "400 / 400" is on the page until the new run's first event: wait for the new run.
+    await expect.poll(() => page.locator('#stat-status').textContent(), { timeout: 30_000 }).toBe('training');
     await expect.poll(() => number('stat-step'), { timeout: 30_000 }).toBeGreaterThan(50);
-    await page.locator('#pause').click();
+    await expect.poll(() => page.locator('#pause').isEnabled()).toBe(true);
+    // From the keyboard, as a visitor without a mouse would.
+    await page.locator('#pause').focus();
+    await page.keyboard.press('Enter');
     await expect.poll(() => page.locator('#stat-status').textContent(), { timeout: 30_000 }).toBe('paused');
     const paused = await number('stat-step');
     await page.waitForTimeout(1500);

@@ -28,6 +28,8 @@ export interface Form {
   readonly genTopP: HTMLInputElement;
   readonly genMax: HTMLInputElement;
   readonly genSeed: HTMLInputElement;
+  readonly genCount: HTMLInputElement;
+  readonly genBeam: HTMLInputElement;
 }
 
 /** The page's form inputs. */
@@ -54,6 +56,8 @@ export function findForm(): Form {
     genTopP: input('gen-top-p'),
     genMax: input('gen-max'),
     genSeed: input('gen-seed'),
+    genCount: input('gen-count'),
+    genBeam: input('gen-beam'),
   };
 }
 
@@ -102,7 +106,7 @@ export function runSpec(form: Form, data: DataSpec): RunSpec {
   };
 }
 
-/** The Generate card's sampling options (top-k 0 and top-p 1 mean off). */
+/** The Generate card's options (top-k 0 and top-p 1 mean off; beam 1 samples). */
 export function samplingSpec(form: Form): SamplingSpec {
   const topK = numberValue(form.genTopK, 0);
   const topP = numberValue(form.genTopP, 1);
@@ -110,6 +114,8 @@ export function samplingSpec(form: Form): SamplingSpec {
     temperature: numberValue(form.genTemperature, 1),
     maxTokens: numberValue(form.genMax, 200),
     seed: numberValue(form.genSeed, 42),
+    count: numberValue(form.genCount, 1),
+    beam: numberValue(form.genBeam, 1),
     ...(topK > 0 ? { topK } : {}),
     ...(topP < 1 ? { topP } : {}),
   };

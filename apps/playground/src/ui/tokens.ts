@@ -1,5 +1,6 @@
-// The tokenizer preview: the start of the text as coloured tokens. Hovering (or focusing) a token shows its id
-// and bytes; colours cycle so neighbouring tokens differ.
+// The tokenizer preview: the start of the text as coloured tokens. Hovering or focusing a token shows its id and
+// bytes in a detail line; colours cycle so neighbouring tokens differ. The list is one tab stop (a roving
+// tabindex): arrow keys, Home and End move between tokens, so a keyboard user does not tab through 300 of them.
 import type { TokenView } from '../protocol';
 import { element, replaceChildren } from './dom';
 
@@ -15,16 +16,46 @@ export function tokenTitle(token: TokenView): string {
   return `id ${token.id} · bytes ${token.bytes.map((b) => b.toString(16).padStart(2, '0')).join(' ')}`;
 }
 
-/** Draws `tokens` into `container`. */
+/** Draws `tokens` into `container`; the first one takes the list's tab stop. */
 export function renderTokens(container: HTMLElement, tokens: readonly TokenView[]): void {
   replaceChildren(
     container,
     tokens.map((token, i) => {
       const span = element('span', `token c${i % COLOURS}`, visibleText(token.text));
       span.title = tokenTitle(token);
-      span.tabIndex = 0;
+      span.tabIndex = i === 0 ? 0 : -1;
+      span.setAttribute('role', 'listitem');
       span.setAttribute('aria-label', `${JSON.stringify(token.text)}, ${tokenTitle(token)}`);
       return span;
     }),
   );
+}
+
+/** The index a key moves to from `index` among `count` tokens, or null for other keys. */
+export function tokenKeyTarget(key: string, index: number, count: number): number | null {
+  const moves: Record<string, number> = { ArrowRight: index + 1, ArrowDown: index + 1, ArrowLeft: index - 1, ArrowUp: index - 1, Home: 0, End: count - 1 };
+  return key in moves ? Math.max(0, Math.min(count - 1, moves[key]!)) : null;
+}
+
+/** Keyboard moves and the detail line (`detail` shows the hovered or focused token's text, id and bytes). */
+export function wireTokens(container: HTMLElement, detail: HTMLElement): void {
+  const show = (target: EventTarget | null): void => {
+    if (target instanceof HTMLElement && target.classList.contains('token')) detail.textContent = `${target.textContent} — ${target.title}`;
+  };
+  container.addEventListener('mouseover', (event) => {
+    show(event.target);
+  });
+  container.addEventListener('focusin', (event) => {
+    show(event.target);
+  });
+  container.addEventListener('keydown', (event) => {
+    const tokens = [...container.children] as HTMLElement[];
+    const index = tokens.indexOf(event.target as HTMLElement);
+    const next = index < 0 ? null : tokenKeyTarget(event.key, index, tokens.length);
+    if (next === null) return;
+    event.preventDefault();
+    tokens[index]!.tabIndex = -1;
+    tokens[next]!.tabIndex = 0;
+    tokens[next]!.focus();
+  });
 }

@@ -90,8 +90,9 @@ describe('worker controller', () => {
     expect(inspection.attention.layers[0]).toHaveLength(4 * 3 * 3);
     expect(inspection.logits).toHaveLength(V);
     expect(inspection.vocab).toHaveLength(V);
-    await controller.handle({ type: 'generate', prompt: 'em', sampling: { temperature: 0.8, maxTokens: 30, seed: 7 } });
+    await controller.handle({ type: 'generate', prompt: 'em', sampling: { temperature: 0.8, maxTokens: 30, seed: 7, count: 1, beam: 1 } });
     const generated = of('text').map((e) => e.text).join('');
+    expect(generated.startsWith('em')).toBe(true);
     expect(of('generated')[0]!.tokens).toBeGreaterThan(0);
     await controller.handle({ type: 'export' });
     const files = of('files')[0]!.files;
@@ -103,9 +104,27 @@ describe('worker controller', () => {
     expect(other.of('model')[0]!.info).toEqual({ ...of('model')[0]!.info });
     await other.controller.handle({ type: 'inspect', prompt: 'em' });
     expect(other.of('inspection')[0]!.logits).toEqual(inspection.logits);
-    await other.controller.handle({ type: 'generate', prompt: 'em', sampling: { temperature: 0.8, maxTokens: 30, seed: 7 } });
+    await other.controller.handle({ type: 'generate', prompt: 'em', sampling: { temperature: 0.8, maxTokens: 30, seed: 7, count: 1, beam: 1 } });
     expect(other.of('text').map((e) => e.text).join('')).toBe(generated);
     expect(events.filter((e) => e.type === 'error')).toEqual([]);
+  });
+
+  it('draws several samples one a line, and runs beam search when the beam is wider than 1', async () => {
+    const { controller, of } = harness();
+    await controller.handle({ type: 'start', run: { ...RUN, steps: 60, sampleEvery: 0 } });
+    await controller.handle({ type: 'generate', prompt: 'a', sampling: { temperature: 1, maxTokens: 15, seed: 3, count: 4, beam: 1 } });
+    const lines = of('text').map((e) => e.text).join('').split('\n');
+    expect(lines).toHaveLength(4);
+    for (const line of lines) expect(line).toMatch(/^a[a-z]*$/);
+    expect(of('generated')[0]).toMatchObject({ count: 4 });
+    const beam = async (seed: number): Promise<string> => {
+      const before = of('text').length;
+      await controller.handle({ type: 'generate', prompt: 'a', sampling: { temperature: 1, maxTokens: 15, seed, count: 1, beam: 3 } });
+      return of('text').slice(before).map((e) => e.text).join('');
+    };
+    // Beam search does not sample: the seed changes nothing.
+    expect(await beam(1)).toBe(await beam(2));
+    expect(of('error')).toEqual([]);
   });
 
   it('turns bad requests into error events that name the request and the problem', async () => {

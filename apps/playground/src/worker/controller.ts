@@ -49,6 +49,7 @@ function sample(run: Run, ids: readonly number[], sampling: SamplingSpec, rng: P
     temperature: sampling.temperature,
     ...(sampling.topK === undefined ? {} : { topK: sampling.topK }),
     ...(sampling.topP === undefined ? {} : { topP: sampling.topP }),
+    ...(sampling.beam > 1 ? { beam: sampling.beam } : {}),
     stopTokens: run.bos === null ? [] : [run.bos],
     rng,
     tokenizer: run.tokenizer,
@@ -85,7 +86,7 @@ export function createController(backend: WasmBackend, post: Post, maxThreads: n
   };
   const postSamples = (current: Run, step: number): void => {
     const rng = new PythonRandom(step);
-    const sampling = { temperature: 1, maxTokens: SAMPLE_TOKENS, seed: step };
+    const sampling = { temperature: 1, maxTokens: SAMPLE_TOKENS, seed: step, count: 1, beam: 1 };
     const texts = Array.from({ length: SAMPLE_COUNT }, () => sample(current, promptIds(current, ''), sampling, rng).text ?? '');
     post({ type: 'samples', step, texts });
   };
@@ -165,10 +166,22 @@ export function createController(backend: WasmBackend, post: Post, maxThreads: n
     },
     generate({ prompt, sampling }) {
       const current = requireModel();
-      const result = sample(current, promptIds(current, prompt), sampling, new PythonRandom(sampling.seed), (text) => {
+      if (!(Number.isSafeInteger(sampling.count) && sampling.count >= 1)) throw new Error(`the number of samples must be a positive integer, found ${sampling.count}`);
+      const rng = new PythonRandom(sampling.seed);
+      const onText = (text: string): void => {
         post({ type: 'text', text });
-      });
-      post({ type: 'generated', tokens: result.ids.length, stop: result.stop });
+      };
+      let tokens = 0;
+      let stop: GenerateResult['stop'] = 'max-tokens';
+      // As `microgpt sample`: each sample is the prompt and its continuation; documents one a line.
+      for (let i = 0; i < sampling.count; i++) {
+        if (i > 0) onText(current.bos === null ? '\n\n' : '\n');
+        onText(prompt);
+        const result = sample(current, promptIds(current, prompt), sampling, rng, onText);
+        tokens += result.ids.length;
+        stop = result.stop;
+      }
+      post({ type: 'generated', count: sampling.count, tokens, stop });
     },
     export() {
       const files = runFiles(requireModel());
