@@ -13,7 +13,7 @@ import { dirname, extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { unzipSync } from 'fflate';
-import { type Browser, type Page, chromium } from 'playwright-core';
+import { type Browser, type Download, type Page, chromium } from 'playwright-core';
 import { type PreviewServer, preview } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -125,7 +125,7 @@ describe.skipIf(missing.length > 0)('playground in Chromium', () => {
     expect(problems).toEqual([]);
   });
 
-  it('exports the trained model as a zip that the CLI samples from', async () => {
+  it('exports the trained model as a zip that the CLI samples from, or as five separate files', async () => {
     const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#export-zip').click()]);
     expect(download.suggestedFilename()).toBe('microgpt-checkpoint.zip');
     const zip = join(work, 'export.zip');
@@ -139,6 +139,16 @@ describe.skipIf(missing.length > 0)('playground in Chromium', () => {
     const samples = stdout.trim().split('\n').map((line) => JSON.parse(line) as { sample: string; stop: string });
     expect(samples).toHaveLength(3);
     for (const sample of samples) expect(sample.sample).toMatch(/^[a-z]*$/);
+
+    const separate: string[] = [];
+    const collect = (download: Download): void => {
+      separate.push(download.suggestedFilename());
+    };
+    page.on('download', collect);
+    await page.locator('#export-files').click();
+    await expect.poll(() => separate.length, { timeout: 30_000 }).toBe(5);
+    page.off('download', collect);
+    expect(separate.sort()).toEqual(['config.json', 'model.safetensors', 'optimizer.safetensors', 'tokenizer.json', 'trainer_state.json']);
   });
 
   it('pausing stops the step counter; resuming moves it again', async () => {
