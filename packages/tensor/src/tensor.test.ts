@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { arange, tensor, zeros } from './create';
 import { BackendError, IndexError, ShapeError } from './errors';
+import { createWasmBackend } from './backends/wasm/index';
 import { findBackend } from './registry';
 import { Tensor } from './tensor';
 
@@ -94,6 +95,27 @@ describe('Tensor memory', () => {
     v.dispose();
     expect(js.memory().liveStorages).toBe(before);
     expect(a.disposed).toBe(true);
+  });
+
+  it('freeStorage frees at once with views alive; disposing those views later frees nothing twice', async () => {
+    const wasm = await createWasmBackend({ threads: 1 });
+    for (const backend of [findBackend('js'), wasm]) {
+      const before = backend.memory().liveStorages;
+      const owner = zeros([4, 4], { backend });
+      const views = [owner.transpose(), owner.reshape([16]), owner.slice(0, 1, 3)];
+      owner.freeStorage();
+      expect(backend.memory().liveStorages).toBe(before);
+      expect(owner.disposed).toBe(true);
+      for (const v of views) v.dispose();
+      owner.freeStorage();
+      expect(backend.memory().liveStorages).toBe(before);
+      // The freed memory is reused by the next allocation, which the late disposals must not have freed again.
+      const next = zeros([4, 4], { backend });
+      expect(backend.memory().liveStorages).toBe(before + 1);
+      next.dispose();
+      expect(backend.memory().liveStorages).toBe(before);
+    }
+    wasm.dispose();
   });
 
   it('refuses to allocate a dtype the backend cannot store', () => {

@@ -8,9 +8,11 @@ import { kernel } from './dispatch';
 import { resolveBackend } from './registry';
 
 // The count of live tensors over a storage rides on the storage object itself: cheaper than a WeakMap
-// lookup, which showed up in the per-call cost of small ops.
+// lookup, which showed up in the per-call cost of small ops. A storage freed by its owner (`freeStorage`) has
+// count -1, so views disposed later never free it twice.
 const REFS = Symbol('microgpt.refs');
 type Counted = Storage & { [REFS]?: number };
+const FREED = -1;
 
 /** A nested array of numbers, as `toList` returns and `tensor()` accepts. */
 export type NestedArray = number | NestedArray[];
@@ -209,9 +211,23 @@ export class Tensor {
     if (this.#disposed) return;
     this.#disposed = true;
     const storage = this.storage as Counted;
+    if (storage[REFS] === FREED) return;
     const refs = (storage[REFS] ?? 1) - 1;
     storage[REFS] = refs;
     if (refs === 0) this.backend.free(this.storage);
+  }
+
+  /**
+   * Frees this tensor's storage now, however many views of it are alive, and disposes this tensor. For owners of
+   * an arena whose views are internal and never disposed one by one (a model's planned buffers): every view of
+   * the storage is invalid afterwards, and disposing one later does nothing. Calling it twice does nothing.
+   */
+  freeStorage(): void {
+    this.#disposed = true;
+    const storage = this.storage as Counted;
+    if (storage[REFS] === FREED) return;
+    storage[REFS] = FREED;
+    this.backend.free(this.storage);
   }
 
   toString(): string {

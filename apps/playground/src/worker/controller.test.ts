@@ -127,6 +127,25 @@ describe('worker controller', () => {
     expect(of('error')).toEqual([]);
   });
 
+  it('frees the last run when a new one starts or a checkpoint is imported: memory stops growing', async () => {
+    const { controller, of } = harness();
+    const small = { ...RUN, steps: 5, sampleEvery: 0 };
+    await controller.handle({ type: 'start', run: small });
+    await controller.handle({ type: 'export' });
+    const files = of('files')[0]!.files;
+    // Bytes held after each cycle (start, inspect, import, generate): the same every time after the first.
+    const held: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      await controller.handle({ type: 'start', run: small });
+      await controller.handle({ type: 'inspect', prompt: 'em' });
+      await controller.handle({ type: 'import', files });
+      await controller.handle({ type: 'generate', prompt: 'a', sampling: { temperature: 1, maxTokens: 10, seed: 1, count: 2, beam: 1 } });
+      held.push(backend.memory().liveBytes);
+    }
+    expect(of('error')).toEqual([]);
+    expect(new Set(held.slice(1)).size).toBe(1);
+  });
+
   it('turns bad requests into error events that name the request and the problem', async () => {
     const { controller, of } = harness();
     const requests: Request[] = [

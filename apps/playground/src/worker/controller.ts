@@ -7,7 +7,7 @@ import { PythonRandom, type WasmBackend } from '@microgpt/tensor';
 import type { Tokenizer } from '@microgpt/tokenizer';
 import { estimateRun } from '../estimate';
 import type { DataSpec, Request, RunStatus, SamplingSpec, TokenView, WorkerEvent } from '../protocol';
-import { type Run, createRun, dataIds, importRun, runFiles, trainTokenizer } from './run';
+import { type Run, createRun, dataIds, disposeRun, importRun, runFiles, trainTokenizer } from './run';
 
 /** Sends an event to the page (with buffers to transfer). */
 export type Post = (event: WorkerEvent, transfer?: Transferable[]) => void;
@@ -135,8 +135,7 @@ export function createController(backend: WasmBackend, post: Post, maxThreads: n
       if (status === 'training') throw new Error('a run is already training; stop it first');
       await backend.setThreads(Math.max(1, Math.min(spec.threads, maxThreads)));
       const next = createRun(spec, backend);
-      run?.trainer?.dispose();
-      run = next;
+      replaceRun(next);
       sampleEvery = spec.sampleEvery;
       post({ type: 'model', info: next.info, steps: spec.steps, step: 0 });
       await train(next);
@@ -190,12 +189,17 @@ export function createController(backend: WasmBackend, post: Post, maxThreads: n
     import({ files }) {
       if (status === 'training') throw new Error('stop training before importing a checkpoint');
       const next = importRun(files, backend);
-      run?.trainer?.dispose();
-      run = next;
+      replaceRun(next);
       post({ type: 'model', info: next.info, steps: 0, step: 0 });
       setStatus('ready');
     },
   };
+
+  /** Makes `next` the run, freeing the last one's trainer buffers and weights (wasm memory is not collected). */
+  function replaceRun(next: Run): void {
+    if (run) disposeRun(run);
+    run = next;
+  }
 
   function requireModel(): Run {
     if (!run) throw new Error('there is no model yet: train one or import a checkpoint');

@@ -12,6 +12,7 @@ import {
   countParameters,
   createGPT,
   createTrainer,
+  disposeGPT,
   documentIds,
   documentLoader,
   getPreset,
@@ -142,4 +143,10 @@ export function importRun(files: Readonly<Record<string, Uint8Array>>, backend: 
   const documents = settings ? settings.data === 'documents' && bosId !== undefined : bosId !== undefined;
   const source = checkpoint.metadata?.data ?? 'imported checkpoint';
   return { model: checkpoint.model, tokenizer, bos: documents ? bosId! : null, trainer: null, info: infoOf(checkpoint.model, documents, source), preset: checkpoint.metadata?.preset ?? 'custom' };
+}
+
+/** Frees the run's trainer (optimizer state, buffers) and its model's weights; the run is unusable afterwards. */
+export function disposeRun(run: Run): void {
+  run.trainer?.dispose();
+  disposeGPT(run.model);
 }

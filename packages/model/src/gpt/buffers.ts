@@ -234,8 +234,10 @@ export function createPlan(config: GPTConfig, shape: PlanShape, dtype: FloatDTyp
     dtype,
     backend,
     buffers,
+    // The passes make views of these buffers (per T, per head, per row) that nobody disposes one by one, so the
+    // plan frees its storages outright.
     dispose: () => {
-      for (const t of owned) t.dispose();
+      for (const t of owned) t.freeStorage();
       byT.clear();
     },
   };

@@ -54,7 +54,8 @@ export function createKVCache(config: GPTConfig, B: number, K: KernelSet, dtype:
       }
     },
     dispose() {
-      for (const t of [...k, ...v, spare]) t.dispose();
+      // Cached views of these (per position, per sequence) are never disposed one by one: free outright.
+      for (const t of [...k, ...v, spare]) t.freeStorage();
     },
   };
 }

@@ -116,12 +116,16 @@ export function parameterTensors(model: GPT): Record<string, Tensor> {
   return Object.fromEntries(Object.entries(model.params).map(([name, v]) => [name, v.value]));
 }
 
-/** Frees every parameter and gradient (the model is unusable afterwards). */
+/**
+ * Frees the storage of every parameter and gradient, including storages the model adopted in
+ * `gptFromParameters`, at once: passes and trainers keep views of them that are never disposed one by one. The
+ * model, and every view of its parameters, is unusable afterwards.
+ */
 export function disposeGPT(model: GPT): void {
   for (const v of Object.values(model.params)) {
-    v.value.dispose();
-    v.grad?.dispose();
+    v.value.freeStorage();
+    v.grad?.freeStorage();
     v.grad = null;
   }
-  model.flat.dispose();
+  model.flat.freeStorage();
 }
