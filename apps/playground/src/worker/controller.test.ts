@@ -154,15 +154,17 @@ describe('worker controller', () => {
       { type: 'start', run: { ...RUN, model: { ...RUN.model, nHead: 3 } } },
       { type: 'start', run: { ...RUN, tokenizer: { kind: 'bpe', vocabSize: 100 } } },
       { type: 'import', files: { 'config.json': new TextEncoder().encode('{') } },
+      { type: 'start', run: { ...RUN, data: { text: 'abcab', documents: false, source: 'pasted' } } },
     ];
     for (const request of requests) await controller.handle(request);
     const errors = of('error');
-    expect(errors.map((e) => e.request)).toEqual(['inspect', 'resume', 'start', 'start', 'import']);
+    expect(errors.map((e) => e.request)).toEqual(['inspect', 'resume', 'start', 'start', 'import', 'start']);
     expect(errors[0]!.message).toMatch(/no model yet/);
     expect(errors[1]!.message).toMatch(/no paused run/);
     expect(errors[2]!.message).toMatch(/nEmbd.*nHead|nHead.*nEmbd/);
     expect(errors[3]!.message).toMatch(/vocab/i);
     expect(errors[4]!.message).toMatch(/config\.json/);
+    expect(errors[5]!.message).toMatch(/^DataError: data: .*block/);
     for (const e of errors) expect(e.message).not.toMatch(/\n\s+at /);
   });
 
