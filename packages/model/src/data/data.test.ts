@@ -129,7 +129,7 @@ describe('loaders', () => {
     other.restore(saved);
     expect([other.next(), other.next()]).toEqual(next);
     expect(() => streamLoader(memoryTokenSource(ids.slice(0, 50), 65), { blockSize: 8, batchSize: 1, seed: 1, valFraction: 0.1 })).toThrow(
-      'data: the val split has 5 tokens, fewer than one block of 9 (blockSize 8 + 1); use more text or a smaller --block-size',
+      'data: the val split has 5 tokens, fewer than one block of 9 (blockSize 8 + 1); use more text or a smaller blockSize',
     );
   });
   it('documents: each wrapped in BOS, cropped to blockSize + 1, padded with ignored targets', () => {

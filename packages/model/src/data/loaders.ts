@@ -53,7 +53,7 @@ export function streamLoader(source: TokenSource, options: LoaderOptions): Split
   for (const split of options.valFraction > 0 ? (['train', 'val'] as const) : (['train'] as const)) {
     const [start, end] = splits[split];
     if (end - start < need) {
-      throw new DataError(`data: the ${split} split has ${end - start} tokens, fewer than one block of ${need} (blockSize ${T} + 1); use more text or a smaller --block-size`);
+      throw new DataError(`data: the ${split} split has ${end - start} tokens, fewer than one block of ${need} (blockSize ${T} + 1); use more text or a smaller blockSize`);
     }
   }
   const window = new Int32Array(need);
