@@ -1,7 +1,7 @@
 // Mistakes a user can make end the command with one message, a hint and an exit code; anything else is a bug
 // and keeps its stack trace. Errors the libraries throw for bad input (a config, data, a checkpoint, text
 // outside a vocabulary) are the user's, so they are reported the same way.
-import { CheckpointError, DataError, ModelError, NonFiniteLossError } from '@microgpt/model';
+import { CheckpointError, DataError, ModelError, NonFiniteLossError, RunFolderError } from '@microgpt/model';
 import { TokenizerError } from '@microgpt/tokenizer';
 import { CommanderError } from 'commander';
 
@@ -46,6 +46,7 @@ export function asUsage<T>(work: () => T, hint?: string): T {
 
 const USER_ERRORS: readonly { type: new (...args: never[]) => Error; hint: string }[] = [
   { type: NonFiniteLossError, hint: 'lower --lr, or resume from the last checkpoint with a smaller learning rate' },
+  { type: RunFolderError, hint: 'wait for that run to finish, or train into another folder with --out DIR' },
   { type: CheckpointError, hint: 'check the folder: `microgpt info --ckpt DIR` lists what it holds' },
   { type: TokenizerError, hint: 'the text must be encodable by the tokenizer (train one on text like it)' },
   { type: DataError, hint: 'use more data or a smaller --block-size' },

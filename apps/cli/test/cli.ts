@@ -1,7 +1,7 @@
 // Runs the built CLI (dist/cli.js, made by `pnpm build` before the tests) as a child process, with its own
 // cache folder and every download URL pointed at a closed local port, so no test touches the network.
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,10 +12,6 @@ export const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 
 /** A URL nothing listens on: downloads fail at once, as offline. */
 export const OFFLINE_URL = 'http://127.0.0.1:65534/unreachable';
-
-/** makemore's names.txt beside the repo, when it is there (tests that need it skip otherwise). */
-export const SHARED_NAMES = fileURLToPath(new URL('../../../../shared/datasets/names.txt', import.meta.url));
-export const HAS_SHARED_NAMES = existsSync(SHARED_NAMES);
 
 /** A temp folder removed after the file's tests. */
 export function tempDir(): string {

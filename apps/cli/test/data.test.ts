@@ -1,21 +1,22 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { HAS_SHARED_NAMES, SHARED_NAMES, cliEnv, jsonLines, runCli, tempDir } from './cli';
+import { NAMES_PATH } from '@microgpt/test-data';
+import { cliEnv, jsonLines, runCli, tempDir } from './cli';
 import { serveFiles } from './server';
 
 const dir = tempDir();
 
 describe('microgpt data get', () => {
-  it.skipIf(!HAS_SHARED_NAMES)('downloads into the cache once, checks the SHA-256 and prints the path', async () => {
-    const server = await serveFiles({ '/names.txt': readFileSync(SHARED_NAMES) });
+  it('downloads into the cache once, checks the SHA-256 and prints the path', async () => {
+    const server = await serveFiles({ '/names.txt': readFileSync(NAMES_PATH) });
     const cache = join(dir, 'ok');
     const env = cliEnv(cache, { MICROGPT_DATA_URL_NAMES: `${server.url}/names.txt` });
     const first = await runCli(['data', 'get', 'names'], { env });
     expect(first.code).toBe(0);
     expect(first.stdout).toBe(`${join(cache, 'datasets', 'names.txt')}\n`);
     expect(first.stderr).toContain(`downloading names.txt from ${server.url}/names.txt`);
-    expect(readFileSync(join(cache, 'datasets', 'names.txt'))).toEqual(readFileSync(SHARED_NAMES));
+    expect(readFileSync(join(cache, 'datasets', 'names.txt'))).toEqual(readFileSync(NAMES_PATH));
     const second = await runCli(['data', 'get', 'names', '--json'], { env });
     expect(jsonLines(second.stdout)).toEqual([{ name: 'names', path: join(cache, 'datasets', 'names.txt'), bytes: 228145, sha256: '0a30b5557f192f32ab962680889aac5f6fda0f4cecf40a6d0b5694f58ea8cc4d', downloaded: false }]);
     expect(server.hits.get('/names.txt')).toBe(1);

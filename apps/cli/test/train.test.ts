@@ -1,7 +1,8 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { HAS_SHARED_NAMES, SHARED_NAMES, cliEnv, jsonLines, namesFile, readText, runCli, startCli, tempDir } from './cli';
+import { NAMES_PATH } from '@microgpt/test-data';
+import { cliEnv, jsonLines, namesFile, readText, runCli, startCli, tempDir } from './cli';
 
 const dir = tempDir();
 const cache = join(dir, 'cache');
@@ -23,16 +24,17 @@ describe('microgpt train', () => {
     expect(samples).toHaveLength(20);
     for (const name of samples) expect(name).toMatch(/^ {2}[a-z]*$/);
     expect(result.stdout).toContain(`microgpt sample --ckpt ${out}`);
-    expect(readdirSync(out).sort()).toEqual(['config.json', 'loss.svg', 'model.safetensors', 'optimizer.safetensors', 'tokenizer.json', 'trainer_state.json']);
+    expect(readdirSync(out).sort()).toEqual(['checkpoint-300', 'loss.svg']);
+    expect(readdirSync(join(out, 'checkpoint-300')).sort()).toEqual(['config.json', 'model.safetensors', 'optimizer.safetensors', 'tokenizer.json', 'trainer_state.json']);
     const svg = readText(join(out, 'loss.svg'));
     expect(svg).toMatch(/^<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
     expect(svg.match(/<polyline/g)).toHaveLength(2); // train and val
   });
 
-  it.skipIf(!HAS_SHARED_NAMES)('trains on names.txt from the cache when it is there', async () => {
+  it('trains on names.txt from the cache when it is there', async () => {
     const ownCache = join(dir, 'cache-with-names');
     mkdirSync(join(ownCache, 'datasets'), { recursive: true });
-    copyFileSync(SHARED_NAMES, join(ownCache, 'datasets', 'names.txt'));
+    copyFileSync(NAMES_PATH, join(ownCache, 'datasets', 'names.txt'));
     const result = await runCli(['train', '--data', 'names', '--steps', '20', '--samples', '0', '--out', join(dir, 'runs', 'cached'), '--json'], { env: cliEnv(ownCache) });
     expect(result.code).toBe(0);
     expect(result.stderr).not.toContain('smaller list');
@@ -111,10 +113,11 @@ describe('microgpt train', () => {
     const code = await new Promise((resolve) => child.on('close', resolve));
     expect(code).toBe(130);
     expect(readdirSync(out).filter((name) => name.includes('.tmp-'))).toEqual([]);
-    // Whatever was saved last is a whole checkpoint.
+    // Whatever was saved last is a whole checkpoint, and the lock went with the process.
     const info = await runCli(['info', '--ckpt', out, '--json'], { env });
     expect(info.code).toBe(0);
-    expect(existsSync(join(out, 'config.json'))).toBe(true);
+    expect(readdirSync(out).filter((name) => name.startsWith('checkpoint-')).length).toBeGreaterThan(0);
+    expect(existsSync(join(out, 'train.lock'))).toBe(false);
   });
 
   it('--resume refuses flags that would change the run', async () => {

@@ -15,9 +15,10 @@ import {
   generate,
   getPreset,
   loadCheckpoint,
+  lockRunFolder,
   memoryTokenSource,
   runTraining,
-  saveCheckpoint,
+  saveRunCheckpoint,
   writeFileAtomic,
 } from './node';
 
@@ -35,17 +36,22 @@ it('README: train, sample, save, load', async () => {
     const model = createGPT({ ...preset.model, vocabSize: tokenizer.vocabSize }, { seed: 42, dtype: 'float32', backend });
     const trainer = createTrainer({ model, settings, train });
     const losses: number[] = [];
+    const lock = await lockRunFolder(join(dir, 'names'), 'readme example');
     await runTraining(trainer, {
       onStep: (p) => {
         losses.push(p.loss);
       },
-      onCheckpoint: (t) => saveCheckpoint(join(dir, 'names'), { model, tokenizer, optimizer: t.optimizerState(), trainerState: t.state() }),
+      onCheckpoint: async (t) => {
+        await saveRunCheckpoint(join(dir, 'names'), { model, tokenizer, optimizer: t.optimizerState(), trainerState: t.state() }, { step: t.step });
+      },
     });
+    lock.release();
     expect(losses).toHaveLength(200);
     expect(losses.at(-1)!).toBeLessThan(losses[0]! / 2);
     const { text: name } = generate(model, [bos], { maxNewTokens: 16, temperature: 0.5, stopTokens: [bos], tokenizer, seed: 1 });
     expect(['emma', 'olivia', 'ava', 'isabella', 'sophia']).toContain(name);
     const loaded = await loadCheckpoint(join(dir, 'names'), { backend });
+    expect(loaded.trainerState).toMatchObject({ step: 200 });
     expect(generate(loaded.model, [bos], { maxNewTokens: 16, temperature: 0.5, stopTokens: [bos], tokenizer, seed: 1 }).text).toBe(name);
     trainer.dispose();
   } finally {

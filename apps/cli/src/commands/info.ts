@@ -24,7 +24,7 @@ export function registerInfo(program: Command): void {
     const width = Math.max(...Object.keys(config).map((k) => k.length));
     out.result(
       [
-        `checkpoint ${flags.ckpt}`,
+        info.path === flags.ckpt ? `checkpoint ${flags.ckpt}` : `checkpoint ${info.path} (the newest of run folder ${flags.ckpt}, which holds steps ${info.checkpoints.join(', ')})`,
         `parameters ${info.parameters.toLocaleString('en-US')} (${info.dtype})`,
         'config:',
         ...Object.entries(config).map(([key, value]) => `  ${key.padEnd(width)}  ${String(value)}`),

@@ -11,7 +11,7 @@ export interface InterruptWatch {
   dispose(): void;
 }
 
-/** Removes this process's unfinished temp files from `dir`. */
+/** Removes this process's unfinished temp files and folders (a checkpoint being written) from `dir`. */
 function removeTempFiles(dir: string): void {
   let names: string[];
   try {
@@ -19,7 +19,7 @@ function removeTempFiles(dir: string): void {
   } catch {
     return;
   }
-  for (const name of names) if (name.includes(`.tmp-${process.pid}-`)) rmSync(join(dir, name), { force: true });
+  for (const name of names) if (name.includes(`.tmp-${process.pid}-`)) rmSync(join(dir, name), { recursive: true, force: true });
 }
 
 /**

@@ -1,20 +1,23 @@
 // `microgpt train` once its flags are parsed: set up (or resume) the run, train with progress, checkpoint on
 // schedule and on Ctrl-C, then show the loss curve and a few samples and say what to try next.
-import { mkdir, readdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Progress, countParameters, runTraining } from '@microgpt/model';
-import { saveCheckpoint, writeFileAtomic } from '@microgpt/model/node';
+import { writeFileAtomic } from '@microgpt/model/node';
 import { EXIT_INTERRUPTED } from '../errors';
 import type { Output } from '../output';
 import { drawSamples } from '../sampling';
 import { lossSvg, terminalChart } from './chart';
 import { watchInterrupts } from './interrupt';
 import { createReporter } from './progress';
+import { type ClaimedRunFolder, claimRunFolder, prepareRunFolder, resumeFolder, saveTrainingCheckpoint } from './run-folder';
 import { type TrainFlags, type TrainingRun, newRun, resumedRun } from './setup';
 
 /** Flags of `microgpt train` besides those that shape the run. */
 export interface RunFlags extends TrainFlags {
   readonly out?: string;
+  readonly overwrite?: boolean;
+  readonly keepCheckpoints: number;
   readonly logEvery?: number;
   readonly samples?: number;
   readonly temperature?: number;
@@ -39,10 +42,9 @@ function describeRun(run: TrainingRun): string {
   ].join('\n');
 }
 
-/** Says that `dir` already holds a run that a new run will replace. */
-async function warnIfOccupied(dir: string, out: Output): Promise<void> {
-  const names = await readdir(dir).catch(() => [] as string[]);
-  if (names.includes('config.json')) out.note(`note: ${dir} holds a checkpoint; this run replaces it (use --out DIR to keep it, or --resume ${dir} to continue it)`);
+/** The first of `runs/names-2`, `runs/names-3`, … that does not exist, to suggest instead of a taken folder. */
+function freeFolder(dir: string): string {
+  for (let n = 2; ; n++) if (!existsSync(`${dir}-${n}`)) return `${dir}-${n}`;
 }
 
 /**
@@ -50,14 +52,25 @@ async function warnIfOccupied(dir: string, out: Output): Promise<void> {
  * @param explicit the flags given on the command line (others are defaults).
  */
 export async function trainCommand(flags: RunFlags, explicit: ReadonlySet<string>, out: Output): Promise<void> {
+  const resumed = flags.resume === undefined ? null : await resumeFolder(flags.resume);
+  const dir = flags.out ?? resumed ?? join('runs', flags.preset);
+  const folder = await claimRunFolder(dir, { resume: resumed === dir, overwrite: flags.overwrite === true, suggest: freeFolder(dir) }, out);
+  try {
+    await train(flags, explicit, out, folder);
+  } finally {
+    folder.release();
+  }
+}
+
+/** Trains in the claimed run folder. */
+async function train(flags: RunFlags, explicit: ReadonlySet<string>, out: Output, folder: ClaimedRunFolder): Promise<void> {
+  const { dir } = folder;
   const log = (line: string): void => {
     out.note(line);
   };
   const run = flags.resume ? await resumedRun(flags, explicit, log) : await newRun(flags, log);
   const { model, tokenizer, trainer } = run;
-  const dir = flags.out ?? flags.resume ?? join('runs', run.preset);
-  if (!flags.resume) await warnIfOccupied(dir, out);
-  await mkdir(dir, { recursive: true });
+  await prepareRunFolder(folder, { resumedStep: flags.resume ? trainer.step : null, overwrite: flags.overwrite === true }, out);
   out.info(describeRun(run));
   if (flags.resume) out.info(`resuming at step ${trainer.step} of ${trainer.settings.steps} from ${flags.resume}`);
 
@@ -80,7 +93,8 @@ export async function trainCommand(flags: RunFlags, explicit: ReadonlySet<string
         reporter.evaluation(step, valLoss);
       },
       onCheckpoint: async (t, reason) => {
-        await saveCheckpoint(dir, { model, tokenizer, optimizer: t.optimizerState(), trainerState: { ...t.state(), ...run.compute }, metadata });
+        const parts = { model, tokenizer, optimizer: t.optimizerState(), trainerState: { ...t.state(), ...run.compute }, metadata };
+        await saveTrainingCheckpoint(dir, parts, t.step, flags.keepCheckpoints, `${commandName()} train --resume ${dir}`);
         if (reason === 'every') reporter.message(`checkpoint at step ${t.step} saved to ${dir}`);
       },
       shouldStop: () => interrupts.requested,

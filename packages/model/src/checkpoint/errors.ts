@@ -26,3 +26,19 @@ export class CheckpointError extends Error {
     this.details = details;
   }
 }
+
+/**
+ * A run folder that cannot be used as asked: another live process holds its lock, it holds a run that would be
+ * replaced, or its checkpoints are missing. The message names the folder and says what to do.
+ */
+export class RunFolderError extends Error {
+  override readonly name = 'RunFolderError';
+  /** The run folder. */
+  readonly dir: string;
+
+  /** An error about run folder `dir`. */
+  constructor(message: string, dir: string) {
+    super(message);
+    this.dir = dir;
+  }
+}

@@ -1,9 +1,10 @@
 // microgpt.py reproduction against fixtures made by running microgpt.py itself (fixtures/*.json: its settings,
-// every step's loss at full precision, the parameter count and the samples). Fixtures on names.txt need
-// ../shared/datasets/names.txt beside the repo and skip without it; the inline ones carry their documents.
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+// every step's loss at full precision, the parameter count and the samples). Fixtures on names.txt read it from
+// @microgpt/test-data; the inline ones carry their documents.
+import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as T from '@microgpt/tensor';
+import { readNames } from '@microgpt/test-data';
 import { describe, expect, it } from 'vitest';
 import { type MicrogptSettings, microgptDocs, microgptLines, runMicrogpt } from './microgpt';
 
@@ -19,14 +20,12 @@ interface Fixture {
 }
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
-const NAMES = fileURLToPath(new URL('../../../../../shared/datasets/names.txt', import.meta.url));
 const fixtures = readdirSync(FIXTURES)
   .filter((f) => f.endsWith('.json'))
   .map((f) => JSON.parse(readFileSync(FIXTURES + f, 'utf8')) as Fixture);
 
-function textOf(fixture: Fixture): string | null {
-  if (typeof fixture.data === 'object') return fixture.data.docs.join('\n');
-  return existsSync(NAMES) ? readFileSync(NAMES, 'utf8') : null;
+function textOf(fixture: Fixture): string {
+  return typeof fixture.data === 'object' ? fixture.data.docs.join('\n') : readNames();
 }
 
 describe('microgpt.py reproduction', () => {
@@ -35,11 +34,10 @@ describe('microgpt.py reproduction', () => {
     expect(fixtures.filter((f) => typeof f.data === 'object').length).toBeGreaterThanOrEqual(2);
   });
   for (const fixture of fixtures) {
-    const needsNames = fixture.data === 'names.txt';
     for (const backendName of ['js', 'wasm'] as const) {
-      it.skipIf(needsNames && !existsSync(NAMES))(`${fixture.name} (${backendName})`, async () => {
+      it(`${fixture.name} (${backendName})`, async () => {
         const backend = backendName === 'wasm' ? await T.startBackend('wasm') : T.findBackend('js');
-        const text = textOf(fixture)!;
+        const text = textOf(fixture);
         const lines: string[] = [];
         const run = runMicrogpt(text, fixture.settings, microgptLines((line) => lines.push(line)), backend);
         expect(run.params).toBe(fixture.params);
