@@ -189,8 +189,9 @@ describe.skipIf(SKIP)('playground in Chromium', () => {
   it('imports a checkpoint the CLI trained in this run and generates text from it', async () => {
     const data = join(work, 'names.txt');
     await writeFile(data, NAMES);
-    const out = join(work, 'cli-run');
-    await promisify(execFile)(process.execPath, [CLI, 'train', '--preset', 'names', '--data', data, '--steps', '200', '--samples', '0', '--out', out, '--quiet']);
+    const run = join(work, 'cli-run');
+    await promisify(execFile)(process.execPath, [CLI, 'train', '--preset', 'names', '--data', data, '--steps', '200', '--samples', '0', '--out', run, '--quiet']);
+    const out = join(run, 'checkpoint-200'); // the run folder's newest checkpoint
     const files = (await readdir(out)).filter((name) => /\.(json|safetensors)$/.test(name));
     expect(files).toContain('model.safetensors');
     // A damaged checkpoint: the error names the file and the problem, and the page keeps its model.
