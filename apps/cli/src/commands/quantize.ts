@@ -1,8 +1,8 @@
 // `microgpt quantize`: a trained checkpoint's weights in int8 / int4 (or fp16 / bf16), saved as a quantized
 // checkpoint that `sample`, `eval` and `info` read like any other.
 import { readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
-import { loadCheckpoint } from '@microgpt/model/node';
+import { join, resolve } from 'node:path';
+import { loadCheckpoint, resolveCheckpoint } from '@microgpt/model/node';
 import { SCHEMES, type Scheme, quantizeModel } from '@microgpt/quant';
 import { saveQuantizedCheckpoint } from '@microgpt/quant/node';
 import { type Command, Option } from 'commander';
@@ -44,8 +44,9 @@ export function registerQuantize(program: Command): void {
   command.action(async (flags: QuantizeFlags) => {
     const out = outputOf(command);
     if (flags.perTensor && !flags.scheme.startsWith('int8')) throw usageError(`--per-tensor applies to int8 and int8-asym, not ${flags.scheme}`);
-    if (flags.out === flags.ckpt) throw usageError('--out must differ from --ckpt (the float checkpoint is kept)');
-    const checkpoint = await loadCheckpoint(flags.ckpt, { backend: await startCompute('wasm', 1) });
+    const source = await resolveCheckpoint(flags.ckpt);
+    if (resolve(flags.out) === resolve(source) || resolve(flags.out) === resolve(flags.ckpt)) throw usageError('--out must differ from --ckpt (the float checkpoint is kept)');
+    const checkpoint = await loadCheckpoint(source, { backend: await startCompute('wasm', 1) });
     const quantized = quantizeModel(checkpoint.model, { scheme: flags.scheme, perTensor: flags.perTensor === true, embeddings: flags.embeddings, activations: flags.activations });
     await saveQuantizedCheckpoint(flags.out, {
       quantized,
@@ -53,7 +54,7 @@ export function registerQuantize(program: Command): void {
       ...(checkpoint.trainerState ? { trainerState: checkpoint.trainerState } : {}),
       ...(checkpoint.metadata ? { metadata: checkpoint.metadata } : {}),
     });
-    const before = (await fileSizes(flags.ckpt))['model.safetensors']!;
+    const before = (await fileSizes(source))['model.safetensors']!;
     const after = (await fileSizes(flags.out))['model.safetensors']!;
     const errors = Object.values(quantized.errors);
     const counts = Object.keys(quantized.errors).map((name) => checkpoint.model.params[name]!.value.size);
