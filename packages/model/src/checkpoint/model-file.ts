@@ -50,18 +50,25 @@ export interface ModelFile {
 }
 
 /**
+ * Fewer bytes than any tensor's entry takes in a safetensors header (`"wte":{"dtype":"F32","shape":[],
+ * "data_offsets":[0,0]}` is 53), so a file of n bytes names fewer than n / 40 tensors.
+ */
+const MIN_HEADER_ENTRY_BYTES = 40;
+
+/**
  * Decodes model.safetensors and checks it holds exactly the parameters of `config` (`parameterSpecs`), with
- * their shapes, all of `dtype`. A file too small for the config's parameter count is refused first, before the
- * parameter table (O(nLayer)) is made, so a config.json claiming a billion layers fails at once.
+ * their shapes, all of `dtype`. A config whose parameter table is longer than the file could name is refused
+ * before the table (O(nLayer)) is made, so a config.json claiming a billion layers fails at once.
  * @throws CheckpointError naming model.safetensors, the tensor and the field.
  */
 export function decodeModelFile(bytes: Uint8Array, config: GPTConfig, dtype: FloatDType): ModelFile {
-  const { total } = parameterCounts(config);
-  const needed = total * bytesPerElement(dtype);
-  if (bytes.length < 8 + needed) {
-    fileError(MODEL_FILE, `the file has ${bytes.length} bytes, but the ${total.toLocaleString('en-US')} parameters of config.json need ${needed.toLocaleString('en-US')} bytes of ${dtype} data`, { field: 'size' });
-  }
   const decoded = inFile(MODEL_FILE, () => decodeSafetensors(bytes));
+  const { total, tensors } = parameterCounts(config);
+  if (tensors > bytes.length / MIN_HEADER_ENTRY_BYTES) {
+    const show = (n: number): string => n.toLocaleString('en-US');
+    const values = `${show(total)} values, ${show(total * bytesPerElement(dtype))} bytes of ${dtype}`;
+    fileError(MODEL_FILE, `config.json describes ${show(tensors)} parameter tensors (${values}), far more than a file of ${show(bytes.length)} bytes holds (${show(decoded.tensors.size)})`, { field: 'size' });
+  }
   const values = expectTensors(MODEL_FILE, decoded.tensors, parameterSpecs(config), dtype, 'config.json');
   return { values, metadata: userMetadata(MODEL_FILE, decoded.metadata) };
 }

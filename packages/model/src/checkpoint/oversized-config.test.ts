@@ -17,7 +17,7 @@ function filesClaiming(fields: Record<string, unknown>, parameters: (config: Ret
   disposeGPT(model);
   const json = JSON.parse(new TextDecoder().decode(files[CHECKPOINT_FILES.config])) as { model: Record<string, unknown>; parameters: unknown };
   json.model = { ...json.model, ...fields };
-  json.parameters = parameters(resolveConfig({ ...TEST_CONFIG, ...fields } as typeof TEST_CONFIG));
+  json.parameters = parameters(resolveConfig({ ...TEST_CONFIG, ...fields }));
   return { ...files, [CHECKPOINT_FILES.config]: new TextEncoder().encode(JSON.stringify(json)) };
 }
 
@@ -44,10 +44,11 @@ describe('a config.json claiming a billion layers', () => {
     expect(parameters).toBe(128 + 32 + 1_000_000_000 * perBlock);
   });
 
-  it('is refused when loading, from model.safetensors being far too small, before anything is made', () => {
+  it('is refused when loading, its parameter table being longer than model.safetensors could name, before anything is made', () => {
     const error = thrown(() => readCheckpointFiles(files, { backend: 'js' }));
+    // Per block: 6 matrices, their 6 biases, 2 layernorms of a weight and a bias; outside: 3 matrices, 2 layernorms.
     expect(error.message).toBe(
-      `model.safetensors: size: the file has ${files[CHECKPOINT_FILES.model]!.length} bytes, but the 872,000,000,160 parameters of config.json need 3,488,000,000,640 bytes of float32 data`,
+      `model.safetensors: size: config.json describes 16,000,000,007 parameter tensors (872,000,000,160 values, 3,488,000,000,640 bytes of float32), far more than a file of ${files[CHECKPOINT_FILES.model]!.length.toLocaleString('en-US')} bytes holds (39)`,
     );
     expect(error.details).toMatchObject({ part: 'model.safetensors', field: 'size' });
   });

@@ -97,7 +97,7 @@ type Take = (shape: readonly number[], logits?: 'logits') => Tensor;
 /** Where views come from: `take` for one buffer, `layers` for the nLayer blocks (each built by `make`). */
 interface Layout {
   readonly take: Take;
-  layers<X>(make: () => X): X[];
+  readonly layers: <X>(make: () => X) => X[];
 }
 
 const align = (size: number): number => Math.ceil(size / 16) * 16;

@@ -91,6 +91,7 @@ describe('estimateMemory in closed form', () => {
       expect(parameterCounts(config)).toEqual({
         total: specs.reduce((n, s) => n + size(s.shape), 0),
         matrices: specs.filter((s) => s.shape.length === 2).reduce((n, s) => n + size(s.shape), 0),
+        tensors: specs.length,
       });
     }
   });

@@ -98,6 +98,8 @@ export interface ParameterCounts {
   readonly total: number;
   /** Values of the matrices and embeddings (the table's leading, weight-decayed group); the rest are norms and biases. */
   readonly matrices: number;
+  /** Entries of the table (named tensors). */
+  readonly tensors: number;
 }
 
 /**
@@ -111,7 +113,8 @@ export function parameterCounts(config: GPTConfig): ParameterCounts {
   const block = blockSpecs(config, 0);
   const matrices = sum(outer.matrices) + config.nLayer * sum(block.matrices);
   const rest = sum(outer.normsBefore) + sum(outer.normsAfter) + config.nLayer * (sum(block.norms) + sum(block.biases));
-  return { total: matrices + rest, matrices };
+  const tensors = outer.matrices.length + outer.normsBefore.length + outer.normsAfter.length + config.nLayer * (block.matrices.length + block.norms.length + block.biases.length);
+  return { total: matrices + rest, matrices, tensors };
 }
 
 /**
