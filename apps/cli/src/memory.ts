@@ -27,7 +27,7 @@ export function refuseWhatDoesNotFit<T>(work: () => T, backend: Backend, hint: (
   } catch (error) {
     if (!(error instanceof MemoryLimitError)) throw error;
     const onlyWasm = backend.maxBytes !== undefined && error.limit === backend.maxBytes && error.estimate.total <= machineMemory().memoryLimit;
-    throw usageError(error.message, `${hint(error.estimate.largestPart)}${onlyWasm ? `, or use --backend js (not bound to ${formatBytes(backend.maxBytes!)})` : ''}`);
+    throw usageError(error.message, `${hint(error.estimate.largestPart)}${onlyWasm ? `, or use --backend js (not bound to ${formatBytes(backend.maxBytes)})` : ''}`);
   }
 }
 
