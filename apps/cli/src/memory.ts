@@ -1,8 +1,8 @@
 // Refusing work that cannot fit before any of it is allocated: the model package's estimate against the backend's
 // limit (wasm: 4 GiB) and this machine's free memory, as a usage error (exit 2) whose hint names the flags to lower.
 import { freemem, totalmem } from 'node:os';
-import { type GPTConfig, type MemoryEstimateOptions, type MemoryPart, MemoryLimitError, checkMemory, estimateMemory, formatBytes } from '@microgpt/model';
-import type { Backend } from '@microgpt/tensor';
+import { type GPTConfig, type MemoryEstimateOptions, type MemoryPart, MemoryLimitError, type TrainSettings, checkMemory, estimateMemory, formatBytes } from '@microgpt/model';
+import type { Backend, FloatDType } from '@microgpt/tensor';
 import { usageError } from './errors';
 
 /** The memory this process may use: the machine's free memory, or its container's limit when that is lower. */
@@ -54,4 +54,18 @@ export function trainingHint(part: MemoryPart): string {
   return ['parameters', 'gradients', 'optimizer'].includes(part)
     ? 'lower --n-layer or --n-embd (the parameters grow with them, and with --block-size and the vocabulary)'
     : 'lower --batch or --block-size (or --n-layer, --n-embd)';
+}
+
+/**
+ * What a `microgpt train` run allocates (see estimateMemory): the model (made now, or already loaded), training at
+ * the batch size, evaluation batches when data is held out, and the session of the samples at the end.
+ */
+export function trainingRunWork(settings: TrainSettings, dtype: FloatDType, initialize: boolean): MemoryEstimateOptions {
+  return {
+    dtype,
+    initialize,
+    training: { batchSize: settings.batchSize, optimizer: settings.optimizer, clip: settings.clip > 0 },
+    evaluation: settings.valFraction > 0 ? { batchSize: settings.batchSize, batches: settings.evalBatches } : null,
+    session: { sequences: 1 },
+  };
 }

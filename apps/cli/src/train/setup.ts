@@ -4,7 +4,6 @@
 import {
   type GPT,
   type GPTConfig,
-  type MemoryEstimateOptions,
   type PresetName,
   type SplitLoader,
   type Trainer,
@@ -22,12 +21,12 @@ import {
   validateTrainSettings,
 } from '@microgpt/model';
 import { describeCheckpoint, loadCheckpoint } from '@microgpt/model/node';
-import type { Backend, FloatDType } from '@microgpt/tensor';
+import type { Backend } from '@microgpt/tensor';
 import { type Tokenizer, tokenizerFromJSON } from '@microgpt/tokenizer';
 import { startCompute } from '../checkpoints';
 import { readData } from '../datasets';
 import { asUsage, runtimeError, usageError } from '../errors';
-import { ensureFits, trainingHint } from '../memory';
+import { ensureFits, trainingHint, trainingRunWork } from '../memory';
 import { BOS_TEXT, TRAINABLE, type TrainableKind, loadTokenizer, trainTokenizer } from '../tokenizers';
 
 /** The `microgpt train` flags that shape a run (commander's parsed values). */
@@ -147,20 +146,6 @@ function loaderFor(text: string, tokenizer: Tokenizer, bos: number | null, confi
   return bos === null ? streamLoader(source, options) : documentLoader(source, { ...options, bos });
 }
 
-/**
- * What a run allocates (see estimateMemory): the model (made now, or already loaded), training at the batch size,
- * evaluation batches when data is held out, and the session of the samples at the end.
- */
-function runEstimate(settings: TrainSettings, dtype: FloatDType, initialize: boolean): MemoryEstimateOptions {
-  return {
-    dtype,
-    initialize,
-    training: { batchSize: settings.batchSize, optimizer: settings.optimizer, clip: settings.clip > 0 },
-    evaluation: settings.valFraction > 0 ? { batchSize: settings.batchSize, batches: settings.evalBatches } : null,
-    session: { sequences: 1 },
-  };
-}
-
 function trainerFor(model: GPT, settings: TrainSettings, loader: SplitLoader): Trainer {
   const val = loader.sizes.val > 0 ? () => loader.evalBatches(settings.evalBatches) : null;
   return createTrainer({ model, settings, train: loader, val });
@@ -179,7 +164,7 @@ export async function newRun(flags: TrainFlags, log: (line: string) => void): Pr
   const config = asUsage(() => resolveConfig({ ...preset.model, vocabSize, ...configOverrides(flags) }));
   const bos = documents ? bosOf(tokenizer, '--tokenizer') : null;
   const backend = await startCompute(flags.backend, flags.threads);
-  ensureFits(config, runEstimate(settings, settings.dtype, true), 'this run', backend, trainingHint);
+  ensureFits(config, trainingRunWork(settings, settings.dtype, true), 'this run', backend, trainingHint);
   const loader = loaderFor(text, tokenizer, bos, config, settings);
   const model = createGPT(config, { seed: settings.seed, dtype: settings.dtype, backend });
   return { preset: preset.name, dataSource, model, tokenizer, bos, trainer: trainerFor(model, settings, loader), loader, backend, compute: { backend: flags.backend, threads: flags.threads } };
@@ -231,7 +216,7 @@ export async function resumedRun(flags: TrainFlags, explicit: ReadonlySet<string
   if (dataSource === undefined) throw usageError(`${dir} does not say which data it was trained on`, 'give --data SRC');
   const { text } = await readData(dataSource, log);
   const model = checkpoint.model;
-  ensureFits(model.config, runEstimate(settings, model.dtype, false), 'this run', backend, () => 'resume it on a machine with more memory free');
+  ensureFits(model.config, trainingRunWork(settings, model.dtype, false), 'this run', backend, () => 'resume it on a machine with more memory free');
   const bos = settings.data === 'documents' ? bosOf(tokenizer, `${dir}/tokenizer.json`) : null;
   const loader = loaderFor(text, tokenizer, bos, model.config, settings);
   const trainer = trainerFor(model, settings, loader);
