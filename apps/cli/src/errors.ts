@@ -1,7 +1,8 @@
 // Mistakes a user can make end the command with one message, a hint and an exit code; anything else is a bug
 // and keeps its stack trace. Errors the libraries throw for bad input (a config, data, a checkpoint, text
 // outside a vocabulary) are the user's, so they are reported the same way.
-import { CheckpointError, DataError, ModelError, NonFiniteLossError, RunFolderError } from '@microgpt/model';
+import { CheckpointError, DataError, MemoryLimitError, ModelError, NonFiniteLossError, RunFolderError } from '@microgpt/model';
+import { BackendMemoryError } from '@microgpt/tensor';
 import { TokenizerError } from '@microgpt/tokenizer';
 import { CommanderError } from 'commander';
 
@@ -50,6 +51,8 @@ const USER_ERRORS: readonly { type: new (...args: never[]) => Error; hint: strin
   { type: CheckpointError, hint: 'check the folder: `microgpt info --ckpt DIR` lists what it holds' },
   { type: TokenizerError, hint: 'the text must be encodable by the tokenizer (train one on text like it)' },
   { type: DataError, hint: 'use more data or a smaller --block-size' },
+  { type: MemoryLimitError, hint: 'lower the sizes that grow it (--batch, --block-size, --n-layer, --n-embd, --beam)' },
+  { type: BackendMemoryError, hint: 'the backend ran out of memory: lower --batch, --block-size, --n-layer, --n-embd or --beam, or try --backend js' },
   { type: ModelError, hint: 'see `microgpt <command> --help`' },
 ];
 

@@ -36,16 +36,16 @@ export interface SampleHooks {
 
 /**
  * Draws `options.count` samples one after the other from one seeded generator (so a seed gives the same
- * samples every time), streaming their text.
+ * samples every time), streaming their text and handing each to `hooks.onSample`. Nothing is kept between
+ * samples, so any count runs in the memory of one.
  * @param bos the BOS id of a documents model (null for a stream model).
  * @throws what the tokenizer throws for a prompt it cannot encode, ModelError for bad sampling options.
  */
-export function drawSamples(model: GPT, tokenizer: Tokenizer, bos: number | null, options: SampleOptions, hooks: SampleHooks = {}): Sample[] {
+export function drawSamples(model: GPT, tokenizer: Tokenizer, bos: number | null, options: SampleOptions, hooks: SampleHooks = {}): void {
   const prompt = options.prompt ?? (bos === null ? '\n' : '');
   const promptIds = [...(bos === null ? [] : [bos]), ...tokenizer.encode(prompt)];
   if (promptIds.length === 0) promptIds.push(0);
   const rng = new PythonRandom(options.seed);
-  const samples: Sample[] = [];
   for (let i = 0; i < options.count; i++) {
     hooks.onText?.(prompt);
     const result = generate(model, promptIds, {
@@ -60,9 +60,6 @@ export function drawSamples(model: GPT, tokenizer: Tokenizer, bos: number | null
       ...(hooks.onText ? { onText: hooks.onText } : {}),
       ...(hooks.onNote ? { onNote: hooks.onNote } : {}),
     });
-    const sample: Sample = { text: prompt + (result.text ?? ''), tokens: result.ids.length, stop: result.stop };
-    samples.push(sample);
-    hooks.onSample?.(sample, i);
+    hooks.onSample?.({ text: prompt + (result.text ?? ''), tokens: result.ids.length, stop: result.stop }, i);
   }
-  return samples;
 }

@@ -37,13 +37,20 @@ export function cliEnv(cache: string, extra: Record<string, string> = {}): NodeJ
   return { ...env, ...extra };
 }
 
+/** How to start the CLI: its folder, environment, and flags for node itself (`--max-old-space-size=200`). */
+export interface StartOptions {
+  readonly cwd?: string;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly nodeArgs?: readonly string[];
+}
+
 /** Starts the CLI with `args`. */
-export function startCli(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): ChildProcessWithoutNullStreams {
-  return spawn(process.execPath, [CLI, ...args], { cwd: options.cwd, env: options.env ?? cliEnv(join(tmpdir(), 'microgpt-cli-cache-unused')) });
+export function startCli(args: readonly string[], options: StartOptions = {}): ChildProcessWithoutNullStreams {
+  return spawn(process.execPath, [...(options.nodeArgs ?? []), CLI, ...args], { cwd: options.cwd, env: options.env ?? cliEnv(join(tmpdir(), 'microgpt-cli-cache-unused')) });
 }
 
 /** Runs the CLI to the end; `input` is written to its stdin. */
-export function runCli(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {}): Promise<CliResult> {
+export function runCli(args: readonly string[], options: StartOptions & { input?: string } = {}): Promise<CliResult> {
   const child = startCli(args, options);
   let stdout = '';
   let stderr = '';

@@ -27,6 +27,11 @@ describe('GPTConfig', () => {
     expect(() => resolveConfig({ vocabSize: 5, norm: 'batchnorm' as never })).toThrow(/norm must be 'rmsnorm' or 'layernorm', found "batchnorm"/);
     expect(() => resolveConfig({ vocabSize: 5, nLayers: 2 } as never)).toThrow(/unknown field 'nLayers'/);
   });
+  it('suggests head counts for a huge width by trying divisors up to its square root, not all of them', () => {
+    // 999,999,999,989 is prime: its only divisors are 1 and itself (a million tries, not a trillion).
+    expect(() => resolveConfig({ vocabSize: 27, nEmbd: 999_999_999_989, nHead: 4 })).toThrow('config: nEmbd (999999999989) must be divisible by nHead (4); try nHead 1 or 999999999989');
+    expect(() => resolveConfig({ vocabSize: 27, nEmbd: 36, nHead: 5 })).toThrow('try nHead 4 or 6');
+  });
   it('presets are valid and named as the issue lists them', () => {
     expect(Object.keys(PRESETS)).toEqual(['microgpt', 'names', 'shakespeare-cpu', 'shakespeare-char', 'gpt2']);
     for (const preset of Object.values(PRESETS)) {

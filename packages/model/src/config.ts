@@ -145,10 +145,13 @@ export function validateConfig(config: GPTConfig): void {
   if (!(typeof config.normEps === 'number' && Number.isFinite(config.normEps) && config.normEps > 0)) bad('normEps', 'a finite number > 0');
 }
 
-/** Head counts that divide nEmbd, nearest to the one asked for, for the error message. */
+/**
+ * Head counts that divide nEmbd, nearest to the one asked for, for the error message. Divisors come in pairs
+ * (d, nEmbd / d), so trying d up to √nEmbd finds them all without a loop as long as nEmbd.
+ */
 function divisorsNear(nEmbd: number, nHead: number): string {
   const divisors: number[] = [];
-  for (let d = 1; d <= nEmbd; d++) if (nEmbd % d === 0) divisors.push(d);
-  divisors.sort((a, b) => Math.abs(a - nHead) - Math.abs(b - nHead));
-  return divisors.slice(0, 2).sort((a, b) => a - b).join(' or ');
+  for (let d = 1; d * d <= nEmbd; d++) if (nEmbd % d === 0) divisors.push(d, nEmbd / d);
+  divisors.sort((a, b) => Math.abs(a - nHead) - Math.abs(b - nHead) || a - b);
+  return [...new Set(divisors)].slice(0, 2).sort((a, b) => a - b).join(' or ');
 }

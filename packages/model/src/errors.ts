@@ -3,7 +3,7 @@
 
 /** A bad model config, argument or state; the message names the field or argument, expected and found. */
 export class ModelError extends Error {
-  override readonly name = 'ModelError';
+  override readonly name: string = 'ModelError';
 }
 
 /**

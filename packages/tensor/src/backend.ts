@@ -45,6 +45,13 @@ export interface Backend {
   write(storage: Storage, offset: number, data: TypedArray): void;
   /** Live allocation counters. */
   memory(): MemoryStats;
+  /**
+   * The most bytes of storage this backend can hold at once, when it has a fixed limit (wasm: its 4 GiB address
+   * space, less what the runtime keeps); absent when only the machine's memory bounds it (js). Allocations may be
+   * rounded up (the wasm heap's size classes), so a total just under the limit can still fail with a
+   * BackendMemoryError; callers use it to refuse work that cannot fit before allocating any of it.
+   */
+  readonly maxBytes?: number;
   /** The kernels this backend implements; a missing one runs on the JS reference with a one-time note. */
   readonly kernels: Partial<Kernels>;
   /** Whether `kernel` runs here for `dtype` (absent: every present kernel, every dtype in `dtypes`). */

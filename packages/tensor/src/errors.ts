@@ -17,7 +17,15 @@ export class IndexError extends Error {
 
 /** A backend problem: unknown name, failed start-up, tensors on different backends, a disposed tensor. */
 export class BackendError extends Error {
-  override readonly name = 'BackendError';
+  override readonly name: string = 'BackendError';
+}
+
+/**
+ * An allocation that does not fit: past the wasm backend's 4 GiB, or more than the engine gives one typed array
+ * or the machine has (js), e.g. `wasm: allocating 2147483648 bytes would pass the WebAssembly memory limit …`.
+ */
+export class BackendMemoryError extends BackendError {
+  override readonly name = 'BackendMemoryError';
 }
 
 /** `[2, 3]` for messages. */

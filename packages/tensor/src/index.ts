@@ -1,7 +1,7 @@
 // Public surface of @microgpt/tensor. Other packages import from here only.
 export type { DType, FloatDType, TypedArray, TypedArrayFor } from './dtype';
 export { DTYPES, allocTypedArray, bytesPerElement, dtypeOfArray, isFloatDType } from './dtype';
-export { BackendError, DTypeError, IndexError, ShapeError, formatShape } from './errors';
+export { BackendError, BackendMemoryError, DTypeError, IndexError, ShapeError, formatShape } from './errors';
 export type { Shape } from './shape';
 export { broadcastShapes, contiguousStrides, normalizeAxis, sameShape, shapeSize } from './shape';
 export type * from './backend';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { arange, tensor, zeros } from './create';
-import { BackendError, IndexError, ShapeError } from './errors';
+import { BackendError, BackendMemoryError, IndexError, ShapeError } from './errors';
 import { createWasmBackend } from './backends/wasm/index';
 import { findBackend } from './registry';
 import { Tensor } from './tensor';
@@ -116,6 +116,15 @@ describe('Tensor memory', () => {
       expect(backend.memory().liveStorages).toBe(before);
     }
     wasm.dispose();
+  });
+
+  it('js: an array longer than the engine makes is a BackendMemoryError naming the size, and nothing is counted', () => {
+    const js = findBackend('js');
+    const before = js.memory();
+    expect(js.maxBytes).toBeUndefined();
+    expect(() => Tensor.empty([2 ** 33], 'float64', js)).toThrow(BackendMemoryError);
+    expect(() => Tensor.empty([2 ** 33], 'float64', js)).toThrow(/^js: cannot allocate 8589934592 elements of float64 \(68719476736 bytes\): /);
+    expect(js.memory()).toEqual(before);
   });
 
   it('refuses to allocate a dtype the backend cannot store', () => {

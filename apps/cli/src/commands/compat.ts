@@ -4,6 +4,7 @@ import { type MicrogptHooks, microgptLines, runMicrogpt } from '@microgpt/model'
 import { startBackend } from '@microgpt/tensor';
 import { readData } from '../datasets';
 import { usageError } from '../errors';
+import { machineMemory, refuseWhatDoesNotFit } from '../memory';
 import type { Output } from '../output';
 
 /** The flags microgpt.py has as settings (plus where its input comes from). */
@@ -49,7 +50,8 @@ export async function compatCommand(flags: CompatFlags, explicit: ReadonlySet<st
         },
       }
     : microgptLines(print, { fullPrecision: true });
-  const run = runMicrogpt(text, settings, hooks, await startBackend(flags.backend));
+  const backend = await startBackend(flags.backend);
+  const run = refuseWhatDoesNotFit(() => runMicrogpt(text, settings, hooks, backend, machineMemory()), backend, () => 'lower --n-layer, --n-embd or --block-size');
   out.record({ done: true, params: run.params, vocab_size: run.vocabSize, train_seconds: run.trainSeconds });
   out.note(`training took ${run.trainSeconds.toFixed(3)} s (${flags.backend}, float64)`);
 }

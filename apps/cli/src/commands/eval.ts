@@ -6,6 +6,7 @@ import { openCheckpoint, startCompute } from '../checkpoints';
 import { examples, outputOf, withBackendFlags, withOutputFlags } from '../command-kit';
 import { readData } from '../datasets';
 import { usageError } from '../errors';
+import { ensureFits } from '../memory';
 import { integerAtLeast } from '../options';
 
 interface EvalFlags {
@@ -30,11 +31,16 @@ export function registerEval(program: Command): void {
   command.addHelpText('after', examples('microgpt eval --ckpt runs/names --data names', 'microgpt eval --ckpt runs/shakespeare-cpu --data shakespeare --split train --json'));
   command.action(async (flags: EvalFlags) => {
     const out = outputOf(command);
-    const { model, tokenizer, bos, settings: saved, data } = await openCheckpoint(flags.ckpt, await startCompute(flags.backend, flags.threads));
+    const backend = await startCompute(flags.backend, flags.threads);
+    const { model, tokenizer, bos, settings: saved, data } = await openCheckpoint(flags.ckpt, backend);
     const source = flags.data ?? data;
     if (source === undefined) throw usageError(`${flags.ckpt} does not say which data it was trained on`, 'give --data SRC');
     const settings = { ...DEFAULT_TRAIN, valFraction: 0.1, batchSize: 8, ...(saved ?? {}), data: bos === null ? ('stream' as const) : ('documents' as const) };
     if (flags.split === 'val' && settings.valFraction === 0) throw usageError(`${flags.ckpt} was trained without held-out data (valFraction 0), so there is no val split`, 'use --split train');
+    const count = flags.batches ?? settings.evalBatches;
+    // The trainer plans a training step too (createTrainer), though eval only runs forward passes.
+    const work = { dtype: model.dtype, training: { batchSize: settings.batchSize, optimizer: null, clip: false }, evaluation: { batchSize: settings.batchSize, batches: count } };
+    ensureFits(model.config, work, 'this evaluation', backend, (part) => (part === 'scratch' ? 'lower --batches' : "the checkpoint's batch size and context need more memory than there is"));
     const { text } = await readData(source, (line) => {
       out.note(line);
     });
@@ -42,7 +48,6 @@ export function registerEval(program: Command): void {
     const ids = memoryTokenSource(bos === null ? encode(text) : documentIds(text, encode, bos), tokenizer.vocabSize);
     const options = { blockSize: model.config.blockSize, batchSize: settings.batchSize, seed: settings.seed, valFraction: settings.valFraction };
     const loader = bos === null ? streamLoader(ids, options) : documentLoader(ids, { ...options, bos });
-    const count = flags.batches ?? settings.evalBatches;
     const batches: Batch[] = flags.split === 'val' ? loader.evalBatches(count) : Array.from({ length: count }, () => loader.next());
     const trainer = createTrainer({ model, settings, train: loader, val: () => batches });
     const loss = trainer.evaluate();

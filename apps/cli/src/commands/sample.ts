@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { openCheckpoint, startCompute } from '../checkpoints';
 import { examples, outputOf, withBackendFlags, withOutputFlags } from '../command-kit';
+import { ensureFits } from '../memory';
 import { integerAtLeast, numberIn } from '../options';
 import { drawSamples } from '../sampling';
 
@@ -37,7 +38,11 @@ export function registerSample(program: Command): void {
   command.addHelpText('after', examples('microgpt sample --ckpt runs/names --n 10', 'microgpt sample --ckpt runs/shakespeare-cpu --prompt "ROMEO:" --max-tokens 300 --top-k 40', 'microgpt sample --ckpt runs/names --prompt an --beam 4 --json'));
   command.action(async (flags: SampleFlags) => {
     const out = outputOf(command);
-    const { model, tokenizer, bos } = await openCheckpoint(flags.ckpt, await startCompute(flags.backend, flags.threads));
+    const backend = await startCompute(flags.backend, flags.threads);
+    const { model, tokenizer, bos } = await openCheckpoint(flags.ckpt, backend);
+    const sequences = flags.beam ?? 1;
+    const hint = flags.beam === undefined ? 'this model needs more memory to sample than there is' : 'lower --beam (each beam is a sequence with its own cache of the context)';
+    ensureFits(model.config, { dtype: model.dtype, session: { sequences } }, sequences === 1 ? 'sampling' : `beam search of width ${sequences}`, backend, () => hint);
     const stream = !out.json && flags.beam === undefined;
     drawSamples(
       model,

@@ -119,12 +119,9 @@ async function train(flags: RunFlags, explicit: ReadonlySet<string>, out: Output
   const documents = run.bos !== null;
   const count = flags.samples ?? (documents ? 20 : 1);
   if (count > 0 && !out.json) out.info(documents ? `${count} samples:` : 'a sample:');
-  const samples = drawSamples(model, tokenizer, run.bos, {
-    count,
-    maxTokens: documents ? model.config.blockSize : 200,
-    temperature: flags.temperature ?? (documents ? 0.5 : 0.8),
-    seed: trainer.settings.seed,
-  }).map((s) => s.text);
+  const samples: string[] = [];
+  const sampleOptions = { count, maxTokens: documents ? model.config.blockSize : 200, temperature: flags.temperature ?? (documents ? 0.5 : 0.8), seed: trainer.settings.seed };
+  drawSamples(model, tokenizer, run.bos, sampleOptions, { onSample: (s) => samples.push(s.text) });
   for (const text of samples) out.info(documents ? `  ${text}` : text);
   out.info(
     [

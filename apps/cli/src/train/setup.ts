@@ -26,6 +26,7 @@ import { type Tokenizer, tokenizerFromJSON } from '@microgpt/tokenizer';
 import { startCompute } from '../checkpoints';
 import { readData } from '../datasets';
 import { asUsage, runtimeError, usageError } from '../errors';
+import { ensureFits, trainingHint, trainingRunWork } from '../memory';
 import { BOS_TEXT, TRAINABLE, type TrainableKind, loadTokenizer, trainTokenizer } from '../tokenizers';
 
 /** The `microgpt train` flags that shape a run (commander's parsed values). */
@@ -162,8 +163,9 @@ export async function newRun(flags: TrainFlags, log: (line: string) => void): Pr
   if (tokenizer.vocabSize > vocabSize) throw usageError(`the ${preset.name} preset has ${vocabSize} ids but the tokenizer has ${tokenizer.vocabSize}`);
   const config = asUsage(() => resolveConfig({ ...preset.model, vocabSize, ...configOverrides(flags) }));
   const bos = documents ? bosOf(tokenizer, '--tokenizer') : null;
-  const loader = loaderFor(text, tokenizer, bos, config, settings);
   const backend = await startCompute(flags.backend, flags.threads);
+  ensureFits(config, trainingRunWork(settings, settings.dtype, true), 'this run', backend, trainingHint);
+  const loader = loaderFor(text, tokenizer, bos, config, settings);
   const model = createGPT(config, { seed: settings.seed, dtype: settings.dtype, backend });
   return { preset: preset.name, dataSource, model, tokenizer, bos, trainer: trainerFor(model, settings, loader), loader, backend, compute: { backend: flags.backend, threads: flags.threads } };
 }
@@ -214,6 +216,7 @@ export async function resumedRun(flags: TrainFlags, explicit: ReadonlySet<string
   if (dataSource === undefined) throw usageError(`${dir} does not say which data it was trained on`, 'give --data SRC');
   const { text } = await readData(dataSource, log);
   const model = checkpoint.model;
+  ensureFits(model.config, trainingRunWork(settings, model.dtype, false), 'this run', backend, () => 'resume it on a machine with more memory free');
   const bos = settings.data === 'documents' ? bosOf(tokenizer, `${dir}/tokenizer.json`) : null;
   const loader = loaderFor(text, tokenizer, bos, model.config, settings);
   const trainer = trainerFor(model, settings, loader);

@@ -168,6 +168,18 @@ describe('worker controller', () => {
     for (const e of errors) expect(e.message).not.toMatch(/\n\s+at /);
   });
 
+  it('refuses a run too big for the wasm memory with an error event, allocating nothing', async () => {
+    const { controller, of } = harness();
+    const before = backend.memory().liveBytes;
+    await controller.handle({ type: 'start', run: { ...RUN, model: { ...RUN.model, nLayer: 100_000_000 } } });
+    await controller.handle({ type: 'start', run: { ...RUN, batchSize: 100_000_000 } });
+    const errors = of('error');
+    expect(errors.map((e) => e.request)).toEqual(['start', 'start']);
+    expect(errors[0]!.message).toMatch(/^MemoryLimitError: memory: the model needs about 1.1 TiB \(parameters 1.1 TiB for 307,200,000,\d{3} parameters\) but the wasm backend holds at most 4 GiB$/);
+    expect(errors[1]!.message).toMatch(/^MemoryLimitError: memory: training \(batch 100000000\) needs about [\d.]+ TiB \(activations [\d.]+ TiB for batch 100,000,000 × context 16 × 1 layer\) but the wasm backend holds at most 4 GiB$/);
+    expect(backend.memory().liveBytes).toBe(before);
+  });
+
   it('previews tokens with their ids and bytes; documents wrapped in BOS as the model sees them', async () => {
     const { controller, of } = harness();
     await controller.handle({ type: 'tokenize', data: { text: 'héllo wörld', documents: false, source: 'pasted' }, tokenizer: { kind: 'bpe', vocabSize: 260 }, limit: 4 });

@@ -102,8 +102,9 @@ function infoOf(model: GPT, documents: boolean, source: string): ModelInfo {
 
 /**
  * A new run: tokenizer, batches, model (on `backend`) and trainer.
- * @throws ModelError for an impossible shape or settings (nEmbd not divisible by nHead, …), TokenizerError for
- * a tokenizer that cannot be trained, DataError for data too small for one batch.
+ * @throws ModelError for an impossible shape or settings (nEmbd not divisible by nHead, …) or a model or trainer
+ * too big for the backend's memory (MemoryLimitError; nothing stays allocated), TokenizerError for a tokenizer
+ * that cannot be trained, DataError for data too small for one batch.
  */
 export function createRun(spec: RunSpec, backend: Backend): Run {
   const preset = getPreset(spec.preset);
@@ -114,7 +115,14 @@ export function createRun(spec: RunSpec, backend: Backend): Run {
   const loader = loaderFor(spec.data, tokenizer, bos, config.blockSize, settings);
   const model = createGPT(config, { seed: settings.seed, dtype: 'float32', backend });
   const val = loader.sizes.val > 0 ? () => loader.evalBatches(settings.evalBatches) : null;
-  const trainer = createTrainer({ model, settings, train: loader, val });
+  let trainer: Trainer;
+  try {
+    trainer = createTrainer({ model, settings, train: loader, val });
+  } catch (error) {
+    // A trainer too big for memory (or otherwise refused) must not leave the model's weights in the wasm memory.
+    disposeGPT(model);
+    throw error;
+  }
   return { model, tokenizer, bos, trainer, info: infoOf(model, spec.data.documents, spec.data.source), preset: spec.preset };
 }
 

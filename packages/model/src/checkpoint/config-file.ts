@@ -82,9 +82,22 @@ export function decodeConfigFile(bytes: Uint8Array, options: { allowQuantized?: 
   const dtype = ownField(json, 'dtype');
   if (dtype !== 'float32' && dtype !== 'float64') fileError(CONFIG_FILE, `expected "float32" or "float64", found ${showValue(dtype)}`, { field: 'dtype' });
   const parameters = ownField(json, 'parameters');
-  const expected = countParameters(config);
+  const expected = parameterCountOf(config);
   if (parameters !== expected) fileError(CONFIG_FILE, `expected ${expected} (from the model config), found ${showValue(parameters)}`, { field: 'parameters' });
   return { config, dtype, parameters: expected, quantization: quantization === undefined ? null : quantization };
+}
+
+/**
+ * The parameter count of a checked config, in closed form (a billion layers cost nothing to count).
+ * @throws CheckpointError naming config.json's `model` when the count is too large to be exact.
+ */
+function parameterCountOf(config: GPTConfig): number {
+  try {
+    return countParameters(config);
+  } catch (error) {
+    if (!(error instanceof ModelError)) throw error;
+    fileError(CONFIG_FILE, error.message.replace(/^config: /, ''), { field: 'model' });
+  }
 }
 
 /** The `model` field as a checked GPTConfig: all fields present, none unknown, every value valid. */

@@ -1,9 +1,11 @@
 // model.safetensors of a checkpoint folder: every parameter under its own name (F32 or F64), and back: the
 // file checked against the config, then one parameter block on a backend, as createGPT makes.
-import { type Backend, type FloatDType, Tensor, resolveBackend } from '@microgpt/tensor';
+import { type Backend, type FloatDType, Tensor, bytesPerElement, resolveBackend } from '@microgpt/tensor';
 import type { GPTConfig } from '../config';
 import { type GPT, gptFromParameters, parameterTensors } from '../gpt/model';
-import { parameterSpecs, viewsInTableOrder } from '../gpt/params';
+import { estimateMemory } from '../gpt/memory-estimate';
+import { checkMemory } from '../gpt/memory-limit';
+import { parameterCounts, parameterSpecs, viewsInTableOrder } from '../gpt/params';
 import { fileError, inFile } from './file-check';
 import { type SafetensorsEntry, decodeSafetensors, encodeSafetensors } from './safetensors';
 import { type FloatArrays, expectTensors } from './tensor-table';
@@ -48,12 +50,25 @@ export interface ModelFile {
 }
 
 /**
+ * Fewer bytes than any tensor's entry takes in a safetensors header (`"wte":{"dtype":"F32","shape":[],
+ * "data_offsets":[0,0]}` is 53), so a file of n bytes names fewer than n / 40 tensors.
+ */
+const MIN_HEADER_ENTRY_BYTES = 40;
+
+/**
  * Decodes model.safetensors and checks it holds exactly the parameters of `config` (`parameterSpecs`), with
- * their shapes, all of `dtype`.
+ * their shapes, all of `dtype`. A config whose parameter table is longer than the file could name is refused
+ * before the table (O(nLayer)) is made, so a config.json claiming a billion layers fails at once.
  * @throws CheckpointError naming model.safetensors, the tensor and the field.
  */
 export function decodeModelFile(bytes: Uint8Array, config: GPTConfig, dtype: FloatDType): ModelFile {
   const decoded = inFile(MODEL_FILE, () => decodeSafetensors(bytes));
+  const { total, tensors } = parameterCounts(config);
+  if (tensors > bytes.length / MIN_HEADER_ENTRY_BYTES) {
+    const show = (n: number): string => n.toLocaleString('en-US');
+    const values = `${show(total)} values, ${show(total * bytesPerElement(dtype))} bytes of ${dtype}`;
+    fileError(MODEL_FILE, `config.json describes ${show(tensors)} parameter tensors (${values}), far more than a file of ${show(bytes.length)} bytes holds (${show(decoded.tensors.size)})`, { field: 'size' });
+  }
   const values = expectTensors(MODEL_FILE, decoded.tensors, parameterSpecs(config), dtype, 'config.json');
   return { values, metadata: userMetadata(MODEL_FILE, decoded.metadata) };
 }
@@ -61,9 +76,12 @@ export function decodeModelFile(bytes: Uint8Array, config: GPTConfig, dtype: Flo
 /**
  * A model with `config` whose parameters are `values` (checked by {@link decodeModelFile}), converted to
  * `dtype` (float64 → float32 rounds to nearest), in one parameter block on `backend`.
- * @throws BackendError for an unknown backend name or a backend that cannot store `dtype`.
+ * @throws BackendError for an unknown backend name or a backend that cannot store `dtype`; MemoryLimitError (a
+ * ModelError) when the parameters do not fit the backend.
  */
 export function buildModel(config: GPTConfig, values: FloatArrays, dtype: FloatDType, backend?: Backend | string): GPT {
+  const owner = resolveBackend(backend);
+  checkMemory(estimateMemory(config, { dtype, initialize: true }), 'the model', { backend: owner });
   const specs = parameterSpecs(config);
   const total = specs.reduce((n, spec) => n + values[spec.name]!.length, 0);
   const block = dtype === 'float64' ? new Float64Array(total) : new Float32Array(total);
@@ -73,7 +91,7 @@ export function buildModel(config: GPTConfig, values: FloatArrays, dtype: FloatD
     block.set(data, offset);
     offset += data.length;
   }
-  const arena = Tensor.empty([total], dtype, resolveBackend(backend));
+  const arena = Tensor.empty([total], dtype, owner);
   arena.backend.write(arena.storage, 0, block);
   const views = viewsInTableOrder(specs, arena);
   arena.dispose();

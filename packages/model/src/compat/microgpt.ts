@@ -7,6 +7,8 @@ import { type Backend, PythonRandom, resolveBackend } from '@microgpt/tensor';
 import { ModelError } from '../errors';
 import { sampleToken } from '../generate/sampling';
 import { createSession } from '../gpt/inference';
+import { estimateMemory } from '../gpt/memory-estimate';
+import { type MemoryLimits, checkMemory } from '../gpt/memory-limit';
 import { type GPT, disposeGPT, gptFromParameters } from '../gpt/model';
 import { countParameters, initParameters } from '../gpt/params';
 import { resolveConfig } from '../config';
@@ -124,9 +126,17 @@ function documentCycle(docs: readonly number[][], blockSize: number): BatchLoade
 /**
  * Runs microgpt.py on `text` (its input.txt) with `settings`, calling `hooks` as microgpt.py prints.
  * @param backend where to compute (float64 kernels); default the current backend.
- * @throws {ModelError} for bad settings (nEmbd not divisible by nHead, …) or a text without documents.
+ * @param limits a memory limit besides the backend's (`memoryLimit`, and how to name it in messages).
+ * @throws {ModelError} for bad settings (nEmbd not divisible by nHead, …) or a text without documents;
+ * MemoryLimitError (a ModelError) when the run does not fit, before anything is allocated.
  */
-export function runMicrogpt(text: string, settings: Partial<MicrogptSettings> = {}, hooks: MicrogptHooks = {}, backend?: Backend | string): MicrogptRun {
+export function runMicrogpt(
+  text: string,
+  settings: Partial<MicrogptSettings> = {},
+  hooks: MicrogptHooks = {},
+  backend?: Backend | string,
+  limits: Omit<MemoryLimits, 'backend'> = {},
+): MicrogptRun {
   const s = { ...MICROGPT_DEFAULTS, ...settings };
   checkSettings(s);
   const docs = microgptDocs(text);
@@ -139,7 +149,10 @@ export function runMicrogpt(text: string, settings: Partial<MicrogptSettings> = 
   const vocabSize = uchars.length + 1;
   hooks.onVocab?.(vocabSize);
   const config = resolveConfig({ vocabSize, nLayer: s.nLayer, nEmbd: s.nEmbd, nHead: s.nHead, blockSize: s.blockSize });
-  const model: GPT = gptFromParameters(config, initParameters(config, { rng, dtype: 'float64', backend: resolveBackend(backend) }));
+  const owner = resolveBackend(backend);
+  const estimate = estimateMemory(config, { dtype: 'float64', initialize: true, training: { batchSize: 1, optimizer: 'adam', clip: false }, session: { sequences: 1 } });
+  checkMemory(estimate, 'the microgpt.py run', { ...limits, backend: owner });
+  const model: GPT = gptFromParameters(config, initParameters(config, { rng, dtype: 'float64', backend: owner }));
   const params = countParameters(config);
   hooks.onParams?.(params);
   const index = new Map(uchars.map((ch, i) => [ch, i]));

@@ -1,8 +1,10 @@
 // The attention probabilities of a prompt, every layer and head: what the playground draws as heatmaps. A plain
 // forward pass (no cache) leaves them in each block's `att` buffer, so this reads them rather than recomputing.
 import { ModelError } from '../errors';
-import { createPlan } from './buffers';
+import { createPlan, planShapes } from './buffers';
 import { checkedIds } from './inference';
+import { estimateMemory } from './memory-estimate';
+import { checkMemory } from './memory-limit';
 import type { GPT } from './model';
 import { createPass } from './pass';
 
@@ -21,14 +23,16 @@ export interface AttentionMaps {
 /**
  * The attention probabilities of every layer and head for `ids` (one sequence; dropout off).
  * @param ids token ids, 1 ≤ length ≤ blockSize.
- * @throws {ModelError} when there are no ids or more than blockSize, or an id is outside the vocabulary.
+ * @throws {ModelError} when there are no ids or more than blockSize, or an id is outside the vocabulary;
+ * MemoryLimitError (a ModelError) when the pass does not fit the backend.
  */
 export function attentionMaps(model: GPT, ids: ArrayLike<number>): AttentionMaps {
   const { config, dtype, backend } = model;
   const T = ids.length;
   if (!(T >= 1 && T <= config.blockSize)) throw new ModelError(`attentionMaps: expected 1 ≤ T ≤ ${config.blockSize} ids, found ${T}`);
   const idArray = checkedIds('attentionMaps', ids, config.vocabSize);
-  const plan = createPlan(config, { B: 1, maxT: T, training: false, contextT: null }, dtype, backend);
+  checkMemory(estimateMemory(config, { dtype, forward: { batchSize: 1, T } }), `the attention maps of ${T} tokens`, { backend });
+  const plan = createPlan(config, planShapes.forward(1, T), dtype, backend);
   try {
     const pass = createPass(model, plan);
     const s = pass.buffers(T);

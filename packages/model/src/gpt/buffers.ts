@@ -3,6 +3,7 @@
 // a smaller T (documents of different lengths) reuse the same arenas.
 import { type Backend, type FloatDType, type Storage, Tensor, contiguousStrides } from '@microgpt/tensor';
 import { type GPTConfig, mlpHidden } from '../config';
+import { ModelError } from '../errors';
 
 /** Saved by a norm's forward for its backward. */
 export interface NormBuffers {
@@ -90,21 +91,69 @@ export interface PassGradBuffers {
   readonly block: BlockGradBuffers;
 }
 
-type Take = (shape: readonly number[]) => Tensor;
+/** Hands out the next view of the arena; `logits` marks the vocabulary-wide buffers (sized apart in estimates). */
+type Take = (shape: readonly number[], logits?: 'logits') => Tensor;
+
+/** Where views come from: `take` for one buffer, `layers` for the nLayer blocks (each built by `make`). */
+interface Layout {
+  readonly take: Take;
+  readonly layers: <X>(make: () => X) => X[];
+}
+
+const align = (size: number): number => Math.ceil(size / 16) * 16;
+const sizeOf = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 
 /**
- * Hands out consecutive views of one storage, each starting on a 16-element boundary (SIMD-friendly). Sizing
- * runs the same layout over a phantom storage that no kernel ever sees, so sizes are derived, not restated.
+ * Hands out consecutive views of one storage, each starting on a 16-element boundary (SIMD-friendly), one set
+ * of block buffers per layer.
  */
-function bump(storage: Storage): { take: Take; used: () => number } {
+function bump(storage: Storage, nLayer: number): Layout {
   let used = 0;
-  const take: Take = (shape) => {
-    const size = shape.reduce((a, b) => a * b, 1);
-    const offset = used;
-    used += Math.ceil(size / 16) * 16;
-    return Tensor.view(storage, shape, contiguousStrides(shape), offset);
+  return {
+    take: (shape) => {
+      const offset = used;
+      used += align(sizeOf(shape));
+      return Tensor.view(storage, shape, contiguousStrides(shape), offset);
+    },
+    layers: (make) => Array.from({ length: nLayer }, make),
   };
-  return { take, used: () => used };
+}
+
+/** Storage that sizing lays views over: no kernel ever sees it, so it has no backend behind it. */
+function phantomStorage(dtype: FloatDType): Storage {
+  return {
+    dtype,
+    size: 0,
+    get backend(): Backend {
+      throw new ModelError('buffers: a phantom storage used for sizing reached a kernel');
+    },
+  };
+}
+
+/**
+ * Runs a layout over a phantom storage and counts the elements it takes, the same layout the arena gets: every
+ * block is alike, so one is built and counted nLayer times (no per-layer work for huge configs).
+ */
+function measure(dtype: FloatDType, nLayer: number, lay: (layout: Layout) => unknown): { total: number; logits: number } {
+  const storage = phantomStorage(dtype);
+  let total = 0;
+  let logits = 0;
+  const take: Take = (shape, kind) => {
+    const size = align(sizeOf(shape));
+    total += size;
+    if (kind === 'logits') logits += size;
+    return Tensor.view(storage, shape, contiguousStrides(shape), 0);
+  };
+  lay({
+    take,
+    layers: (make) => {
+      const before = total;
+      const one = make();
+      total = before + nLayer * (total - before);
+      return [one];
+    },
+  });
+  return { total, logits };
 }
 
 /** Options of a plan: batch size, largest T, whether it trains (gradients), and attention context length. */
@@ -158,7 +207,8 @@ function blockGradBuffers(config: GPTConfig, take: Take, B: number, T: number, d
   };
 }
 
-function floatViews(config: GPTConfig, shape: PlanShape, T: number, take: Take): Omit<PassBuffers, 'ids' | 'targets' | 'ones'> {
+/** The arena's views for a (B, T) pass: the one table both the arena's size and its views come from. */
+function floatViews(config: GPTConfig, shape: PlanShape, T: number, { take, layers }: Layout): Omit<PassBuffers, 'ids' | 'targets' | 'ones'> {
   const { B, training } = shape;
   const N = B * T;
   const C = config.nEmbd;
@@ -171,22 +221,52 @@ function floatViews(config: GPTConfig, shape: PlanShape, T: number, take: Take):
     emb: take([1, N, C]),
     embNorm: config.embedNorm ? normBuffers(config, take, N) : null,
     embMask: dropout ? take([1, N, C]) : null,
-    blocks: Array.from({ length: config.nLayer }, () => blockBuffers(config, take, B, T, Tk, dropout)),
+    blocks: layers(() => blockBuffers(config, take, B, T, Tk, dropout)),
     lnf: config.finalNorm ? normBuffers(config, take, N) : null,
-    logits: take([1, N, V]),
-    probs: take([1, N, V]),
-    losses: take([N]),
+    logits: take([1, N, V], 'logits'),
+    probs: take([1, N, V], 'logits'),
+    losses: take([N], 'logits'),
   };
   const grads: PassGradBuffers | null = training
     ? {
         dresid: take([1, N, C]),
-        dlogits: take([1, N, V]),
+        dlogits: take([1, N, V], 'logits'),
         dlnf: config.finalNorm ? take([1, N, C]) : null,
         demb: take([1, N, C]),
         block: blockGradBuffers(config, take, B, T, dropout),
       }
     : null;
   return { ...activations, grads };
+}
+
+/** The plans the model's passes use, so that what allocates them and what estimates them agree. */
+export const planShapes = {
+  /** A training step of B sequences of up to blockSize tokens. */
+  training: (config: GPTConfig, B: number): PlanShape => ({ B, maxT: config.blockSize, training: true, contextT: null }),
+  /** A forward pass without a cache (evaluation, forwardLogits, attentionMaps) of B sequences of up to T tokens. */
+  forward: (B: number, T: number): PlanShape => ({ B, maxT: T, training: false, contextT: null }),
+  /** An inference session of B sequences: chunks of up to blockSize tokens attending over a cache of blockSize. */
+  session: (config: GPTConfig, B: number): PlanShape => ({ B, maxT: config.blockSize, training: false, contextT: config.blockSize }),
+};
+
+/** Elements a plan allocates, by region, computed from its layout without building nLayer blocks. */
+export interface PlanElements {
+  /** The arena besides the logits: activations (and their gradients in training) of every block. */
+  readonly activations: number;
+  /** The (N, V) logits, probabilities and (training) their gradient, plus the (N) losses. */
+  readonly logits: number;
+  /** N = B · maxT: the length of the plan's int32 ids and targets and of its row of ones. */
+  readonly rows: number;
+}
+
+/**
+ * What `createPlan(config, shape, dtype, …)` allocates, in elements (floating point, so absurd shapes give large
+ * numbers instead of a long loop): an arena of `activations + logits` elements of `dtype`, ids and targets of
+ * `rows` int32 each, and `rows` ones of `dtype`.
+ */
+export function planElements(config: GPTConfig, shape: PlanShape, dtype: FloatDType): PlanElements {
+  const { total, logits } = measure(dtype, config.nLayer, (layout) => floatViews(config, shape, shape.maxT, layout));
+  return { activations: total - logits, logits, rows: shape.B * shape.maxT };
 }
 
 /** A planned pass: one arena for every T ≤ maxT, with views made once per T. */
@@ -202,28 +282,27 @@ export interface Plan {
 }
 
 /**
- * Plans the buffers of passes of `shape` for a model with `config`.
- * @returns a Plan whose `buffers(T)` never allocates float memory after the first call for each T.
+ * Plans the buffers of passes of `shape` for a model with `config`: allocates the arena, ids, targets and
+ * ones at once ({@link planElements} says how much), so that `buffers(T)` only makes views.
+ * @returns a Plan whose `buffers(T)` never allocates backend memory.
  */
 export function createPlan(config: GPTConfig, shape: PlanShape, dtype: FloatDType, backend: Backend): Plan {
-  const measure = bump({ backend, dtype, size: 0 });
-  floatViews(config, shape, shape.maxT, measure.take);
-  const arena = Tensor.empty([measure.used()], dtype, backend);
+  const size = planElements(config, shape, dtype);
+  const arena = Tensor.empty([size.activations + size.logits], dtype, backend);
+  // Outside the arena, sized for maxT: a smaller T uses a prefix. Ids and targets are written before each pass
+  // that reads them, and the ones must survive every pass (the arena's views for each T overlap).
+  const ids = Tensor.empty([size.rows], 'int32', backend);
+  const targets = Tensor.empty([size.rows], 'int32', backend);
+  const ones = Tensor.empty([size.rows], dtype, backend);
+  backend.write(ones.storage, 0, (dtype === 'float64' ? new Float64Array(size.rows) : new Float32Array(size.rows)).fill(1));
   const byT = new Map<number, PassBuffers>();
-  const owned: Tensor[] = [arena];
+  const owned: Tensor[] = [arena, ids, targets, ones];
   const buffers = (T: number): PassBuffers => {
     let found = byT.get(T);
     if (!found) {
-      const { take } = bump(arena.storage);
-      const views = floatViews(config, shape, T, take);
+      const views = floatViews(config, shape, T, bump(arena.storage, config.nLayer));
       const N = shape.B * T;
-      const ids = Tensor.empty([N], 'int32', backend);
-      const targets = Tensor.empty([N], 'int32', backend);
-      // Outside the arena: every T's views overlap there, and the ones must survive other passes.
-      const ones = Tensor.empty([1, 1, N], dtype, backend);
-      backend.write(ones.storage, 0, (dtype === 'float64' ? new Float64Array(N) : new Float32Array(N)).fill(1));
-      owned.push(ids, targets, ones);
-      found = { ...views, ids, targets, ones };
+      found = { ...views, ids: Tensor.view(ids.storage, [N]), targets: Tensor.view(targets.storage, [N]), ones: Tensor.view(ones.storage, [1, 1, N]) };
       byT.set(T, found);
     }
     return found;

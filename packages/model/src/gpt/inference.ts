@@ -3,9 +3,11 @@
 // strategies (sampling, beam search) in ../generate drive it.
 import type { TypedArray } from '@microgpt/tensor';
 import { ModelError } from '../errors';
-import { createPlan } from './buffers';
+import { createPlan, planShapes } from './buffers';
 import { kernelSet } from './kernels';
 import { type KVCache, createKVCache } from './kv-cache';
+import { estimateMemory } from './memory-estimate';
+import { checkMemory } from './memory-limit';
 import type { GPT } from './model';
 import { createPass } from './pass';
 
@@ -30,16 +32,25 @@ export interface InferenceSession {
   dispose(): void;
 }
 
+/** Options of {@link createSession}. */
+export interface SessionOptions {
+  /** Bytes the model and the session may take in all; the backend's `maxBytes` applies too. */
+  readonly memoryLimit?: number;
+}
+
 /**
- * A session for B sequences (default 1).
- * @throws {ModelError} for B not a positive integer.
+ * A session for B sequences (default 1), once its plan and KV cache (which grow with B × blockSize × nLayer)
+ * are checked against the backend's limit and `memoryLimit` (see `estimateMemory`).
+ * @throws {ModelError} for B not a positive integer; MemoryLimitError (a ModelError) when the session does not fit.
  */
-export function createSession(model: GPT, B = 1): InferenceSession {
+export function createSession(model: GPT, B = 1, options: SessionOptions = {}): InferenceSession {
   if (!Number.isSafeInteger(B) || B < 1) throw new ModelError(`createSession: B must be a positive integer, found ${B}`);
   const { config, dtype, backend } = model;
   const S = config.blockSize;
   const V = config.vocabSize;
-  const plan = createPlan(config, { B, maxT: S, training: false, contextT: S }, dtype, backend);
+  const what = `an inference session of ${B} sequence${B === 1 ? '' : 's'}`;
+  checkMemory(estimateMemory(config, { dtype, session: { sequences: B } }), what, { backend, memoryLimit: options.memoryLimit });
+  const plan = createPlan(config, planShapes.session(config, B), dtype, backend);
   const pass = createPass(model, plan);
   const cache: KVCache = createKVCache(config, B, kernelSet(backend, dtype), dtype, backend);
   let length = 0;
@@ -87,7 +98,8 @@ export function createSession(model: GPT, B = 1): InferenceSession {
  * Logits of every position of B sequences of T tokens, without a cache (a plain forward pass).
  * @param ids (B, T) row-major token ids, T ≤ blockSize.
  * @returns (B, T, V) row-major logits in float64.
- * @throws {ModelError} when T is out of range or an id is outside the vocabulary.
+ * @throws {ModelError} when T is out of range or an id is outside the vocabulary; MemoryLimitError (a ModelError)
+ * when the pass does not fit the backend.
  */
 export function forwardLogits(model: GPT, ids: ArrayLike<number>, B: number, T: number): Float64Array {
   const { config, dtype, backend } = model;
@@ -95,7 +107,8 @@ export function forwardLogits(model: GPT, ids: ArrayLike<number>, B: number, T: 
     throw new ModelError(`forwardLogits: expected ${B} × T ids with 1 ≤ T ≤ ${config.blockSize}, found ${ids.length} ids for T = ${T}`);
   }
   const idArray = checkedIds('forwardLogits', ids, config.vocabSize);
-  const plan = createPlan(config, { B, maxT: T, training: false, contextT: null }, dtype, backend);
+  checkMemory(estimateMemory(config, { dtype, forward: { batchSize: B, T } }), `a forward pass of ${B} × ${T} tokens`, { backend });
+  const plan = createPlan(config, planShapes.forward(B, T), dtype, backend);
   try {
     const pass = createPass(model, plan);
     const s = pass.buffers(T);

@@ -24,15 +24,22 @@ export interface KVCache {
   dispose(): void;
 }
 
-/** A zeroed cache for B sequences of a model with `config`. */
+/**
+ * What {@link createKVCache} allocates for B sequences: `count` tensors of `shape` (B, NH, blockSize, HS), the
+ * keys and values of every block and one spare for reordering.
+ */
+export function kvCacheTensors(config: GPTConfig, B: number): { shape: [number, number, number, number]; count: number } {
+  return { shape: [B, config.nHead, config.blockSize, headSize(config)], count: 2 * config.nLayer + 1 };
+}
+
+/** A zeroed cache for B sequences of a model with `config` (see {@link kvCacheTensors} for its size). */
 export function createKVCache(config: GPTConfig, B: number, K: KernelSet, dtype: FloatDType, backend: Backend): KVCache {
-  const NH = config.nHead;
-  const HS = headSize(config);
-  const S = config.blockSize;
-  const make = (): Tensor[] => Array.from({ length: config.nLayer }, () => Tensor.empty([B, NH, S, HS], dtype, backend));
+  const { shape } = kvCacheTensors(config, B);
+  const [, NH, , HS] = shape;
+  const make = (): Tensor[] => Array.from({ length: config.nLayer }, () => Tensor.empty(shape, dtype, backend));
   const k = make();
   const v = make();
-  const spare = Tensor.empty([B, NH, S, HS], dtype, backend);
+  const spare = Tensor.empty(shape, dtype, backend);
   const write = (cache: Tensor, qkv: Tensor, part: number, pos0: number, T: number): void => {
     K.copy({ src: qkvHeads(qkv, part, B, NH, HS), dst: cachedView(cache, `at:${pos0}:${T}`, (t) => t.slice(2, pos0, pos0 + T)) });
   };

@@ -1,10 +1,12 @@
 // A GPT is plain data: its config and its parameters as autograd leaves (so optimizers, gradient clipping and
 // checkpoints work on them by name). The forward and backward passes live in forward.ts / backward.ts.
 import { type Var, param } from '@microgpt/autograd';
-import { type Backend, type FloatDType, Tensor, copy, formatShape, isFloatDType } from '@microgpt/tensor';
+import { type Backend, type FloatDType, Tensor, copy, formatShape, isFloatDType, resolveBackend } from '@microgpt/tensor';
 import { type GPTConfig, resolveConfig } from '../config';
 import { ModelError } from '../errors';
 import type { LinearOperator } from './linear-operator';
+import { estimateMemory } from './memory-estimate';
+import { checkMemory } from './memory-limit';
 import { type InitOptions, initParameters, parameterSpecs, viewsInTableOrder } from './params';
 
 /** A model: its config, dtype, backend and named parameters (in table order). */
@@ -20,14 +22,24 @@ export interface GPT {
   readonly linears?: Readonly<Record<string, LinearOperator>>;
 }
 
+/** Options of {@link createGPT}: those of `initParameters`, and a memory limit. */
+export interface CreateGPTOptions extends InitOptions {
+  /** Bytes the parameters (and their host copy while they are made) may take; the backend's `maxBytes` applies too. */
+  readonly memoryLimit?: number;
+}
+
 /**
- * A new model with freshly initialized parameters (see `initParameters`).
+ * A new model with freshly initialized parameters (see `initParameters`), once its size is checked against the
+ * backend's limit and `memoryLimit` (see `estimateMemory`).
  * @param config a full config, or overrides of the defaults with at least `vocabSize`.
- * @throws {ModelError} for an invalid config.
+ * @throws {ModelError} for an invalid config; MemoryLimitError (a ModelError) when the parameters do not fit.
  */
-export function createGPT(config: Partial<GPTConfig> & { vocabSize: number }, options: InitOptions = {}): GPT {
+export function createGPT(config: Partial<GPTConfig> & { vocabSize: number }, options: CreateGPTOptions = {}): GPT {
   const resolved = resolveConfig(config);
-  return gptFromParameters(resolved, initParameters(resolved, options));
+  const backend = resolveBackend(options.backend);
+  const estimate = estimateMemory(resolved, { dtype: options.dtype ?? 'float32', initialize: true });
+  checkMemory(estimate, 'the model', { backend, memoryLimit: options.memoryLimit });
+  return gptFromParameters(resolved, initParameters(resolved, { ...options, backend }));
 }
 
 /**

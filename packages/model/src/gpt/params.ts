@@ -3,6 +3,7 @@
 // draws). Matrices are (out, in) as in PyTorch, so `y = x · Wᵀ`.
 import { type Backend, type FloatDType, PythonRandom, Tensor, contiguousStrides, resolveBackend } from '@microgpt/tensor';
 import { type GPTConfig, mlpHidden } from '../config';
+import { ModelError } from '../errors';
 
 /** How a parameter starts: normal(0, std) draws, or all ones / zeros (norm gains, biases). */
 export type ParamInit = { readonly kind: 'normal'; readonly std: number } | { readonly kind: 'ones' } | { readonly kind: 'zeros' };
@@ -32,45 +33,100 @@ function blockMatrices(config: GPTConfig, i: number): [string, [number, number]]
 export function normNames(config: GPTConfig): string[] {
   const names: string[] = [];
   if (config.embedNorm) names.push('ln_emb');
-  for (let i = 0; i < config.nLayer; i++) names.push(`h.${i}.ln_1`, `h.${i}.ln_2`);
+  for (let i = 0; i < config.nLayer; i++) names.push(...blockNormNames(i));
   if (config.finalNorm) names.push('ln_f');
   return names;
 }
 
-/**
- * Every parameter of a model with `config`, in init order. Norm parameters exist only with `normAffine`
- * (a bias too for layernorm with `bias`); linear biases only with `bias`.
- */
-export function parameterSpecs(config: GPTConfig): ParamSpec[] {
-  const { vocabSize: V, nEmbd: C, blockSize, initStd } = config;
-  const normal = (std: number): ParamInit => ({ kind: 'normal', std });
-  const residualStd = config.residualInitScale ? initStd / Math.sqrt(2 * config.nLayer) : initStd;
-  const specs: ParamSpec[] = [{ name: 'wte', shape: [V, C], init: normal(initStd) }];
-  if (config.posEmb === 'learned') specs.push({ name: 'wpe', shape: [blockSize, C], init: normal(initStd) });
-  if (!config.tiedHead) specs.push({ name: 'lm_head', shape: [V, C], init: normal(initStd) });
-  for (let i = 0; i < config.nLayer; i++) {
-    for (const [name, shape] of blockMatrices(config, i)) {
-      const intoResidual = name.endsWith('attn.o.weight') || name.endsWith('fc2.weight');
-      specs.push({ name, shape, init: normal(intoResidual ? residualStd : initStd) });
-    }
-  }
-  if (config.normAffine) {
-    for (const norm of normNames(config)) {
-      specs.push({ name: `${norm}.weight`, shape: [C], init: { kind: 'ones' } });
-      if (config.bias && config.norm === 'layernorm') specs.push({ name: `${norm}.bias`, shape: [C], init: { kind: 'zeros' } });
-    }
-  }
-  if (config.bias) {
-    for (let i = 0; i < config.nLayer; i++) {
-      for (const [name, [out]] of blockMatrices(config, i)) specs.push({ name: name.replace(/weight$/, 'bias'), shape: [out], init: { kind: 'zeros' } });
-    }
-  }
-  return specs;
+function blockNormNames(i: number): string[] {
+  return [`h.${i}.ln_1`, `h.${i}.ln_2`];
 }
 
-/** Number of trainable values of a model with `config` (a tied head counts once). */
+/** The parameters of the norms named `names` (none without `normAffine`; a bias too for layernorm with `bias`). */
+function normSpecs(config: GPTConfig, names: readonly string[]): ParamSpec[] {
+  if (!config.normAffine) return [];
+  const C = config.nEmbd;
+  return names.flatMap((norm): ParamSpec[] => [
+    { name: `${norm}.weight`, shape: [C], init: { kind: 'ones' } },
+    ...(config.bias && config.norm === 'layernorm' ? [{ name: `${norm}.bias`, shape: [C], init: { kind: 'zeros' } } as const] : []),
+  ]);
+}
+
+/** Block `i`'s parameters by kind; the table puts every block's matrices first, then the norms, then the biases. */
+function blockSpecs(config: GPTConfig, i: number): { matrices: ParamSpec[]; norms: ParamSpec[]; biases: ParamSpec[] } {
+  const { initStd } = config;
+  const residualStd = config.residualInitScale ? initStd / Math.sqrt(2 * config.nLayer) : initStd;
+  const matrices = blockMatrices(config, i).map(([name, shape]): ParamSpec => {
+    const intoResidual = name.endsWith('attn.o.weight') || name.endsWith('fc2.weight');
+    return { name, shape, init: { kind: 'normal', std: intoResidual ? residualStd : initStd } };
+  });
+  const biases = config.bias ? blockMatrices(config, i).map(([name, [out]]): ParamSpec => ({ name: name.replace(/weight$/, 'bias'), shape: [out], init: { kind: 'zeros' } })) : [];
+  return { matrices, norms: normSpecs(config, blockNormNames(i)), biases };
+}
+
+/** The parameters outside the blocks: the embeddings and head (matrices), the norms before and after the blocks. */
+function outerSpecs(config: GPTConfig): { matrices: ParamSpec[]; normsBefore: ParamSpec[]; normsAfter: ParamSpec[] } {
+  const { vocabSize: V, nEmbd: C, blockSize, initStd } = config;
+  const normal: ParamInit = { kind: 'normal', std: initStd };
+  const matrices: ParamSpec[] = [{ name: 'wte', shape: [V, C], init: normal }];
+  if (config.posEmb === 'learned') matrices.push({ name: 'wpe', shape: [blockSize, C], init: normal });
+  if (!config.tiedHead) matrices.push({ name: 'lm_head', shape: [V, C], init: normal });
+  return { matrices, normsBefore: normSpecs(config, config.embedNorm ? ['ln_emb'] : []), normsAfter: normSpecs(config, config.finalNorm ? ['ln_f'] : []) };
+}
+
+/**
+ * Every parameter of a model with `config`, in init order. Norm parameters exist only with `normAffine`
+ * (a bias too for layernorm with `bias`); linear biases only with `bias`. The list has O(nLayer) entries: size
+ * checks use {@link parameterCounts}, which does not make it.
+ */
+export function parameterSpecs(config: GPTConfig): ParamSpec[] {
+  const outer = outerSpecs(config);
+  const blocks = Array.from({ length: config.nLayer }, (_, i) => blockSpecs(config, i));
+  return [
+    ...outer.matrices,
+    ...blocks.flatMap((b) => b.matrices),
+    ...outer.normsBefore,
+    ...blocks.flatMap((b) => b.norms),
+    ...outer.normsAfter,
+    ...blocks.flatMap((b) => b.biases),
+  ];
+}
+
+/** Parameter values of a config, counted in closed form (no per-layer list). */
+export interface ParameterCounts {
+  /** Every value (a tied head counts once). */
+  readonly total: number;
+  /** Values of the matrices and embeddings (the table's leading, weight-decayed group); the rest are norms and biases. */
+  readonly matrices: number;
+  /** Entries of the table (named tensors). */
+  readonly tensors: number;
+}
+
+/**
+ * The parameter counts of `config` from the same table as {@link parameterSpecs}, without listing it: the blocks
+ * are alike, so one block is counted and multiplied by nLayer. Computed in floating point, so absurd configs
+ * give large numbers rather than a long loop; see {@link countParameters} for the exact count.
+ */
+export function parameterCounts(config: GPTConfig): ParameterCounts {
+  const sum = (specs: readonly ParamSpec[]): number => specs.reduce((n, s) => n + sizeOf(s.shape), 0);
+  const outer = outerSpecs(config);
+  const block = blockSpecs(config, 0);
+  const matrices = sum(outer.matrices) + config.nLayer * sum(block.matrices);
+  const rest = sum(outer.normsBefore) + sum(outer.normsAfter) + config.nLayer * (sum(block.norms) + sum(block.biases));
+  const tensors = outer.matrices.length + outer.normsBefore.length + outer.normsAfter.length + config.nLayer * (block.matrices.length + block.norms.length + block.biases.length);
+  return { total: matrices + rest, matrices, tensors };
+}
+
+/**
+ * Number of trainable values of a model with `config` (a tied head counts once), in closed form.
+ * @throws {ModelError} when the count is beyond 2^53 (Number.MAX_SAFE_INTEGER), where it could not be exact.
+ */
 export function countParameters(config: GPTConfig): number {
-  return parameterSpecs(config).reduce((n, s) => n + sizeOf(s.shape), 0);
+  const { total } = parameterCounts(config);
+  if (!Number.isSafeInteger(total)) {
+    throw new ModelError(`config: the model would have about ${total.toPrecision(3)} parameters, more than can be counted exactly (${Number.MAX_SAFE_INTEGER})`);
+  }
+  return total;
 }
 
 /** Options of {@link initParameters}. */

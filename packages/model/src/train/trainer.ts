@@ -3,8 +3,10 @@
 // and resume. The loop around it (progress, periodic eval and checkpoints, interruption) is in loop.ts.
 import { type LrSchedule, type Optimizer, type OptimizerState, type ParamGroup, type ParamState, type Var, adam, adamw, clipGradNorm, constantLr, linearDecay, param, warmupCosine } from '@microgpt/autograd';
 import { ModelError, NonFiniteLossError } from '../errors';
-import { type Plan, createPlan } from '../gpt/buffers';
+import { type Plan, createPlan, planShapes } from '../gpt/buffers';
 import { dropoutKey } from '../gpt/dropout';
+import { estimateMemory } from '../gpt/memory-estimate';
+import { checkMemory } from '../gpt/memory-limit';
 import { type GPT, flatGradients } from '../gpt/model';
 import { type ParamSpec, parameterSpecs } from '../gpt/params';
 import { type Pass, createPass } from '../gpt/pass';
@@ -88,6 +90,8 @@ export interface TrainerOptions {
   readonly train: BatchLoader;
   /** Held-out batches for `evaluate` (a fresh iterable each call), or null. */
   readonly val?: (() => Iterable<Batch>) | null;
+  /** Bytes the model and its training may take in all (see `estimateMemory`); the backend's `maxBytes` applies too. */
+  readonly memoryLimit?: number;
 }
 
 /** The learning-rate schedule of `settings`. */
@@ -196,8 +200,10 @@ function flatState(perParam: OptimizerState, specs: readonly ParamSpec[], groups
 }
 
 /**
- * A trainer for `model` (its dtype is the training dtype; `settings.dtype` is what the model was made with).
- * @throws {ModelError} for invalid settings.
+ * A trainer for `model` (its dtype is the training dtype; `settings.dtype` is what the model was made with), once
+ * what training takes (gradients, Adam's moments, the planned step, evaluation batches of settings.batchSize:
+ * see `estimateMemory`) is checked against the backend's limit and `memoryLimit`.
+ * @throws {ModelError} for invalid settings; MemoryLimitError (a ModelError) when training does not fit.
  */
 export function createTrainer(options: TrainerOptions): Trainer {
   const { model, settings } = options;
@@ -205,7 +211,13 @@ export function createTrainer(options: TrainerOptions): Trainer {
   const { config, dtype, backend } = model;
   const S = config.blockSize;
   const V = config.vocabSize;
-  const trainPlan: Plan = createPlan(config, { B: settings.batchSize, maxT: S, training: true, contextT: null }, dtype, backend);
+  const estimate = estimateMemory(config, {
+    dtype,
+    training: { batchSize: settings.batchSize, optimizer: settings.optimizer, clip: settings.clip > 0 },
+    evaluation: options.val ? { batchSize: settings.batchSize, batches: settings.evalBatches } : null,
+  });
+  checkMemory(estimate, `training (batch ${settings.batchSize})`, { backend, memoryLimit: options.memoryLimit });
+  const trainPlan: Plan = createPlan(config, planShapes.training(config, settings.batchSize), dtype, backend);
   const trainPass: Pass = createPass(model, trainPlan);
   const evalPasses = new Map<number, Pass>();
   const groups = flatGroups(model);
@@ -269,7 +281,7 @@ export function createTrainer(options: TrainerOptions): Trainer {
       for (const batch of options.val()) {
         let pass = evalPasses.get(batch.B);
         if (!pass) {
-          pass = createPass(model, createPlan(config, { B: batch.B, maxT: S, training: false, contextT: null }, dtype, backend));
+          pass = createPass(model, createPlan(config, planShapes.forward(batch.B, S), dtype, backend));
           evalPasses.set(batch.B, pass);
         }
         load(pass, batch);

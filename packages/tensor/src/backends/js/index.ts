@@ -2,7 +2,7 @@
 // It defines what each kernel computes; faster backends are tested against it (see src/testing).
 import type { Backend, Kernels, MemoryStats, Storage } from '../../backend';
 import { type DType, DTYPES, allocTypedArray, bytesPerElement } from '../../dtype';
-import { BackendError } from '../../errors';
+import { BackendError, BackendMemoryError } from '../../errors';
 import { adam } from './adam';
 import { attention, attentionBackward } from './attention';
 import { crossEntropy, crossEntropyBackward } from './cross-entropy';
@@ -42,6 +42,19 @@ const kernels: Kernels = {
   quantMatmul,
 };
 
+/**
+ * A zeroed typed array of `size` elements.
+ * @throws {BackendMemoryError} when the engine cannot make it (longer than a typed array may be, or no memory).
+ */
+function typedArrayOrMemoryError(dtype: DType, size: number): JsStorage['data'] {
+  try {
+    return allocTypedArray(dtype, size);
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    throw new BackendMemoryError(`js: cannot allocate ${size} elements of ${dtype} (${size * bytesPerElement(dtype)} bytes): ${error.message}`, { cause: error });
+  }
+}
+
 /** Creates a JS reference backend (the registry starts one as `js`). */
 export function createJsBackend(): Backend {
   let liveStorages = 0;
@@ -59,7 +72,7 @@ export function createJsBackend(): Backend {
     dtypes: DTYPES,
     kernels,
     alloc(dtype: DType, size: number): Storage {
-      const storage = jsStorage(backend, dtype, allocTypedArray(dtype, size));
+      const storage = jsStorage(backend, dtype, typedArrayOrMemoryError(dtype, size));
       live.add(storage);
       liveStorages++;
       totalAllocations++;

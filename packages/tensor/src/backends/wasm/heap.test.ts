@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BackendError } from '../../errors';
+import { BackendMemoryError } from '../../errors';
 import { createHeap, sizeClass } from './heap';
 
 describe('wasm heap', () => {
@@ -35,8 +35,9 @@ describe('wasm heap', () => {
     const heap = createHeap(memory, 0, 16 * 65536);
     heap.alloc(300_000);
     expect(memory.buffer.byteLength).toBeGreaterThanOrEqual(300_000);
+    expect(() => heap.alloc(900_000)).toThrow(BackendMemoryError);
     expect(() => heap.alloc(900_000)).toThrow(
-      new BackendError('wasm: allocating 917504 bytes would pass the WebAssembly memory limit of 1 MiB (327680 bytes already claimed)'),
+      new BackendMemoryError('wasm: allocating 917504 bytes would pass the WebAssembly memory limit of 1 MiB (327680 bytes already claimed)'),
     );
     expect(() => {
       heap.free(12345);

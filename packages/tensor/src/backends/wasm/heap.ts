@@ -1,7 +1,7 @@
 // The allocator of the wasm backend: blocks of WebAssembly memory in size classes, reused through free lists,
 // so a training step that frees and allocates the same shapes every time stops growing after its first run.
 // Blocks are never split or merged; memory grows in whole pages up to the 4 GiB limit of 32-bit wasm.
-import { BackendError } from '../../errors';
+import { BackendError, BackendMemoryError } from '../../errors';
 
 const PAGE_BYTES = 65536;
 /** 32-bit WebAssembly addresses end here. */
@@ -41,7 +41,8 @@ export interface Heap {
 
 /**
  * Creates a heap that claims memory from `base` upwards, growing `memory` as needed.
- * @throws {BackendError} from alloc when the request would pass the memory's maximum (4 GiB at most).
+ * @throws {BackendMemoryError} from alloc when the request would pass the memory's maximum (4 GiB at most), or
+ * the memory cannot grow (the machine refuses).
  */
 export function createHeap(memory: WebAssembly.Memory, base: number, maxBytes = MAX_MEMORY_BYTES): Heap {
   let top = Math.ceil(base / ALIGN) * ALIGN;
@@ -52,12 +53,18 @@ export function createHeap(memory: WebAssembly.Memory, base: number, maxBytes = 
   const claim = (size: number): number => {
     const end = top + size;
     if (end > maxBytes) {
-      throw new BackendError(
+      throw new BackendMemoryError(
         `wasm: allocating ${size} bytes would pass the WebAssembly memory limit of ${maxBytes / 2 ** 20} MiB (${top} bytes already claimed)`,
       );
     }
     const have = memory.buffer.byteLength;
-    if (end > have) memory.grow(Math.ceil((end - have) / PAGE_BYTES));
+    if (end > have) {
+      try {
+        memory.grow(Math.ceil((end - have) / PAGE_BYTES));
+      } catch (error) {
+        throw new BackendMemoryError(`wasm: cannot grow the WebAssembly memory to ${end} bytes for an allocation of ${size} bytes: ${String(error)}`, { cause: error });
+      }
+    }
     const address = top;
     top = end;
     stats.reservedBytes += size;

@@ -4,7 +4,7 @@
 import type { Backend, MemoryStats, Storage } from '../../backend';
 import { DTYPES, type DType, bytesPerElement } from '../../dtype';
 import { BackendError } from '../../errors';
-import { createHeap } from './heap';
+import { MAX_MEMORY_BYTES, createHeap } from './heap';
 import { wasmKernels } from './kernels';
 import { compileKernels, instantiateKernels } from './module';
 import { type WasmRuntime, type WasmStorage, createRuntime } from './runtime';
@@ -28,6 +28,8 @@ export interface WasmBackendOptions {
 export interface WasmBackend extends Backend {
   /** Threads per kernel now. */
   readonly threads: number;
+  /** Bytes of storage the 4 GiB memory has room for, less what the runtime took at start. */
+  readonly maxBytes: number;
   /** Whether the memory is shared, i.e. whether more than one thread is possible. */
   readonly shared: boolean;
   /** Uses `n` threads per kernel from now on, starting workers the first time (once each). */
@@ -79,6 +81,7 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
   let liveStorages = 0;
   let liveBytes = 0;
   let totalAllocations = 0;
+  let maxBytes = 0;
 
   const own = (storage: Storage, op: string): WasmStorage => {
     const s = storage as WasmStorage;
@@ -92,6 +95,9 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
     kernels: {},
     get threads() {
       return pool.threads;
+    },
+    get maxBytes() {
+      return maxBytes;
     },
     get minParallelWork() {
       return pool.minParallelWork;
@@ -133,6 +139,7 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
     },
   };
   const runtime: WasmRuntime = createRuntime(backend, exports, memory, heap, pool);
+  maxBytes = MAX_MEMORY_BYTES - HEAP_BASE - heap.stats().reservedBytes;
   Object.assign(backend.kernels, wasmKernels(runtime));
   await pool.resize(shared ? wanted : 1);
   return backend;

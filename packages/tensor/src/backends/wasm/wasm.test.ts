@@ -111,6 +111,11 @@ describe('wasm backend', () => {
     big.dispose();
   });
 
+  it('says how much storage its memory holds: 4 GiB less what the runtime took at start', () => {
+    expect(wasm.maxBytes).toBeLessThan(4 * 2 ** 30);
+    expect(wasm.maxBytes).toBeGreaterThan(4 * 2 ** 30 - 2 * 2 ** 20);
+  });
+
   it('allocates nothing new when the same step repeats', () => {
     const step = (): void => {
       const x = randn([16, 64], { seed: 5, backend: wasm });
