@@ -102,7 +102,7 @@ describe('a config.json claiming a billion layers', () => {
   const huge = join(dir, 'huge');
   let parameters = 0;
   beforeAll(() => {
-    cpSync(ckpt, huge, { recursive: true });
+    cpSync(join(ckpt, 'checkpoint-1'), huge, { recursive: true }); // the run's one checkpoint, as a plain folder
     const path = join(huge, 'config.json');
     const file = JSON.parse(readFileSync(path, 'utf8')) as { model: GPTConfig; parameters: number };
     file.model = { ...file.model, nLayer: 1_000_000_000 };
