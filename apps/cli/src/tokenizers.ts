@@ -3,7 +3,10 @@
 // cache).
 import { basename } from 'node:path';
 import {
+  BPE_MAX_VOCAB_SIZE,
   type Tokenizer,
+  TokenizerError,
+  checkSplitPattern,
   cl100kTokenizer,
   fromHuggingFaceJSON,
   gpt2Tokenizer,
@@ -17,7 +20,7 @@ import {
 } from '@microgpt/tokenizer';
 import { readTextFile } from './datasets';
 import { type Remote, fetchCached } from './downloads';
-import { runtimeError, usageError } from './errors';
+import { CliError, asUsage, runtimeError, usageError } from './errors';
 
 /** The special token that wraps documents (microgpt.py's BOS). */
 export const BOS_TEXT = '<|bos|>';
@@ -37,26 +40,56 @@ export interface TrainTokenizerOptions {
 }
 
 const DEFAULT_BPE_VOCAB = 512;
+/** The text of the word tokenizer's unknown-piece token (trainWord's default). */
+const UNK_TEXT = '<unk>';
+/** The hint for a bad --special (what the libraries still refuse once the sizes and the pattern are checked). */
+const SPECIAL_HINT = 'give each --special once, as a non-empty text';
+
+/**
+ * The split pattern of `--pattern` (`none`, `gpt2`, `gpt4`, `o200k` or a regex source), checked by the tokenizer
+ * library's rules for split patterns; null for `none`.
+ * @throws CliError (usage) naming --pattern for a regex that does not compile, can match the empty string or can
+ * backtrack catastrophically.
+ */
+export function patternFlag(pattern: string): string | null {
+  const source = resolvePattern(pattern);
+  if (source === null) return null;
+  try {
+    checkSplitPattern(source);
+  } catch (error) {
+    if (!(error instanceof TokenizerError)) throw error;
+    throw usageError(`--pattern ${JSON.stringify(pattern)}: ${error.message.replace(/^checkSplitPattern: /, '')}`, 'use --pattern none, gpt2, gpt4 or o200k, or change the regex as the message says');
+  }
+  return source;
+}
 
 /**
  * Trains a tokenizer of `kind` on `text`. BPE ids are minbpe's: 0–255 the bytes, merge i is 256 + i, then the
  * special tokens.
- * @throws CliError (usage) for a vocabulary size that cannot work, e.g. BPE below 256 + specials.
+ * @throws CliError (usage) naming the flag: a vocabulary size that cannot work (BPE below 256 + specials or above
+ * the library's limit, word below <unk> + specials, any for char), a refused --pattern, a repeated --special.
  */
 export function trainTokenizer(kind: TrainableKind, text: string, options: TrainTokenizerOptions = {}): Tokenizer {
   const special = options.special ?? [];
   if (kind === 'char') {
     if (options.vocabSize !== undefined) throw usageError('--vocab-size does not apply to a char tokenizer (its vocabulary is the characters of the text)');
     const [bos, ...rest] = special;
-    return bos === BOS_TEXT ? trainChar(text, { bos, special: rest }) : trainChar(text, { special });
+    return asUsage(() => (bos === BOS_TEXT ? trainChar(text, { bos, special: rest }) : trainChar(text, { special })), SPECIAL_HINT);
   }
+  const pattern = options.pattern === undefined ? undefined : patternFlag(options.pattern);
   if (kind === 'word') {
-    const pattern = options.pattern === undefined ? undefined : (resolvePattern(options.pattern) ?? undefined);
-    return trainWord(text, { special, ...(options.vocabSize === undefined ? {} : { maxVocab: options.vocabSize }), ...(pattern === undefined ? {} : { pattern }) });
+    const { vocabSize } = options;
+    const reserved = new Set([UNK_TEXT, ...special]).size;
+    if (vocabSize !== undefined && vocabSize < reserved) {
+      throw usageError(`--vocab-size ${vocabSize} is too small for a word tokenizer: it counts ${UNK_TEXT} and the --special tokens, ${reserved} ids`, `use --vocab-size ${reserved + 100} or more`);
+    }
+    // --pattern none leaves the word tokenizer its default split.
+    return asUsage(() => trainWord(text, { special, ...(vocabSize === undefined ? {} : { maxVocab: vocabSize }), ...(pattern === undefined || pattern === null ? {} : { pattern }) }), SPECIAL_HINT);
   }
   const vocabSize = options.vocabSize ?? DEFAULT_BPE_VOCAB;
   if (vocabSize < 256 + special.length) throw usageError(`--vocab-size ${vocabSize} is too small for BPE: it needs 256 byte tokens + ${special.length} special`, `use --vocab-size ${256 + special.length + 256} or more`);
-  return trainBpe(text, { vocabSize, specialTokens: special, ...(options.pattern === undefined ? {} : { pattern: options.pattern }) });
+  if (vocabSize > BPE_MAX_VOCAB_SIZE) throw usageError(`--vocab-size ${vocabSize} is too large for BPE: at most ${BPE_MAX_VOCAB_SIZE}`, 'use a --vocab-size of a few thousand to a few hundred thousand');
+  return asUsage(() => trainBpe(text, { vocabSize, specialTokens: special, ...(options.pattern === undefined ? {} : { pattern: options.pattern }) }), SPECIAL_HINT);
 }
 
 /** OpenAI's published encodings the CLI can fetch by name (tiktoken's locations and hashes). */
@@ -97,8 +130,33 @@ function tiktokenFor(file: string, pattern: string | undefined, ranks: string): 
   const chosen = pattern ?? known;
   if (chosen === null) throw usageError(`${file}: cannot tell the split pattern from the file name`, 'add --pattern gpt2, cl100k or o200k (or a regex)');
   if (pattern === undefined && known !== null) return NAMED[{ gpt2: 'gpt2', cl100k: 'cl100k_base', o200k: 'o200k_base' }[known]]!.make(ranks);
-  const source = { cl100k: 'gpt4', gpt2: 'gpt2', o200k: 'o200k' }[chosen] ?? chosen;
-  return loadTiktokenRanks(ranks, { pattern: resolvePattern(source) });
+  return loadTiktokenRanks(ranks, { pattern: patternFlag({ cl100k: 'gpt4', gpt2: 'gpt2', o200k: 'o200k' }[chosen] ?? chosen) });
+}
+
+/** What `--tokenizer` accepts, for hints. */
+const TOKENIZER_HINT = `--tokenizer takes our tokenizer JSON (from \`microgpt tokenizer train\`), a Hugging Face tokenizer.json, a .tiktoken rank file, or a name: ${Object.keys(NAMED).join(', ')}`;
+
+/**
+ * Reads the text file of a flag, with `hint` (what the flag accepts) when it cannot be read.
+ * @throws CliError (runtime) naming the flag and the path.
+ */
+export async function readFlagFile(path: string, flag: string, hint: string): Promise<string> {
+  try {
+    return await readTextFile(path, flag);
+  } catch (error) {
+    if (error instanceof CliError) throw runtimeError(error.message, hint);
+    throw error;
+  }
+}
+
+/** Runs a tokenizer reader on a file; a file it refuses is a runtime error naming --tokenizer and the file. */
+function readTokenizer(spec: string, read: () => Tokenizer): Tokenizer {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof TokenizerError) throw runtimeError(`--tokenizer ${spec}: ${error.message}`, `the file is damaged or not a tokenizer; ${TOKENIZER_HINT}`);
+    throw error;
+  }
 }
 
 /**
@@ -108,15 +166,18 @@ function tiktokenFor(file: string, pattern: string | undefined, ranks: string): 
  */
 export async function loadTokenizer(spec: string, pattern: string | undefined, log: (line: string) => void): Promise<Tokenizer> {
   const named = NAMED[spec];
-  if (named) return named.make(await readTextFile(await fetchCached(named, log), '--tokenizer'));
-  const text = await readTextFile(spec, '--tokenizer');
-  if (spec.endsWith('.tiktoken')) return tiktokenFor(spec, pattern, text);
+  if (named) {
+    const ranks = await readFlagFile(await fetchCached(named, log), '--tokenizer', TOKENIZER_HINT);
+    return readTokenizer(spec, () => named.make(ranks));
+  }
+  const text = await readFlagFile(spec, '--tokenizer', TOKENIZER_HINT);
+  if (spec.endsWith('.tiktoken')) return readTokenizer(spec, () => tiktokenFor(spec, pattern, text));
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (error) {
-    throw runtimeError(`--tokenizer ${spec}: not JSON (${(error as Error).message})`, 'give our tokenizer JSON, a Hugging Face tokenizer.json, or a .tiktoken rank file');
+    throw runtimeError(`--tokenizer ${spec}: not JSON (${(error as Error).message})`, TOKENIZER_HINT);
   }
   const isOurs = typeof data === 'object' && data !== null && 'format' in data;
-  return isOurs ? tokenizerFromJSON(data) : fromHuggingFaceJSON(data);
+  return readTokenizer(spec, () => (isOurs ? tokenizerFromJSON(data) : fromHuggingFaceJSON(data)));
 }

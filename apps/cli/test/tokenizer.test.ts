@@ -70,7 +70,7 @@ describe('microgpt tokenizer', () => {
     const out = join(dir, 'char.json');
     const bad = await runCli(['tokenizer', 'decode', '--tokenizer', out, '--text', '1 two 3'], { env });
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain('token id 2 is "two", not a non-negative integer');
+    expect(bad.stderr).toContain('"two" (item 2 of the ids) is not a token id: ids are integers ≥ 0');
     const outside = await runCli(['tokenizer', 'decode', '--tokenizer', out, '--text', '99999'], { env });
     expect(outside.code).toBe(1);
     const notTokenizer = await runCli(['tokenizer', 'encode', '--tokenizer', corpus, '--text', 'x'], { env });

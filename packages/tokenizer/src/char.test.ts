@@ -1,12 +1,9 @@
 // Char tokenizer: microgpt.py's vocabulary, code-point handling, unknown characters and the special-token policy.
-import { existsSync, readFileSync } from 'node:fs';
+import { readNames, readShakespeare } from '@microgpt/test-data';
 import { describe, expect, it } from 'vitest';
 import { createCharTokenizer, trainChar } from './char';
 import { splitSpecial } from './special';
 import { TokenizerError } from './tokenizer';
-
-const NAMES = '/work/shared/datasets/names.txt';
-const SHAKESPEARE = '/work/shared/datasets/tinyshakespeare.txt';
 
 describe('trainChar', () => {
   it("reproduces microgpt.py's vocabulary: sorted characters, then BOS", () => {
@@ -21,8 +18,8 @@ describe('trainChar', () => {
     expect([tok.bosId, ...tok.encode('emma'), tok.bosId]).toEqual([7, 1, 4, 4, 0, 7]);
   });
 
-  it.skipIf(!existsSync(NAMES))('matches microgpt.py on names.txt (27 ids, BOS = 26)', () => {
-    const docs = readFileSync(NAMES, 'utf8').split('\n').filter((line) => line.trim() !== '');
+  it('matches microgpt.py on names.txt (27 ids, BOS = 26)', () => {
+    const docs = readNames().split('\n').filter((line) => line.trim() !== '');
     const tok = trainChar(docs.join(''), { bos: true });
     expect(tok.chars.join('')).toBe('abcdefghijklmnopqrstuvwxyz');
     expect(tok.bosId).toBe(26);
@@ -30,8 +27,8 @@ describe('trainChar', () => {
     expect(tok.decode(tok.encode(docs[0]!))).toBe(docs[0]);
   });
 
-  it.skipIf(!existsSync(SHAKESPEARE))('finds the 65 characters of Tiny Shakespeare and round-trips it', () => {
-    const text = readFileSync(SHAKESPEARE, 'utf8');
+  it('finds the 65 characters of Tiny Shakespeare and round-trips it', () => {
+    const text = readShakespeare();
     const tok = trainChar(text);
     expect(tok.vocabSize).toBe(65);
     expect(tok.chars.slice(0, 3)).toEqual(['\n', ' ', '!']);

@@ -11,10 +11,11 @@ export {
   huggingFaceTokenizerConfig,
   toHuggingFaceJSON,
 } from './interop/huggingface';
-export { type BpeSpec, type BpeTokenizer, createBpeTokenizer } from './bpe/tokenizer';
-export { type BpeTrainOptions, trainBpe, trainBpeStream } from './bpe/train';
+export { type BpeSpec, type BpeTokenizer, MAX_UNUSED_IDS, createBpeTokenizer } from './bpe/tokenizer';
+export { BPE_MAX_VOCAB_SIZE, type BpeTrainOptions, trainBpe, trainBpeStream } from './bpe/train';
 export { type BpeJSON, bpeFromJSON, bpeToJSON } from './bpe/json';
 export { SPLIT_PATTERNS, type SplitPatternName, resolvePattern } from './bpe/patterns';
+export { checkSplitPattern } from './split/check-pattern';
 export { type CharSpecialOptions, type CharTokenizer, type CharTokenizerJSON, createCharTokenizer, trainChar } from './char';
 export {
   DEFAULT_WORD_PATTERN,

@@ -135,8 +135,10 @@ describe('malformed data', () => {
 
   const wordCases: [name: string, change: (data: Record<string, unknown>) => void, message: string][] = [
     ['pattern type', (d) => (d.pattern = 1), '"pattern" must be a regex source string, found 1'],
-    ['pattern syntax', (d) => (d.pattern = '[a'), `"pattern" must be a regex source that compiles with flags 'gu'`],
-    ['pattern u-flag', (d) => (d.pattern = String.raw`\-`), `"pattern" must be a regex source that compiles`],
+    ['pattern syntax', (d) => (d.pattern = '[a'), `"pattern": split pattern '[a' is not a valid regex with flags 'gu'`],
+    ['pattern u-flag', (d) => (d.pattern = String.raw`\-`), `"pattern": split pattern '\\\\-' is not a valid regex with flags 'gu'`],
+    ['pattern empty match', (d) => (d.pattern = String.raw`\w*`), `"pattern": split pattern '\\\\w*' is refused: it can match the empty string`],
+    ['pattern backtracking', (d) => (d.pattern = '(a|a)+$'), `"pattern": split pattern '(a|a)+$' is refused: '(a|a)+' at offset 0 repeats a group`],
     ['vocab item', (d) => (d.vocab = ['a', '']), `"vocab[1]" must be a non-empty string, found ''`],
     ['vocab repeat', (d) => (d.vocab = ['a', 'a']), `"vocab[1]" must be a non-empty string not listed before`],
     ['unk', (d) => (d.unk = '<u>'), `"unk" must be null or a key of "specialTokens", found '<u>'`],

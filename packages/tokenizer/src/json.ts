@@ -5,7 +5,8 @@ import { bpeFromJSON } from './bpe/json';
 import { createCharTokenizer } from './char';
 import { describeValue, isOneCodePoint, quote } from './special';
 import { type Tokenizer, TokenizerError } from './tokenizer';
-import { compileWordPattern, createWordTokenizer } from './word';
+import { compileSplitPattern } from './split/check-pattern';
+import { createWordTokenizer } from './word';
 import { readTokenizerFile } from './read-file';
 
 /** The `format` field of every file we write. */
@@ -86,12 +87,7 @@ function charFromJSON(data: Fields): Tokenizer {
 function wordFromJSON(data: Fields): Tokenizer {
   const pattern = field(data, 'pattern');
   if (typeof pattern !== 'string') fail('pattern', 'a regex source string', pattern);
-  try {
-    compileWordPattern(pattern, 'fromJSON');
-  } catch (error) {
-    const reason = error instanceof Error ? error.message.replace(/^.*?: /, '') : '';
-    fail('pattern', "a regex source that compiles with flags 'gu'", pattern, ` (${reason})`);
-  }
+  compileSplitPattern(pattern, 'fromJSON: "pattern"');
   const vocab = stringList(data, 'vocab', 'a non-empty string', (text) => text !== '');
   const special = denseSpecials(data, vocab.length);
   const unk = role(data, 'unk', special);

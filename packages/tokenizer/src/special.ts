@@ -29,6 +29,48 @@ export function describeValue(value: unknown): string {
   return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
 
+/**
+ * A short JSON-like preview of `value` for error messages, at most `max` characters (then `…`). Unlike
+ * JSON.stringify it stops at depth 3 and after `max` characters, so a value nested 100,000 deep (a hostile file)
+ * cannot overflow the stack and a huge one is not serialized whole.
+ */
+export function jsonPreview(value: unknown, max = 60): string {
+  let out = '';
+  const write = (item: unknown, depth: number): void => {
+    if (out.length > max) return;
+    if (Array.isArray(item)) {
+      if (depth >= 3) {
+        out += item.length === 0 ? '[]' : '[…]';
+        return;
+      }
+      out += '[';
+      for (let i = 0; i < item.length && out.length <= max; i++) {
+        if (i > 0) out += ',';
+        write(item[i], depth + 1);
+      }
+      out += ']';
+    } else if (item !== null && typeof item === 'object') {
+      if (depth >= 3) {
+        out += '{…}';
+        return;
+      }
+      out += '{';
+      Object.keys(item).forEach((key, i) => {
+        if (out.length > max) return;
+        out += `${i > 0 ? ',' : ''}${JSON.stringify(key)}:`;
+        write((item as Record<string, unknown>)[key], depth + 1);
+      });
+      out += '}';
+    } else if (typeof item === 'string') {
+      out += JSON.stringify(item.length > max ? item.slice(0, max) : item);
+    } else {
+      out += describeValue(item);
+    }
+  };
+  write(value, 0);
+  return out.length > max ? `${out.slice(0, max)}…` : out;
+}
+
 /** `U+0436` for messages. */
 export function codePointLabel(ch: string): string {
   return `U+${(ch.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;

@@ -2,6 +2,8 @@
 // most frequent pieces get ids, everything else becomes <unk>. Whitespace runs are tokens too, so decode
 // restores the spacing; text with out-of-vocabulary pieces does not round-trip (use char or BPE for that).
 import { describeValue, quote, resolveSpecials, splitSpecial, decodeByText, textWithoutSpecials, type Segment } from './special';
+import { compileSplitPattern } from './split/check-pattern';
+import { splitChunks } from './split/split-chunks';
 import { type Tokenizer, TokenizerError } from './tokenizer';
 
 /**
@@ -13,7 +15,10 @@ export const DEFAULT_WORD_PATTERN = String.raw`[\p{L}\p{M}]+|\p{N}+|[^\s\p{L}\p{
 
 /** Options of {@link createWordTokenizer}; special-token ids follow the pieces: unk first unless listed. */
 export interface WordSpecialOptions {
-  /** Regex source, compiled with flags 'gu'. Text between matches (and no empty match) is a piece too. */
+  /**
+   * Regex source, compiled with flags 'gu'; text between matches is a piece too. It must pass
+   * `compileSplitPattern`'s checks (no empty match, no catastrophic backtracking).
+   */
   pattern?: string;
   /** Token for out-of-vocabulary pieces: its text, `true` for `'<unk>'` (the default), `false` to throw. */
   unk?: string | boolean;
@@ -56,35 +61,12 @@ export interface WordTokenizer extends Tokenizer {
   toJSON(): WordTokenizerJSON;
 }
 
-/**
- * Compiles a split pattern with flags 'gu'.
- * @throws {TokenizerError} with the engine's message if it does not compile.
- */
-export function compileWordPattern(pattern: string, where: string): RegExp {
-  if (typeof (pattern as unknown) !== 'string') {
-    throw new TokenizerError(`${where}: pattern must be a regex source string, found ${describeValue(pattern)}`);
-  }
-  try {
-    return new RegExp(pattern, 'gu');
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new TokenizerError(`${where}: pattern ${quote(pattern)} is not a valid regex with flags 'gu': ${reason}`);
-  }
-}
-
-/** Calls `visit` for every piece of `segment`: the pattern's non-empty matches and the text between them. */
-function forEachPiece(segment: Segment, re: RegExp, visit: (piece: string, start: number) => void): void {
+/** Calls `visit` for every piece of `segment`: the pattern's matches and the text between them. */
+function forEachPiece(segment: Segment, re: RegExp, where: string, visit: (piece: string, start: number) => void): void {
   const { text, start } = segment;
-  let pos = 0;
-  // matchAll copies the regex, so a shared RegExp's lastIndex never leaks between calls.
-  for (const match of text.matchAll(re)) {
-    const piece = match[0];
-    if (piece === '') continue;
-    if (match.index > pos) visit(text.slice(pos, match.index), start + pos);
-    visit(piece, start + match.index);
-    pos = match.index + piece.length;
-  }
-  if (pos < text.length) visit(text.slice(pos), start + pos);
+  splitChunks(re, text, 0, where, (piece, at) => {
+    visit(piece, start + at);
+  });
 }
 
 function checkCount(where: string, name: string, value: unknown, min: number, why = ''): void {
@@ -97,13 +79,13 @@ function checkCount(where: string, name: string, value: unknown, min: number, wh
  * Trains a word tokenizer: the vocabulary is the most frequent pieces of `corpus` (ties broken by first
  * occurrence, so training is deterministic), at least `minFrequency` times, capped so that pieces plus
  * special tokens fit in `maxVocab`. Special tokens' texts in the corpus are skipped.
- * @throws {TokenizerError} for a pattern that does not compile, bad counts, or `maxVocab` smaller than the
- * number of special tokens.
+ * @throws {TokenizerError} for a pattern that does not compile or that `compileSplitPattern` refuses, bad counts,
+ * or `maxVocab` smaller than the number of special tokens.
  */
 export function trainWord(corpus: string, options: WordTrainOptions = {}): WordTokenizer {
   const where = 'trainWord';
   const { maxVocab, minFrequency = 1, pattern = DEFAULT_WORD_PATTERN, unk = true, special } = options;
-  const re = compileWordPattern(pattern, where);
+  const re = compileSplitPattern(pattern, where);
   const { tokens, names } = resolveSpecials(where, { unk }, special);
   checkCount(where, 'minFrequency', minFrequency, 1);
   if (maxVocab !== undefined) {
@@ -111,7 +93,7 @@ export function trainWord(corpus: string, options: WordTrainOptions = {}): WordT
   }
   const counts = new Map<string, number>();
   for (const segment of textWithoutSpecials(corpus, tokens)) {
-    forEachPiece(segment, re, (piece) => counts.set(piece, (counts.get(piece) ?? 0) + 1));
+    forEachPiece(segment, re, where, (piece) => counts.set(piece, (counts.get(piece) ?? 0) + 1));
   }
   // A Map iterates in insertion (first occurrence) order and sort is stable: ties keep that order.
   const ranked = [...counts].filter(([, count]) => count >= minFrequency).sort((a, b) => b[1] - a[1]);
@@ -127,8 +109,8 @@ export function trainWord(corpus: string, options: WordTrainOptions = {}): WordT
 
 /**
  * A word tokenizer with the given pieces (id i is `pieces[i]`) and options.
- * @throws {TokenizerError} for an empty or repeated piece, a pattern that does not compile, or bad
- * special-token options.
+ * @throws {TokenizerError} for an empty or repeated piece, a pattern that does not compile or that
+ * `compileSplitPattern` refuses, or bad special-token options.
  */
 export function createWordTokenizer(pieces: readonly string[], options: WordSpecialOptions = {}): WordTokenizer {
   const where = 'createWordTokenizer';
@@ -144,7 +126,7 @@ export function createWordTokenizer(pieces: readonly string[], options: WordSpec
     }
     seen.set(piece, i);
   });
-  const re = compileWordPattern(pattern, where);
+  const re = compileSplitPattern(pattern, where);
   const { tokens, names } = resolveSpecials(where, { unk }, special);
   return buildWord([...pieces], pattern, re, tokens, names.unk);
 }
@@ -175,7 +157,7 @@ function buildWord(
           out.push(segment.id);
           continue;
         }
-        forEachPiece(segment, re, (piece, start) => {
+        forEachPiece(segment, re, 'encode', (piece, start) => {
           const id = ids.get(piece) ?? unkId;
           if (id === undefined) {
             throw new TokenizerError(

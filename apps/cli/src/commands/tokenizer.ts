@@ -3,23 +3,25 @@ import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { text as readStream } from 'node:stream/consumers';
 import { writeFileAtomic } from '@microgpt/model/node';
+import { TokenizerError } from '@microgpt/tokenizer';
 import { type Command, Option } from 'commander';
 import { examples, outputOf, withOutputFlags } from '../command-kit';
-import { readTextFile } from '../datasets';
-import { usageError } from '../errors';
+import { runtimeError, usageError } from '../errors';
 import { collect, integerAtLeast } from '../options';
-import { TOKENIZER_NAMES, TRAINABLE, type TrainableKind, loadTokenizer, trainTokenizer } from '../tokenizers';
+import { TOKENIZER_NAMES, TRAINABLE, type TrainableKind, loadTokenizer, readFlagFile, trainTokenizer } from '../tokenizers';
 
 interface InputFlags {
   readonly text?: string;
   readonly input?: string;
 }
 
+const INPUT_HINT = '--input takes a text file (UTF-8)';
+
 /** The input text: --text, --input FILE, or standard input when it is piped. */
 async function inputText(flags: InputFlags): Promise<string> {
   if (flags.text !== undefined && flags.input !== undefined) throw usageError('give --text or --input, not both');
   if (flags.text !== undefined) return flags.text;
-  if (flags.input !== undefined) return readTextFile(flags.input, '--input');
+  if (flags.input !== undefined) return readFlagFile(flags.input, '--input', INPUT_HINT);
   if (process.stdin.isTTY) throw usageError('no input: give --text TEXT, --input FILE, or pipe text in');
   return readStream(process.stdin);
 }
@@ -41,12 +43,24 @@ function parseIds(text: string): number[] {
   } else {
     const pieces = trimmed === '' ? [] : trimmed.split(/[\s,]+/);
     const bad = pieces.findIndex((piece) => !/^\d+$/.test(piece));
-    if (bad >= 0) throw usageError(`token id ${bad + 1} is "${pieces[bad]!}", not a non-negative integer`);
+    if (bad >= 0) throw notAnId(bad, `"${pieces[bad]!}"`);
     values = pieces.map(Number);
   }
   const at = values.findIndex((v) => !(typeof v === 'number' && Number.isSafeInteger(v) && v >= 0));
-  if (at >= 0) throw usageError(`token id ${at + 1} is ${JSON.stringify(values[at])}, not a non-negative integer`);
+  if (at >= 0) throw notAnId(at, shownValue(values[at]));
   return values as number[];
+}
+
+// Not JSON.stringify: an "id" nested 100,000 arrays deep would overflow the stack.
+function shownValue(value: unknown): string {
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'string') return JSON.stringify(value.length > 20 ? `${value.slice(0, 20)}…` : value);
+  return value !== null && typeof value === 'object' ? 'an object' : String(value);
+}
+
+// The value comes first and the position second, so `-1` never reads as "token id 1".
+function notAnId(index: number, shown: string): Error {
+  return usageError(`${shown} (item ${index + 1} of the ids) is not a token id: ids are integers ≥ 0`, 'give ids as `1 2 3`, a JSON array, or {"ids":[…]}');
 }
 
 const tokenizerOption = (): Option => new Option('--tokenizer <file|name>', `our tokenizer JSON, a Hugging Face tokenizer.json, a .tiktoken file, or ${TOKENIZER_NAMES.join(', ')}`).makeOptionMandatory();
@@ -66,7 +80,7 @@ function registerTrain(parent: Command): void {
   command.addHelpText('after', examples('microgpt tokenizer train --type bpe --input shakespeare.txt --out bpe.json --vocab-size 512 --special "<|endoftext|>"', 'microgpt tokenizer train --type char --input names.txt --out chars.json'));
   command.action(async (flags: { type: TrainableKind; input: string; out: string; vocabSize?: number; pattern?: string; special: string[] }) => {
     const out = outputOf(command);
-    const text = await readTextFile(flags.input, '--input');
+    const text = await readFlagFile(flags.input, '--input', INPUT_HINT);
     const started = performance.now();
     const tokenizer = trainTokenizer(flags.type, text, { special: flags.special, ...(flags.vocabSize === undefined ? {} : { vocabSize: flags.vocabSize }), ...(flags.pattern === undefined ? {} : { pattern: flags.pattern }) });
     const seconds = (performance.now() - started) / 1000;
@@ -114,7 +128,14 @@ function registerDecode(parent: Command): void {
     const tokenizer = await loadTokenizer(flags.tokenizer, flags.pattern, (line) => {
       out.note(line);
     });
-    const text = tokenizer.decode(parseIds(await inputText(flags)));
+    const ids = parseIds(await inputText(flags));
+    let text: string;
+    try {
+      text = tokenizer.decode(ids);
+    } catch (error) {
+      if (!(error instanceof TokenizerError)) throw error;
+      throw runtimeError(error.message, `give ids this tokenizer made (\`microgpt tokenizer encode --tokenizer ${flags.tokenizer}\`): ${tokenizer.vocabSize} ids, 0 to ${tokenizer.vocabSize - 1}`);
+    }
     if (!out.json) process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
     out.record({ text });
   });

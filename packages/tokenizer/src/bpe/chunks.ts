@@ -1,6 +1,8 @@
 // Counts the distinct pre-split chunks of a training text, fed whole or as a stream of pieces: BPE training only
 // needs each distinct chunk once with its frequency (in order of first appearance, which decides ties).
-// Special tokens' texts are cut out and end a segment, so no chunk (and no merge) spans one.
+// Special tokens' texts are cut out and end a segment, so no chunk (and no merge) spans one. Chunks are the
+// pattern's matches and the gaps between them (split-chunks.ts), as encoding splits, so no text is left out.
+import { splitChunks } from '../split/split-chunks';
 
 /**
  * A match is final once it ends this many UTF-16 units before the end of what has arrived: the built-in
@@ -15,21 +17,20 @@ const CONTEXT = 64;
 export class ChunkCounter {
   /** Chunk text → number of occurrences, in order of first appearance. */
   readonly counts = new Map<string, number>();
-  private readonly regex: RegExp | null;
   private readonly maxSpecial: number;
   private pending = '';
   private context = '';
 
   /**
-   * @param pattern pre-split regex source (compiled with 'gu'), or null: each segment is one chunk
+   * @param regex the split pattern (from `compileSplitPattern`), or null: each segment is one chunk
    * @param specials special token texts, cut out of the text
-   * @throws {SyntaxError} when the pattern does not compile
+   * @param where the caller, for the error of a pattern that matches the empty string (see `splitChunks`)
    */
   constructor(
-    pattern: string | null,
+    private readonly regex: RegExp | null,
     private readonly specials: readonly string[],
+    private readonly where: string,
   ) {
-    this.regex = pattern === null ? null : new RegExp(pattern, 'gu');
     this.maxSpecial = Math.max(0, ...specials.map((s) => s.length));
   }
 
@@ -85,7 +86,7 @@ export class ChunkCounter {
 
   /**
    * Counts the chunks of `text` (the start of the pending text). With `end` the text is a whole segment;
-   * otherwise only matches ending by `limit` count, and the rest stays pending.
+   * otherwise only matches ending by `limit` (and the gaps before them) count, and the rest stays pending.
    */
   private scan(text: string, end: boolean, limit = text.length): void {
     const regex = this.regex;
@@ -96,19 +97,10 @@ export class ChunkCounter {
     }
     const buffer = this.context + text;
     const offset = this.context.length;
-    let done = offset;
-    regex.lastIndex = offset;
-    for (let match = regex.exec(buffer); match !== null; match = regex.exec(buffer)) {
-      const chunk = match[0];
-      const stop = match.index + chunk.length;
-      if (!end && stop > offset + limit) break;
-      if (chunk === '') {
-        regex.lastIndex += (buffer.codePointAt(match.index) ?? 0) > 0xffff ? 2 : 1;
-        continue;
-      }
+    const visit = (chunk: string): void => {
       this.count(chunk);
-      done = stop;
-    }
+    };
+    const done = splitChunks(regex, buffer, offset, this.where, visit, end ? undefined : offset + limit);
     if (end) return;
     this.context = buffer.slice(Math.max(0, done - CONTEXT), done);
     this.pending = buffer.slice(done);

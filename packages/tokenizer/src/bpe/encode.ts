@@ -1,6 +1,7 @@
-// Ordinary byte-level BPE encoding, tiktoken's algorithm: pre-split the text, then per chunk merge the adjacent
-// pair of parts whose joined bytes have the lowest rank (= token id) until none is a token; repeated chunks
-// come from a cache. Bytes are handled as latin1 strings (one char per byte) so ranks are Map<string> lookups.
+// Ordinary byte-level BPE encoding, tiktoken's algorithm: pre-split the text (matches and the gaps between them,
+// see split-chunks.ts), then per chunk merge the adjacent pair of parts whose joined bytes have the lowest rank
+// (= token id) until none is a token; repeated chunks come from a cache. Bytes are handled as latin1 strings (one char per byte) so ranks are Map<string> lookups.
+import { splitChunks } from '../split/split-chunks';
 import { PairHeap } from './heap';
 
 /** Rank of a byte string that is no token. */
@@ -38,7 +39,6 @@ export function utf8Latin1(text: string): string {
 
 /** Encodes ordinary text (no special tokens) with fixed token bytes; rank = id. */
 export class OrdinaryEncoder {
-  private readonly regex: RegExp | null;
   private readonly cache = new Map<string, number[]>();
   // Scratch for short chunks: part starts (plus an end sentinel), part ids, rank of joining part i and i+1.
   private readonly starts = new Int32Array(SHORT + 1);
@@ -48,17 +48,19 @@ export class OrdinaryEncoder {
   /**
    * @param byKey token id by its bytes as a latin1 string ({@link latin1Key})
    * @param byteIds the id of each single byte (all 256 must exist)
-   * @param pattern pre-split regex source for `new RegExp(pattern, 'gu')`, or null for none
+   * @param regex the split pattern (from `compileSplitPattern`), or null for none
    */
   constructor(
     private readonly byKey: ReadonlyMap<string, number>,
     private readonly byteIds: Int32Array,
-    pattern: string | null,
-  ) {
-    this.regex = pattern === null ? null : new RegExp(pattern, 'gu');
-  }
+    private readonly regex: RegExp | null,
+  ) {}
 
-  /** Appends the ids of `text` to `out`. */
+  /**
+   * Appends the ids of `text` to `out`.
+   * @throws {TokenizerError} if the split pattern matches the empty string (patterns that can are refused
+   * before an encoder is made; see `splitChunks`).
+   */
   encode(text: string, out: number[]): void {
     if (text === '') return;
     const ascii = ASCII.test(text);
@@ -67,17 +69,10 @@ export class OrdinaryEncoder {
       this.encodeChunk(text, ascii, out);
       return;
     }
-    // An exec loop: V8's global String#match with the u flag is about ten times slower here.
-    regex.lastIndex = 0;
-    for (let match = regex.exec(text); match !== null; match = regex.exec(text)) {
-      const chunk = match[0];
-      if (chunk === '') {
-        // An empty match (only custom patterns allow one): step over one code point as String#match does.
-        regex.lastIndex += (text.codePointAt(match.index) ?? 0) > 0xffff ? 2 : 1;
-        continue;
-      }
+    // An exec loop (in splitChunks): V8's global String#match with the u flag is about ten times slower here.
+    splitChunks(regex, text, 0, 'encode', (chunk) => {
       this.encodeChunk(chunk, ascii, out);
-    }
+    });
   }
 
   private encodeChunk(chunk: string, ascii: boolean, out: number[]): void {

@@ -55,7 +55,9 @@ describe('bpeToJSON / bpeFromJSON', () => {
       [{ ...good, version: 2 }, 'fromJSON: "version" must be 1, found 2 (written by a newer @microgpt/tokenizer)'],
       [{ ...good, kind: 'char' }, 'fromJSON: "kind" must be "bpe"'],
       [{ ...good, pattern: 5 }, 'fromJSON: "pattern" must be a regex source string or null, found 5'],
-      [{ ...good, pattern: '(?<' }, `fromJSON: "pattern" must be a regex source that compiles with flags 'gu'`],
+      [{ ...good, pattern: '(?<' }, `fromJSON: "pattern": split pattern '(?<' is not a valid regex with flags 'gu'`],
+      [{ ...good, pattern: 'x*' }, `fromJSON: "pattern": split pattern 'x*' is refused: it can match the empty string`],
+      [{ ...good, pattern: '(x+x+)+y' }, `fromJSON: "pattern": split pattern '(x+x+)+y' is refused: '(x+x+)+' at offset 0`],
       [
         { ...good, merges: undefined },
         'fromJSON: "merges" must be an array of [id, id] pairs (or "tokens" an array of base64 strings), found nothing',

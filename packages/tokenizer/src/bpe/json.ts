@@ -5,7 +5,8 @@ import { describeValue } from '../special';
 import { base64Decode } from '../interop/base64';
 import { TokenizerError } from '../tokenizer';
 import { type BpeJSON, specToJSON } from './format';
-import { type BpeTokenizer, createBpeTokenizer, tokensFromMerges } from './tokenizer';
+import { compileSplitPattern } from '../split/check-pattern';
+import { type BpeTokenizer, MAX_UNUSED_IDS, buildBpeTokenizer, maxSpecialId, tokensFromMerges } from './tokenizer';
 import { readTokenizerFile } from '../read-file';
 
 export type { BpeJSON } from './format';
@@ -76,11 +77,14 @@ function specialsFrom(value: unknown, ordinary: number): Record<string, number> 
   if (!isFields(value)) fail('specialTokens', 'an object of special token text → id', value);
   const specials: Record<string, number> = {};
   const owner = new Map<number, string>();
-  for (const [text, id] of Object.entries(value)) {
+  const entries = Object.entries(value);
+  const maxId = maxSpecialId(ordinary, entries.length);
+  for (const [text, id] of entries) {
     const path = `specialTokens[${JSON.stringify(text)}]`;
     if (text === '') fail(path, 'a non-empty text', text);
-    if (!Number.isInteger(id) || (id as number) < ordinary || (id as number) > 0x7fffffff) {
-      fail(path, `an integer id from ${ordinary} (after the ordinary tokens)`, id);
+    if (!Number.isInteger(id) || (id as number) < ordinary || (id as number) > maxId) {
+      const range = `from ${ordinary} (after the ordinary tokens) to ${maxId} (at most ${MAX_UNUSED_IDS} unused ids)`;
+      fail(path, `an integer id ${range}`, id);
     }
     const other = owner.get(id as number);
     if (other !== undefined) fail(path, 'an id no other special token has', id, ` (also ${JSON.stringify(other)})`);
@@ -101,13 +105,8 @@ function load(data: unknown): BpeTokenizer {
   if (field(data, 'kind') !== 'bpe') fail('kind', '"bpe"', field(data, 'kind'));
   const pattern = field(data, 'pattern');
   if (pattern !== null && typeof pattern !== 'string') fail('pattern', 'a regex source string or null', pattern);
-  if (pattern !== null) {
-    try {
-      new RegExp(pattern, 'gu');
-    } catch (error) {
-      fail('pattern', "a regex source that compiles with flags 'gu'", pattern, ` (${(error as Error).message})`);
-    }
-  }
+  // Checked here too (createBpeTokenizer checks it again) so that the error names the field.
+  if (pattern !== null) compileSplitPattern(pattern, 'fromJSON: "pattern"');
   const mergeList = field(data, 'merges');
   const tokenList = field(data, 'tokens');
   if (mergeList !== undefined && tokenList !== undefined) {
@@ -126,16 +125,9 @@ function load(data: unknown): BpeTokenizer {
     tokens = tokensFromBase64(tokenList);
   }
   const specialTokens = specialsFrom(field(data, 'specialTokens'), tokens.length);
-  try {
-    const spec = merges === undefined ? { tokens, pattern, specialTokens } : { tokens, pattern, specialTokens, merges };
-    return createBpeTokenizer(spec);
-  } catch (error) {
-    // The remaining checks (repeated tokens, missing single bytes) are createBpeTokenizer's; name the file.
-    if (error instanceof TokenizerError) {
-      throw new TokenizerError(error.message.replace(/^createBpeTokenizer:/, 'fromJSON:'));
-    }
-    throw error;
-  }
+  // The remaining checks (repeated tokens, missing single bytes) are buildBpeTokenizer's.
+  const spec = merges === undefined ? { tokens, pattern, specialTokens } : { tokens, pattern, specialTokens, merges };
+  return buildBpeTokenizer(spec, 'fromJSON');
 }
 
 /**

@@ -1,6 +1,7 @@
 // The byte-level BPE tokenizer built from a spec (token bytes by id = rank, split pattern, special tokens): the
 // shared contract of training (train.ts), our JSON format (json.ts) and the tiktoken/HF loaders (interop/).
 import { quote, splitSpecial } from '../special';
+import { compileSplitPattern } from '../split/check-pattern';
 import { type EncodeOptions, type Tokenizer, TokenizerError } from '../tokenizer';
 import { utf8Decode, utf8Encode } from '../utf8';
 import { OrdinaryEncoder, latin1Key } from './encode';
@@ -10,7 +11,10 @@ import { type BpeJSON, specToJSON } from './format';
 export interface BpeSpec {
   /** The bytes of every ordinary token, by id (ids dense from 0); a token's rank is its id. */
   tokens: readonly Uint8Array[];
-  /** Pre-split regex source for `new RegExp(pattern, 'gu')`, or null for none. */
+  /**
+   * Pre-split regex source for `new RegExp(pattern, 'gu')`, or null for none. It must pass
+   * `compileSplitPattern`'s safety checks; text between its matches is encoded as chunks of its own.
+   */
   pattern: string | null;
   /** Special token text → id; ids come after the ordinary ones (≥ `tokens.length`). */
   specialTokens: Readonly<Record<string, number>>;
@@ -31,15 +35,24 @@ export interface BpeTokenizer extends Tokenizer {
   toJSON(): BpeJSON;
 }
 
-/** Largest id accepted for a special token (ids index embedding rows; this keeps them int32). */
-const MAX_ID = 0x7fffffff;
+/**
+ * Special token ids may leave at most this many ids unused after the ordinary tokens (cl100k_base leaves 16,
+ * o200k_base 19): ids index a model's embedding rows, so a file must not be able to make the vocabulary huge.
+ */
+export const MAX_UNUSED_IDS = 1 << 16;
 
-function fail(message: string): never {
-  throw new TokenizerError(`createBpeTokenizer: ${message}`);
+/**
+ * The largest id a special token may have when there are `ordinary` ordinary tokens and `specials` special ones
+ * (see {@link MAX_UNUSED_IDS}).
+ */
+export function maxSpecialId(ordinary: number, specials: number): number {
+  return ordinary + specials - 1 + MAX_UNUSED_IDS;
 }
 
+type Fail = (message: string) => never;
+
 // Checks the optional merges against the token bytes: byte tokens first, then each merge's concatenation.
-function checkMerges(tokens: readonly Uint8Array[], merges: readonly (readonly [number, number])[]): void {
+function checkMerges(tokens: readonly Uint8Array[], merges: readonly (readonly [number, number])[], fail: Fail): void {
   if (tokens.length !== 256 + merges.length) {
     fail(`with ${merges.length} merges there must be ${256 + merges.length} tokens, found ${tokens.length}`);
   }
@@ -66,10 +79,23 @@ function checkMerges(tokens: readonly Uint8Array[], merges: readonly (readonly [
  * UTF-8 bytes are merged pairwise by lowest rank; `decode` joins token bytes and decodes UTF-8 with U+FFFD for
  * invalid sequences. Special tokens follow {@link EncodeOptions} (tiktoken's policy).
  * @throws {TokenizerError} for a token that is not non-empty Uint8Array, a repeated token, a byte with no
- * single-byte token, a pattern that does not compile with flags 'gu', a special token that is empty or whose id
- * is not an integer ≥ tokens.length or is shared, or merges that do not match the tokens.
+ * single-byte token, a pattern that does not compile with flags 'gu' or that `compileSplitPattern` refuses (it
+ * can match the empty string or backtrack catastrophically), a special token that is empty or whose id is not an
+ * integer from tokens.length to {@link maxSpecialId} or is shared, or merges that do not match the tokens.
  */
 export function createBpeTokenizer(spec: BpeSpec): BpeTokenizer {
+  return buildBpeTokenizer(spec, 'createBpeTokenizer');
+}
+
+/**
+ * {@link createBpeTokenizer} for the readers and trainers of this package: `where` (`fromJSON`, `trainBpe`, …)
+ * starts the error messages, so that they name what the user called.
+ * @throws {TokenizerError} as createBpeTokenizer.
+ */
+export function buildBpeTokenizer(spec: BpeSpec, where: string): BpeTokenizer {
+  const fail: Fail = (message) => {
+    throw new TokenizerError(`${where}: ${message}`);
+  };
   const { tokens, pattern, specialTokens, merges } = spec;
   const list: unknown = tokens;
   if (!Array.isArray(list)) fail('tokens must be an array of Uint8Array');
@@ -99,21 +125,18 @@ export function createBpeTokenizer(spec: BpeSpec): BpeTokenizer {
     }
     byteIds[b] = id;
   }
-  if (merges !== undefined) checkMerges(tokens, merges);
+  if (merges !== undefined) checkMerges(tokens, merges, fail);
   if (pattern !== null && typeof pattern !== 'string') fail('pattern must be a regex source string or null');
-  let encoder: OrdinaryEncoder;
-  try {
-    encoder = new OrdinaryEncoder(byKey, byteIds, pattern);
-  } catch (error) {
-    fail(`pattern ${quote(pattern ?? '')} is not a valid regex with flags 'gu': ${(error as Error).message}`);
-  }
+  const encoder = new OrdinaryEncoder(byKey, byteIds, pattern === null ? null : compileSplitPattern(pattern, where));
   const specials = new Map<string, number>();
   const specialText = new Map<number, Uint8Array>();
   let vocabSize = n;
-  for (const [text, id] of Object.entries(specialTokens)) {
+  const entries = Object.entries(specialTokens);
+  const maxId = maxSpecialId(n, entries.length);
+  for (const [text, id] of entries) {
     if (text === '') fail('a special token cannot be the empty string');
-    if (!Number.isInteger(id) || id < n || id > MAX_ID) {
-      const range = `integers from ${n} (after the ordinary tokens) to ${MAX_ID}`;
+    if (!Number.isInteger(id) || id < n || id > maxId) {
+      const range = `integers from ${n} (after the ordinary tokens) to ${maxId} (at most ${MAX_UNUSED_IDS} unused ids)`;
       fail(`special token ${quote(text)} has id ${String(id)}; special ids must be ${range}`);
     }
     if (specialText.has(id)) fail(`special token ${quote(text)} has id ${id}, already used by another special token`);

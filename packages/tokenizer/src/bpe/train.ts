@@ -3,10 +3,11 @@
 // 'gpt4'), which the tests check against a fixture made with minbpe.
 import { describeValue, quote } from '../special';
 import { TokenizerError } from '../tokenizer';
+import { compileSplitPattern } from '../split/check-pattern';
 import { ChunkCounter } from './chunks';
 import { learnMerges } from './learn';
 import { type SplitPatternName, resolvePattern } from './patterns';
-import { type BpeTokenizer, createBpeTokenizer, tokensFromMerges } from './tokenizer';
+import { type BpeTokenizer, MAX_UNUSED_IDS, buildBpeTokenizer, maxSpecialId, tokensFromMerges } from './tokenizer';
 
 /** Options of {@link trainBpe} and {@link trainBpeStream}. */
 export interface BpeTrainOptions {
@@ -18,7 +19,8 @@ export interface BpeTrainOptions {
   vocabSize: number;
   /**
    * Pre-split pattern: `'none'` (the text is one sequence, as minbpe's BasicTokenizer), a name in
-   * SPLIT_PATTERNS (`'gpt2'`, `'gpt4'`, `'o200k'`), or any other string as a regex source (flags 'gu').
+   * SPLIT_PATTERNS (`'gpt2'`, `'gpt4'`, `'o200k'`), or any other string as a regex source (flags 'gu') that
+   * passes `compileSplitPattern`'s checks. Text between matches is a chunk of its own, so none is left out.
    * Default `'gpt4'` (minbpe's RegexTokenizer).
    */
   pattern?: 'none' | SplitPatternName | (string & {});
@@ -30,10 +32,11 @@ export interface BpeTrainOptions {
   specialTokens?: Readonly<Record<string, number>> | readonly string[];
 }
 
-/** Largest vocabulary: pair keys (a × size + b) must stay exact doubles. */
-const MAX_VOCAB = 1 << 24;
+/** Largest `vocabSize` {@link trainBpe} accepts: pair keys (a × size + b) must stay exact doubles. */
+export const BPE_MAX_VOCAB_SIZE = 1 << 24;
 
 interface Plan {
+  where: string;
   counter: ChunkCounter;
   numMerges: number;
   pattern: string | null;
@@ -54,8 +57,8 @@ function plan(where: string, options: BpeTrainOptions): Plan {
     }
     if (specials.indexOf(s) !== i) fail(`special token ${quote(s)} is listed twice`);
   });
-  if (typeof vocabSize !== 'number' || !Number.isInteger(vocabSize) || vocabSize > MAX_VOCAB) {
-    fail(`vocabSize must be an integer up to ${MAX_VOCAB}, found ${String(vocabSize)}`);
+  if (typeof vocabSize !== 'number' || !Number.isInteger(vocabSize) || vocabSize > BPE_MAX_VOCAB_SIZE) {
+    fail(`vocabSize must be an integer up to ${BPE_MAX_VOCAB_SIZE}, found ${String(vocabSize)}`);
   }
   const numMerges = vocabSize - 256 - specials.length;
   if (numMerges < 0) {
@@ -63,28 +66,26 @@ function plan(where: string, options: BpeTrainOptions): Plan {
   }
   const fixedIds = list ? null : (specialTokens as Readonly<Record<string, number>>);
   if (fixedIds !== null) {
+    const maxId = maxSpecialId(256 + numMerges, specials.length);
     for (const [text, id] of Object.entries(fixedIds)) {
-      if (!Number.isInteger(id) || id < 256 + numMerges) {
-        const range = `integers ≥ ${256 + numMerges} (after the merges)`;
+      if (!Number.isInteger(id) || id < 256 + numMerges || id > maxId) {
+        const range = `integers from ${256 + numMerges} (after the merges) to ${maxId} (at most ${MAX_UNUSED_IDS} unused ids)`;
         fail(`special token ${quote(text)} has id ${String(id)}; ids must be ${range}`);
       }
     }
   }
   const pattern = resolvePattern(options.pattern ?? 'gpt4');
-  let counter: ChunkCounter;
-  try {
-    counter = new ChunkCounter(pattern, specials);
-  } catch (error) {
-    fail(`pattern ${quote(pattern ?? '')} is not a valid regex with flags 'gu': ${(error as Error).message}`);
-  }
-  return { counter, numMerges, pattern, specials, fixedIds };
+  const counter = new ChunkCounter(pattern === null ? null : compileSplitPattern(pattern, where), specials, where);
+  return { where, counter, numMerges, pattern, specials, fixedIds };
 }
 
-function build({ counter, numMerges, pattern, specials, fixedIds }: Plan): BpeTokenizer {
+function build({ where, counter, numMerges, pattern, specials, fixedIds }: Plan): BpeTokenizer {
   const merges = learnMerges(counter.counts, numMerges);
   const tokens = tokensFromMerges(merges);
   const specialTokens = fixedIds ?? Object.fromEntries(specials.map((s, i) => [s, tokens.length + i]));
-  return createBpeTokenizer({ tokens, pattern, specialTokens, merges });
+  // Fixed special ids checked against the merges asked for can still leave too many unused ids when the text
+  // ran out of pairs early: that error starts with `where` too.
+  return buildBpeTokenizer({ tokens, pattern, specialTokens, merges }, where);
 }
 
 /**
@@ -92,7 +93,8 @@ function build({ counter, numMerges, pattern, specials, fixedIds }: Plan): BpeTo
  * each merge, over distinct chunks with their frequencies) and picks the same merges in the same order as
  * minbpe, ties included (the pair seen first in the text wins).
  * @throws {TokenizerError} for a vocabSize too small for the byte and special tokens, a bad special token, a
- * fixed special id that collides with the merges, or a pattern that does not compile.
+ * fixed special id that collides with the merges or lies too far past them, or a pattern that does not compile
+ * or that `compileSplitPattern` refuses (it can match the empty string or backtrack catastrophically).
  */
 export function trainBpe(text: string, options: BpeTrainOptions): BpeTokenizer {
   const steps = plan('trainBpe', options);

@@ -1,6 +1,8 @@
 // The `pre_tokenizer` of a Hugging Face byte-level tokenizer.json and our split pattern, both ways: GPT-2's
 // pattern is ByteLevel's built-in regex; any other pattern is a Split (Isolated) followed by ByteLevel without regex.
 import { SPLIT_PATTERNS } from '../bpe/patterns';
+import { jsonPreview } from '../special';
+import { compileSplitPattern } from '../split/check-pattern';
 import { TokenizerError } from '../tokenizer';
 import { toV8Pattern } from './regexSyntax';
 
@@ -14,16 +16,9 @@ export function isObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Describes a JSON value for an error message, briefly. */
-export function describe(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  const text = JSON.stringify(value);
-  return text.length > 60 ? `${text.slice(0, 60)}…` : text;
-}
-
 /** A TokenizerError naming a tokenizer.json field. */
 export function fieldError(field: string, problem: string, found: unknown): TokenizerError {
-  return new TokenizerError(`${CALLER}: field "${field}" ${problem}, found ${describe(found)}`);
+  return new TokenizerError(`${CALLER}: field "${field}" ${problem}, found ${jsonPreview(found)}`);
 }
 
 function byteLevel(useRegex: boolean): JsonObject {
@@ -58,19 +53,15 @@ function readSplit(value: JsonObject, field: string): string {
     throw fieldError(`${field}.pattern`, 'must be {"Regex": string}', pattern);
   }
   // Isolated keeps the matches and the text between them; Removed with invert keeps only the matches (what
-  // transformers.js's cl100k files use). Our encoder, like tiktoken's, encodes the matches, and the split
-  // patterns of these files match every character, so the two forms split alike.
+  // transformers.js's cl100k files use). Our encoder keeps the text between matches as chunks of their own
+  // (Isolated); the split patterns of these files match every character, so the two forms split alike.
   const inverted = value.invert === true;
   if (value.invert !== undefined && typeof value.invert !== 'boolean') throw fieldError(`${field}.invert`, 'must be a boolean', value.invert);
   if (!(value.behavior === 'Isolated' && !inverted) && !(value.behavior === 'Removed' && inverted)) {
     throw fieldError(`${field}.behavior`, 'must be "Isolated" (or "Removed" with invert: true)', value.behavior);
   }
   const source = toV8Pattern(pattern.Regex, CALLER);
-  try {
-    new RegExp(source, 'gu');
-  } catch (error) {
-    throw fieldError(`${field}.pattern.Regex`, `is not a valid JavaScript regex (${String(error)})`, pattern.Regex);
-  }
+  compileSplitPattern(source, `${CALLER}: field "${field}.pattern.Regex"`);
   return source;
 }
 
@@ -78,7 +69,8 @@ function readSplit(value: JsonObject, field: string): string {
  * Our split pattern for a tokenizer.json `pre_tokenizer`: a ByteLevel (GPT-2's regex when `use_regex` is not
  * false, else none), or a Sequence of a Split (Isolated, with `(?i:…)` and possessive quantifiers rewritten
  * for V8) and a ByteLevel with `use_regex: false`.
- * @throws {TokenizerError} for any other pre-tokenizer, a prefix space, or a regex JavaScript cannot compile.
+ * @throws {TokenizerError} for any other pre-tokenizer, a prefix space, or a regex JavaScript cannot compile or
+ * that `compileSplitPattern` refuses (empty matches, catastrophic backtracking).
  */
 export function fromHuggingFacePreTokenizer(value: unknown): string | null {
   const field = 'pre_tokenizer';

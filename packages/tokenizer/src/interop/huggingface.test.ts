@@ -154,7 +154,8 @@ describe('fromHuggingFaceJSON', () => {
     ['no pre-tokenizer', (d) => { d.pre_tokenizer = null; }, /field "pre_tokenizer" must be a ByteLevel or Sequence/],
     ['prefix space', (d) => { d.pre_tokenizer = { type: 'ByteLevel', add_prefix_space: true }; }, /"pre_tokenizer.add_prefix_space" must be false/],
     ['split behavior', (d) => { d.pre_tokenizer = { type: 'Sequence', pretokenizers: [{ type: 'Split', pattern: { Regex: 'a' }, behavior: 'Removed' }, { type: 'ByteLevel', use_regex: false }] }; }, /"pre_tokenizer.pretokenizers\[0\].behavior" must be "Isolated"/],
-    ['bad regex', (d) => { d.pre_tokenizer = { type: 'Sequence', pretokenizers: [{ type: 'Split', pattern: { Regex: '(' }, behavior: 'Isolated' }, { type: 'ByteLevel', use_regex: false }] }; }, /"pre_tokenizer.pretokenizers\[0\].pattern.Regex" is not a valid JavaScript regex/],
+    ['bad regex', (d) => { d.pre_tokenizer = { type: 'Sequence', pretokenizers: [{ type: 'Split', pattern: { Regex: '(' }, behavior: 'Isolated' }, { type: 'ByteLevel', use_regex: false }] }; }, /"pre_tokenizer.pretokenizers\[0\].pattern.Regex": split pattern '\(' is not a valid regex with flags 'gu'/],
+    ['catastrophic regex', (d) => { d.pre_tokenizer = { type: 'Sequence', pretokenizers: [{ type: 'Split', pattern: { Regex: '(a|a)+$' }, behavior: 'Isolated' }, { type: 'ByteLevel', use_regex: false }] }; }, /"pre_tokenizer.pretokenizers\[0\].pattern.Regex": split pattern '\(a\|a\)\+\$' is refused: '\(a\|a\)\+' at offset 0/],
     ['double regex', (d) => { d.pre_tokenizer = { type: 'Sequence', pretokenizers: [{ type: 'Split', pattern: { Regex: 'a' }, behavior: 'Isolated' }, { type: 'ByteLevel' }] }; }, /use_regex" must be false after a Split/],
     ['non-special added token', (d) => { (d.added_tokens as { special: boolean }[])[0]!.special = false; }, /field "added_tokens\[0\].special" must be true/],
     ['added tokens not an array', (d) => { d.added_tokens = {}; }, /field "added_tokens" must be an array/],
@@ -168,7 +169,7 @@ describe('fromHuggingFaceJSON', () => {
     ['merge result unknown', (d) => { d.model.merges = ['Ġ t', 'h e', 'Ġt he', 'a b']; }, /"model.merges\[3\]" makes "ab", which is not in model.vocab/],
     ['merges out of id order', (d) => { d.model.merges = ['h e', 'Ġ t', 'Ġt he']; }, /"model.merges\[1\]" makes id 256 after a merge made id 257/],
     ['token with no merge', (d) => { d.model.merges = ['Ġ t', 'h e']; }, /field "model.vocab\["Ġthe"\]" is a token of 2\+ bytes that no merge makes/],
-    ['missing byte', (d) => { const v = d.model.vocab as Record<string, number>; delete v['!']; v['ĠĠ'] = 0x21; d.model.merges = ['Ġ Ġ', ...(d.model.merges as unknown[])]; }, /fromHuggingFaceJSON: createBpeTokenizer: no token is the single byte 0x21/],
+    ['missing byte', (d) => { const v = d.model.vocab as Record<string, number>; delete v['!']; v['ĠĠ'] = 0x21; d.model.merges = ['Ġ Ġ', ...(d.model.merges as unknown[])]; }, /fromHuggingFaceJSON: no token is the single byte 0x21/],
     ['merges missing', (d) => { delete d.model.merges; }, /field "model.merges" must be an array/],
   ];
 
@@ -202,6 +203,6 @@ describe('fromHuggingFaceJSON', () => {
   it('refuses special tokens placed before the ordinary ones (as trainers that list them first do)', () => {
     const data = handWritten() as Record<string, unknown> & { added_tokens: unknown[] };
     data.added_tokens.push({ id: 0, content: '<s>', special: true });
-    expect(() => fromHuggingFaceJSON(data)).toThrow(/field "added_tokens\[1\].id" must be ≥ 259 \(after the ordinary tokens\), found 0/);
+    expect(() => fromHuggingFaceJSON(data)).toThrow(/field "added_tokens\[1\].id" must be an id from 259 \(after the ordinary tokens\) to 65796 \(at most 65536 unused ids\), found 0/);
   });
 });

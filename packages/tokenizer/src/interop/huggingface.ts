@@ -1,10 +1,13 @@
 // Hugging Face `tokenizer.json` for byte-level BPE (GPT-2 style): write one from a BpeTokenizer and read one back.
 // Our tokenizer ranks merges by token id (tiktoken's rule), so a file is accepted only when its merges follow ids.
-import { type BpeTokenizer, createBpeTokenizer } from '../bpe/tokenizer';
+import { type BpeTokenizer, MAX_UNUSED_IDS, buildBpeTokenizer, maxSpecialId } from '../bpe/tokenizer';
+import { readTokenizerFile } from '../read-file';
 import { TokenizerError } from '../tokenizer';
 import { byteLevelToBytes, bytesToByteLevel } from './byteLevel';
 import { type JsonObject, fieldError, fromHuggingFacePreTokenizer, isObject, toHuggingFacePreTokenizer } from './hfPreTokenizer';
 import { deriveMerges } from './merges';
+
+const CALLER = 'fromHuggingFaceJSON';
 
 /** One entry of tokenizer.json's `added_tokens`. */
 export interface HuggingFaceAddedToken {
@@ -99,6 +102,7 @@ function readAddedTokens(value: unknown): Map<string, number> {
   const specials = new Map<string, number>();
   if (value === undefined || value === null) return specials;
   if (!Array.isArray(value)) throw fieldError('added_tokens', 'must be an array', value);
+  const owners = new Map<number, number>();
   value.forEach((entry: unknown, i) => {
     const field = `added_tokens[${i}]`;
     if (!isObject(entry)) throw fieldError(field, 'must be an object', entry);
@@ -106,6 +110,9 @@ function readAddedTokens(value: unknown): Map<string, number> {
     if (typeof entry.content !== 'string' || entry.content === '') throw fieldError(`${field}.content`, 'must be a non-empty string', entry.content);
     if (entry.special !== true) throw fieldError(`${field}.special`, 'must be true (only special added tokens are supported)', entry.special);
     if (specials.has(entry.content)) throw fieldError(`${field}.content`, 'repeats an earlier added token', entry.content);
+    const owner = owners.get(entry.id as number);
+    if (owner !== undefined) throw fieldError(`${field}.id`, `repeats the id of added_tokens[${owner}]`, entry.id);
+    owners.set(entry.id as number, i);
     specials.set(entry.content, entry.id as number);
   });
   return specials;
@@ -187,15 +194,21 @@ function checkMerges(value: unknown, tokens: readonly Uint8Array[], ids: Readonl
 }
 
 /**
- * A byte-level BPE tokenizer from a parsed Hugging Face tokenizer.json (GPT-2, RoBERTa, GPT-4-style Split
- * pre-tokenizers, and what `toHuggingFaceJSON` writes). Ordinary tokens must have ids 0…n−1 with merges in id
- * order (true of files trained by merging, as tiktoken ranks are); special tokens come from `added_tokens`.
- * `post_processor` (templates adding BOS/EOS) is not applied: add those ids yourself.
- * @throws {TokenizerError} naming the field for anything else: a missing or mistyped field, a non-BPE model,
- * byte fallback, dropout, a normalizer, a non-ByteLevel decoder, a prefix space, a non-special added token,
- * an id gap, a merge of unknown tokens or out of id order, a byte with no single-byte token.
+ * A byte-level BPE tokenizer from a Hugging Face tokenizer.json, parsed or as JSON text (GPT-2, RoBERTa,
+ * GPT-4-style Split pre-tokenizers, and what `toHuggingFaceJSON` writes). Ordinary tokens must have ids 0…n−1
+ * with merges in id order (true of files trained by merging, as tiktoken ranks are); special tokens come from
+ * `added_tokens`. `post_processor` (templates adding BOS/EOS) is not applied: add those ids yourself.
+ * @throws {TokenizerError} naming the field for anything else: text that is not JSON, a missing or mistyped
+ * field, a non-BPE model, byte fallback, dropout, a normalizer, a non-ByteLevel decoder, a prefix space, a
+ * non-special added token or one whose id repeats another's or lies more than `MAX_UNUSED_IDS` past the
+ * vocabulary, an id gap, a merge of unknown tokens or out of id order, a byte with no single-byte token, a split
+ * pattern that `compileSplitPattern` refuses; never another error.
  */
 export function fromHuggingFaceJSON(data: unknown): BpeTokenizer {
+  return readTokenizerFile(data, load, CALLER);
+}
+
+function load(data: unknown): BpeTokenizer {
   if (!isObject(data)) throw fieldError('(root)', 'must be a tokenizer.json object', data);
   if (data.version !== undefined && typeof data.version !== 'string') throw fieldError('version', 'must be a string', data.version);
   const model = data.model;
@@ -211,17 +224,16 @@ export function fromHuggingFaceJSON(data: unknown): BpeTokenizer {
   const pattern = fromHuggingFacePreTokenizer(data.pre_tokenizer);
   const specials = readAddedTokens(data.added_tokens);
   const { tokens, ids } = readVocab(model.vocab, specials);
+  const maxId = maxSpecialId(tokens.length, specials.size);
   [...specials.values()].forEach((id, i) => {
-    if (id < tokens.length) throw fieldError(`added_tokens[${i}].id`, `must be ≥ ${tokens.length} (after the ordinary tokens)`, id);
+    if (id < tokens.length || id > maxId) {
+      const range = `from ${tokens.length} (after the ordinary tokens) to ${maxId} (at most ${MAX_UNUSED_IDS} unused ids)`;
+      throw fieldError(`added_tokens[${i}].id`, `must be an id ${range}`, id);
+    }
   });
   checkMerges(model.merges, tokens, ids);
-  try {
-    return createBpeTokenizer({ tokens, pattern, specialTokens: Object.fromEntries(specials) });
-  } catch (error) {
-    // e.g. a byte with no single-byte token: say which file reader found it.
-    if (error instanceof TokenizerError) throw new TokenizerError(`fromHuggingFaceJSON: ${error.message}`);
-    throw error;
-  }
+  // e.g. a byte with no single-byte token: the error starts with this reader's name.
+  return buildBpeTokenizer({ tokens, pattern, specialTokens: Object.fromEntries(specials) }, CALLER);
 }
 
 /** The tokenizer_config.json that goes beside tokenizer.json (see {@link huggingFaceTokenizerConfig}). */

@@ -1,11 +1,7 @@
 // Recovers BPE merges from a rank-ordered vocabulary, as tiktoken's tools do for Hugging Face exports: the merge
 // that makes a token is the last step of BPE-encoding its own bytes with only the tokens ranked before it.
+import { latin1Key } from '../bpe/encode';
 import { TokenizerError } from '../tokenizer';
-
-/** One byte string as a Map key (a character a byte). */
-function key(bytes: Uint8Array): string {
-  return String.fromCharCode(...bytes);
-}
 
 /**
  * The pair of ids whose merge makes each token, by id (rank = id): `null` for single-byte tokens. Follows
@@ -16,7 +12,7 @@ function key(bytes: Uint8Array): string {
  */
 export function deriveMerges(tokens: readonly Uint8Array[]): ([number, number] | null)[] {
   const rank = new Map<string, number>();
-  tokens.forEach((bytes, id) => rank.set(key(bytes), id));
+  tokens.forEach((bytes, id) => rank.set(latin1Key(bytes), id));
   return tokens.map((bytes, id) => {
     if (bytes.length < 2) return null;
     const parts = Array.from(bytes, (b) => String.fromCharCode(b));

@@ -1,7 +1,8 @@
 // Our tiktoken presets give exactly the ids of gpt-tokenizer and js-tiktoken (both devDependencies) on Tiny
 // Shakespeare, on generated multilingual text and on gpt-tokenizer's TestPlans.txt (made with Python tiktoken).
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { readShakespeare } from '@microgpt/test-data';
 import { Tiktoken } from 'js-tiktoken/lite';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { BpeTokenizer } from '../bpe/tokenizer';
@@ -11,8 +12,6 @@ import { TIKTOKEN_SPECIAL_TOKENS, cl100kTokenizer, gpt2Tokenizer, loadTiktokenRa
 
 const require = createRequire(import.meta.url);
 const dataFile = (name: string): string => readFileSync(require.resolve(`gpt-tokenizer/data/${name}`), 'utf8');
-const shakespeareUrl = new URL('../../../../../shared/datasets/tinyshakespeare.txt', import.meta.url);
-const hasShakespeare = existsSync(shakespeareUrl);
 const SLOW = 120_000;
 
 type Encode = (text: string) => number[];
@@ -89,8 +88,8 @@ describe.each(ENCODINGS)('$name', ({ name, preset }) => {
     expect(ours.decode(ids)).toBe(text);
   }
 
-  it.skipIf(!hasShakespeare)('matches gpt-tokenizer and js-tiktoken on Tiny Shakespeare', () => {
-    expectSameIds(readFileSync(shakespeareUrl, 'utf8'));
+  it('matches gpt-tokenizer and js-tiktoken on Tiny Shakespeare', () => {
+    expectSameIds(readShakespeare());
   }, SLOW);
 
   it('matches gpt-tokenizer and js-tiktoken on generated multilingual text', () => {

@@ -1,6 +1,6 @@
 // Byte-level BPE tokenizers from tiktoken rank files: any file with its pattern and special tokens, and presets
 // for OpenAI's r50k_base (GPT-2), cl100k_base and o200k_base that give exactly tiktoken's ids.
-import { type BpeTokenizer, createBpeTokenizer } from '../bpe/tokenizer';
+import { type BpeTokenizer, buildBpeTokenizer } from '../bpe/tokenizer';
 import { SPLIT_PATTERNS } from '../bpe/patterns';
 import { TokenizerError } from '../tokenizer';
 import { parseTiktokenRanks } from './tiktokenRanks';
@@ -21,11 +21,8 @@ export interface TiktokenOptions {
  * @throws {TokenizerError} for a malformed file (see `parseTiktokenRanks`), a bad pattern or special token id.
  */
 export function loadTiktokenRanks(text: string, options: TiktokenOptions): BpeTokenizer {
-  return createBpeTokenizer({
-    tokens: parseTiktokenRanks(text),
-    pattern: options.pattern,
-    specialTokens: { ...(options.specialTokens ?? {}) },
-  });
+  const spec = { tokens: parseTiktokenRanks(text), pattern: options.pattern, specialTokens: { ...(options.specialTokens ?? {}) } };
+  return buildBpeTokenizer(spec, 'loadTiktokenRanks');
 }
 
 /** The special tokens tiktoken defines for each encoding (`tiktoken_ext/openai_public.py`), by encoding. */
@@ -59,7 +56,7 @@ function preset(
       `${caller}: expected the ${RANK_COUNTS[encoding]} ranks of ${encoding}.tiktoken, found ${tokens.length} (a different rank file?)`,
     );
   }
-  return createBpeTokenizer({ tokens, pattern, specialTokens: { ...TIKTOKEN_SPECIAL_TOKENS[encoding], ...extraSpecialTokens } });
+  return buildBpeTokenizer({ tokens, pattern, specialTokens: { ...TIKTOKEN_SPECIAL_TOKENS[encoding], ...extraSpecialTokens } }, caller);
 }
 
 /**
