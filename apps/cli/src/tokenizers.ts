@@ -15,7 +15,7 @@ import {
   trainChar,
   trainWord,
 } from '@microgpt/tokenizer';
-import { readTextFile } from './datasets';
+import { readTextFile } from './text-file';
 import { type Remote, fetchCached } from './downloads';
 import { runtimeError, usageError } from './errors';
 
@@ -39,14 +39,27 @@ export interface TrainTokenizerOptions {
 const DEFAULT_BPE_VOCAB = 512;
 
 /**
+ * Checks `--vocab-size` against the tokenizer `kind` (char, word, bpe, or a file or name) and the number of
+ * special tokens, before any text is read.
+ * @throws CliError (usage) for a size given to a char tokenizer, a file or a named encoding, or a BPE size
+ * below 256 + specials.
+ */
+export function checkVocabSize(kind: string, vocabSize: number | undefined, special: number): void {
+  if (vocabSize === undefined) return;
+  if (kind === 'char') throw usageError('--vocab-size does not apply to a char tokenizer (its vocabulary is the characters of the text)');
+  if (!(TRAINABLE as readonly string[]).includes(kind)) throw usageError('--vocab-size applies to a trained tokenizer (word, bpe), not to a file or a named encoding');
+  if (kind === 'bpe' && vocabSize < 256 + special) throw usageError(`--vocab-size ${vocabSize} is too small for BPE: it needs 256 byte tokens + ${special} special`, `use --vocab-size ${256 + special + 256} or more`);
+}
+
+/**
  * Trains a tokenizer of `kind` on `text`. BPE ids are minbpe's: 0–255 the bytes, merge i is 256 + i, then the
  * special tokens.
  * @throws CliError (usage) for a vocabulary size that cannot work, e.g. BPE below 256 + specials.
  */
 export function trainTokenizer(kind: TrainableKind, text: string, options: TrainTokenizerOptions = {}): Tokenizer {
   const special = options.special ?? [];
+  checkVocabSize(kind, kind === 'bpe' ? (options.vocabSize ?? DEFAULT_BPE_VOCAB) : options.vocabSize, special.length);
   if (kind === 'char') {
-    if (options.vocabSize !== undefined) throw usageError('--vocab-size does not apply to a char tokenizer (its vocabulary is the characters of the text)');
     const [bos, ...rest] = special;
     return bos === BOS_TEXT ? trainChar(text, { bos, special: rest }) : trainChar(text, { special });
   }
@@ -55,7 +68,6 @@ export function trainTokenizer(kind: TrainableKind, text: string, options: Train
     return trainWord(text, { special, ...(options.vocabSize === undefined ? {} : { maxVocab: options.vocabSize }), ...(pattern === undefined ? {} : { pattern }) });
   }
   const vocabSize = options.vocabSize ?? DEFAULT_BPE_VOCAB;
-  if (vocabSize < 256 + special.length) throw usageError(`--vocab-size ${vocabSize} is too small for BPE: it needs 256 byte tokens + ${special.length} special`, `use --vocab-size ${256 + special.length + 256} or more`);
   return trainBpe(text, { vocabSize, specialTokens: special, ...(options.pattern === undefined ? {} : { pattern: options.pattern }) });
 }
 
@@ -109,7 +121,7 @@ function tiktokenFor(file: string, pattern: string | undefined, ranks: string): 
 export async function loadTokenizer(spec: string, pattern: string | undefined, log: (line: string) => void): Promise<Tokenizer> {
   const named = NAMED[spec];
   if (named) return named.make(await readTextFile(await fetchCached(named, log), '--tokenizer'));
-  const text = await readTextFile(spec, '--tokenizer');
+  const text = await readTextFile(spec, '--tokenizer', `give a tokenizer file (our JSON, a Hugging Face tokenizer.json, a .tiktoken file) or a name: ${TOKENIZER_NAMES.join(', ')}, or char, word, bpe to train one`);
   if (spec.endsWith('.tiktoken')) return tiktokenFor(spec, pattern, text);
   let data: unknown;
   try {

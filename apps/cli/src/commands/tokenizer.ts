@@ -5,7 +5,7 @@ import { text as readStream } from 'node:stream/consumers';
 import { writeFileAtomic } from '@microgpt/model/node';
 import { type Command, Option } from 'commander';
 import { examples, outputOf, withOutputFlags } from '../command-kit';
-import { readTextFile } from '../datasets';
+import { readTextFile } from '../text-file';
 import { usageError } from '../errors';
 import { collect, integerAtLeast } from '../options';
 import { TOKENIZER_NAMES, TRAINABLE, type TrainableKind, loadTokenizer, trainTokenizer } from '../tokenizers';

@@ -8,6 +8,7 @@ import { EXIT_INTERRUPTED } from '../errors';
 import type { Output } from '../output';
 import { drawSamples } from '../sampling';
 import { lossSvg, terminalChart } from './chart';
+import { openMetricsLog } from './metrics-log';
 import { watchInterrupts } from './interrupt';
 import { createReporter } from './progress';
 import { type TrainFlags, type TrainingRun, newRun, resumedRun } from './setup';
@@ -68,18 +69,22 @@ export async function trainCommand(flags: RunFlags, explicit: ReadonlySet<string
     reporter.message('Ctrl-C: stopping after this step and saving a checkpoint (press Ctrl-C again to quit at once)');
   });
   const metadata = { preset: run.preset, data: run.dataSource };
+  const metrics = await openMetricsLog(dir, flags.resume ? { from: flags.resume, step: trainer.step } : null);
   let last: Progress | null = null;
   let result;
   try {
     result = await runTraining(trainer, {
       onStep: (p) => {
         last = p;
+        metrics.step(p);
         reporter.step(p);
       },
       onEval: (step, valLoss) => {
+        metrics.evaluation(step, valLoss);
         reporter.evaluation(step, valLoss);
       },
       onCheckpoint: async (t, reason) => {
+        await metrics.flush(); // before the checkpoint, so the log never lacks a step the checkpoint has
         await saveCheckpoint(dir, { model, tokenizer, optimizer: t.optimizerState(), trainerState: { ...t.state(), ...run.compute }, metadata });
         if (reason === 'every') reporter.message(`checkpoint at step ${t.step} saved to ${dir}`);
       },
@@ -88,6 +93,7 @@ export async function trainCommand(flags: RunFlags, explicit: ReadonlySet<string
   } finally {
     interrupts.dispose();
     reporter.finish();
+    await metrics.flush();
   }
   const history = trainer.state().history;
   await writeFileAtomic(join(dir, 'loss.svg'), lossSvg(history, `${run.preset} on ${run.dataSource}`));
