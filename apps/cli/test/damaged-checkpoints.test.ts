@@ -35,10 +35,16 @@ function editTensors(ckpt: string, name: string, edit: (tensors: Map<string, { d
   writeFileSync(join(ckpt, name), encodeSafetensors(Object.fromEntries(tensors) as never, metadata));
 }
 
+/** trainer_state.json as loosely typed as a file. */
+interface StateJson {
+  [key: string]: unknown;
+  settings: Record<string, unknown>;
+}
+
 /** Rewrites trainer_state.json of `ckpt` after `edit`. */
-function editState(ckpt: string, edit: (json: Record<string, any>) => void): void {
+function editState(ckpt: string, edit: (json: StateJson) => void): void {
   const path = join(ckpt, 'trainer_state.json');
-  const json = JSON.parse(readFileSync(path, 'utf8')) as Record<string, any>;
+  const json = JSON.parse(readFileSync(path, 'utf8')) as StateJson;
   edit(json);
   writeFileSync(path, JSON.stringify(json));
 }
@@ -94,7 +100,7 @@ describe('--resume with a damaged or foreign training state', () => {
   const resume = async (ckpt: string, extra: string[] = []): Promise<CliResult> => run(['train', '--resume', ckpt, '--steps', '300', '--quiet', '--samples', '0', ...extra]);
 
   it('wrong-typed or missing fields of trainer_state.json name the file and the field', async () => {
-    const cases: [(json: Record<string, any>) => void, string][] = [
+    const cases: [(json: StateJson) => void, string][] = [
       [(j) => (j.settings.lr = 'fast'), 'trainer_state.json: settings.lr: expected a finite number ≥ 0, found "fast"'],
       [(j) => delete j.step, 'trainer_state.json: step: expected an integer in [0, 150] (settings.steps), found nothing'],
       [(j) => delete j.history, 'trainer_state.json: history: expected an object with train and val loss series, found nothing'],
@@ -104,8 +110,15 @@ describe('--resume with a damaged or foreign training state', () => {
     for (const [edit, message] of cases) {
       const ckpt = copy();
       editState(ckpt, edit);
-      expectCleanError(await resume(ckpt), 1, `${join(ckpt, message)}`);
+      expectCleanError(await resume(ckpt), 1, join(ckpt, message));
     }
+  });
+
+  it('eval and sample refuse wrong saved settings (they read the data mode and split from them)', async () => {
+    const ckpt = copy();
+    editState(ckpt, (j) => (j.settings.seed = 'x'));
+    expectCleanError(await run(['eval', '--ckpt', ckpt]), 1, `${join(ckpt, 'trainer_state.json')}: settings.seed: expected an integer ≥ 0, found "x"`);
+    expectCleanError(await run(['sample', '--ckpt', ckpt]), 1, `${join(ckpt, 'trainer_state.json')}: settings.seed: expected an integer ≥ 0, found "x"`);
   });
 
   it('a data position the data does not have names the loader field and the data', async () => {
@@ -145,7 +158,9 @@ describe('--resume with a damaged or foreign training state', () => {
   it('--steps shorter than the saved warmup names the saved setting and the flag, not a setting the user never set', async () => {
     const ckpt = copy();
     // A run of 400 steps with a 350-step warmup, saved at step 150.
-    editState(ckpt, (j) => Object.assign(j.settings, { steps: 400, warmupSteps: 350 }));
+    editState(ckpt, (j) => {
+      Object.assign(j.settings, { steps: 400, warmupSteps: 350 });
+    });
     const result = await resume(ckpt);
     expectCleanError(result, 2, `--steps 300 conflicts with the saved run's warmup of 350 steps (settings.warmupSteps in ${join(ckpt, 'trainer_state.json')})`);
     expect(result.stderr).toContain('hint: give --steps 351 or more, or start a new run with --out DIR');

@@ -18,7 +18,7 @@ export { type BeamHypothesis, type GenerateOptions, type GenerateResult, generat
 export { PRESETS, type Preset, type PresetName, getPreset } from './presets';
 export { DEFAULT_TRAIN, type SettingsProblem, type TrainSettings, trainSettingsProblem, validateTrainSettings } from './train/settings';
 export { HISTORY_POINTS } from './train/history';
-export { type StateCheckOptions, checkOptimizerState, checkTrainerState } from './train/trainer-state';
+export { type StateCheckOptions, checkOptimizerState, checkSavedSettings, checkTrainerState } from './train/trainer-state';
 export { type Batch, type BatchLoader, type StepReport, type Trainer, type TrainerOptions, type TrainerState, createTrainer, scheduleOf } from './train/trainer';
 export { type CheckpointReason, type Progress, type RunResult, type TrainingHooks, runTraining } from './train/loop';
 export { MICROGPT_DEFAULTS, type MicrogptHooks, type MicrogptLineOptions, type MicrogptRun, type MicrogptSettings, microgptDocs, microgptLines, runMicrogpt } from './compat/microgpt';

@@ -10,7 +10,7 @@ import { ModelError } from '../errors';
 import { type GPT, createGPT, disposeGPT } from '../gpt/model';
 import { DEFAULT_TRAIN, type TrainSettings } from './settings';
 import { type Trainer, type TrainerState, createTrainer } from './trainer';
-import { checkOptimizerState, checkTrainerState } from './trainer-state';
+import { checkOptimizerState, checkSavedSettings, checkTrainerState } from './trainer-state';
 
 const TEXT = 'ava\nbob\ncyd\ndan\neve\nfay\ngus\nhal\nivy\njon\nkim\nlou\n';
 const CHARS = [...new Set(TEXT.replaceAll('\n', ''))].sort();
@@ -57,8 +57,15 @@ function errorOf(run: () => unknown): CheckpointError {
 }
 
 /** A copy of the documents state with `edit` applied to its JSON. */
-function edited(edit: (json: Record<string, any>) => void): unknown {
-  const json = JSON.parse(JSON.stringify(docs)) as Record<string, any>;
+/** trainer_state.json as loosely typed as a file. */
+interface StateJson {
+  [key: string]: unknown;
+  settings?: Record<string, unknown>;
+  history?: Record<string, unknown>;
+}
+
+function edited(edit: (json: StateJson) => void): unknown {
+  const json = JSON.parse(JSON.stringify(docs)) as StateJson;
   edit(json);
   return json;
 }
@@ -75,22 +82,22 @@ describe('checkTrainerState', () => {
     const cases: [unknown, string][] = [
       [[1], 'trainer_state.json: expected a JSON object, found [1]'],
       [edited((j) => delete j.settings), 'trainer_state.json: settings: expected an object of training settings, found nothing'],
-      [edited((j) => (j.settings.lr = '0.01')), 'trainer_state.json: settings.lr: expected a finite number ≥ 0, found "0.01"'],
-      [edited((j) => (j.settings.beta1 = '0.5')), 'trainer_state.json: settings.beta1: expected a number in [0, 1), found "0.5"'],
-      [edited((j) => delete j.settings.batchSize), 'trainer_state.json: settings.batchSize: expected an integer ≥ 1, found nothing'],
-      [edited((j) => (j.settings.optimizer = 'sgd')), "trainer_state.json: settings.optimizer: expected 'adam' or 'adamw', found \"sgd\""],
-      [edited((j) => (j.settings.warmupSteps = 9)), 'trainer_state.json: settings.warmupSteps: expected less than steps (6), found 9'],
-      [edited((j) => (j.settings.lrr = 1)), 'trainer_state.json: settings.lrr: not a training setting (known: steps, batchSize,'],
+      [edited((j) => (j.settings!.lr = '0.01')), 'trainer_state.json: settings.lr: expected a finite number ≥ 0, found "0.01"'],
+      [edited((j) => (j.settings!.beta1 = '0.5')), 'trainer_state.json: settings.beta1: expected a number in [0, 1), found "0.5"'],
+      [edited((j) => delete j.settings!.batchSize), 'trainer_state.json: settings.batchSize: expected an integer ≥ 1, found nothing'],
+      [edited((j) => (j.settings!.optimizer = 'sgd')), "trainer_state.json: settings.optimizer: expected 'adam' or 'adamw', found \"sgd\""],
+      [edited((j) => (j.settings!.warmupSteps = 9)), 'trainer_state.json: settings.warmupSteps: expected less than steps (6), found 9'],
+      [edited((j) => (j.settings!.lrr = 1)), 'trainer_state.json: settings.lrr: not a training setting (known: steps, batchSize,'],
       [edited((j) => delete j.step), 'trainer_state.json: step: expected an integer in [0, 6] (settings.steps), found nothing'],
       [edited((j) => (j.step = 7)), 'trainer_state.json: step: expected an integer in [0, 6] (settings.steps), found 7'],
       [edited((j) => (j.step = 2.5)), 'found 2.5'],
       [edited((j) => (j.loader = 'x')), 'trainer_state.json: loader: expected the position of the documents loader (an integer ≥ 0; settings.data is "documents"), found "x"'],
       [{ ...stream, loader: { version: 3, words: [1, 2], index: 0, gaussNext: null } }, 'trainer_state.json: loader: expected the stream loader\'s generator state (settings.data is "stream"): setstate: expected 624 state words, got 2'],
       [edited((j) => delete j.history), 'trainer_state.json: history: expected an object with train and val loss series, found nothing'],
-      [edited((j) => (j.history.train = {})), 'trainer_state.json: history.train: expected an array of [step, loss] pairs, found {}'],
-      [edited((j) => (j.history.train[1] = [1, 2])), 'trainer_state.json: history.train[1]: expected [step, loss] with step in [2, 3]'],
-      [edited((j) => (j.history.val[0] = [3, null])), 'trainer_state.json: history.val[0]: expected [step, loss] with step in [1, 3] (after the previous point, at most the state\'s step) and a finite loss, found [3,null]'],
-      [edited((j) => (j.history.val[0] = [4, 1])), 'history.val[0]'],
+      [edited((j) => (j.history!.train = {})), 'trainer_state.json: history.train: expected an array of [step, loss] pairs, found {}'],
+      [edited((j) => ((j.history!.train as unknown[])[1] = [1, 2])), 'trainer_state.json: history.train[1]: expected [step, loss] with step in [2, 3]'],
+      [edited((j) => ((j.history!.val as unknown[])[0] = [3, null])), 'trainer_state.json: history.val[0]: expected [step, loss] with step in [1, 3] (after the previous point, at most the state\'s step) and a finite loss, found [3,null]'],
+      [edited((j) => ((j.history!.val as unknown[])[0] = [4, 1])), 'history.val[0]'],
     ];
     for (const [state, message] of cases) {
       const error = errorOf(() => checkTrainerState(state));
@@ -99,6 +106,12 @@ describe('checkTrainerState', () => {
       expect(error.details.part).toBe('trainer_state.json');
     }
     expect(errorOf(() => checkTrainerState(edited((j) => (j.step = -1)))).details.field).toBe('step');
+  });
+
+  it('checkSavedSettings checks the settings alone, with the same messages', () => {
+    expect(checkSavedSettings(docs.settings)).toBe(docs.settings);
+    expect(errorOf(() => checkSavedSettings({ ...docs.settings, seed: 'x' })).message).toBe('trainer_state.json: settings.seed: expected an integer ≥ 0, found "x"');
+    expect(errorOf(() => checkSavedSettings(7, { name: (f) => `d/${f}` })).message).toBe('d/trainer_state.json: settings: expected an object of training settings, found 7');
   });
 
   it('names the file as the caller says (a path)', () => {

@@ -56,6 +56,26 @@ function checkLoader(value: unknown, data: TrainSettings['data'], fail: Fail): v
   }
 }
 
+/** The `settings` of a trainer state, checked: every field valid and no other. */
+function settingsIn(settings: unknown, fail: Fail): TrainSettings {
+  if (!isPlainObject(settings)) fail('settings', `expected an object of training settings, found ${showValue(settings)}`);
+  const unknown = Object.keys(settings).find((key) => !(TRAIN_SETTING_NAMES as readonly string[]).includes(key));
+  if (unknown !== undefined) fail(`settings.${unknown}`, `not a training setting (known: ${TRAIN_SETTING_NAMES.join(', ')})`);
+  const problem = trainSettingsProblem(settings as unknown as TrainSettings);
+  if (problem) fail(`settings.${problem.field}`, `expected ${problem.expected}, found ${showValue(ownField(settings, problem.field))}`);
+  return settings as unknown as TrainSettings;
+}
+
+/**
+ * Checks the `settings` field of a trainer state read from trainer_state.json, alone (what evaluation needs to
+ * split the data as the run did): every field of TrainSettings valid and no other.
+ * @returns `settings`, typed.
+ * @throws CheckpointError naming trainer_state.json and the setting, with expected and found.
+ */
+export function checkSavedSettings(settings: unknown, options: StateCheckOptions = {}): TrainSettings {
+  return settingsIn(settings, failer(TRAINER_FILE, options));
+}
+
 /**
  * Checks a trainer state read from trainer_state.json (as `trainer.state()` saved it, for the package's
  * `documentLoader` or `streamLoader`): `step` an integer in [0, settings.steps]; `settings` every field of
@@ -68,13 +88,7 @@ function checkLoader(value: unknown, data: TrainSettings['data'], fail: Fail): v
 export function checkTrainerState(value: unknown, options: StateCheckOptions = {}): TrainerState {
   const fail: Fail = failer(TRAINER_FILE, options);
   if (!isPlainObject(value)) fail(null, `expected a JSON object, found ${showValue(value)}`);
-  const settings = ownField(value, 'settings');
-  if (!isPlainObject(settings)) fail('settings', `expected an object of training settings, found ${showValue(settings)}`);
-  const unknown = Object.keys(settings).find((key) => !(TRAIN_SETTING_NAMES as readonly string[]).includes(key));
-  if (unknown !== undefined) fail(`settings.${unknown}`, `not a training setting (known: ${TRAIN_SETTING_NAMES.join(', ')})`);
-  const problem = trainSettingsProblem(settings as unknown as TrainSettings);
-  if (problem) fail(`settings.${problem.field}`, `expected ${problem.expected}, found ${showValue(ownField(settings, problem.field))}`);
-  const valid = settings as unknown as TrainSettings;
+  const valid = settingsIn(ownField(value, 'settings'), fail);
   const step = ownField(value, 'step');
   if (!isCount(step, 0) || step > valid.steps) fail('step', `expected an integer in [0, ${valid.steps}] (settings.steps), found ${showValue(step)}`);
   checkLoader(ownField(value, 'loader'), valid.data, fail);
