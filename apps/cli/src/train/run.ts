@@ -65,11 +65,11 @@ export async function trainCommand(flags: RunFlags, explicit: ReadonlySet<string
   const steps = trainer.settings.steps;
   const logEvery = flags.logEvery ?? Math.max(1, Math.round(steps / (out.json ? 100 : 20)));
   const reporter = createReporter(out, trainer.step, steps, logEvery);
+  const metrics = await openMetricsLog(dir, flags.resume ? { from: flags.resume, step: trainer.step } : null);
   const interrupts = watchInterrupts(dir, () => {
     reporter.message('Ctrl-C: stopping after this step and saving a checkpoint (press Ctrl-C again to quit at once)');
   });
   const metadata = { preset: run.preset, data: run.dataSource };
-  const metrics = await openMetricsLog(dir, flags.resume ? { from: flags.resume, step: trainer.step } : null);
   let last: Progress | null = null;
   let result;
   try {
