@@ -1,6 +1,7 @@
 // Opening a checkpoint folder for `sample` and `eval`: the model on the chosen backend, its tokenizer, and
 // whether it was trained on documents (start at BOS, stop at BOS) or on a stream.
-import type { Checkpoint, GPT, TrainSettings } from '@microgpt/model';
+import { join } from 'node:path';
+import { type Checkpoint, type GPT, type TrainSettings, checkSavedSettings } from '@microgpt/model';
 import { isQuantizedCheckpoint, loadQuantizedCheckpoint } from '@microgpt/quant/node';
 import { loadCheckpoint } from '@microgpt/model/node';
 import { type Backend, setThreads, startBackend } from '@microgpt/tensor';
@@ -41,14 +42,25 @@ export async function startCompute(backend: 'js' | 'wasm', threads: number): Pro
 }
 
 /**
+ * The training settings in a checkpoint's trainer state, checked (eval splits the data with them), or null
+ * when it has none (a checkpoint saved without a trainer, or with a state of its own).
+ * @throws CheckpointError naming trainer_state.json and the setting for a wrong or missing one.
+ */
+function savedSettings(dir: string, state: object | undefined): TrainSettings | null {
+  const settings = (state as { settings?: unknown } | undefined)?.settings;
+  return settings === undefined ? null : checkSavedSettings(settings, { name: (file) => join(dir, file) });
+}
+
+/**
  * Loads the checkpoint in `dir` (validated by the model package) with its tokenizer.
- * @throws CheckpointError for a missing or damaged folder; CliError when it has no tokenizer.json.
+ * @throws CheckpointError for a missing or damaged folder (trainer_state.json's settings included); CliError
+ * when it has no tokenizer.json.
  */
 export async function openCheckpoint(dir: string, backend: Backend): Promise<OpenCheckpoint> {
   const checkpoint = (await isQuantizedCheckpoint(dir)) ? await loadQuantized(dir, backend) : await loadCheckpoint(dir, { backend });
   if (checkpoint.tokenizer === null) throw runtimeError(`${dir}: no tokenizer.json, so text cannot be turned into ids`, 'save the checkpoint with its tokenizer');
   const tokenizer = tokenizerFromJSON(checkpoint.tokenizer);
-  const settings = (checkpoint.trainerState as { settings?: TrainSettings } | undefined)?.settings ?? null;
+  const settings = savedSettings(dir, checkpoint.trainerState);
   const bosId = tokenizer.specialTokens[BOS_TEXT];
   const documents = settings ? settings.data === 'documents' : bosId !== undefined;
   const bos = documents ? (bosId ?? tokenizer.specialTokens['<|endoftext|>'] ?? null) : null;

@@ -4,7 +4,8 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { type Remote, fetchCached } from './downloads';
-import { CliError, runtimeError } from './errors';
+import { CliError } from './errors';
+import { readTextFile } from './text-file';
 
 /** The dataset names. */
 export type DatasetName = 'names' | 'shakespeare';
@@ -58,23 +59,12 @@ export interface DataText {
   readonly source: string;
 }
 
-/** Reads a text file given on the command line, with an error naming the flag. */
-export async function readTextFile(path: string, flag: string): Promise<string> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (error) {
-    const code = (error as { code?: string }).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a folder, not a file' : (error as Error).message;
-    throw runtimeError(`${flag} ${path}: ${why}`, `give a text file, or a dataset name: ${Object.keys(DATASETS).join(', ')}`);
-  }
-}
-
 /**
  * The text of `--data SRC`: a dataset name (from the cache, else downloaded; `names` offline falls back to the
  * bundled list with a note), or a file path.
  */
 export async function readData(source: string, log: (line: string) => void): Promise<DataText> {
-  if (!isDatasetName(source)) return { text: await readTextFile(source, '--data'), source };
+  if (!isDatasetName(source)) return { text: await readTextFile(source, '--data', `give a text file, or a dataset name: ${Object.keys(DATASETS).join(', ')}`), source };
   try {
     return { text: await readFile(await fetchCached(DATASETS[source], log), 'utf8'), source };
   } catch (error) {

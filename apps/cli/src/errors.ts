@@ -45,10 +45,13 @@ export function asUsage<T>(work: () => T, hint?: string): T {
   }
 }
 
-const USER_ERRORS: readonly { type: new (...args: never[]) => Error; hint: string }[] = [
-  { type: NonFiniteLossError, hint: 'lower --lr, or resume from the last checkpoint with a smaller learning rate' },
+/** The hint for a checkpoint whose weights or optimizer buffers hold a NaN or an infinity. */
+const DIVERGED_HINT = 'no command can use such a checkpoint: start a new run (--out DIR) with a smaller learning rate';
+
+const USER_ERRORS: readonly { type: new (...args: never[]) => Error; hint: string | ((error: Error) => string) }[] = [
+  { type: NonFiniteLossError, hint: 'the run diverged: start a new run with a lower --lr (--resume keeps the saved rate); the last checkpoint is kept' },
   { type: RunFolderError, hint: 'wait for that run to finish, or train into another folder with --out DIR' },
-  { type: CheckpointError, hint: 'check the folder: `microgpt info --ckpt DIR` lists what it holds' },
+  { type: CheckpointError, hint: (error) => (error instanceof CheckpointError && error.details.field === 'values' ? DIVERGED_HINT : 'check the folder: `microgpt info --ckpt DIR` lists what it holds') },
   { type: TokenizerError, hint: 'the text must be encodable by the tokenizer (train one on text like it)' },
   { type: DataError, hint: 'use more data or a smaller --block-size' },
   { type: MemoryLimitError, hint: 'lower the sizes that grow it (--batch, --block-size, --n-layer, --n-embd, --beam)' },
@@ -79,7 +82,8 @@ export function reportError(error: unknown, debug: boolean, write: (text: string
   }
   const known = USER_ERRORS.find((entry) => error instanceof entry.type);
   if (known) {
-    write(`error: ${(error as Error).message}\nhint: ${known.hint}${stack}\n`);
+    const hint = typeof known.hint === 'string' ? known.hint : known.hint(error as Error);
+    write(`error: ${(error as Error).message}\nhint: ${hint}${stack}\n`);
     return EXIT_RUNTIME;
   }
   const file = fileProblem(error);

@@ -25,6 +25,8 @@ export interface Sample {
   /** Generated tokens, not counting the prompt. */
   readonly tokens: number;
   readonly stop: 'stop-token' | 'max-tokens';
+  /** Beam search: the length-normalized log-probability. */
+  readonly score?: number;
 }
 
 /** Callbacks while sampling: text as it is decoded, and each finished sample. */
@@ -37,7 +39,8 @@ export interface SampleHooks {
 /**
  * Draws `options.count` samples one after the other from one seeded generator (so a seed gives the same
  * samples every time), streaming their text and handing each to `hooks.onSample`. Nothing is kept between
- * samples, so any count runs in the memory of one.
+ * samples, so any count runs in the memory of one. With `beam` k > 1 it runs one beam search and hands over its
+ * `count` best distinct hypotheses (count ≤ k), best first, each ended by a stop token or at `maxTokens`.
  * @param bos the BOS id of a documents model (null for a stream model).
  * @throws what the tokenizer throws for a prompt it cannot encode, ModelError for bad sampling options.
  */
@@ -46,6 +49,20 @@ export function drawSamples(model: GPT, tokenizer: Tokenizer, bos: number | null
   const promptIds = [...(bos === null ? [] : [bos]), ...tokenizer.encode(prompt)];
   if (promptIds.length === 0) promptIds.push(0);
   const rng = new PythonRandom(options.seed);
+  if (options.beam !== undefined && options.beam > 1) {
+    const result = generate(model, promptIds, {
+      maxNewTokens: options.maxTokens,
+      beam: options.beam,
+      returnBeams: options.count,
+      stopTokens: bos === null ? [] : [bos],
+      tokenizer,
+      ...(hooks.onNote ? { onNote: hooks.onNote } : {}),
+    });
+    (result.beams ?? []).forEach((beam, i) => {
+      hooks.onSample?.({ text: prompt + (beam.text ?? ''), tokens: beam.ids.length, stop: beam.stop, score: beam.score }, i);
+    });
+    return;
+  }
   for (let i = 0; i < options.count; i++) {
     hooks.onText?.(prompt);
     const result = generate(model, promptIds, {
@@ -53,7 +70,6 @@ export function drawSamples(model: GPT, tokenizer: Tokenizer, bos: number | null
       temperature: options.temperature,
       ...(options.topK === undefined ? {} : { topK: options.topK }),
       ...(options.topP === undefined ? {} : { topP: options.topP }),
-      ...(options.beam === undefined ? {} : { beam: options.beam }),
       stopTokens: bos === null ? [] : [bos],
       rng,
       tokenizer,

@@ -18,9 +18,9 @@ import {
   trainChar,
   trainWord,
 } from '@microgpt/tokenizer';
-import { readTextFile } from './datasets';
+import { readTextFile } from './text-file';
 import { type Remote, fetchCached } from './downloads';
-import { CliError, asUsage, runtimeError, usageError } from './errors';
+import { asUsage, runtimeError, usageError } from './errors';
 
 /** The special token that wraps documents (microgpt.py's BOS). */
 export const BOS_TEXT = '<|bos|>';
@@ -64,6 +64,19 @@ export function patternFlag(pattern: string): string | null {
 }
 
 /**
+ * Checks `--vocab-size` against the tokenizer `kind` (char, word, bpe, or a file or name) and the number of
+ * special tokens, before any text is read.
+ * @throws CliError (usage) for a size given to a char tokenizer, a file or a named encoding, or a BPE size
+ * below 256 + specials.
+ */
+export function checkVocabSize(kind: string, vocabSize: number | undefined, special: number): void {
+  if (vocabSize === undefined) return;
+  if (kind === 'char') throw usageError('--vocab-size does not apply to a char tokenizer (its vocabulary is the characters of the text)');
+  if (!(TRAINABLE as readonly string[]).includes(kind)) throw usageError('--vocab-size applies to a trained tokenizer (word, bpe), not to a file or a named encoding');
+  if (kind === 'bpe' && vocabSize < 256 + special) throw usageError(`--vocab-size ${vocabSize} is too small for BPE: it needs 256 byte tokens + ${special} special`, `use --vocab-size ${256 + special + 256} or more`);
+}
+
+/**
  * Trains a tokenizer of `kind` on `text`. BPE ids are minbpe's: 0–255 the bytes, merge i is 256 + i, then the
  * special tokens.
  * @throws CliError (usage) naming the flag: a vocabulary size that cannot work (BPE below 256 + specials or above
@@ -71,8 +84,8 @@ export function patternFlag(pattern: string): string | null {
  */
 export function trainTokenizer(kind: TrainableKind, text: string, options: TrainTokenizerOptions = {}): Tokenizer {
   const special = options.special ?? [];
+  checkVocabSize(kind, kind === 'bpe' ? (options.vocabSize ?? DEFAULT_BPE_VOCAB) : options.vocabSize, special.length);
   if (kind === 'char') {
-    if (options.vocabSize !== undefined) throw usageError('--vocab-size does not apply to a char tokenizer (its vocabulary is the characters of the text)');
     const [bos, ...rest] = special;
     return asUsage(() => (bos === BOS_TEXT ? trainChar(text, { bos, special: rest }) : trainChar(text, { special })), SPECIAL_HINT);
   }
@@ -87,7 +100,6 @@ export function trainTokenizer(kind: TrainableKind, text: string, options: Train
     return asUsage(() => trainWord(text, { special, ...(vocabSize === undefined ? {} : { maxVocab: vocabSize }), ...(pattern === undefined || pattern === null ? {} : { pattern }) }), SPECIAL_HINT);
   }
   const vocabSize = options.vocabSize ?? DEFAULT_BPE_VOCAB;
-  if (vocabSize < 256 + special.length) throw usageError(`--vocab-size ${vocabSize} is too small for BPE: it needs 256 byte tokens + ${special.length} special`, `use --vocab-size ${256 + special.length + 256} or more`);
   if (vocabSize > BPE_MAX_VOCAB_SIZE) throw usageError(`--vocab-size ${vocabSize} is too large for BPE: at most ${BPE_MAX_VOCAB_SIZE}`, 'use a --vocab-size of a few thousand to a few hundred thousand');
   return asUsage(() => trainBpe(text, { vocabSize, specialTokens: special, ...(options.pattern === undefined ? {} : { pattern: options.pattern }) }), SPECIAL_HINT);
 }
@@ -136,19 +148,6 @@ function tiktokenFor(file: string, pattern: string | undefined, ranks: string): 
 /** What `--tokenizer` accepts, for hints. */
 const TOKENIZER_HINT = `--tokenizer takes our tokenizer JSON (from \`microgpt tokenizer train\`), a Hugging Face tokenizer.json, a .tiktoken rank file, or a name: ${Object.keys(NAMED).join(', ')}`;
 
-/**
- * Reads the text file of a flag, with `hint` (what the flag accepts) when it cannot be read.
- * @throws CliError (runtime) naming the flag and the path.
- */
-export async function readFlagFile(path: string, flag: string, hint: string): Promise<string> {
-  try {
-    return await readTextFile(path, flag);
-  } catch (error) {
-    if (error instanceof CliError) throw runtimeError(error.message, hint);
-    throw error;
-  }
-}
-
 /** Runs a tokenizer reader on a file; a file it refuses is a runtime error naming --tokenizer and the file. */
 function readTokenizer(spec: string, read: () => Tokenizer): Tokenizer {
   try {
@@ -167,10 +166,10 @@ function readTokenizer(spec: string, read: () => Tokenizer): Tokenizer {
 export async function loadTokenizer(spec: string, pattern: string | undefined, log: (line: string) => void): Promise<Tokenizer> {
   const named = NAMED[spec];
   if (named) {
-    const ranks = await readFlagFile(await fetchCached(named, log), '--tokenizer', TOKENIZER_HINT);
+    const ranks = await readTextFile(await fetchCached(named, log), '--tokenizer', TOKENIZER_HINT);
     return readTokenizer(spec, () => named.make(ranks));
   }
-  const text = await readFlagFile(spec, '--tokenizer', TOKENIZER_HINT);
+  const text = await readTextFile(spec, '--tokenizer', TOKENIZER_HINT);
   if (spec.endsWith('.tiktoken')) return readTokenizer(spec, () => tiktokenFor(spec, pattern, text));
   let data: unknown;
   try {

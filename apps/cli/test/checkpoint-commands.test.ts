@@ -1,5 +1,7 @@
 // sample, eval and info on checkpoints trained here: a documents model (names) and a stream model (text).
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { decodeSafetensors, encodeSafetensors } from '@microgpt/model';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type CliResult, cliEnv, jsonLines, namesFile, runCli, tempDir, writeText } from './cli';
 
@@ -61,6 +63,40 @@ describe('microgpt sample', () => {
     expect(samplesOf(b)).toEqual(samplesOf(a));
   });
 
+  it('--beam 8 --json (the issue’s case): a max-tokens sample has exactly --max-tokens tokens, a stop-token one fewer than that', async () => {
+    for (const maxTokens of [[], ['--max-tokens', '4'], ['--max-tokens', '7']]) {
+      const limit = maxTokens.length === 0 ? 16 : Number(maxTokens[1]);
+      const result = await run(['sample', '--ckpt', docsCkpt, '--beam', '8', '--json', ...maxTokens]);
+      expect(result.code).toBe(0);
+      const [sample, ...rest] = samplesOf(result);
+      expect(rest).toEqual([]);
+      if (sample!.stop === 'max-tokens') expect(sample!.tokens).toBe(limit);
+      else expect(sample!.tokens as number).toBeLessThan(limit);
+      expect(Number.isFinite(sample!.score)).toBe(true);
+    }
+  });
+
+  it('--beam K --n N prints the N best distinct beams, best first; N > K is a usage error', async () => {
+    const result = await run(['sample', '--ckpt', docsCkpt, '--beam', '8', '--n', '8', '--json']);
+    expect(result.code).toBe(0);
+    const samples = samplesOf(result);
+    expect(samples).toHaveLength(8);
+    expect(new Set(samples.map((s) => s.sample)).size).toBe(8);
+    const scores = samples.map((s) => s.score as number);
+    expect(scores).toEqual([...scores].sort((a, b) => b - a));
+    for (const s of samples) {
+      expect(s.sample as string).toMatch(/^[a-z]*$/);
+      expect(s.stop === 'max-tokens' ? s.tokens === 16 : (s.tokens as number) < 16).toBe(true);
+    }
+    const best = samplesOf(await run(['sample', '--ckpt', docsCkpt, '--beam', '8', '--json']))[0];
+    expect(best).toEqual(samples[0]);
+    const text = await run(['sample', '--ckpt', docsCkpt, '--beam', '8', '--n', '3']);
+    expect(text.stdout).toBe(`${samples.slice(0, 3).map((s) => s.sample as string).join('\n')}\n`);
+    const tooMany = await run(['sample', '--ckpt', docsCkpt, '--beam', '4', '--n', '5']);
+    expect(tooMany.code).toBe(2);
+    expect(tooMany.stderr).toBe('error: --n 5 is more than --beam 4: beam search keeps 4 hypotheses, so it can return at most 4\nhint: use --n 4 or less, or --beam 5 or more\n');
+  });
+
   it('stream model: continues the prompt for --max-tokens tokens, streamed', async () => {
     const result = await run(['sample', '--ckpt', streamCkpt, '--prompt', 'thou ', '--max-tokens', '40']);
     expect(result.code).toBe(0);
@@ -85,6 +121,39 @@ describe('microgpt eval', () => {
     expect(record.loss as number).toBeLessThan(Math.log(27));
     const train = await run(['eval', '--ckpt', streamCkpt, '--split', 'train', '--batches', '5']);
     expect(train.stdout).toMatch(/^train loss \d\.\d{4}, perplexity \d+\.\d{3} \(5 batches, 320 tokens of .*poem\.txt\)\n$/);
+  });
+
+  it('data with no batch for the split is an error (exit 1), never a NaN result', async () => {
+    const few = join(dir, 'few-names.txt');
+    writeText(few, 'kalo\nmira\nentu\n');
+    for (const json of [[], ['--json']]) {
+      const result = await run(['eval', '--ckpt', docsCkpt, '--data', few, ...json]);
+      expect(result.code).toBe(1);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toBe(`error: data: the val split of ${few} has 0 documents, too few for one batch to evaluate\nhint: use more data, or --split train\n`);
+    }
+    const train = await run(['eval', '--ckpt', docsCkpt, '--data', few, '--split', 'train', '--json']);
+    expect(train.code).toBe(0);
+    expect(Number.isFinite(jsonLines(train.stdout)[0]!.loss)).toBe(true);
+    const short = join(dir, 'short.txt');
+    writeText(short, 'shall i compare thee\n');
+    const stream = await run(['eval', '--ckpt', streamCkpt, '--data', short]);
+    expect(stream.code).toBe(1);
+    expect(stream.stdout).toBe('');
+    expect(stream.stderr).toMatch(/^error: data: the (train|val) split has \d+ tokens, fewer than one block of 17/);
+  });
+
+  it('a loss that is not finite (finite weights too large for float32) is an error, not a result', async () => {
+    const huge = join(dir, 'huge');
+    cpSync(docsCkpt, huge, { recursive: true });
+    const path = join(huge, 'model.safetensors');
+    const decoded = decodeSafetensors(readFileSync(path));
+    decoded.tensors.get('lm_head')!.data.fill(3e38);
+    writeFileSync(path, encodeSafetensors(Object.fromEntries(decoded.tensors), decoded.metadata));
+    const result = await run(['eval', '--ckpt', huge, '--json']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(new RegExp(`^error: ${huge}: the val loss is (NaN|Infinity): the model's outputs overflow on this data\nhint: `));
   });
 
   it('the val loss printed at the end of training is what eval reports', async () => {

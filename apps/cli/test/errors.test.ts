@@ -4,6 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type CliResult, cliEnv, namesFile, runCli, tempDir } from './cli';
+import { serveFiles } from './server';
 
 const dir = tempDir();
 const env = cliEnv(join(dir, 'cache'));
@@ -51,6 +52,34 @@ describe('user errors', () => {
 
   it('nEmbd not divisible by nHead, exit 2', async () => {
     expectCleanError(await run(['train', '--data', data, '--n-embd', '10', '--n-head', '4']), 2, 'config: nEmbd (10) must be divisible by nHead (4); try nHead 2 or 5');
+  });
+
+  it('the flags are checked before any data is read: a bad config never contacts the network', async () => {
+    const server = await serveFiles({ '/names.txt': 'emma\nolivia\n' });
+    const served = cliEnv(join(dir, 'cache-served'), { MICROGPT_DATA_URL_NAMES: `${server.url}/names.txt` });
+    const config = await runCli(['train', '--n-embd', '10', '--n-head', '4'], { env: served });
+    expectCleanError(config, 2, 'config: nEmbd (10) must be divisible by nHead (4); try nHead 2 or 5');
+    expect(config.stderr).toContain('hint: the model flags');
+    expectCleanError(await runCli(['train', '--threads', '2', '--backend', 'js'], { env: served }), 2, '--threads 2 needs --backend wasm');
+    expectCleanError(await runCli(['train', '--vocab-size', '100'], { env: served }), 2, '--vocab-size does not apply to a char tokenizer');
+    expectCleanError(await runCli(['train', '--tokenizer', 'bpe', '--vocab-size', '200'], { env: served }), 2, '--vocab-size 200 is too small for BPE: it needs 256 byte tokens + 1 special');
+    expect(server.hits.size).toBe(0);
+    // The same config with a closed port: the config message, not a download failure.
+    const offline = await run(['train', '--n-embd', '10', '--n-head', '4']);
+    expectCleanError(offline, 2, 'config: nEmbd (10) must be divisible by nHead (4)');
+    expect(offline.stderr).not.toContain('download');
+  });
+
+  it('a binary or non-UTF-8 file as --data is refused, naming the file and the byte', async () => {
+    const binary = join(dir, 'weights.bin');
+    writeFileSync(binary, new Uint8Array([0x6b, 0x61, 0x0a, 0x00, 0xff, 0x12]));
+    const result = await run(['train', '--data', binary, '--steps', '2']);
+    expectCleanError(result, 1, `--data ${binary}: not a text file: a NUL byte at byte 3`);
+    expect(result.stderr).toContain('hint: give a UTF-8 text file');
+    const latin1 = join(dir, 'latin1.txt');
+    writeFileSync(latin1, new Uint8Array([0x63, 0x61, 0x66, 0xe9, 0x0a]));
+    expectCleanError(await run(['train', '--data', latin1, '--steps', '2']), 1, `--data ${latin1}: not UTF-8 text: invalid byte 0xe9 at byte 3`);
+    expectCleanError(await run(['tokenizer', 'encode', '--tokenizer', join(ckpt, 'tokenizer.json'), '--input', binary]), 1, `--input ${binary}: not a text file`);
   });
 
   it('missing data file, exit 1', async () => {

@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { NAMES_PATH } from '@microgpt/test-data';
@@ -24,7 +24,7 @@ describe('microgpt train', () => {
     expect(samples).toHaveLength(20);
     for (const name of samples) expect(name).toMatch(/^ {2}[a-z]*$/);
     expect(result.stdout).toContain(`microgpt sample --ckpt ${out}`);
-    expect(readdirSync(out).sort()).toEqual(['checkpoint-300', 'loss.svg']);
+    expect(readdirSync(out).sort()).toEqual(['checkpoint-300', 'loss.svg', 'metrics.jsonl']);
     expect(readdirSync(join(out, 'checkpoint-300')).sort()).toEqual(['config.json', 'model.safetensors', 'optimizer.safetensors', 'tokenizer.json', 'trainer_state.json']);
     const svg = readText(join(out, 'loss.svg'));
     expect(svg).toMatch(/^<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
@@ -66,10 +66,10 @@ describe('microgpt train', () => {
   });
 
   it('Ctrl-C saves a checkpoint and says how to resume; --resume continues exactly as the uninterrupted run', async () => {
-    const full = await runCli(['train', ...SMALL, '--steps', '300', '--out', join(dir, 'runs', 'full')], { env });
+    const full = await runCli(['train', ...SMALL, '--steps', '300', '--eval-every', '40', '--out', join(dir, 'runs', 'full')], { env });
     expect(full.code).toBe(0);
     const out = join(dir, 'runs', 'interrupted');
-    const child = startCli(['train', ...SMALL, '--steps', '300', '--out', out], { env });
+    const child = startCli(['train', ...SMALL, '--steps', '300', '--eval-every', '40', '--out', out], { env });
     let stdout = '';
     let stderr = '';
     let sent = false;
@@ -88,6 +88,10 @@ describe('microgpt train', () => {
     expect(stopped).toMatchObject({ done: false, interrupted: true, out });
     expect(stopped.step as number).toBeLessThan(300);
     expect(readdirSync(out).filter((name) => name.includes('.tmp-'))).toEqual([]);
+    // The log holds every step up to the checkpoint; a crash after it could leave later lines and a torn one.
+    const log = jsonLines(readText(join(out, 'metrics.jsonl')));
+    expect(log.filter((l) => 'loss' in l).map((l) => l.step)).toEqual(Array.from({ length: stopped.step as number }, (_, i) => i + 1));
+    appendFileSync(join(out, 'metrics.jsonl'), `{"step":${(stopped.step as number) + 1},"loss":9,"lr":0}\n{"step":`);
 
     const resumed = await runCli(['train', '--resume', out, '--json', '--log-every', '1', '--samples', '0'], { env });
     expect(resumed.code).toBe(0);
@@ -95,6 +99,34 @@ describe('microgpt train', () => {
     const records = (text: string): string[] => jsonLines(text).filter((l) => !('done' in l)).map((l) => JSON.stringify({ step: l.step, loss: l.loss, val_loss: l.val_loss }));
     expect([...records(stdout), ...records(resumed.stdout)]).toEqual(records(full.stdout));
     expect(jsonLines(resumed.stdout).at(-1)!.loss).toBe(jsonLines(full.stdout).at(-1)!.loss);
+    // metrics.jsonl: every step and evaluation once, the same as the uninterrupted run's, byte for byte.
+    const metrics = readText(join(out, 'metrics.jsonl'));
+    expect(metrics).toBe(readText(join(dir, 'runs', 'full', 'metrics.jsonl')));
+    expect(jsonLines(metrics)).toHaveLength(300 + Math.floor(300 / 40) + 1);
+    expect(readText(join(out, 'checkpoint-300', 'trainer_state.json'))).toBe(readText(join(dir, 'runs', 'full', 'checkpoint-300', 'trainer_state.json')));
+  });
+
+  it('a long run keeps trainer_state.json small; metrics.jsonl has the whole curve; --resume --out copies the log', async () => {
+    const out = join(dir, 'runs', 'long');
+    const tiny = ['--preset', 'names', '--data', data, '--n-embd', '8', '--n-head', '2', '--batch', '1', '--block-size', '8', '--samples', '0', '--quiet'];
+    const result = await runCli(['train', ...tiny, '--steps', '2500', '--eval-every', '500', '--out', out], { env });
+    expect(result.code).toBe(0);
+    const state = JSON.parse(readText(join(out, 'checkpoint-2500', 'trainer_state.json'))) as { history: { train: [number, number][]; val: [number, number][] } };
+    expect(state.history.train.length).toBeLessThanOrEqual(1000);
+    expect(state.history.train[0]![0]).toBe(1);
+    expect(state.history.train.at(-1)![0]).toBe(2500);
+    expect(state.history.val.map(([step]) => step)).toEqual([500, 1000, 1500, 2000, 2500]);
+    expect(statSync(join(out, 'checkpoint-2500', 'trainer_state.json')).size).toBeLessThan(64 * 1024);
+    const log = jsonLines(readText(join(out, 'metrics.jsonl')));
+    expect(log.filter((l) => 'loss' in l).map((l) => l.step)).toEqual(Array.from({ length: 2500 }, (_, i) => i + 1));
+    const kept = new Map(state.history.train);
+    for (const line of log) if (kept.has(line.step as number) && 'loss' in line) expect(line.loss).toBe(kept.get(line.step as number));
+    const longer = join(dir, 'runs', 'longer');
+    const resumed = await runCli(['train', '--resume', out, '--out', longer, '--steps', '2600', '--quiet', '--samples', '0'], { env });
+    expect(resumed.code).toBe(0);
+    const extended = jsonLines(readText(join(longer, 'metrics.jsonl')));
+    expect(extended.slice(0, log.length)).toEqual(log);
+    expect(extended.filter((l) => 'loss' in l)).toHaveLength(2600);
   });
 
   it('a second Ctrl-C exits at once and leaves no partial files', async () => {

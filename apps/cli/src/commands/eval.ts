@@ -5,7 +5,7 @@ import { Option, type Command } from 'commander';
 import { openCheckpoint, startCompute } from '../checkpoints';
 import { examples, outputOf, withBackendFlags, withOutputFlags } from '../command-kit';
 import { readData } from '../datasets';
-import { usageError } from '../errors';
+import { runtimeError, usageError } from '../errors';
 import { ensureFits } from '../memory';
 import { integerAtLeast } from '../options';
 
@@ -49,10 +49,15 @@ export function registerEval(program: Command): void {
     const options = { blockSize: model.config.blockSize, batchSize: settings.batchSize, seed: settings.seed, valFraction: settings.valFraction };
     const loader = bos === null ? streamLoader(ids, options) : documentLoader(ids, { ...options, bos });
     const batches: Batch[] = flags.split === 'val' ? loader.evalBatches(count) : Array.from({ length: count }, () => loader.next());
+    const tokens = batches.reduce((sum, b) => sum + b.y.reduce((n, y) => n + (y >= 0 ? 1 : 0), 0), 0);
+    if (tokens === 0) {
+      const unit = bos === null ? 'tokens' : 'documents';
+      throw runtimeError(`data: the ${flags.split} split of ${source} has ${loader.sizes[flags.split]} ${unit}, too few for one batch to evaluate`, flags.split === 'val' ? 'use more data, or --split train' : 'use more data');
+    }
     const trainer = createTrainer({ model, settings, train: loader, val: () => batches });
     const loss = trainer.evaluate();
     trainer.dispose();
-    const tokens = batches.reduce((sum, b) => sum + b.y.reduce((n, y) => n + (y >= 0 ? 1 : 0), 0), 0);
+    if (!Number.isFinite(loss)) throw runtimeError(`${flags.ckpt}: the ${flags.split} loss is ${loss}: the model's outputs overflow on this data`, 'the weights are too large to evaluate (did the run diverge?); train again with a lower --lr');
     out.result(`${flags.split} loss ${loss.toFixed(4)}, perplexity ${Math.exp(loss).toFixed(3)} (${batches.length} batches, ${tokens.toLocaleString('en-US')} tokens of ${source})`);
     out.record({ split: flags.split, loss, perplexity: Math.exp(loss), batches: batches.length, tokens, data: source });
   });

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { openCheckpoint, startCompute } from '../checkpoints';
 import { examples, outputOf, withBackendFlags, withOutputFlags } from '../command-kit';
+import { usageError } from '../errors';
 import { ensureFits } from '../memory';
 import { integerAtLeast, numberIn } from '../options';
 import { drawSamples } from '../sampling';
@@ -27,17 +28,18 @@ export function registerSample(program: Command): void {
     .description('generate text from a checkpoint, streamed as it is decoded')
     .requiredOption('--ckpt <dir>', 'checkpoint folder (from `microgpt train`)')
     .option('--prompt <text>', 'text to continue (documents models: the start of a line)')
-    .option('--n <n>', 'number of samples', integerAtLeast(1), 1)
+    .option('--n <n>', 'number of samples (with --beam K: the N ≤ K best distinct beams)', integerAtLeast(1), 1)
     .option('--max-tokens <n>', 'most new tokens a sample (default: the context for documents models, 200 otherwise)', integerAtLeast(1))
     .option('--temperature <x>', 'sampling temperature; 0 is greedy', numberIn(0, 100), 0.8)
     .option('--top-k <n>', 'sample among the k most likely tokens', integerAtLeast(1))
     .option('--top-p <x>', 'sample among the most likely tokens up to probability p', numberIn(0, 1, { min: true, max: false }))
-    .option('--beam <k>', 'beam search of width k instead of sampling', integerAtLeast(1))
+    .option('--beam <k>', 'beam search of width k instead of sampling (length-normalized; --n N prints the N best)', integerAtLeast(1))
     .option('--seed <n>', 'seed of the sampler', integerAtLeast(0), 42);
-  withBackendFlags(withOutputFlags(command, 'print one JSON object a sample: {"sample":…,"tokens":…,"stop":…}'));
-  command.addHelpText('after', examples('microgpt sample --ckpt runs/names --n 10', 'microgpt sample --ckpt runs/shakespeare-cpu --prompt "ROMEO:" --max-tokens 300 --top-k 40', 'microgpt sample --ckpt runs/names --prompt an --beam 4 --json'));
+  withBackendFlags(withOutputFlags(command, 'print one JSON object a sample: {"sample":…,"tokens":…,"stop":…} (and "score" with --beam)'));
+  command.addHelpText('after', examples('microgpt sample --ckpt runs/names --n 10', 'microgpt sample --ckpt runs/shakespeare-cpu --prompt "ROMEO:" --max-tokens 300 --top-k 40', 'microgpt sample --ckpt runs/names --prompt an --beam 4 --json', 'microgpt sample --ckpt runs/names --beam 8 --n 5'));
   command.action(async (flags: SampleFlags) => {
     const out = outputOf(command);
+    if (flags.beam !== undefined && flags.n > flags.beam) throw usageError(`--n ${flags.n} is more than --beam ${flags.beam}: beam search keeps ${flags.beam} hypotheses, so it can return at most ${flags.beam}`, `use --n ${flags.beam} or less, or --beam ${flags.n} or more`);
     const backend = await startCompute(flags.backend, flags.threads);
     const { model, tokenizer, bos } = await openCheckpoint(flags.ckpt, backend);
     const sequences = flags.beam ?? 1;
@@ -63,7 +65,7 @@ export function registerSample(program: Command): void {
         onSample: (sample) => {
           if (stream) process.stdout.write('\n');
           else out.result(sample.text);
-          out.record({ sample: sample.text, tokens: sample.tokens, stop: sample.stop });
+          out.record({ sample: sample.text, tokens: sample.tokens, stop: sample.stop, ...(sample.score === undefined ? {} : { score: sample.score }) });
         },
         onNote: (note) => {
           out.note(`note: ${note}`);

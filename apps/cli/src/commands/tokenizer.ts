@@ -7,8 +7,9 @@ import { TokenizerError } from '@microgpt/tokenizer';
 import { type Command, Option } from 'commander';
 import { examples, outputOf, withOutputFlags } from '../command-kit';
 import { runtimeError, usageError } from '../errors';
+import { readTextFile } from '../text-file';
 import { collect, integerAtLeast } from '../options';
-import { TOKENIZER_NAMES, TRAINABLE, type TrainableKind, loadTokenizer, readFlagFile, trainTokenizer } from '../tokenizers';
+import { TOKENIZER_NAMES, TRAINABLE, type TrainableKind, loadTokenizer, trainTokenizer } from '../tokenizers';
 
 interface InputFlags {
   readonly text?: string;
@@ -21,7 +22,7 @@ const INPUT_HINT = '--input takes a text file (UTF-8)';
 async function inputText(flags: InputFlags): Promise<string> {
   if (flags.text !== undefined && flags.input !== undefined) throw usageError('give --text or --input, not both');
   if (flags.text !== undefined) return flags.text;
-  if (flags.input !== undefined) return readFlagFile(flags.input, '--input', INPUT_HINT);
+  if (flags.input !== undefined) return readTextFile(flags.input, '--input', INPUT_HINT);
   if (process.stdin.isTTY) throw usageError('no input: give --text TEXT, --input FILE, or pipe text in');
   return readStream(process.stdin);
 }
@@ -80,7 +81,7 @@ function registerTrain(parent: Command): void {
   command.addHelpText('after', examples('microgpt tokenizer train --type bpe --input shakespeare.txt --out bpe.json --vocab-size 512 --special "<|endoftext|>"', 'microgpt tokenizer train --type char --input names.txt --out chars.json'));
   command.action(async (flags: { type: TrainableKind; input: string; out: string; vocabSize?: number; pattern?: string; special: string[] }) => {
     const out = outputOf(command);
-    const text = await readFlagFile(flags.input, '--input', INPUT_HINT);
+    const text = await readTextFile(flags.input, '--input', INPUT_HINT);
     const started = performance.now();
     const tokenizer = trainTokenizer(flags.type, text, { special: flags.special, ...(flags.vocabSize === undefined ? {} : { vocabSize: flags.vocabSize }), ...(flags.pattern === undefined ? {} : { pattern: flags.pattern }) });
     const seconds = (performance.now() - started) / 1000;

@@ -2,7 +2,10 @@
 // folder, train and validation loss against the step.
 import * as asciichart from 'asciichart';
 
-/** Loss history as [step, loss] pairs (what the trainer records). */
+/**
+ * Loss history as [step, loss] pairs: the trainer's bounded history (at most 1,000 points a series), which the
+ * charts are drawn from; the full curve is in metrics.jsonl.
+ */
 export interface LossHistory {
   readonly train: readonly (readonly [number, number])[];
   readonly val: readonly (readonly [number, number])[];

@@ -107,17 +107,21 @@ export async function prepareRunFolder(folder: ClaimedRunFolder, options: { resu
 }
 
 /**
- * Saves a training checkpoint into the run folder (see saveRunCheckpoint).
- * @throws CliError (exit 1) naming the step, the reason and the last complete checkpoint, which is kept.
+ * Saves a training checkpoint into the run folder (see saveRunCheckpoint), after `before` (the metrics log's
+ * flush).
+ * @throws CliError (exit 1) naming the reason and the last complete checkpoint, which is kept, when either fails
+ * for a reason outside the program (a full disk, a permission).
  */
-export async function saveTrainingCheckpoint(dir: string, parts: CheckpointParts, step: number, keep: number, resumeCommand: string): Promise<void> {
+export async function saveTrainingCheckpoint(dir: string, before: () => Promise<void>, parts: CheckpointParts, step: number, keep: number, resumeCommand: string): Promise<void> {
   try {
+    await before();
     await saveRunCheckpoint(dir, parts, { step, keep });
   } catch (error) {
-    if (!(error instanceof CheckpointError)) throw error;
+    const systemError = typeof (error as { code?: unknown } | null)?.code === 'string';
+    if (!(error instanceof CheckpointError) && !systemError) throw error;
     const last = (await listCheckpoints(dir).catch(() => [])).at(-1);
     const kept = last === undefined ? 'no earlier checkpoint exists' : `the last complete checkpoint, ${last.path} (step ${last.step}), is kept`;
-    const space = error.message.includes('ENOSPC') ? 'free some disk space (or train into a folder on another disk with --out), then ' : '';
-    throw runtimeError(`${error.message}; ${kept}`, last === undefined ? `${space}start the run again` : `${space}continue with: ${resumeCommand}`);
+    const space = (error as Error).message.includes('ENOSPC') ? 'free some disk space (or train into a folder on another disk with --out), then ' : '';
+    throw runtimeError(`${(error as Error).message}; ${kept}`, last === undefined ? `${space}start the run again` : `${space}continue with: ${resumeCommand}`);
   }
 }

@@ -8,6 +8,7 @@ import { EXIT_INTERRUPTED } from '../errors';
 import type { Output } from '../output';
 import { drawSamples } from '../sampling';
 import { lossSvg, terminalChart } from './chart';
+import { openMetricsLog } from './metrics-log';
 import { watchInterrupts } from './interrupt';
 import { createReporter } from './progress';
 import { type ClaimedRunFolder, claimRunFolder, prepareRunFolder, resumeFolder, saveTrainingCheckpoint } from './run-folder';
@@ -56,14 +57,14 @@ export async function trainCommand(flags: RunFlags, explicit: ReadonlySet<string
   const dir = flags.out ?? resumed ?? join('runs', flags.preset);
   const folder = await claimRunFolder(dir, { resume: resumed === dir, overwrite: flags.overwrite === true, suggest: freeFolder(dir) }, out);
   try {
-    await train(flags, explicit, out, folder);
+    await train(flags, explicit, out, folder, resumed);
   } finally {
     folder.release();
   }
 }
 
-/** Trains in the claimed run folder. */
-async function train(flags: RunFlags, explicit: ReadonlySet<string>, out: Output, folder: ClaimedRunFolder): Promise<void> {
+/** Trains in the claimed run folder; `resumed` is the run folder of `--resume` (null for a new run). */
+async function train(flags: RunFlags, explicit: ReadonlySet<string>, out: Output, folder: ClaimedRunFolder, resumed: string | null): Promise<void> {
   const { dir } = folder;
   const log = (line: string): void => {
     out.note(line);
@@ -77,6 +78,7 @@ async function train(flags: RunFlags, explicit: ReadonlySet<string>, out: Output
   const steps = trainer.settings.steps;
   const logEvery = flags.logEvery ?? Math.max(1, Math.round(steps / (out.json ? 100 : 20)));
   const reporter = createReporter(out, trainer.step, steps, logEvery);
+  const metrics = await openMetricsLog(dir, resumed === null ? null : { from: resumed, step: trainer.step });
   const interrupts = watchInterrupts(dir, () => {
     reporter.message('Ctrl-C: stopping after this step and saving a checkpoint (press Ctrl-C again to quit at once)');
   });
@@ -87,14 +89,17 @@ async function train(flags: RunFlags, explicit: ReadonlySet<string>, out: Output
     result = await runTraining(trainer, {
       onStep: (p) => {
         last = p;
+        metrics.step(p);
         reporter.step(p);
       },
       onEval: (step, valLoss) => {
+        metrics.evaluation(step, valLoss);
         reporter.evaluation(step, valLoss);
       },
       onCheckpoint: async (t, reason) => {
         const parts = { model, tokenizer, optimizer: t.optimizerState(), trainerState: { ...t.state(), ...run.compute }, metadata };
-        await saveTrainingCheckpoint(dir, parts, t.step, flags.keepCheckpoints, `${commandName()} train --resume ${dir}`);
+        // The log first, so it never lacks a step the checkpoint has.
+        await saveTrainingCheckpoint(dir, () => metrics.flush(), parts, t.step, flags.keepCheckpoints, `${commandName()} train --resume ${dir}`);
         if (reason === 'every') reporter.message(`checkpoint at step ${t.step} saved to ${dir}`);
       },
       shouldStop: () => interrupts.requested,
@@ -102,6 +107,7 @@ async function train(flags: RunFlags, explicit: ReadonlySet<string>, out: Output
   } finally {
     interrupts.dispose();
     reporter.finish();
+    await metrics.flush();
   }
   const history = trainer.state().history;
   await writeFileAtomic(join(dir, 'loss.svg'), lossSvg(history, `${run.preset} on ${run.dataSource}`));

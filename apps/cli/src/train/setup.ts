@@ -7,7 +7,6 @@ import {
   type PresetName,
   type SplitLoader,
   type Trainer,
-  type TrainerState,
   type TrainSettings,
   createGPT,
   createTrainer,
@@ -20,14 +19,15 @@ import {
   streamLoader,
   validateTrainSettings,
 } from '@microgpt/model';
-import { describeCheckpoint, loadCheckpoint } from '@microgpt/model/node';
+import { loadCheckpoint } from '@microgpt/model/node';
 import type { Backend } from '@microgpt/tensor';
 import { type Tokenizer, tokenizerFromJSON } from '@microgpt/tokenizer';
 import { startCompute } from '../checkpoints';
 import { readData } from '../datasets';
 import { asUsage, runtimeError, usageError } from '../errors';
 import { ensureFits, trainingHint, trainingRunWork } from '../memory';
-import { BOS_TEXT, TRAINABLE, type TrainableKind, loadTokenizer, trainTokenizer } from '../tokenizers';
+import { BOS_TEXT, TRAINABLE, type TrainableKind, checkVocabSize, loadTokenizer, trainTokenizer } from '../tokenizers';
+import { checkResumeState, restoreTrainer, resumeSettings, startResumeCompute } from './resume-checks';
 
 /** The `microgpt train` flags that shape a run (commander's parsed values). */
 export interface TrainFlags {
@@ -127,10 +127,7 @@ function bosOf(tokenizer: Tokenizer, where: string): number {
 /** The tokenizer of `--tokenizer` for `text`: trained (char, word, bpe) or read from a file or name. */
 async function tokenizerFor(flags: TrainFlags, text: string, documents: boolean, log: (line: string) => void): Promise<Tokenizer> {
   const spec = flags.tokenizer ?? 'char';
-  if (!(TRAINABLE as readonly string[]).includes(spec)) {
-    if (flags.vocabSize !== undefined) throw usageError('--vocab-size applies to a trained tokenizer (char, word, bpe), not to a file');
-    return loadTokenizer(spec, undefined, log);
-  }
+  if (!(TRAINABLE as readonly string[]).includes(spec)) return loadTokenizer(spec, undefined, log);
   const kind = spec as TrainableKind;
   const docs = documents ? microgptDocs(text) : null;
   const corpus = docs ? docs.join(kind === 'char' ? '' : '\n') : text;
@@ -156,6 +153,12 @@ export async function newRun(flags: TrainFlags, log: (line: string) => void): Pr
   const preset = asUsage(() => getPreset(flags.preset), 'run `microgpt train --help` for the presets');
   const settings = trainSettings(preset.train, flags);
   const documents = settings.data === 'documents';
+  // Every flag is checked before any data is read or downloaded (the vocabulary size comes from the data, so
+  // the config is checked once here with a stand-in for it, and again below).
+  const standIn = asUsage(() => resolveConfig({ ...preset.model, vocabSize: preset.vocabSize ?? 1, ...configOverrides(flags) }), 'the model flags (--n-layer, --n-head, --n-embd, --block-size, …) must make a valid model');
+  checkVocabSize(flags.tokenizer ?? 'char', flags.vocabSize, documents ? 1 : 0);
+  const backend = await startCompute(flags.backend, flags.threads);
+  ensureFits(standIn, trainingRunWork(settings, settings.dtype, true), 'this run', backend, trainingHint);
   const dataSource = flags.data ?? defaultData(preset.name);
   const { text } = await readData(dataSource, log);
   const tokenizer = await tokenizerFor(flags, text, documents, log);
@@ -163,7 +166,6 @@ export async function newRun(flags: TrainFlags, log: (line: string) => void): Pr
   if (tokenizer.vocabSize > vocabSize) throw usageError(`the ${preset.name} preset has ${vocabSize} ids but the tokenizer has ${tokenizer.vocabSize}`);
   const config = asUsage(() => resolveConfig({ ...preset.model, vocabSize, ...configOverrides(flags) }));
   const bos = documents ? bosOf(tokenizer, '--tokenizer') : null;
-  const backend = await startCompute(flags.backend, flags.threads);
   ensureFits(config, trainingRunWork(settings, settings.dtype, true), 'this run', backend, trainingHint);
   const loader = loaderFor(text, tokenizer, bos, config, settings);
   const model = createGPT(config, { seed: settings.seed, dtype: settings.dtype, backend });
@@ -174,17 +176,6 @@ export async function newRun(flags: TrainFlags, log: (line: string) => void): Pr
 export interface Compute {
   readonly backend: 'js' | 'wasm';
   readonly threads: number;
-}
-
-/**
- * The backend and thread count a checkpoint was trained with (saved in trainer_state.json), unless the flags
- * name others: results are bit for bit the same only on the same backend and thread count.
- */
-async function savedCompute(dir: string, flags: TrainFlags, explicit: ReadonlySet<string>): Promise<[Compute['backend'], number]> {
-  const saved = (await describeCheckpoint(dir)).trainerState ?? {};
-  const backend = !explicit.has('backend') && (saved.backend === 'js' || saved.backend === 'wasm') ? saved.backend : flags.backend;
-  const threads = !explicit.has('threads') && typeof saved.threads === 'number' && backend === saved.backend ? saved.threads : flags.threads;
-  return [backend, threads];
 }
 
 /** Flags that would change a resumed run's model or data order, so `--resume` refuses them. */
@@ -199,19 +190,12 @@ export async function resumedRun(flags: TrainFlags, explicit: ReadonlySet<string
   const dir = flags.resume!;
   const fixed = FIXED_ON_RESUME.filter((name) => explicit.has(name));
   if (fixed.length > 0) throw usageError(`--resume continues the saved run, so it cannot change ${fixed.map((f) => `--${f.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')}`, 'start a new run with --out DIR instead');
-  const [backendName, threads] = await savedCompute(dir, flags, explicit);
-  const backend = await startCompute(backendName, threads);
+  const { backend, compute } = await startResumeCompute(dir, flags, explicit);
   const checkpoint = await loadCheckpoint(dir, { backend, requireTrainingState: true });
   if (checkpoint.tokenizer === null) throw runtimeError(`${dir}: the checkpoint has no tokenizer.json, so its data cannot be read again`);
   const tokenizer = tokenizerFromJSON(checkpoint.tokenizer);
-  const state = checkpoint.trainerState as TrainerState;
-  const saved = state.settings;
-  const steps = flags.steps ?? saved.steps;
-  if (steps < state.step) throw usageError(`--steps ${steps} is before the checkpoint's step ${state.step}`);
-  const settings: TrainSettings = { ...saved, steps, evalEvery: flags.evalEvery ?? saved.evalEvery, ckptEvery: flags.ckptEvery ?? saved.ckptEvery };
-  asUsage(() => {
-    validateTrainSettings(settings);
-  });
+  const state = checkResumeState(dir, checkpoint, explicit);
+  const settings = resumeSettings(dir, state, flags);
   const dataSource = flags.data ?? checkpoint.metadata?.data;
   if (dataSource === undefined) throw usageError(`${dir} does not say which data it was trained on`, 'give --data SRC');
   const { text } = await readData(dataSource, log);
@@ -220,6 +204,6 @@ export async function resumedRun(flags: TrainFlags, explicit: ReadonlySet<string
   const bos = settings.data === 'documents' ? bosOf(tokenizer, `${dir}/tokenizer.json`) : null;
   const loader = loaderFor(text, tokenizer, bos, model.config, settings);
   const trainer = trainerFor(model, settings, loader);
-  trainer.restore({ ...state, settings }, checkpoint.optimizer ?? null);
-  return { preset: checkpoint.metadata?.preset ?? 'custom', dataSource, model, tokenizer, bos, trainer, loader, backend, compute: { backend: backendName, threads } };
+  restoreTrainer(trainer, state, checkpoint, dir, dataSource);
+  return { preset: checkpoint.metadata?.preset ?? 'custom', dataSource, model, tokenizer, bos, trainer, loader, backend, compute };
 }

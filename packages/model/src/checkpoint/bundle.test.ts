@@ -242,6 +242,22 @@ describe('readCheckpointFiles errors', () => {
     expectLoadError(ints, 'model.safetensors', /"wpe" dtype: expected float32 .* found int32/);
   });
 
+  it('rejects a NaN or infinite weight or optimizer value, naming the file, tensor and element', () => {
+    const nan = editTensors(files, 'model.safetensors', (t) => {
+      const data = Float32Array.from(t['h.1.attn.o.weight']!.data);
+      data[5] = Number.NaN;
+      t['h.1.attn.o.weight'] = { ...t['h.1.attn.o.weight']!, data };
+    });
+    const error = expectLoadError(nan, 'model.safetensors', /^model\.safetensors: tensor "h\.1\.attn\.o\.weight" values: element 5 of 64 is NaN; a checkpoint's values must be finite \(the run that saved it diverged\)$/);
+    expect(error.details).toEqual({ part: 'model.safetensors', tensor: 'h.1.attn.o.weight', field: 'values' });
+    const inf = editTensors(files, 'optimizer.safetensors', (t) => {
+      const data = Float32Array.from(t['wte.v']!.data);
+      data[0] = -Infinity;
+      t['wte.v'] = { ...t['wte.v']!, data };
+    });
+    expectLoadError(inf, 'optimizer.safetensors', /tensor "wte\.v" values: element 0 of 48 is -Infinity/);
+  });
+
   it('rejects a truncated or corrupt model.safetensors without a huge allocation', () => {
     const bytes = files['model.safetensors']!;
     const headerEnd = 8 + Number(new DataView(bytes.buffer, bytes.byteOffset).getBigUint64(0, true));
@@ -325,6 +341,20 @@ describe('checkpointFiles errors: nothing is produced that could not be loaded',
     cyclic.self = cyclic;
     expect(errorOf(() => checkpointFiles({ model, tokenizer: null, trainerState: cyclic })).message).toMatch(/^trainer_state\.json: cannot write as JSON/);
     disposeGPT(model);
+  });
+
+  it('refuses to save weights or optimizer buffers holding a NaN or an infinity', () => {
+    const parts = fullParts();
+    const poisoned = parts.model.params['h.0.mlp.fc1.bias']!.value;
+    poisoned.backend.write(poisoned.storage, poisoned.offset + 3, new Float32Array([Infinity]));
+    expect(errorOf(() => checkpointFiles(parts)).message).toBe('model.safetensors: tensor "h.0.mlp.fc1.bias" values: element 3 of 32 is Infinity; a checkpoint\'s values must be finite (not saved: the model diverged)');
+    disposeGPT(parts.model);
+    const again = fullParts();
+    const m = Float32Array.from(again.optimizer!.params.wte!.buffers.m!);
+    m[7] = Number.NaN;
+    const optimizer = { ...again.optimizer!, params: { ...again.optimizer!.params, wte: { ...again.optimizer!.params.wte!, buffers: { ...again.optimizer!.params.wte!.buffers, m } } } };
+    expect(errorOf(() => checkpointFiles({ ...again, optimizer })).message).toMatch(/^optimizer\.safetensors: tensor "wte\.m" values: element 7 of 48 is NaN; .*\(not saved: the optimizer diverged\)$/);
+    disposeGPT(again.model);
   });
 
   it('rejects an optimizer state of another model, dtype or buffer layout', () => {

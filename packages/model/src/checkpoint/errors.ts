@@ -6,7 +6,7 @@ export interface CheckpointErrorDetails {
   readonly part: string;
   /** The tensor the problem concerns, when there is one. */
   readonly tensor?: string;
-  /** The field of that tensor entry (`dtype`, `shape`, `data_offsets`), when there is one. */
+  /** The field of that tensor entry (`dtype`, `shape`, `data_offsets`, `values` for a NaN or infinite value), or of a JSON file. */
   readonly field?: string;
 }
 

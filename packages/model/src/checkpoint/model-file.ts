@@ -8,7 +8,7 @@ import { checkMemory } from '../gpt/memory-limit';
 import { parameterCounts, parameterSpecs, viewsInTableOrder } from '../gpt/params';
 import { fileError, inFile } from './file-check';
 import { type SafetensorsEntry, decodeSafetensors, encodeSafetensors } from './safetensors';
-import { type FloatArrays, expectTensors } from './tensor-table';
+import { type FloatArrays, expectFinite, expectTensors } from './tensor-table';
 
 /** The file's name in a checkpoint folder. */
 export const MODEL_FILE = 'model.safetensors';
@@ -30,14 +30,19 @@ export function userMetadata(file: string, metadata: Readonly<Record<string, str
 
 /**
  * model.safetensors for `model`: each parameter by name in the model's dtype, with `metadata` besides ours.
- * @throws CheckpointError when `metadata` uses a reserved key (`format`, `microgpt`) or holds a non-string.
+ * @throws CheckpointError when `metadata` uses a reserved key (`format`, `microgpt`) or holds a non-string, or a
+ * parameter holds a NaN or an infinity (a file that loading would refuse).
  */
 export function encodeModelFile(model: GPT, metadata: Readonly<Record<string, string>> = {}): Uint8Array {
   for (const key of Object.keys(metadata)) {
     if (Object.hasOwn(FORMAT_METADATA, key)) fileError(MODEL_FILE, `the key ${JSON.stringify(key)} is reserved; pick another name`, { field: '__metadata__' });
   }
   const tensors: Record<string, SafetensorsEntry> = {};
-  for (const [name, t] of Object.entries(parameterTensors(model))) tensors[name] = { dtype: model.dtype, shape: t.shape, data: t.toArray() };
+  for (const [name, t] of Object.entries(parameterTensors(model))) {
+    const data = t.toArray();
+    expectFinite(MODEL_FILE, name, data, 'not saved: the model diverged');
+    tensors[name] = { dtype: model.dtype, shape: t.shape, data };
+  }
   return inFile(MODEL_FILE, () => encodeSafetensors(tensors, { ...metadata, ...FORMAT_METADATA }));
 }
 

@@ -8,7 +8,7 @@ import { type ParamSpec, parameterSpecs } from '../gpt/params';
 import { fileError, inFile, isPlainObject, ownField, showValue } from './file-check';
 import { FORMAT_METADATA, userMetadata } from './model-file';
 import { type SafetensorsEntry, decodeSafetensors, encodeSafetensors } from './safetensors';
-import { type ExpectedTensor, expectTensors } from './tensor-table';
+import { type ExpectedTensor, expectFinite, expectTensors } from './tensor-table';
 
 /** The file's name in a checkpoint folder. */
 export const OPTIMIZER_FILE = 'optimizer.safetensors';
@@ -45,8 +45,8 @@ function isBufferName(name: unknown): name is string {
 
 /**
  * optimizer.safetensors for `state`, an optimizer over the parameters of a model with `config` and `dtype`.
- * @throws CheckpointError when a state entry is not a parameter of the model, has another shape or dtype, or
- * when parameters have different buffer names (or a buffer name has a dot).
+ * @throws CheckpointError when a state entry is not a parameter of the model, has another shape or dtype, when
+ * parameters have different buffer names (or a buffer name has a dot), or a buffer holds a NaN or an infinity.
  */
 export function encodeOptimizerFile(state: OptimizerState, config: GPTConfig, dtype: FloatDType): Uint8Array {
   const specs = new Map(parameterSpecs(config).map((spec) => [spec.name, spec]));
@@ -63,7 +63,11 @@ export function encodeOptimizerFile(state: OptimizerState, config: GPTConfig, dt
     if (saved.dtype !== dtype) cannotSave(`${where} is ${saved.dtype} in the state, ${dtype} in the model`);
     const names = Object.keys(saved.buffers);
     if (!sameNames(names, buffers)) cannotSave(`${where} has buffers ${showValue(names)}, ${JSON.stringify(entries[0]![0])} has ${showValue(buffers)}`);
-    for (const buffer of buffers) tensors[`${name}.${buffer}`] = { dtype, shape: spec.shape, data: saved.buffers[buffer]! };
+    for (const buffer of buffers) {
+      const data = saved.buffers[buffer]!;
+      expectFinite(OPTIMIZER_FILE, `${name}.${buffer}`, data, 'not saved: the optimizer diverged');
+      tensors[`${name}.${buffer}`] = { dtype, shape: spec.shape, data };
+    }
     steps[name] = saved.step;
   }
   const { kind, step, lr, hyper, weightDecay } = state;

@@ -1,5 +1,6 @@
 // Checking a decoded safetensors file against the tensors a checkpoint must hold: exactly these names, each with
-// its shape, all of one float dtype.
+// its shape, all of one float dtype, every value finite (a NaN or an infinity means the run that saved it
+// diverged: no command can use such weights, so loading refuses them once, here, for every caller).
 import { type FloatDType, formatShape, sameShape } from '@microgpt/tensor';
 import type { DecodedSafetensors } from './safetensors';
 import { fileError } from './file-check';
@@ -15,9 +16,11 @@ export type FloatArrays = Record<string, Float32Array | Float64Array>;
 
 /**
  * Checks that `tensors` (decoded from `file`) are exactly `expected`: no name missing, none extra, each of its
- * expected shape and of `dtype`. `source` says where the expectation comes from in messages (`config.json`).
+ * expected shape and of `dtype`, every value finite. `source` says where the expectation comes from in messages
+ * (`config.json`).
  * @returns the data of each expected tensor by name.
- * @throws CheckpointError naming the file, the tensor and the field, with expected and found.
+ * @throws CheckpointError naming the file, the tensor and the field, with expected and found; for a NaN or an
+ * infinity the field is `values` and the message gives the first bad element's index and value.
  */
 export function expectTensors(
   file: string,
@@ -45,9 +48,21 @@ export function expectTensors(
       fileError(file, `expected ${formatShape(spec.shape)} from ${source}, found ${formatShape(found.shape)}`, { tensor: spec.name, field: 'shape' });
     }
     if (found.dtype !== dtype) fileError(file, `expected ${dtype} (the dtype in ${source}), found ${found.dtype}`, { tensor: spec.name, field: 'dtype' });
-    out[spec.name] = found.data as Float32Array | Float64Array;
+    const data = found.data as Float32Array | Float64Array;
+    expectFinite(file, spec.name, data, 'the run that saved it diverged');
+    out[spec.name] = data;
   }
   return out;
+}
+
+/**
+ * Checks that every value of tensor `tensor` of `file` is finite; `why` ends the message (what a NaN means here).
+ * @throws CheckpointError with field `values`, the first bad element's index and value.
+ */
+export function expectFinite(file: string, tensor: string, data: ArrayLike<number>, why: string): void {
+  for (let i = 0; i < data.length; i++) {
+    if (!Number.isFinite(data[i]!)) fileError(file, `element ${i} of ${data.length} is ${data[i]}; a checkpoint's values must be finite (${why})`, { tensor, field: 'values' });
+  }
 }
 
 /** The first few names, quoted, for a message. */

@@ -128,6 +128,14 @@ describe('loaders', () => {
     const other = streamLoader(source, { blockSize: 8, batchSize: 3, seed: 99, valFraction: 0.1 });
     other.restore(saved);
     expect([other.next(), other.next()]).toEqual(next);
+    // A bad saved position is a DataError, and the loader keeps its place.
+    expect(() => {
+      other.restore({ version: 3, words: [], index: 0, gaussNext: null });
+    }).toThrow(new DataError('resume: the stream position is not a generator state (setstate: expected 624 state words, got 0)'));
+    expect(() => {
+      other.restore('x');
+    }).toThrow(DataError);
+    expect(other.next()).toEqual(loader.next());
     expect(() => streamLoader(memoryTokenSource(ids.slice(0, 50), 65), { blockSize: 8, batchSize: 1, seed: 1, valFraction: 0.1 })).toThrow(
       'data: the val split has 5 tokens, fewer than one block of 9 (blockSize 8 + 1); use more text or a smaller blockSize',
     );

@@ -74,8 +74,13 @@ export function streamLoader(source: TokenSource, options: LoaderOptions): Split
     next: () => draw(rng, 'train'),
     state: () => rng.getstate(),
     restore(state) {
-      rng = new PythonRandom(0);
-      rng.setstate(state as PythonRandomState);
+      const restored = new PythonRandom(0);
+      try {
+        restored.setstate(state as PythonRandomState);
+      } catch (error) {
+        throw new DataError(`resume: the stream position is not a generator state (${error instanceof Error ? error.message : String(error)})`);
+      }
+      rng = restored;
     },
     evalBatches(count) {
       if (options.valFraction === 0) return [];

@@ -20,8 +20,10 @@ export interface GenerateOptions extends SamplingOptions {
   readonly stopTokens?: readonly number[];
   /** Beam width k > 1 for beam search (sampling options are then ignored). */
   readonly beam?: number;
-  /** Length normalization of beam scores: score = Σ log p / length^lengthPenalty (default 1). */
+  /** Length normalization of beam scores: score = Σ log p / max(1, length)^lengthPenalty (default 1). */
   readonly lengthPenalty?: number;
+  /** Beam search only: how many of the best distinct hypotheses to return in `beams` (1 … beam, default 1). */
+  readonly returnBeams?: number;
   /** Seed of the sampling generator (default 42); or `rng` to continue an existing one. */
   readonly seed?: number;
   readonly rng?: PythonRandom;
@@ -35,28 +37,53 @@ export interface GenerateOptions extends SamplingOptions {
   readonly onNote?: (note: string) => void;
 }
 
+/** One result of beam search. */
+export interface BeamHypothesis {
+  /** The new tokens (without the prompt and without the stop token). */
+  readonly ids: number[];
+  /** Their text, when a tokenizer was given. */
+  readonly text: string | undefined;
+  /** `stop-token`: it picked a stop token; `max-tokens`: it reached maxNewTokens without one. */
+  readonly stop: 'stop-token' | 'max-tokens';
+  /** The length-normalized log-probability (see `lengthPenalty`). */
+  readonly score: number;
+}
+
 /** What {@link generate} returns. */
 export interface GenerateResult {
   /** The new tokens (without the prompt and without the stop token). */
   readonly ids: number[];
   /** Their text, when a tokenizer was given. */
   readonly text: string | undefined;
-  /** Why it ended. */
+  /** Why it ended: a stop token, or maxNewTokens tokens without one. */
   readonly stop: 'stop-token' | 'max-tokens';
   /** Beam search only: the length-normalized log-probability of the result. */
   readonly score?: number;
+  /**
+   * Beam search only: the `returnBeams` best distinct hypotheses, best first (the first is the result
+   * itself); fewer when fewer exist.
+   */
+  readonly beams?: readonly BeamHypothesis[];
 }
 
 /**
  * Generates a continuation of `prompt` (token ids, at least one; microgpt.py starts from `[BOS]`).
+ * With `beam` k > 1 it runs beam search (see `beamSearch` in beam.ts for the scoring and when it stops) and
+ * returns the best hypothesis, with the `returnBeams` best in `beams`.
  * @throws {ModelError} for an empty prompt, an id outside the vocabulary, bad sampling options, maxNewTokens
- * not a non-negative integer, or a beam width that is not a positive integer.
+ * not a non-negative integer, a beam width that is not a positive integer, returnBeams not in [1, beam], a
+ * lengthPenalty that is not finite, or logits that are NaN (weights that are not finite).
  */
 export function generate(model: GPT, prompt: ArrayLike<number>, options: GenerateOptions): GenerateResult {
   checkSampling(options);
   const { maxNewTokens, beam = 1 } = options;
   if (!(Number.isSafeInteger(maxNewTokens) && maxNewTokens >= 0)) throw new ModelError(`generate: maxNewTokens must be a non-negative integer, found ${maxNewTokens}`);
   if (!(Number.isSafeInteger(beam) && beam >= 1)) throw new ModelError(`generate: beam must be a positive integer, found ${beam}`);
+  const { returnBeams = 1, lengthPenalty = 1 } = options;
+  if (!(Number.isSafeInteger(returnBeams) && returnBeams >= 1 && returnBeams <= beam)) {
+    throw new ModelError(`generate: returnBeams must be an integer in [1, ${beam}] (the beam width), found ${returnBeams}`);
+  }
+  if (!Number.isFinite(lengthPenalty)) throw new ModelError(`generate: lengthPenalty must be a finite number, found ${lengthPenalty}`);
   if (prompt.length === 0) throw new ModelError('generate: the prompt is empty; give at least one token (for example BOS)');
   const S = model.config.blockSize;
   let context = Array.from(prompt);

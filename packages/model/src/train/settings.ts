@@ -64,36 +64,43 @@ export const DEFAULT_TRAIN: TrainSettings = Object.freeze({
   dtype: 'float64',
 });
 
+/** A field of training settings that is not valid, and what it must be. */
+export interface SettingsProblem {
+  readonly field: keyof TrainSettings;
+  readonly expected: string;
+}
+
+/** The names of every training setting, in {@link DEFAULT_TRAIN}'s order. */
+export const TRAIN_SETTING_NAMES: readonly (keyof TrainSettings)[] = Object.freeze(Object.keys(DEFAULT_TRAIN) as (keyof TrainSettings)[]);
+
+/**
+ * The first field of `s` that is not valid (a settings object read from JSON may hold anything), or null.
+ * Cross-field rules come last and name the dependent field: minLr ≤ lr, and warmupSteps < steps for cosine.
+ */
+export function trainSettingsProblem(s: TrainSettings): SettingsProblem | null {
+  const value = (field: keyof TrainSettings): unknown => (s as unknown as Record<string, unknown>)[field];
+  const isNumber = (field: keyof TrainSettings): boolean => typeof value(field) === 'number' && Number.isFinite(value(field));
+  const counts: [keyof TrainSettings, number][] = [['steps', 1], ['batchSize', 1], ['warmupSteps', 0], ['evalEvery', 0], ['evalBatches', 1], ['ckptEvery', 0], ['seed', 0]];
+  for (const [field, min] of counts) {
+    const v = value(field);
+    if (!(typeof v === 'number' && Number.isSafeInteger(v) && v >= min)) return { field, expected: `an integer ≥ ${min}` };
+  }
+  for (const field of ['lr', 'minLr', 'eps', 'weightDecay', 'clip'] as const) if (!(isNumber(field) && s[field] >= 0)) return { field, expected: 'a finite number ≥ 0' };
+  for (const field of ['beta1', 'beta2', 'valFraction'] as const) if (!(isNumber(field) && s[field] >= 0 && s[field] < 1)) return { field, expected: 'a number in [0, 1)' };
+  if (!oneOf(s.data, ['documents', 'stream'])) return { field: 'data', expected: "'documents' or 'stream'" };
+  if (!oneOf(s.optimizer, ['adam', 'adamw'])) return { field: 'optimizer', expected: "'adam' or 'adamw'" };
+  if (!oneOf(s.schedule, ['constant', 'linear', 'cosine'])) return { field: 'schedule', expected: "'constant', 'linear' or 'cosine'" };
+  if (!oneOf(s.dtype, ['float32', 'float64'])) return { field: 'dtype', expected: "'float32' or 'float64'" };
+  if (s.minLr > s.lr) return { field: 'minLr', expected: `at most lr (${s.lr})` };
+  if (s.schedule === 'cosine' && s.warmupSteps >= s.steps) return { field: 'warmupSteps', expected: `less than steps (${s.steps})` };
+  return null;
+}
+
 /**
  * Checks every field of training settings.
  * @throws {ModelError} naming the first bad field, the value and what was expected.
  */
 export function validateTrainSettings(s: TrainSettings): void {
-  const bad = (field: keyof TrainSettings, expected: string): never => {
-    throw new ModelError(`training: ${field} must be ${expected}, found ${JSON.stringify(s[field])}`);
-  };
-  const count = (field: keyof TrainSettings, min: number): void => {
-    const v = s[field];
-    if (!(typeof v === 'number' && Number.isSafeInteger(v) && v >= min)) bad(field, `an integer ≥ ${min}`);
-  };
-  const rate = (field: keyof TrainSettings): void => {
-    const v = s[field];
-    if (!(typeof v === 'number' && Number.isFinite(v) && v >= 0)) bad(field, 'a finite number ≥ 0');
-  };
-  count('steps', 1);
-  count('batchSize', 1);
-  count('warmupSteps', 0);
-  count('evalEvery', 0);
-  count('evalBatches', 1);
-  count('ckptEvery', 0);
-  count('seed', 0);
-  for (const f of ['lr', 'minLr', 'eps', 'weightDecay', 'clip'] as const) rate(f);
-  for (const f of ['beta1', 'beta2'] as const) if (!(s[f] >= 0 && s[f] < 1)) bad(f, 'a number in [0, 1)');
-  if (!(s.valFraction >= 0 && s.valFraction < 1)) bad('valFraction', 'a number in [0, 1)');
-  if (!oneOf(s.data, ['documents', 'stream'])) bad('data', "'documents' or 'stream'");
-  if (!oneOf(s.optimizer, ['adam', 'adamw'])) bad('optimizer', "'adam' or 'adamw'");
-  if (!oneOf(s.schedule, ['constant', 'linear', 'cosine'])) bad('schedule', "'constant', 'linear' or 'cosine'");
-  if (!oneOf(s.dtype, ['float32', 'float64'])) bad('dtype', "'float32' or 'float64'");
-  if (s.minLr > s.lr) bad('minLr', `at most lr (${s.lr})`);
-  if (s.schedule === 'cosine' && s.warmupSteps >= s.steps) bad('warmupSteps', `less than steps (${s.steps})`);
+  const problem = trainSettingsProblem(s);
+  if (problem) throw new ModelError(`training: ${problem.field} must be ${problem.expected}, found ${JSON.stringify(s[problem.field])}`);
 }

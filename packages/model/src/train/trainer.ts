@@ -10,6 +10,7 @@ import { checkMemory } from '../gpt/memory-limit';
 import { type GPT, flatGradients } from '../gpt/model';
 import { type ParamSpec, parameterSpecs } from '../gpt/params';
 import { type Pass, createPass } from '../gpt/pass';
+import { type Series, addPoint, boundSeries } from './history';
 import { type TrainSettings, validateTrainSettings } from './settings';
 
 /** A batch of B sequences of T tokens: inputs and next-token targets (-1 = ignored), row-major (B, T). */
@@ -46,7 +47,10 @@ export interface TrainerState {
   readonly step: number;
   readonly settings: TrainSettings;
   readonly loader: unknown;
-  /** Loss curves so far, [step, loss] pairs. */
+  /**
+   * Loss curves so far, [step, loss] pairs, bounded: at most HISTORY_POINTS (1,000) each, the first and last
+   * step and those on a power-of-two stride (see history.ts), so the state stays small however long the run.
+   */
   readonly history: { readonly train: readonly [number, number][]; readonly val: readonly [number, number][] };
 }
 
@@ -65,7 +69,7 @@ export interface Trainer {
   trainStep(): StepReport;
   /** Mean loss over the held-out batches (NaN without held-out data); dropout off; gradients untouched. */
   evaluate(): number;
-  /** Records a validation loss in the history (the loop does it after `evaluate`). */
+  /** Records a validation loss in the (bounded) history (the loop does it after `evaluate`). */
   recordEval(step: number, loss: number): void;
   /** Everything to resume besides weights and optimizer buffers. */
   state(): TrainerState;
@@ -75,8 +79,11 @@ export interface Trainer {
    */
   optimizerState(): OptimizerState;
   /**
-   * Restores a state from `state()` and `optimizerState()` (weights are restored by loading the checkpoint).
-   * @throws {ModelError} when the step is out of range or the optimizer state does not fit the model.
+   * Restores a state from `state()` and `optimizerState()` (weights are restored by loading the checkpoint). A
+   * longer history (saved by an older version) is thinned to the bound. `checkTrainerState` and
+   * `checkOptimizerState` check states read from files first, with messages naming the files.
+   * @throws {ModelError} when the step is out of range or the optimizer state does not fit the model or this
+   * trainer's optimizer (another kind, other hyperparameters or buffers).
    */
   restore(state: TrainerState, optimizerState: OptimizerState | null): void;
   /** Frees buffers and optimizer state (not the model). */
@@ -200,6 +207,20 @@ function flatState(perParam: OptimizerState, specs: readonly ParamSpec[], groups
 }
 
 /**
+ * Loads a saved optimizer state into `optimizer`, as a ModelError when it does not fit (the optimizer's own
+ * checks throw RangeError, TypeError, ShapeError or DTypeError).
+ * @throws {ModelError} naming both optimizer kinds and what did not fit.
+ */
+function loadOptimizer(optimizer: Optimizer, state: OptimizerState, settings: TrainSettings): void {
+  if (state.kind !== settings.optimizer) throw new ModelError(`resume: the optimizer state was saved by ${state.kind}, this trainer uses ${settings.optimizer}`);
+  try {
+    optimizer.loadState(state);
+  } catch (error) {
+    throw new ModelError(`resume: the ${state.kind} optimizer state does not fit this trainer's ${settings.optimizer}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/**
  * A trainer for `model` (its dtype is the training dtype; `settings.dtype` is what the model was made with), once
  * what training takes (gradients, Adam's moments, the planned step, evaluation batches of settings.batchSize:
  * see `estimateMemory`) is checked against the backend's limit and `memoryLimit`.
@@ -224,7 +245,7 @@ export function createTrainer(options: TrainerOptions): Trainer {
   const optimizer = optimizerOf(groups, settings);
   const schedule = scheduleOf(settings);
   let step = 0;
-  let history: { train: [number, number][]; val: [number, number][] } = { train: [], val: [] };
+  let history: { train: Series; val: Series } = { train: [], val: [] };
 
   const load = (pass: Pass, batch: Batch): void => {
     if (batch.T < 1 || batch.T > S) throw new ModelError(`batch: T = ${batch.T} is outside [1, ${S}] (blockSize)`);
@@ -271,7 +292,7 @@ export function createTrainer(options: TrainerOptions): Trainer {
       optimizer.step();
       optimizer.zeroGrad();
       step++;
-      history.train.push([step, loss]);
+      addPoint(history.train, step, loss);
       return { step, loss, lr, tokens: counted(batch.y), gradNorm };
     },
     evaluate() {
@@ -293,20 +314,20 @@ export function createTrainer(options: TrainerOptions): Trainer {
       return weight > 0 ? total / weight : NaN;
     },
     recordEval(at, loss) {
-      history.val.push([at, loss]);
+      addPoint(history.val, at, loss);
     },
     state() {
-      return { step, settings, loader: options.train.state(), history: { train: [...history.train], val: [...history.val] } };
+      return { step, settings, loader: options.train.state(), history: { train: boundSeries(history.train), val: boundSeries(history.val) } };
     },
     optimizerState: () => perParameterState(optimizer.state(), parameterSpecs(config)),
     restore(state, optimizerState) {
       if (!(Number.isSafeInteger(state.step) && state.step >= 0 && state.step <= settings.steps)) {
         throw new ModelError(`resume: step ${state.step} is outside [0, ${settings.steps}]`);
       }
-      if (optimizerState) optimizer.loadState(flatState(optimizerState, parameterSpecs(config), groups));
+      if (optimizerState) loadOptimizer(optimizer, flatState(optimizerState, parameterSpecs(config), groups), settings);
       options.train.restore(state.loader);
       step = state.step;
-      history = { train: state.history.train.map(([a, b]) => [a, b]), val: state.history.val.map(([a, b]) => [a, b]) };
+      history = { train: boundSeries(state.history.train), val: boundSeries(state.history.val) };
     },
     dispose() {
       optimizer.dispose();
