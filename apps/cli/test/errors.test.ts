@@ -79,7 +79,7 @@ describe('user errors', () => {
     const latin1 = join(dir, 'latin1.txt');
     writeFileSync(latin1, new Uint8Array([0x63, 0x61, 0x66, 0xe9, 0x0a]));
     expectCleanError(await run(['train', '--data', latin1, '--steps', '2']), 1, `--data ${latin1}: not UTF-8 text: invalid byte 0xe9 at byte 3`);
-    expectCleanError(await run(['tokenizer', 'encode', '--tokenizer', join(ckpt, 'tokenizer.json'), '--input', binary]), 1, `--input ${binary}: not a text file`);
+    expectCleanError(await run(['tokenizer', 'encode', '--tokenizer', join(ckpt, 'checkpoint-5', 'tokenizer.json'), '--input', binary]), 1, `--input ${binary}: not a text file`);
   });
 
   it('missing data file, exit 1', async () => {

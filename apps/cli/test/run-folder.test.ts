@@ -77,7 +77,7 @@ describe('a run folder is never replaced by accident', () => {
     const replaced = await runCli([...TRAIN, '--steps', '10', '--seed', '2', '--out', out, '--overwrite', '--json'], { env });
     expect(replaced.code).toBe(0);
     expect(replaced.stderr).toContain(`note: --overwrite: removed the run that was saved in ${out}`);
-    expect(readdirSync(out).sort()).toEqual(['checkpoint-10', 'loss.svg']);
+    expect(readdirSync(out).sort()).toEqual(['checkpoint-10', 'loss.svg', 'metrics.jsonl']);
   });
 
   it('refuses a run folder saved before run folders existed (checkpoint files at the top), and resumes it', async () => {
