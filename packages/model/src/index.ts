@@ -1,6 +1,7 @@
 // Public surface of @microgpt/model. Browser-safe; Node-only helpers (files, folders) are in '@microgpt/model/node'.
 export { CheckpointError, type CheckpointErrorDetails, RunFolderError } from './checkpoint/errors';
 export { type DecodedSafetensors, MAX_HEADER_BYTES, type SafetensorsEntry, decodeSafetensors, encodeSafetensors } from './checkpoint/safetensors';
+export { checkParameterTableFits } from './checkpoint/model-file';
 export { CHECKPOINT_FILES, type Checkpoint, type CheckpointParts, type ReadCheckpointOptions, checkpointFiles, readCheckpointFiles } from './checkpoint/bundle';
 export { DEFAULT_CONFIG, type GPTConfig, type NormKind, type PosEmbKind, headSize, mlpHidden, resolveConfig, validateConfig } from './config';
 export { ModelError, NonFiniteLossError } from './errors';

@@ -74,4 +74,14 @@ describe('quantized checkpoints', () => {
     expect(read(withTensors((t) => { t.set('extra', { dtype: 'float32', shape: [1], data: new Float32Array(1) }); }))).toThrow('tensor "extra": unexpected tensor');
     expect(read(withTensors((t) => { t.set('h.0.ln_1.weight', { dtype: 'float32', shape: [63], data: new Float32Array(63) }); }))).toThrow(CheckpointError);
   });
+
+  it('refuses a config.json claiming a billion layers before making any per-layer list', async () => {
+    const backend = await startBackend('js');
+    const model = createGPT(config, { seed: 6, dtype: 'float32', backend });
+    const files = quantizedCheckpointFiles({ quantized: quantizeModel(model, { scheme: 'int8' }), tokenizer: null });
+    const json = JSON.parse(new TextDecoder().decode(files['config.json'])) as { model: Record<string, unknown> };
+    json.model.nLayer = 1_000_000_000;
+    const huge = { ...files, 'config.json': new TextEncoder().encode(JSON.stringify(json)) };
+    expect(() => readQuantizedCheckpointFiles(huge, { backend })).toThrow(/^model\.safetensors: size: config\.json describes [\d,]+ parameter tensors .* far more than a file of [\d,]+ bytes holds/);
+  });
 });

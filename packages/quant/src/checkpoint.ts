@@ -2,7 +2,7 @@
 // their scales (or fp16 / bf16 values) and a `quantization` section in config.json. Reading checks every
 // quantized tensor (dtype, shape, finite scales), decodes the weights, and lets the model package validate the
 // rest (config, tokenizer, shapes) exactly as for a float checkpoint.
-import { CHECKPOINT_FILES, CheckpointError, type SafetensorsEntry, checkpointFiles, decodeSafetensors, encodeSafetensors, parameterSpecs, readCheckpointFiles, resolveConfig } from '@microgpt/model';
+import { CHECKPOINT_FILES, CheckpointError, type SafetensorsEntry, checkParameterTableFits, checkpointFiles, decodeSafetensors, encodeSafetensors, parameterSpecs, readCheckpointFiles, resolveConfig } from '@microgpt/model';
 import type { Backend } from '@microgpt/tensor';
 import { bfloat16BitsToFloat32, float16BitsToFloat32, float32ToBfloat16Bits, toFloat16Array } from './half';
 import type { ActivationMode } from './linear';
@@ -178,9 +178,11 @@ export function readQuantizedCheckpointFiles(files: Readonly<Record<string, Uint
   } catch (error) {
     fail((error as Error).message, CONFIG_FILE, undefined, 'model');
   }
+  const decoded = decodeSafetensors(files[MODEL_FILE]!);
+  // Before any per-layer list is made: a config.json claiming a billion layers is refused at once.
+  checkParameterTableFits(files[MODEL_FILE]!.length, decoded.tensors.size, config, 'float32');
   const expected = section.scheme === 'fp16' || section.scheme === 'bf16' ? [] : quantizedNames({ config }, section.embeddings);
   if (JSON.stringify(expected) !== JSON.stringify(section.tensors)) fail(`expected ${JSON.stringify(expected)} for this config and scheme, found ${JSON.stringify(section.tensors)}`, CONFIG_FILE, undefined, 'quantization.tensors');
-  const decoded = decodeSafetensors(files[MODEL_FILE]!);
   const { tensors } = decoded;
   const matrices: Record<string, QuantizedMatrix> = {};
   const floats: Record<string, SafetensorsEntry> = {};

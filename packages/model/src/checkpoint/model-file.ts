@@ -61,19 +61,27 @@ export interface ModelFile {
 const MIN_HEADER_ENTRY_BYTES = 40;
 
 /**
+ * Refuses a config whose parameter table is longer than a model.safetensors of `bytes` bytes could name (a
+ * header entry takes at least 40 bytes), before the table (O(nLayer)) is made: a config.json claiming a billion
+ * layers fails at once. `found` is the number of tensors the file does name, for the message.
+ * @throws CheckpointError naming model.safetensors, field `size`.
+ */
+export function checkParameterTableFits(bytes: number, found: number, config: GPTConfig, dtype: FloatDType): void {
+  const { total, tensors } = parameterCounts(config);
+  if (tensors <= bytes / MIN_HEADER_ENTRY_BYTES) return;
+  const show = (n: number): string => n.toLocaleString('en-US');
+  const values = `${show(total)} values, ${show(total * bytesPerElement(dtype))} bytes of ${dtype}`;
+  fileError(MODEL_FILE, `config.json describes ${show(tensors)} parameter tensors (${values}), far more than a file of ${show(bytes)} bytes holds (${show(found)})`, { field: 'size' });
+}
+
+/**
  * Decodes model.safetensors and checks it holds exactly the parameters of `config` (`parameterSpecs`), with
- * their shapes, all of `dtype`. A config whose parameter table is longer than the file could name is refused
- * before the table (O(nLayer)) is made, so a config.json claiming a billion layers fails at once.
+ * their shapes, all of `dtype` (after {@link checkParameterTableFits}).
  * @throws CheckpointError naming model.safetensors, the tensor and the field.
  */
 export function decodeModelFile(bytes: Uint8Array, config: GPTConfig, dtype: FloatDType): ModelFile {
   const decoded = inFile(MODEL_FILE, () => decodeSafetensors(bytes));
-  const { total, tensors } = parameterCounts(config);
-  if (tensors > bytes.length / MIN_HEADER_ENTRY_BYTES) {
-    const show = (n: number): string => n.toLocaleString('en-US');
-    const values = `${show(total)} values, ${show(total * bytesPerElement(dtype))} bytes of ${dtype}`;
-    fileError(MODEL_FILE, `config.json describes ${show(tensors)} parameter tensors (${values}), far more than a file of ${show(bytes.length)} bytes holds (${show(decoded.tensors.size)})`, { field: 'size' });
-  }
+  checkParameterTableFits(bytes.length, decoded.tensors.size, config, dtype);
   const values = expectTensors(MODEL_FILE, decoded.tensors, parameterSpecs(config), dtype, 'config.json');
   return { values, metadata: userMetadata(MODEL_FILE, decoded.metadata) };
 }
