@@ -2,6 +2,7 @@
 // and keeps its stack trace. Errors the libraries throw for bad input (a config, data, a checkpoint, text
 // outside a vocabulary) are the user's, so they are reported the same way.
 import { CheckpointError, DataError, MemoryLimitError, ModelError, NonFiniteLossError, RunFolderError } from '@microgpt/model';
+import { QuantError } from '@microgpt/quant';
 import { BackendMemoryError } from '@microgpt/tensor';
 import { TokenizerError } from '@microgpt/tokenizer';
 import { CommanderError } from 'commander';
@@ -54,6 +55,7 @@ const USER_ERRORS: readonly { type: new (...args: never[]) => Error; hint: strin
   { type: CheckpointError, hint: (error) => (error instanceof CheckpointError && error.details.field === 'values' ? DIVERGED_HINT : 'check the folder: `microgpt info --ckpt DIR` lists what it holds') },
   { type: TokenizerError, hint: 'the text must be encodable by the tokenizer (train one on text like it)' },
   { type: DataError, hint: 'use more data or a smaller --block-size' },
+  { type: QuantError, hint: 'pick another --scheme: bf16 keeps float32\'s range, int8 and int4 scale each row' },
   { type: MemoryLimitError, hint: 'lower the sizes that grow it (--batch, --block-size, --n-layer, --n-embd, --beam)' },
   { type: BackendMemoryError, hint: 'the backend ran out of memory: lower --batch, --block-size, --n-layer, --n-embd or --beam, or try --backend js' },
   { type: ModelError, hint: 'see `microgpt <command> --help`' },

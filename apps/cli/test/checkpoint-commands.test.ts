@@ -1,5 +1,5 @@
 // sample, eval and info on checkpoints trained here: a documents model (names) and a stream model (text).
-import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeSafetensors, encodeSafetensors } from '@microgpt/model';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -208,5 +208,18 @@ describe('microgpt quantize', () => {
     const resume = await run(['train', '--resume', join(dir, 'docs-int8')]);
     expect(resume.code).toBe(1);
     expect(resume.stderr).toContain('this is a quantized checkpoint (int8)');
+  });
+  it('refuses fp16 for weights beyond its range, naming the weight; bf16 takes them', async () => {
+    const big = join(dir, 'big-weight');
+    cpSync(join(docsCkpt, 'checkpoint-150'), big, { recursive: true });
+    const path = join(big, 'model.safetensors');
+    const decoded = decodeSafetensors(readFileSync(path));
+    decoded.tensors.get('h.0.mlp.fc1.weight')!.data[3] = 70000;
+    writeFileSync(path, encodeSafetensors(Object.fromEntries(decoded.tensors), decoded.metadata));
+    const fp16 = await run(['quantize', '--ckpt', big, '--scheme', 'fp16', '--out', join(dir, 'big-fp16')]);
+    expect(fp16.code).toBe(1);
+    expect(fp16.stderr).toBe("error: quantizeModel: h.0.mlp.fc1.weight[3] = 70000 is beyond fp16's range (±65504); use bf16, which has float32's range, or an int scheme\nhint: pick another --scheme: bf16 keeps float32's range, int8 and int4 scale each row\n");
+    expect(existsSync(join(dir, 'big-fp16'))).toBe(false);
+    expect((await run(['quantize', '--ckpt', big, '--scheme', 'bf16', '--out', join(dir, 'big-bf16')])).code).toBe(0);
   });
 });

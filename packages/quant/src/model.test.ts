@@ -91,4 +91,14 @@ describe('quantizeModel', () => {
     expect(() => quantizeModel(model, { scheme: 'int4', perTensor: true })).toThrow('perTensor applies to int8 and int8-asym, not int4');
     expect(() => quantizeModel(model, { scheme: 'int3' as Scheme })).toThrow("unknown scheme 'int3'");
   });
+
+  it('refuses fp16 for a weight beyond its range (it would be an infinity), and bf16 keeps it', async () => {
+    const backend = await startBackend('js');
+    const model = createGPT(config, { seed: 3, dtype: 'float32', backend });
+    const w = model.params['h.0.attn.o.weight']!.value;
+    backend.write(w.storage, w.offset + 7, new Float32Array([1e5]));
+    expect(() => quantizeModel(model, { scheme: 'fp16' })).toThrow("quantizeModel: h.0.attn.o.weight[7] = 100000 is beyond fp16's range (±65504); use bf16");
+    const bf16 = quantizeModel(model, { scheme: 'bf16' });
+    expect(bf16.errors['h.0.attn.o.weight']!.maxAbs).toBeLessThan(1e5 / 128);
+  });
 });

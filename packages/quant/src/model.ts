@@ -109,17 +109,28 @@ export function assembleQuantizedModel(float: GPT, matrices: Readonly<Record<str
   };
 }
 
-/** `values` rounded to fp16 or bf16 (as float32 numbers). */
-function roundTo16(values: ArrayLike<number>, scheme: 'fp16' | 'bf16'): Float32Array {
-  return Float32Array.from(values, (v) => (scheme === 'fp16' ? toFloat16(v) : bfloat16BitsToFloat32(float32ToBfloat16Bits(v))));
+/** The largest finite fp16 value. */
+const FP16_MAX = 65504;
+
+/**
+ * `values` of parameter `name` rounded to fp16 or bf16 (as float32 numbers).
+ * @throws {QuantError} for a value beyond fp16's range (it would become an infinity), naming the parameter and element.
+ */
+function roundTo16(values: ArrayLike<number>, scheme: 'fp16' | 'bf16', name: string): Float32Array {
+  const rounded = Float32Array.from(values, (v) => (scheme === 'fp16' ? toFloat16(v) : bfloat16BitsToFloat32(float32ToBfloat16Bits(v))));
+  if (scheme === 'fp16') {
+    const at = rounded.findIndex((v) => !Number.isFinite(v));
+    if (at >= 0) throw new QuantError(`quantizeModel: ${name}[${at}] = ${values[at]} is beyond fp16's range (±${FP16_MAX}); use bf16, which has float32's range, or an int scheme`);
+  }
+  return rounded;
 }
 
 /**
  * Quantizes a trained model for inference. Integer schemes quantize every weight matrix (and the embeddings
  * unless `embeddings: false`) per output channel (int8; per tensor with `perTensor`) or per group (int4);
  * fp16 and bf16 round every parameter. The input model is not changed.
- * @throws {QuantError} for a NaN or infinite weight (naming the parameter, row and column), bad options, or
- * an int4 matrix whose rows cannot be split in even groups.
+ * @throws {QuantError} for a NaN or infinite weight (naming the parameter, row and column), a weight beyond fp16's
+ * range with `fp16`, bad options, or an int4 matrix whose rows cannot be split in even groups.
  */
 export function quantizeModel(model: GPT, options: QuantizeModelOptions): QuantizedModel {
   const { scheme } = options;
@@ -128,7 +139,7 @@ export function quantizeModel(model: GPT, options: QuantizeModelOptions): Quanti
   if (settings.perTensor && scheme !== 'int8' && scheme !== 'int8-asym') throw new QuantError(`quantizeModel: perTensor applies to int8 and int8-asym, not ${scheme}`);
   const values = parameterValues(model);
   if (scheme === 'fp16' || scheme === 'bf16') {
-    const rounded = Object.fromEntries(Object.entries(values).map(([name, v]) => [name, roundTo16(v, scheme)]));
+    const rounded = Object.fromEntries(Object.entries(values).map(([name, v]) => [name, roundTo16(v, scheme, name)]));
     const errors = Object.fromEntries(Object.keys(values).map((name) => [name, absoluteError(values[name]!, rounded[name]!)]));
     return assembleQuantizedModel(decodedModel(model, rounded, {}), {}, settings, errors);
   }
