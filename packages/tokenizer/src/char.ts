@@ -1,7 +1,7 @@
 // Character-level tokenizer, as in microgpt.py: one id per Unicode code point of the training text (sorted by
 // code point), then the special tokens. No merges and no normalization; subwords are the BPE's job (./bpe).
 import { type Tokenizer, TokenizerError } from './tokenizer';
-import { codePointLabel, describeValue, isOneCodePoint, quote, resolveSpecials, splitSpecial, decodeByText, textWithoutSpecials } from './special';
+import { codePointLabel, describeValue, isOneCodePoint, quote, resolveSpecials, encodeWithSpecials, decodeByText, textWithoutSpecials } from './special';
 
 /**
  * Special tokens of a char tokenizer. Ids follow the characters: first the role tokens not already listed in
@@ -103,13 +103,8 @@ function buildChar(
     bosId: roleId(names.bos),
     eosId: roleId(names.eos),
     unkId,
-    encode(text, options) {
-      const out: number[] = [];
-      for (const segment of splitSpecial(text, specialIds, options)) {
-        if (segment.id !== undefined) {
-          out.push(segment.id);
-          continue;
-        }
+    encode: (text, options) =>
+      encodeWithSpecials(text, specialIds, options, (segment, out) => {
         let at = segment.start;
         for (const ch of segment.text) {
           const id = ids.get(ch) ?? unkId;
@@ -122,9 +117,7 @@ function buildChar(
           out.push(id);
           at += ch.length;
         }
-      }
-      return out;
-    },
+      }),
     ...decodeByText(pieces),
     toJSON: () => ({
       format: 'microgpt-tokenizer',

@@ -7,7 +7,7 @@ import { MAX_UNUSED_IDS } from './bpe/tokenizer';
 import { trainBpe } from './bpe/train';
 import { fromHuggingFaceJSON, toHuggingFaceJSON } from './interop/huggingface';
 import { loadTiktokenRanks } from './interop/tiktoken';
-import { toTiktokenRanks } from './interop/tiktokenRanks';
+import { toTiktokenRanks } from './interop/tiktoken-ranks';
 import { tokenizerFromJSON } from './json';
 import { trainChar } from './char';
 import { TokenizerError } from './tokenizer';

@@ -2,7 +2,7 @@
 export { type EncodeOptions, type Tokenizer, TokenizerError, type TokenizerKind } from './tokenizer';
 export { type StreamDecoder, createStreamDecoder, utf8Decode, utf8Encode } from './utf8';
 export { type TiktokenOptions, TIKTOKEN_SPECIAL_TOKENS, cl100kTokenizer, gpt2Tokenizer, loadTiktokenRanks, o200kTokenizer } from './interop/tiktoken';
-export { parseTiktokenRanks, toTiktokenRanks } from './interop/tiktokenRanks';
+export { parseTiktokenRanks, toTiktokenRanks } from './interop/tiktoken-ranks';
 export {
   type HuggingFaceAddedToken,
   type HuggingFaceTokenizerConfig,

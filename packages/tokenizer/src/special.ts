@@ -117,6 +117,21 @@ export function resolveSpecials<R extends keyof typeof ROLE_DEFAULTS>(
 }
 
 /**
+ * minbpe's `encode`: splits `text` by the special-token policy (see {@link splitSpecial}), writes each allowed
+ * special token's id, and hands the ordinary text between them to `encodeOrdinary` (minbpe's `encode_ordinary`),
+ * which appends its ids to `out`. Every tokenizer's `encode` is this with its own `encodeOrdinary`.
+ * @throws {TokenizerError} as splitSpecial does, or as `encodeOrdinary` does.
+ */
+export function encodeWithSpecials(text: string, specialIds: ReadonlyMap<string, number>, options: EncodeOptions | undefined, encodeOrdinary: (segment: Segment, out: number[]) => void): number[] {
+  const out: number[] = [];
+  for (const segment of splitSpecial(text, specialIds, options)) {
+    if (segment.id === undefined) encodeOrdinary(segment, out);
+    else out.push(segment.id);
+  }
+  return out;
+}
+
+/**
  * Splits `text` by the special-token policy of {@link EncodeOptions} (tiktoken's): a disallowed special
  * token's text is an error; allowed ones become their own segment with `id`; the rest is ordinary text.
  * Matches are leftmost, longest first. Unknown names in the options are ignored, as tiktoken does.

@@ -12,7 +12,7 @@ import { BPE_MAX_VOCAB_SIZE, trainBpe } from './bpe/train';
 import { trainChar } from './char';
 import { fromHuggingFaceJSON, toHuggingFaceJSON } from './interop/huggingface';
 import { loadTiktokenRanks } from './interop/tiktoken';
-import { toTiktokenRanks } from './interop/tiktokenRanks';
+import { toTiktokenRanks } from './interop/tiktoken-ranks';
 import { tokenizerFromJSON } from './json';
 import { compileSplitPattern } from './split/check-pattern';
 import { splitChunks } from './split/split-chunks';

@@ -1,7 +1,7 @@
 // Word-level tokenizer: a regex splits text into words, numbers, punctuation runs and whitespace runs; the
 // most frequent pieces get ids, everything else becomes <unk>. Whitespace runs are tokens too, so decode
 // restores the spacing; text with out-of-vocabulary pieces does not round-trip (use char or BPE for that).
-import { describeValue, quote, resolveSpecials, splitSpecial, decodeByText, textWithoutSpecials, type Segment } from './special';
+import { describeValue, quote, resolveSpecials, encodeWithSpecials, decodeByText, textWithoutSpecials, type Segment } from './special';
 import { compileSplitPattern } from './split/check-pattern';
 import { splitChunks } from './split/split-chunks';
 import { type Tokenizer, TokenizerError } from './tokenizer';
@@ -150,13 +150,8 @@ function buildWord(
     pieces: Object.freeze(pieces),
     pattern,
     unkId,
-    encode(text, options) {
-      const out: number[] = [];
-      for (const segment of splitSpecial(text, specialIds, options)) {
-        if (segment.id !== undefined) {
-          out.push(segment.id);
-          continue;
-        }
+    encode: (text, options) =>
+      encodeWithSpecials(text, specialIds, options, (segment, out) => {
         forEachPiece(segment, re, 'encode', (piece, start) => {
           const id = ids.get(piece) ?? unkId;
           if (id === undefined) {
@@ -167,9 +162,7 @@ function buildWord(
           }
           out.push(id);
         });
-      }
-      return out;
-    },
+      }),
     // The <unk> id decodes to the unk token's text (e.g. '<unk>'): the original word is gone.
     ...decodeByText(texts),
     toJSON: () => ({

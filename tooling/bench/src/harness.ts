@@ -78,6 +78,16 @@ export const printMeasurement: Emit = (measurement) => {
   process.stdout.write(`${JSON.stringify(measurement)}\n`);
 };
 
+/** A measurement as one aligned line for people: suite, name, impl, threads, metric, value (5 digits), unit. */
+export function formatMeasurement(m: Measurement): string {
+  return `${m.suite.padEnd(9)} ${m.name.padEnd(28)} ${m.impl.padEnd(12)} ${String(m.threads).padStart(2)}t  ${m.metric.padEnd(14)} ${String(Number(m.value.toPrecision(5))).padStart(12)} ${m.unit}`;
+}
+
+/** Prints a measurement as an aligned line on stdout (`--table`, what `microgpt bench` shows). */
+export const printMeasurementLine: Emit = (measurement) => {
+  process.stdout.write(`${formatMeasurement(measurement)}\n`);
+};
+
 /** Prints a progress note on stderr. */
 export function progress(message: string): void {
   process.stderr.write(`${message}\n`);

@@ -1,16 +1,16 @@
-// `pnpm bench [SUITE…]`: runs the named suites (all when none) and prints one JSON line per measurement.
-// `pnpm bench --list` prints the suites.
+// `pnpm bench [SUITE…]`: runs the named suites (all when none) and prints one JSON line per measurement
+// (`--table`: an aligned line each, as `microgpt bench` shows them). `pnpm bench --list` prints the suites.
 import { parseArgs } from 'node:util';
-import { printMeasurement, progress } from './harness';
+import { printMeasurement, printMeasurementLine, progress } from './harness';
 import { SUITES } from './suites/index';
 
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { list: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
+    options: { list: { type: 'boolean', default: false }, table: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
   });
   if (values.help || values.list) {
-    process.stdout.write(`usage: pnpm bench [SUITE…]\nsuites:\n${SUITES.map((s) => `  ${s.name.padEnd(10)} ${s.description}`).join('\n')}\n`);
+    process.stdout.write(`usage: pnpm bench [--table] [SUITE…]\nsuites:\n${SUITES.map((s) => `  ${s.name.padEnd(10)} ${s.description}`).join('\n')}\n`);
     return 0;
   }
   const unknown = positionals.filter((name) => !SUITES.some((s) => s.name === name));
@@ -21,7 +21,7 @@ async function main(): Promise<number> {
   const chosen = positionals.length === 0 ? SUITES : SUITES.filter((s) => positionals.includes(s.name));
   for (const suite of chosen) {
     progress(`bench: ${suite.name}: ${suite.description}`);
-    await suite.run(printMeasurement);
+    await suite.run(values.table ? printMeasurementLine : printMeasurement);
   }
   return 0;
 }

@@ -4,7 +4,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { examples, outputOf, withOutputFlags } from '../command-kit';
 import { EXIT_RUNTIME, runtimeError } from '../errors';
@@ -17,19 +16,6 @@ function findHarness(from: string): string | null {
     if (dirname(dir) === dir) return null;
   }
 }
-
-/** One measurement line of the harness. */
-interface Measurement {
-  suite: string;
-  name: string;
-  impl: string;
-  threads: number;
-  metric: string;
-  value: number;
-  unit: string;
-}
-
-const human = (m: Measurement): string => `${m.suite.padEnd(9)} ${m.name.padEnd(28)} ${m.impl.padEnd(12)} ${String(m.threads).padStart(2)}t  ${m.metric.padEnd(14)} ${String(Number(m.value.toPrecision(5))).padStart(12)} ${m.unit}`;
 
 /** Adds `bench` to `program`. */
 export function registerBench(program: Command): void {
@@ -44,16 +30,9 @@ export function registerBench(program: Command): void {
     const out = outputOf(command);
     const harness = findHarness(process.env.INIT_CWD ?? process.cwd()) ?? findHarness(process.cwd());
     if (harness === null) throw runtimeError('the benchmark harness was not found: `microgpt bench` runs inside a microgpt checkout (tooling/bench)', 'git clone the repository, `pnpm install`, then `pnpm bench` or `pnpm microgpt bench`');
-    const args = ['--conditions=@microgpt/source', '--import', 'tsx', 'src/main.ts', ...(flags.list ? ['--list'] : []), ...suites];
-    const child = spawn(process.execPath, args, { cwd: harness, stdio: ['ignore', 'pipe', out.quiet ? 'ignore' : 'inherit'] });
-    const lines = createInterface({ input: child.stdout });
-    lines.on('line', (line) => {
-      if (out.json || flags.list || !line.startsWith('{')) {
-        process.stdout.write(`${line}\n`);
-        return;
-      }
-      out.result(human(JSON.parse(line) as Measurement));
-    });
+    // The harness formats its own lines (JSON, or `--table` for people), so the CLI only passes them through.
+    const args = ['--conditions=@microgpt/source', '--import', 'tsx', 'src/main.ts', ...(flags.list ? ['--list'] : []), ...(out.json ? [] : ['--table']), ...suites];
+    const child = spawn(process.execPath, args, { cwd: harness, stdio: ['ignore', 'inherit', out.quiet ? 'ignore' : 'inherit'] });
     const code = await new Promise<number>((done) => child.on('close', (c) => {
       done(c ?? EXIT_RUNTIME);
     }));

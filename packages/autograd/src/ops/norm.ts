@@ -16,14 +16,23 @@ function rowCount(x: Var): number {
 }
 
 /**
- * The gradient buffer of `v` when it requires one; otherwise a pooled scratch (listed in `scratch` for release),
- * because the fused kernels compute dx and dweight together and would allocate a missing one.
+ * Runs a fused norm backward `run(dx, dweight)` on the gradient buffers of x and weight: their own when they
+ * require gradients, else pooled scratch released afterwards, because the fused kernels compute dx and dweight
+ * together and would allocate a missing one.
  */
-function gradOrScratch(v: Var, scratch: T.Tensor[]): T.Tensor {
-  if (v.requiresGrad) return gradOf(v);
-  const t = output(v.value, v.shape);
-  scratch.push(t);
-  return t;
+function withNormGradients(x: Var, weight: Var | null, run: (dx: T.Tensor, dweight: T.Tensor | undefined) => void): void {
+  const scratch: T.Tensor[] = [];
+  const gradOrScratch = (v: Var): T.Tensor => {
+    if (v.requiresGrad) return gradOf(v);
+    const t = output(v.value, v.shape);
+    scratch.push(t);
+    return t;
+  };
+  try {
+    run(gradOrScratch(x), weight ? gradOrScratch(weight) : undefined);
+  } finally {
+    for (const t of scratch) release(t);
+  }
 }
 
 /**
@@ -47,11 +56,7 @@ export function rmsnorm(x: Var, weight: Var | null, options: NormOptions = {}): 
     parents,
     out,
     (o) => {
-      const scratch: T.Tensor[] = [];
-      const dx = gradOrScratch(x, scratch);
-      const dweight = weight ? gradOrScratch(weight, scratch) : undefined;
-      T.rmsnormBackward(x.value, weight?.value ?? null, rstd, o.grad!, { dx, dweight });
-      for (const t of scratch) release(t);
+      withNormGradients(x, weight, (dx, dweight) => T.rmsnormBackward(x.value, weight?.value ?? null, rstd, o.grad!, { dx, dweight }));
     },
     { saved: [rstd] },
   );
@@ -80,14 +85,10 @@ export function layernorm(x: Var, weight: Var | null, bias: Var | null, options:
     parents,
     out,
     (o) => {
-      const scratch: T.Tensor[] = [];
-      const dx = gradOrScratch(x, scratch);
-      const dweight = weight ? gradOrScratch(weight, scratch) : undefined;
       // The bias does not enter dx or dweight, so its gradient is skipped (hasBias false) when not wanted.
       const hasBias = bias?.requiresGrad ?? false;
       const dbias = bias && hasBias ? gradOf(bias) : undefined;
-      T.layernormBackward(x.value, weight?.value ?? null, mean, rstd, o.grad!, { dx, dweight, dbias, hasBias });
-      for (const t of scratch) release(t);
+      withNormGradients(x, weight, (dx, dweight) => T.layernormBackward(x.value, weight?.value ?? null, mean, rstd, o.grad!, { dx, dweight, dbias, hasBias }));
     },
     { saved: [mean, rstd] },
   );

@@ -1,6 +1,6 @@
 // The byte-level BPE tokenizer built from a spec (token bytes by id = rank, split pattern, special tokens): the
 // shared contract of training (train.ts), our JSON format (json.ts) and the tiktoken/HF loaders (interop/).
-import { quote, splitSpecial } from '../special';
+import { encodeWithSpecials, quote } from '../special';
 import { compileSplitPattern } from '../split/check-pattern';
 import { type EncodeOptions, type Tokenizer, TokenizerError } from '../tokenizer';
 import { utf8Decode, utf8Encode } from '../utf8';
@@ -167,12 +167,9 @@ export function buildBpeTokenizer(spec: BpeSpec, where: string): BpeTokenizer {
     encodeOrdinary,
     encode(text, options?: EncodeOptions) {
       if (specials.size === 0) return encodeOrdinary(text);
-      const out: number[] = [];
-      for (const segment of splitSpecial(text, specials, options)) {
-        if (segment.id === undefined) encoder.encode(segment.text, out);
-        else out.push(segment.id);
-      }
-      return out;
+      return encodeWithSpecials(text, specials, options, (segment, out) => {
+        encoder.encode(segment.text, out);
+      });
     },
     decode(ids) {
       const parts: Uint8Array[] = [];

@@ -6,11 +6,11 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { BpeTokenizer } from '../bpe/tokenizer';
 import { TokenizerError } from '../tokenizer';
-import { BYTE_TO_CHAR } from './byteLevel';
+import { BYTE_TO_CHAR } from './byte-level';
 import { deriveMerges } from './merges';
 import { trainBpe } from '../bpe/train';
 import { type HuggingFaceTokenizerJSON, fromHuggingFaceJSON, toHuggingFaceJSON, huggingFaceTokenizerConfig } from './huggingface';
-import { multilingualText } from './multilingualText';
+import { multilingualText } from './multilingual-text';
 import { cl100kTokenizer, gpt2Tokenizer, o200kTokenizer } from './tiktoken';
 
 const require = createRequire(import.meta.url);

@@ -3,8 +3,8 @@
 import { type BpeTokenizer, MAX_UNUSED_IDS, buildBpeTokenizer, maxSpecialId } from '../bpe/tokenizer';
 import { readTokenizerFile } from '../read-file';
 import { TokenizerError } from '../tokenizer';
-import { byteLevelToBytes, bytesToByteLevel } from './byteLevel';
-import { type JsonObject, fieldError, fromHuggingFacePreTokenizer, isObject, toHuggingFacePreTokenizer } from './hfPreTokenizer';
+import { byteLevelToBytes, bytesToByteLevel } from './byte-level';
+import { type JsonObject, fieldError, fromHuggingFacePreTokenizer, isObject, toHuggingFacePreTokenizer } from './hf-pre-tokenizer';
 import { deriveMerges } from './merges';
 
 const CALLER = 'fromHuggingFaceJSON';

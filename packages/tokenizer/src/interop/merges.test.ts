@@ -3,9 +3,9 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { TokenizerError } from '../tokenizer';
-import { bytesToByteLevel } from './byteLevel';
+import { bytesToByteLevel } from './byte-level';
 import { deriveMerges } from './merges';
-import { parseTiktokenRanks } from './tiktokenRanks';
+import { parseTiktokenRanks } from './tiktoken-ranks';
 
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
 

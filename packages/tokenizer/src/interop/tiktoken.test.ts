@@ -7,7 +7,7 @@ import { Tiktoken } from 'js-tiktoken/lite';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { BpeTokenizer } from '../bpe/tokenizer';
 import { TokenizerError } from '../tokenizer';
-import { multilingualText } from './multilingualText';
+import { multilingualText } from './multilingual-text';
 import { TIKTOKEN_SPECIAL_TOKENS, cl100kTokenizer, gpt2Tokenizer, loadTiktokenRanks, o200kTokenizer } from './tiktoken';
 
 const require = createRequire(import.meta.url);

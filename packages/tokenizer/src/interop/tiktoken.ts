@@ -3,7 +3,7 @@
 import { type BpeTokenizer, buildBpeTokenizer } from '../bpe/tokenizer';
 import { SPLIT_PATTERNS } from '../bpe/patterns';
 import { TokenizerError } from '../tokenizer';
-import { parseTiktokenRanks } from './tiktokenRanks';
+import { parseTiktokenRanks } from './tiktoken-ranks';
 
 /** How to build a tokenizer from a rank file: what tiktoken calls `pat_str` and `special_tokens`. */
 export interface TiktokenOptions {

@@ -2,7 +2,7 @@
 // and that must stay fast on adversarial text. The built-in ones, the published tokenizer.json / tiktoken ones
 // (rewritten for V8 as fromHuggingFaceJSON does), and the custom ones the test suites use.
 import { SPLIT_PATTERNS } from '../bpe/patterns';
-import { toV8Pattern } from '../interop/regexSyntax';
+import { toV8Pattern } from '../interop/regex-syntax';
 import { DEFAULT_WORD_PATTERN } from '../word';
 
 const O200K_HF = String.raw`[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?|[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+`;

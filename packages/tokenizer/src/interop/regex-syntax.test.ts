@@ -1,7 +1,7 @@
 // The Oniguruma → V8 rewrite of split patterns found in tokenizer.json files.
 import { describe, expect, it } from 'vitest';
 import { TokenizerError } from '../tokenizer';
-import { toV8Pattern } from './regexSyntax';
+import { toV8Pattern } from './regex-syntax';
 
 const rewrite = (source: string): string => toV8Pattern(source, 'test');
 const split = (source: string, text: string): string[] => text.match(new RegExp(rewrite(source), 'gu')) ?? [];

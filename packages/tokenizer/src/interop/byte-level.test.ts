@@ -1,7 +1,7 @@
 // GPT-2's byte-to-unicode table.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { BYTE_TO_CHAR, byteLevelToBytes, bytesToByteLevel } from './byteLevel';
+import { BYTE_TO_CHAR, byteLevelToBytes, bytesToByteLevel } from './byte-level';
 
 describe('byte-level strings', () => {
   it('matches GPT-2: printable bytes are themselves, space is Ġ, newline Ċ', () => {

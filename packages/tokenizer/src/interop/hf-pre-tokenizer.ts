@@ -4,7 +4,7 @@ import { SPLIT_PATTERNS } from '../bpe/patterns';
 import { jsonPreview } from '../special';
 import { compileSplitPattern } from '../split/check-pattern';
 import { TokenizerError } from '../tokenizer';
-import { toV8Pattern } from './regexSyntax';
+import { toV8Pattern } from './regex-syntax';
 
 /** A JSON object of a tokenizer.json. */
 export type JsonObject = Record<string, unknown>;

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { TokenizerError } from '../tokenizer';
 import { base64Decode, base64Encode } from './base64';
-import { parseTiktokenRanks, toTiktokenRanks } from './tiktokenRanks';
+import { parseTiktokenRanks, toTiktokenRanks } from './tiktoken-ranks';
 
 const require = createRequire(import.meta.url);
 const rankFile = (name: string): string => readFileSync(require.resolve(`gpt-tokenizer/data/${name}.tiktoken`), 'utf8');
