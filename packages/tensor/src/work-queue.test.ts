@@ -2,7 +2,7 @@
 // and every later kernel, write, free and read keeps call order with them; a failure surfaces at the next read.
 import { describe, expect, it } from 'vitest';
 import type { Backend, FillArgs } from './backend';
-import { withAsyncFallback } from './compose';
+import { composeBackend, withAsyncFallback } from './compose';
 import { tensor } from './create';
 import { BackendError, IndexError, ShapeError } from './errors';
 import { binary } from './ops/elementwise';
@@ -68,6 +68,27 @@ describe('withAsyncFallback', () => {
     expect(Array.from(await weight.toArrayAsync())).toEqual([1, 2, 3, 4]);
     fill(weight, 9);
     expect(Array.from(await weight.toArrayAsync())).toEqual([9, 9, 9, 9]);
+  });
+
+  it('keeps the order for a backend composed over it, whose own kernels wait too', async () => {
+    const { backend } = asyncOnly();
+    let ownCalls = 0;
+    const composed = composeBackend({
+      name: 'composed-gpu-like',
+      base: backend,
+      kernels: {
+        fill(args: FillArgs) {
+          ownCalls++;
+          backend.kernels.fill!(args);
+        },
+      },
+    });
+    const x = tensor([0, 1], { ...f64, backend: composed });
+    const y = unary('exp', x);
+    fill(x, 2);
+    expect(Array.from(await y.toArrayAsync())).toEqual([1, Math.E]);
+    expect(Array.from(await x.toArrayAsync())).toEqual([2, 2]);
+    expect(ownCalls).toBe(1);
   });
 
   it('is required for fallbacks and index checks on a backend without readSync, and refused on one with it', () => {
