@@ -1,3 +1,23 @@
 import { microgptConfig } from '@microgpt/eslint-config';
 
-export default microgptConfig(import.meta.dirname);
+export default [
+  ...microgptConfig(import.meta.dirname),
+  // The wasm backend is the model a backend package copies, so it may use only the package's public entry points
+  // (what `@microgpt/tensor` and `@microgpt/tensor/testing` export) and its own generated module.
+  {
+    files: ['src/backends/wasm/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^\\.\\./(?!\\.\\./(?:index|testing/index|generated/wasm)$)',
+              message: 'the wasm backend imports the core only through ../../index and ../../testing/index (the public API)',
+            },
+          ],
+        },
+      ],
+    },
+  },
+];

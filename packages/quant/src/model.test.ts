@@ -26,7 +26,7 @@ describe.each(['js', 'wasm'])('quantizeModel on %s', (backendName) => {
     // The parameters hold the decoded weights, so the same model without operators is the float reference.
     for (const [name, m] of Object.entries(q.matrices)) {
       const p = q.model.params[name]!.value;
-      expect(backend.read(p.storage, p.offset, p.size)).toEqual(dequantizeMatrix(m));
+      expect(backend.readSync!(p.storage, p.offset, p.size)).toEqual(dequantizeMatrix(m));
     }
     const floatReference = { ...q.model, linears: undefined };
     const expected = forwardLogits(floatReference, ids, 2, 16);
@@ -47,14 +47,14 @@ describe('quantizeModel', () => {
     const model = createGPT(config, { seed: 2, dtype: 'float32', backend });
     const q = quantizeModel(model, { scheme: 'int8' });
     for (const [name, e] of Object.entries(q.errors)) {
-      const scale = Math.max(...Array.from(backend.read(model.params[name]!.value.storage, model.params[name]!.value.offset, model.params[name]!.value.size), Math.abs)) / 127;
+      const scale = Math.max(...Array.from(backend.readSync!(model.params[name]!.value.storage, model.params[name]!.value.offset, model.params[name]!.value.size), Math.abs)) / 127;
       expect(e.maxAbs).toBeLessThanOrEqual(scale / 2 + 1e-7);
       expect(e.meanAbs).toBeGreaterThan(0);
     }
     for (const spec of parameterSpecs(model.config).filter((s) => s.shape.length === 1)) {
       const a = model.params[spec.name]!.value;
       const b = q.model.params[spec.name]!.value;
-      expect(backend.read(b.storage, b.offset, b.size)).toEqual(backend.read(a.storage, a.offset, a.size));
+      expect(backend.readSync!(b.storage, b.offset, b.size)).toEqual(backend.readSync!(a.storage, a.offset, a.size));
     }
   });
 
@@ -76,7 +76,7 @@ describe('quantizeModel', () => {
       const relative = scheme === 'fp16' ? 2 ** -11 : 2 ** -8;
       for (const [name, e] of Object.entries(q.errors)) {
         const v = model.params[name]!.value;
-        const amax = Math.max(...Array.from(backend.read(v.storage, v.offset, v.size), Math.abs));
+        const amax = Math.max(...Array.from(backend.readSync!(v.storage, v.offset, v.size), Math.abs));
         expect(e.maxAbs).toBeLessThanOrEqual(amax * relative);
       }
     }

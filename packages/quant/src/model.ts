@@ -58,7 +58,7 @@ export function quantizedNames(model: Pick<GPT, 'config'>, embeddings: boolean):
 /** Float values of every parameter of `model` by name. */
 function parameterValues(model: GPT): Record<string, Float64Array | Float32Array> {
   const values: Record<string, Float64Array | Float32Array> = {};
-  for (const [name, v] of Object.entries(model.params)) values[name] = model.backend.read(v.value.storage, v.value.offset, v.value.size) as Float64Array | Float32Array;
+  for (const [name, v] of Object.entries(model.params)) values[name] = model.backend.readSync!(v.value.storage, v.value.offset, v.value.size) as Float64Array | Float32Array;
   return values;
 }
 

@@ -1,12 +1,21 @@
 // The contract between tensors and the code that computes with them. A backend owns storage and implements
 // kernels; the JS backend (backends/js) is the readable definition of every kernel, and any kernel a backend
-// leaves out runs there instead (see dispatch.ts). Kernel arguments are plain objects of tensors and numbers.
+// leaves out runs there instead (see dispatch.ts). Kernel arguments are plain objects of tensors and numbers
+// (kernel-args.ts); the kernel table below names them and says which tensors each one writes.
 import type { DType, TypedArray } from './dtype';
+import type * as Args from './kernel-args';
 import type { Tensor } from './tensor';
+
+export type * from './kernel-args';
 
 /** A block of elements owned by one backend. Backends extend it with their own handle (array, offset, …). */
 export interface Storage {
-  /** The backend that allocated this storage and runs kernels on it. */
+  /**
+   * The backend that tensors over this storage run their kernels on: the backend that allocated it, or a backend
+   * composed over that one (`composeBackend`, `withAsyncFallback`), which relabels the storages its base allocates
+   * for it. So a backend recognizes its own storages by something else (a WeakSet of what it allocated), never
+   * by this field, and returns storage objects whose `backend` can be reassigned.
+   */
   readonly backend: Backend;
   readonly dtype: DType;
   /** Length in elements. */
@@ -29,6 +38,10 @@ export interface MemoryStats {
  * backward kernels ADD into their gradient outputs (`dx += …`), so a value used twice accumulates.
  * An output may be exactly the same tensor as an elementwise input (in-place), but must not otherwise
  * overlap an input. Scalars are applied in float64 and the result rounded to the output dtype.
+ *
+ * Storage ownership: `alloc` returns storages labeled with this backend, but a backend composed over this one
+ * relabels them (see `Storage.backend`), so `free`, `readSync`, `readAsync`, `write` and the kernels must find
+ * their storages by identity in a set of their own (a WeakSet), not by `storage.backend === this`.
  */
 export interface Backend {
   /** Registry name, e.g. `js` or `wasm`. */
@@ -39,8 +52,18 @@ export interface Backend {
   alloc(dtype: DType, size: number): Storage;
   /** Releases storage; using it afterwards is an error. */
   free(storage: Storage): void;
-  /** Copies `length` elements starting at `offset` out into a new typed array of the storage's dtype. */
-  read(storage: Storage, offset: number, length: number): TypedArray;
+  /**
+   * Resolves to a copy of `length` elements starting at `offset`, in a new typed array of the storage's dtype.
+   * The copy shows every `write` and kernel called before `readAsync` and nothing called after: take it (or
+   * enqueue it on the device) before returning the promise. Every backend has it; a GPU has only this one.
+   */
+  readAsync(storage: Storage, offset: number, length: number): Promise<TypedArray>;
+  /**
+   * The same copy, synchronously: a capability of backends whose memory the CPU can read (js, wasm). Without it
+   * `Tensor.toArray()` throws (use `toArrayAsync()`), and the JS fallback of a missing kernel needs the backend
+   * wrapped in `withAsyncFallback`.
+   */
+  readSync?(storage: Storage, offset: number, length: number): TypedArray;
   /** Copies `data` (same dtype as the storage) into the storage starting at `offset`. */
   write(storage: Storage, offset: number, data: TypedArray): void;
   /** Live allocation counters. */
@@ -52,7 +75,7 @@ export interface Backend {
    * BackendMemoryError; callers use it to refuse work that cannot fit before allocating any of it.
    */
   readonly maxBytes?: number;
-  /** The kernels this backend implements; a missing one runs on the JS reference with a one-time note. */
+  /** The kernels this backend implements (core or registered ones); a missing one runs on the JS reference, noted once. */
   readonly kernels: Partial<Kernels>;
   /** Whether `kernel` runs here for `dtype` (absent: every present kernel, every dtype in `dtypes`). */
   supports?(kernel: KernelName, dtype: DType): boolean;
@@ -60,293 +83,87 @@ export interface Backend {
   dispose?(): void;
 }
 
-/**
- * Batched matmul `out = op(a) · op(b)` (`out += …` when `accumulate`).
- * a: (BA, M, K), or (BA, K, M) with `transA`; b: (BB, K, N), or (BB, N, K) with `transB`; BA and BB are
- * each B or 1 (a batch of 1 is shared by every batch item); out: (B, M, N). All contiguous.
- */
-export interface MatmulArgs {
-  a: Tensor;
-  b: Tensor;
-  out: Tensor;
-  transA: boolean;
-  transB: boolean;
-  accumulate: boolean;
-}
-
-/** Elementwise binary operators. */
-export type BinaryOp = 'add' | 'sub' | 'mul' | 'div';
-
-/** `out = a op b`. a, b: any strides (broadcast views carry stride 0), shape equal to out's; out contiguous. */
-export interface BinaryArgs {
-  op: BinaryOp;
-  a: Tensor;
-  b: Tensor;
-  out: Tensor;
-}
-
-/** `out = a op scalar`, or `out = scalar op a` when `scalarFirst`. a, out: contiguous, same shape. */
-export interface BinaryScalarArgs {
-  op: BinaryOp;
-  a: Tensor;
-  scalar: number;
-  scalarFirst: boolean;
-  out: Tensor;
+/** The kernels that @microgpt/tensor defines. Each returns nothing: results go into output tensors. */
+export interface CoreKernels {
+  matmul(args: Args.MatmulArgs): void;
+  binary(args: Args.BinaryArgs): void;
+  binaryScalar(args: Args.BinaryScalarArgs): void;
+  unary(args: Args.UnaryArgs): void;
+  unaryBackward(args: Args.UnaryBackwardArgs): void;
+  reduce(args: Args.ReduceArgs): void;
+  softmax(args: Args.SoftmaxArgs): void;
+  softmaxBackward(args: Args.SoftmaxBackwardArgs): void;
+  rmsnorm(args: Args.RmsnormArgs): void;
+  rmsnormBackward(args: Args.RmsnormBackwardArgs): void;
+  layernorm(args: Args.LayernormArgs): void;
+  layernormBackward(args: Args.LayernormBackwardArgs): void;
+  embedding(args: Args.EmbeddingArgs): void;
+  embeddingBackward(args: Args.EmbeddingBackwardArgs): void;
+  crossEntropy(args: Args.CrossEntropyArgs): void;
+  crossEntropyBackward(args: Args.CrossEntropyBackwardArgs): void;
+  attention(args: Args.AttentionArgs): void;
+  attentionBackward(args: Args.AttentionBackwardArgs): void;
+  adam(args: Args.AdamArgs): void;
+  fill(args: Args.FillArgs): void;
+  copy(args: Args.CopyArgs): void;
+  quantMatmul(args: Args.QuantMatmulArgs): void;
 }
 
 /**
- * Elementwise unary functions. `pow` raises to `param`; `gelu_tanh` is GPT-2's tanh approximation,
- * `gelu_erf` the exact form; `squared_relu` is relu(x)².
+ * Every kernel by name: the core ones and those other packages add. A package adds a kernel (a fused kernel, a
+ * backend's own op) by augmenting this interface and registering the kernel's JS reference and metadata:
+ * ```ts
+ * declare module '@microgpt/tensor' {
+ *   interface Kernels { scaleRows(args: ScaleRowsArgs): void }
+ * }
+ * registerKernel('scaleRows', scaleRowsReference, { outputs: ['out'] });
+ * ```
+ * Kernels take one object of named arguments: tensors (or null) as top-level properties, and numbers, booleans or
+ * strings; they return nothing.
  */
-export type UnaryOp =
-  | 'neg'
-  | 'exp'
-  | 'log'
-  | 'sqrt'
-  | 'rsqrt'
-  | 'tanh'
-  | 'pow'
-  | 'relu'
-  | 'gelu_tanh'
-  | 'gelu_erf'
-  | 'silu'
-  | 'squared_relu';
-
-/** `out = f(x)`. x, out: contiguous, same shape. `param` is the exponent for `pow`, ignored otherwise. */
-export interface UnaryArgs {
-  op: UnaryOp;
-  x: Tensor;
-  out: Tensor;
-  param: number;
-}
-
-/** `dx += dout * f'(x)`, recomputing f' from x. x, dout, dx: contiguous, same shape. */
-export interface UnaryBackwardArgs {
-  op: UnaryOp;
-  x: Tensor;
-  dout: Tensor;
-  dx: Tensor;
-  param: number;
-}
-
-/** Reductions along one axis. */
-export type ReduceOp = 'sum' | 'mean' | 'max';
-
-/**
- * x contiguous, read as (outer, n, inner) whatever its shape; out contiguous, read as (outer, inner) = op over
- * the n axis. Ops never send `max` an empty axis (n = 0); sum gives 0 and mean NaN there.
- */
-export interface ReduceArgs {
-  op: ReduceOp;
-  x: Tensor;
-  out: Tensor;
-  outer: number;
-  n: number;
-  inner: number;
-}
-
-/** Softmax (or log-softmax when `log`) over the last axis, minus the row max for stability. x, out: (N, C). */
-export interface SoftmaxArgs {
-  x: Tensor;
-  out: Tensor;
-  log: boolean;
-}
-
-/** Given y = softmax(x) (or log-softmax when `log`) and dy, `dx += ∂L/∂x`. All (N, C). */
-export interface SoftmaxBackwardArgs {
-  y: Tensor;
-  dy: Tensor;
-  dx: Tensor;
-  log: boolean;
-}
-
-/** RMSNorm over the last axis: out = x / sqrt(mean(x²) + eps) [* weight]. x, out: (N, C); weight: (C); rstd: (N) saved. */
-export interface RmsnormArgs {
-  x: Tensor;
-  weight: Tensor | null;
-  out: Tensor;
-  rstd: Tensor;
-  eps: number;
-}
-
-/** Backward of RMSNorm: dx += …, dweight += … (when both weight and dweight are given). */
-export interface RmsnormBackwardArgs {
-  x: Tensor;
-  weight: Tensor | null;
-  rstd: Tensor;
-  dout: Tensor;
-  dx: Tensor;
-  dweight: Tensor | null;
-}
-
-/** LayerNorm over the last axis: out = (x - mean) * rstd [* weight] [+ bias]. x, out: (N, C); mean, rstd: (N) saved. */
-export interface LayernormArgs {
-  x: Tensor;
-  weight: Tensor | null;
-  bias: Tensor | null;
-  out: Tensor;
-  mean: Tensor;
-  rstd: Tensor;
-  eps: number;
-}
-
-/** Backward of LayerNorm: dx += …, dweight += …, dbias += … (each only when given). */
-export interface LayernormBackwardArgs {
-  x: Tensor;
-  weight: Tensor | null;
-  mean: Tensor;
-  rstd: Tensor;
-  dout: Tensor;
-  dx: Tensor;
-  dweight: Tensor | null;
-  dbias: Tensor | null;
-}
-
-/** Gather rows: out[i] = weight[ids[i]]. weight: (V, C); ids: (N) int32; out: (N, C). */
-export interface EmbeddingArgs {
-  weight: Tensor;
-  ids: Tensor;
-  out: Tensor;
-}
-
-/** Scatter-add: dweight[ids[i]] += dout[i]. ids: (N) int32; dout: (N, C); dweight: (V, C). */
-export interface EmbeddingBackwardArgs {
-  ids: Tensor;
-  dout: Tensor;
-  dweight: Tensor;
-}
-
-/**
- * Fused softmax + cross-entropy. logits, probs: (N, V); targets: (N) int32, -1 = ignore; losses: (N) per-row
- * loss (0 for ignored rows). Returns the mean loss over rows that are not ignored (NaN when every row is).
- */
-export interface CrossEntropyArgs {
-  logits: Tensor;
-  targets: Tensor;
-  probs: Tensor;
-  losses: Tensor;
-}
-
-/** dlogits += (probs - onehot(targets)) * dloss / count, where count = rows not ignored. */
-export interface CrossEntropyBackwardArgs {
-  probs: Tensor;
-  targets: Tensor;
-  dlogits: Tensor;
-  dloss: number;
-}
-
-/**
- * Causal scaled dot-product attention. q: (B, H, Tq, D); k, v: (B, H, Tk, D); out: (B, H, Tq, D);
- * att: (B, H, Tq, Tk) the softmax probabilities, saved for backward, contiguous. Query i sits at position
- * offset + i (offset = tokens already in a KV cache) and sees keys 0 … offset + i. q, k, v and out may have
- * any strides on their first three axes (a model's fused q|k|v rows seen as heads, say); their last axis
- * is contiguous (stride 1).
- */
-export interface AttentionArgs {
-  q: Tensor;
-  k: Tensor;
-  v: Tensor;
-  out: Tensor;
-  att: Tensor;
-  scale: number;
-  offset: number;
-}
-
-/** Backward of attention: dq += …, dk += …, dv += …, shapes as q, k, v; strides as in AttentionArgs. */
-export interface AttentionBackwardArgs {
-  q: Tensor;
-  k: Tensor;
-  v: Tensor;
-  att: Tensor;
-  dout: Tensor;
-  dq: Tensor;
-  dk: Tensor;
-  dv: Tensor;
-  scale: number;
-  offset: number;
-}
-
-/**
- * One Adam/AdamW step in place, with bias correction for `step` (1-based); `weightDecay` is decoupled
- * (AdamW, as PyTorch: param *= 1 - lr * weightDecay, before the Adam step); 0 gives plain Adam. param, grad, m, v:
- * same shape, contiguous.
- */
-export interface AdamArgs {
-  param: Tensor;
-  grad: Tensor;
-  m: Tensor;
-  v: Tensor;
-  lr: number;
-  beta1: number;
-  beta2: number;
-  eps: number;
-  weightDecay: number;
-  step: number;
-}
-
-/** Sets every element of `out` (any strides) to `value`. */
-export interface FillArgs {
-  out: Tensor;
-  value: number;
-}
-
-/** dst = src elementwise, any strides on both, same shape; converts between dtypes (float → int truncates). */
-export interface CopyArgs {
-  src: Tensor;
-  dst: Tensor;
-}
-
-/**
- * Linear layer with quantized weights (inference): out (M, N) = x (M, K) · Wᵀ, where W (N, K) is decoded per group
- * of `groupSize` consecutive inputs of a row: W[n, k] = scales[n, g] · q[n, k] + offsets[n, g], g = ⌊k / groupSize⌋
- * (offsets null = 0).
- * - `int8`: codes holds N·K bytes, row-major; q is the byte read as a signed int8.
- * - `int4`: codes holds N·K/2 bytes; each group of G inputs is G/2 bytes, byte j holding q of input j (low
- *   nibble) and of input j + G/2 (high nibble), ggml's Q4_0 layout for G = 32; q is the nibble, 0…15.
- * `activations`: `float` multiplies x by the decoded weights; `int16` first rounds each row of x to int16 with
- * scale sx = max|x_row| / 32767, in float32 like the kernels: xq = the nearest integer to float32(x / sx) (ties to
- * even, clamped to ±32767; a row of zeros has sx = 0 and xq = 0), so |x − sx·xq| ≤ sx · (1/2 + 2⁻⁹) for a normal
- * sx. Each group's dot product is then exact in integers:
- * out[m, n] = sx · Σ_g (scales[n, g] · Σ_k xq·q + offsets[n, g] · Σ_k xq).
- * x: (M, K) float; codes: uint8; scales, offsets: (N, K / groupSize) float32; out: (M, N) of x's dtype,
- * overwritten. All contiguous; groupSize divides K (and is even for int4).
- */
-export interface QuantMatmulArgs {
-  x: Tensor;
-  codes: Tensor;
-  scales: Tensor;
-  offsets: Tensor | null;
-  format: 'int8' | 'int4';
-  groupSize: number;
-  activations: 'float' | 'int16';
-  out: Tensor;
-}
-
-/** Every kernel a backend may implement, by name. Each returns nothing except crossEntropy (the mean loss). */
-export interface Kernels {
-  matmul(args: MatmulArgs): void;
-  binary(args: BinaryArgs): void;
-  binaryScalar(args: BinaryScalarArgs): void;
-  unary(args: UnaryArgs): void;
-  unaryBackward(args: UnaryBackwardArgs): void;
-  reduce(args: ReduceArgs): void;
-  softmax(args: SoftmaxArgs): void;
-  softmaxBackward(args: SoftmaxBackwardArgs): void;
-  rmsnorm(args: RmsnormArgs): void;
-  rmsnormBackward(args: RmsnormBackwardArgs): void;
-  layernorm(args: LayernormArgs): void;
-  layernormBackward(args: LayernormBackwardArgs): void;
-  embedding(args: EmbeddingArgs): void;
-  embeddingBackward(args: EmbeddingBackwardArgs): void;
-  crossEntropy(args: CrossEntropyArgs): number;
-  crossEntropyBackward(args: CrossEntropyBackwardArgs): void;
-  attention(args: AttentionArgs): void;
-  attentionBackward(args: AttentionBackwardArgs): void;
-  adam(args: AdamArgs): void;
-  fill(args: FillArgs): void;
-  copy(args: CopyArgs): void;
-  quantMatmul(args: QuantMatmulArgs): void;
-}
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- an interface, so that packages can augment it
+export interface Kernels extends CoreKernels {}
 
 /** Name of a kernel. */
 export type KernelName = keyof Kernels;
+
+/** The argument object of kernel `K`. */
+export type KernelArgs<K extends KernelName> = Parameters<Kernels[K]>[0];
+
+/** Names of the properties of `A` that hold a tensor (possibly null). */
+export type TensorArgName<A> = { [P in keyof A]-?: NonNullable<A[P]> extends Tensor ? P : never }[keyof A] & string;
+
+/** What the core needs to know about a kernel besides its code. */
+export interface KernelInfo<A> {
+  /**
+   * The tensor arguments the kernel writes (overwrites, or adds into); the others it only reads. The per-kernel
+   * fallback copies back only these.
+   */
+  readonly outputs: readonly TensorArgName<A>[];
+}
+
+/** The metadata of every core kernel. */
+export const CORE_KERNEL_INFO: { readonly [K in keyof CoreKernels]: KernelInfo<Parameters<CoreKernels[K]>[0]> } = {
+  matmul: { outputs: ['out'] },
+  binary: { outputs: ['out'] },
+  binaryScalar: { outputs: ['out'] },
+  unary: { outputs: ['out'] },
+  unaryBackward: { outputs: ['dx'] },
+  reduce: { outputs: ['out'] },
+  softmax: { outputs: ['out'] },
+  softmaxBackward: { outputs: ['dx'] },
+  rmsnorm: { outputs: ['out', 'rstd'] },
+  rmsnormBackward: { outputs: ['dx', 'dweight'] },
+  layernorm: { outputs: ['out', 'mean', 'rstd'] },
+  layernormBackward: { outputs: ['dx', 'dweight', 'dbias'] },
+  embedding: { outputs: ['out'] },
+  embeddingBackward: { outputs: ['dweight'] },
+  crossEntropy: { outputs: ['probs', 'losses', 'loss'] },
+  crossEntropyBackward: { outputs: ['dlogits'] },
+  attention: { outputs: ['out', 'att'] },
+  attentionBackward: { outputs: ['dq', 'dk', 'dv'] },
+  adam: { outputs: ['param', 'm', 'v'] },
+  fill: { outputs: ['out'] },
+  copy: { outputs: ['dst'] },
+  quantMatmul: { outputs: ['out'] },
+};

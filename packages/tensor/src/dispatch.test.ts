@@ -46,6 +46,14 @@ describe('kernel dispatch', () => {
     expect(ownCalls).toBe(0);
   });
 
+  it('hands out a backend\'s own kernel itself, looked up once', () => {
+    const js = findBackend('js');
+    expect(kernel(js, 'matmul', 'float32')).toBe(js.kernels.matmul);
+    expect(kernel(js, 'matmul', 'float64')).toBe(js.kernels.matmul);
+    const bare = createStorageOnlyBackend('bare');
+    expect(kernel(bare, 'softmax', 'float32')).toBe(kernel(bare, 'softmax', 'float32'));
+  });
+
   it('refuses tensors on different backends and disposed tensors', async () => {
     const a = zeros([2]);
     registerBackend('bare', () => createStorageOnlyBackend('bare'));

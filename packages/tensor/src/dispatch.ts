@@ -1,19 +1,25 @@
-// Finds the function that runs a kernel on a backend. A kernel the backend lacks (or lacks for a dtype) runs on
-// the JS reference over copies of its tensors, which are then written back: slower, never wrong. Each such
-// fallback is noted once, through the note handler.
-import type { Backend, KernelName, Kernels, Storage } from './backend';
+// Finds the function that runs a kernel on a backend: the backend's own, or the own kernel of the backend it is
+// composed over, or else the JS reference over copies of the ranges its tensors touch (fallback.ts), written back
+// afterwards: slower, never wrong. Each such fallback is noted once, through the note handler. On a backend with a
+// work queue (withAsyncFallback) every kernel keeps call order with the work queued there.
+import type { Backend, KernelName, Kernels } from './backend';
+import { isJsBackend } from './backends/js/index';
+import { baseOf, queueOf, rootOf } from './compose';
 import type { DType } from './dtype';
 import { BackendError } from './errors';
-import { findBackend } from './registry';
-import { Tensor } from './tensor';
+import { fallbackAsync, fallbackSync } from './fallback';
+import { kernelDefinition } from './kernel-registry';
+import type { Tensor } from './tensor';
+import type { WorkQueue } from './work-queue';
 
 type NoteHandler = (message: string) => void;
+type AnyKernel = (args: object) => void;
 
 let noteHandler: NoteHandler = (message) => {
   if (typeof process !== 'undefined' && process.env.MICROGPT_DEBUG) console.debug(`[microgpt] ${message}`);
 };
 const noted = new Set<string>();
-const cache = new WeakMap<Backend, Map<string, Kernels[KernelName]>>();
+const cache = new WeakMap<Backend, Map<string, AnyKernel>>();
 
 /**
  * Sets where one-time debug notes (kernel fallbacks) go. The default prints with `console.debug` only when the
@@ -36,63 +42,74 @@ function note(key: string, message: string): void {
   noteHandler(message);
 }
 
-function mapTensors(args: object, fn: (t: Tensor) => Tensor): object {
-  const mapped: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(args)) {
-    mapped[key] = value instanceof Tensor ? fn(value) : value;
-  }
-  return mapped;
-}
-
 /**
- * Kernel `name` of the JS reference, run over copies of `backend`'s tensors that are written back afterwards:
- * how a backend runs a kernel (or one case of it) that it does not implement.
+ * Kernel `name`'s JS reference run over copies of the elements that `backend`'s tensors touch (their offset, shape
+ * and strides give the range; views of one storage that overlap share one copy), with only the ranges of the tensors
+ * the kernel writes copied back: how a backend runs a kernel, or one case of a kernel, that it does not implement
+ * (wasm's copy between dtypes). Pass the backend the tensors are on (`t.backend`). On a backend with `readSync` it
+ * runs at once; on one wrapped in `withAsyncFallback` it is queued there and reads with `readAsync`.
+ * @throws {BackendError} for an unknown kernel, or a backend that has neither `readSync` nor a work queue.
  */
 export function referenceKernel<K extends KernelName>(backend: Backend, name: K): Kernels[K] {
-  const js = findBackend('js');
-  const reference = js.kernels[name]!;
-  return ((args: object) => {
-    const copies = new Map<Storage, Storage>();
-    const jsArgs = mapTensors(args, (t) => {
-      let copy = copies.get(t.storage);
-      if (!copy) {
-        copy = js.alloc(t.dtype, t.storage.size);
-        js.write(copy, 0, backend.read(t.storage, 0, t.storage.size));
-        copies.set(t.storage, copy);
-      }
-      return Tensor.view(copy, t.shape, t.strides, t.offset);
+  const definition = kernelDefinition(name);
+  const queue = queueOf(backend);
+  if (queue) {
+    return (args: object) => {
+      queue.defer(() => fallbackAsync(queue.base, definition, args));
+    };
+  }
+  if (!backend.readSync) {
+    throw new BackendError(
+      `${name}: backend '${backend.name}' has no '${name}' kernel and reads only asynchronously; return withAsyncFallback(backend) from its factory so that the JS fallback can run`,
+    );
+  }
+  return (args: object) => {
+    fallbackSync(backend, definition, args);
+  };
+}
+
+/** The kernel `name` that `backend` or a backend it is composed over implements for `dtype`, if any. */
+function ownKernel(backend: Backend, name: KernelName, dtype: DType): AnyKernel | undefined {
+  for (let b: Backend | undefined = backend; b; b = baseOf(b)) {
+    const own = b.kernels[name] as AnyKernel | undefined;
+    if (own && (b.supports?.(name, dtype) ?? true)) return own;
+  }
+  return undefined;
+}
+
+/** `run` in call order with the work queued on a withAsyncFallback backend; a direct call while nothing waits. */
+function inOrder(queue: WorkQueue, run: AnyKernel): AnyKernel {
+  return (args) => {
+    if (queue.idle) run(args);
+    else queue.run(() => {
+      run(args);
     });
-    try {
-      return (reference as (a: object) => unknown)(jsArgs);
-    } finally {
-      for (const [original, copy] of copies) {
-        backend.write(original, 0, js.read(copy, 0, copy.size));
-        js.free(copy);
-      }
-    }
-  }) as Kernels[K];
+  };
+}
+
+function resolve(backend: Backend, name: KernelName, dtype: DType): AnyKernel {
+  const definition = kernelDefinition(name);
+  const own = ownKernel(backend, name, dtype);
+  const queue = queueOf(backend);
+  if (own) return queue ? inOrder(queue, own) : own;
+  // js storage is what the reference runs on, so a kernel registered after the js backend was made runs directly.
+  if (isJsBackend(rootOf(backend))) return definition.reference;
+  note(`${backend.name}:${name}:${dtype}`, `backend '${backend.name}' has no ${dtype} '${name}' kernel; using the js reference (copies each call)`);
+  return referenceKernel(backend, name) as AnyKernel;
 }
 
 /**
- * The function that runs kernel `name` for `dtype` on `backend`: the backend's own, or the JS reference
- * over copies when the backend lacks it.
+ * The function that runs kernel `name` for `dtype` on `backend`: the backend's own, or the JS reference over copies
+ * when the backend lacks it. Looked up once per backend, kernel and dtype, then cached.
+ * @throws {BackendError} naming the defined kernels when `name` is not one of them.
  */
 export function kernel<K extends KernelName>(backend: Backend, name: K, dtype: DType): Kernels[K] {
   let byKey = cache.get(backend);
-  if (!byKey) cache.set(backend, (byKey = new Map<string, Kernels[KernelName]>()));
+  if (!byKey) cache.set(backend, (byKey = new Map<string, AnyKernel>()));
   const key = `${name}:${dtype}`;
   const found = byKey.get(key);
-  if (found) return found as Kernels[K];
-  const own = backend.kernels[name];
-  const usable = own && (backend.supports?.(name, dtype) ?? true);
-  let chosen: Kernels[K];
-  if (usable) {
-    chosen = own;
-  } else {
-    if (backend.name === 'js') throw new BackendError(`${name}: the js backend has no kernel for ${dtype}`);
-    note(`${backend.name}:${name}:${dtype}`, `backend '${backend.name}' has no ${dtype} '${name}' kernel; using the js reference (copies each call)`);
-    chosen = referenceKernel(backend, name);
-  }
+  if (found) return found;
+  const chosen = resolve(backend, name, dtype);
   byKey.set(key, chosen);
   return chosen;
 }

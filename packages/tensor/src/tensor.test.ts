@@ -61,6 +61,15 @@ describe('Tensor views', () => {
     expect(String(zeros([2, 3]))).toBe('Tensor(float32 [2, 3] on js)');
   });
 
+  it('reads asynchronously what it reads synchronously: toArrayAsync, toListAsync, itemAsync', async () => {
+    const t = x().transpose(0, 2);
+    expect(await t.toArrayAsync()).toEqual(t.toArray());
+    expect(await t.toListAsync()).toEqual(t.toList());
+    expect(await t.slice(0, 1, 2).slice(1, 2, 3).slice(2, 1, 2).itemAsync()).toBe(t.slice(0, 1, 2).slice(1, 2, 3).slice(2, 1, 2).item());
+    expect(await tensor(7).toListAsync()).toBe(7);
+    await expect(t.itemAsync()).rejects.toThrow(new ShapeError('itemAsync: tensor [4, 3, 2] has 24 elements, not 1'));
+  });
+
   it('clone converts dtype and to() moves between backends', () => {
     const a = tensor([1.7, -2.2, 3.9]);
     expect(Array.from(a.clone('int32').toArray())).toEqual([1, -2, 3]);

@@ -173,7 +173,7 @@ export class Tensor {
     return out;
   }
 
-  /** A contiguous copy of this tensor on `backend`. */
+  /** A contiguous copy of this tensor on `backend`. @throws {BackendError} as `toArray`. */
   to(backend: Backend | string): Tensor {
     const target = resolveBackend(backend);
     const out = Tensor.empty(this.shape, this.dtype, target);
@@ -181,29 +181,65 @@ export class Tensor {
     return out;
   }
 
-  /** The elements in row-major order, as a new typed array of this dtype. */
+  /**
+   * The elements in row-major order, as a new typed array of this dtype.
+   * @throws {BackendError} when the backend reads only asynchronously (a GPU): use `await t.toArrayAsync()`.
+   */
   toArray(): TypedArray {
+    const { backend } = this;
+    if (!backend.readSync) {
+      throw new BackendError(`toArray: backend '${backend.name}' reads only asynchronously; use await t.toArrayAsync()`);
+    }
     const source = this.contiguous();
-    const data = this.backend.read(source.storage, source.offset, this.size);
+    const data = backend.readSync(source.storage, source.offset, this.size);
     source.dispose();
     return data;
   }
 
-  /** The elements as nested arrays (a number for a scalar). */
+  /**
+   * The elements in row-major order, as a new typed array of this dtype, on any backend: the values as of this call
+   * (work issued after it does not change them), delivered when the backend has read them.
+   */
+  async toArrayAsync(): Promise<TypedArray> {
+    const source = this.contiguous();
+    const data = this.backend.readAsync(source.storage, source.offset, this.size);
+    source.dispose();
+    return await data;
+  }
+
+  /** The elements as nested arrays (a number for a scalar). @throws {BackendError} as `toArray`. */
   toList(): NestedArray {
-    const flat = this.toArray();
+    return this.#nest(this.toArray());
+  }
+
+  /** The elements as nested arrays (a number for a scalar), on any backend; see `toArrayAsync`. */
+  async toListAsync(): Promise<NestedArray> {
+    return this.#nest(await this.toArrayAsync());
+  }
+
+  /** The single element of a one-element tensor. @throws {ShapeError} otherwise; {BackendError} as `toArray`. */
+  item(): number {
+    this.#expectOneElement('item');
+    return this.toArray()[0]!;
+  }
+
+  /** The single element of a one-element tensor, on any backend; see `toArrayAsync`. Rejects with a ShapeError otherwise. */
+  async itemAsync(): Promise<number> {
+    this.#expectOneElement('itemAsync');
+    return (await this.toArrayAsync())[0]!;
+  }
+
+  #expectOneElement(op: string): void {
+    if (this.size !== 1) throw new ShapeError(`${op}: tensor ${formatShape(this.shape)} has ${this.size} elements, not 1`);
+  }
+
+  #nest(flat: TypedArray): NestedArray {
     const build = (dim: number, start: number): NestedArray => {
       if (dim === this.rank) return flat[start]!;
       const stride = shapeSize(this.shape.slice(dim + 1));
       return Array.from({ length: this.shape[dim]! }, (_, i) => build(dim + 1, start + i * stride));
     };
     return build(0, 0);
-  }
-
-  /** The single element of a one-element tensor. @throws {ShapeError} otherwise. */
-  item(): number {
-    if (this.size !== 1) throw new ShapeError(`item: tensor ${formatShape(this.shape)} has ${this.size} elements, not 1`);
-    return this.toArray()[0]!;
   }
 
   /** Releases this tensor; its storage is freed when no other view uses it. Calling twice does nothing. */

@@ -19,8 +19,7 @@ export function crossEntropy(logits: Var, targets: T.Tensor): Var {
   const losses = output(logits.value, logits.shape.slice(0, -1));
   const out = output(logits.value, []);
   releasingOnError([probs, losses, out], () => {
-    const { loss } = T.crossEntropy(logits.value, targets, { probs, losses });
-    T.fill(out, loss);
+    T.crossEntropy(logits.value, targets, { probs, losses, loss: out });
   });
   return opResult(
     'crossEntropy',

@@ -10,7 +10,7 @@ function sumOfSquares(g: T.Tensor): number {
   const total = acquire([], g.dtype, g.backend, false);
   T.mul(g, g, squares);
   T.sum(squares, null, { out: total });
-  const value = g.backend.read(total.storage, total.offset, 1)[0]!;
+  const value = g.backend.readSync!(total.storage, total.offset, 1)[0]!;
   release(squares);
   release(total);
   return value;

@@ -39,7 +39,7 @@ export function attentionMaps(model: GPT, ids: ArrayLike<number>): AttentionMaps
     backend.write(s.ids.storage, s.ids.offset, idArray);
     pass.forward(T, false, { pos0: 0, cache: null, dropoutKey: 0 });
     const size = config.nHead * T * T;
-    const layers = s.blocks.map(({ att }) => Float64Array.from(backend.read(att.storage, att.offset, size)));
+    const layers = s.blocks.map(({ att }) => Float64Array.from(backend.readSync!(att.storage, att.offset, size)));
     return { T, nLayer: config.nLayer, nHead: config.nHead, layers };
   } finally {
     plan.dispose();

@@ -69,10 +69,11 @@ export interface PassBuffers {
   readonly embMask: Tensor | null;
   readonly blocks: readonly BlockBuffers[];
   readonly lnf: NormBuffers | null;
-  /** (1, N, V) logits, softmax probabilities, and (N) per-row losses. */
+  /** (1, N, V) logits, softmax probabilities, (N) per-row losses and (1) their mean. */
   readonly logits: Tensor;
   readonly probs: Tensor;
   readonly losses: Tensor;
+  readonly loss: Tensor;
   /** (1, 1, N) ones, to sum rows with a matmul (bias gradients). */
   readonly ones: Tensor;
   /** Gradients (training plans only). */
@@ -226,6 +227,7 @@ function floatViews(config: GPTConfig, shape: PlanShape, T: number, { take, laye
     logits: take([1, N, V], 'logits'),
     probs: take([1, N, V], 'logits'),
     losses: take([N], 'logits'),
+    loss: take([1], 'logits'),
   };
   const grads: PassGradBuffers | null = training
     ? {
@@ -253,7 +255,7 @@ export const planShapes = {
 export interface PlanElements {
   /** The arena besides the logits: activations (and their gradients in training) of every block. */
   readonly activations: number;
-  /** The (N, V) logits, probabilities and (training) their gradient, plus the (N) losses. */
+  /** The (N, V) logits, probabilities and (training) their gradient, plus the (N) losses and their mean. */
   readonly logits: number;
   /** N = B · maxT: the length of the plan's int32 ids and targets and of its row of ones. */
   readonly rows: number;

@@ -72,7 +72,7 @@ export function createSession(model: GPT, B = 1, options: SessionOptions = {}): 
       length += T;
       const out = new Float64Array(B * V);
       for (let b = 0; b < B; b++) {
-        const row: TypedArray = backend.read(s.logits.storage, s.logits.offset + (b * T + T - 1) * V, V);
+        const row: TypedArray = backend.readSync!(s.logits.storage, s.logits.offset + (b * T + T - 1) * V, V);
         out.set(row, b * V);
       }
       return out;
@@ -114,7 +114,7 @@ export function forwardLogits(model: GPT, ids: ArrayLike<number>, B: number, T: 
     const s = pass.buffers(T);
     backend.write(s.ids.storage, s.ids.offset, idArray);
     pass.forward(T, false, { pos0: 0, cache: null, dropoutKey: 0 });
-    return Float64Array.from(backend.read(s.logits.storage, s.logits.offset, B * T * config.vocabSize));
+    return Float64Array.from(backend.readSync!(s.logits.storage, s.logits.offset, B * T * config.vocabSize));
   } finally {
     plan.dispose();
   }

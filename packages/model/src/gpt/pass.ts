@@ -222,7 +222,8 @@ function gptForward(ctx: PassContext, s: PassBuffers, p: ParamViews, withLoss: b
   }
   linearForward(K, s.logits, x, p.head);
   if (!withLoss) return NaN;
-  return K.crossEntropy({ logits: rows(s.logits), targets: s.targets, probs: rows(s.probs), losses: s.losses });
+  K.crossEntropy({ logits: rows(s.logits), targets: s.targets, probs: rows(s.probs), losses: s.losses, loss: s.loss });
+  return s.loss.backend.readSync!(s.loss.storage, s.loss.offset, 1)[0]!;
 }
 
 /** One block: res1 = x + attn(ln1(x)); res2 = res1 + mlp(ln2(res1)). */

@@ -1,7 +1,8 @@
 // Argument checks shared by the ops: each error names the op, the argument, what was expected and what was found.
 import type { Backend } from '../backend';
-import { type DType, type FloatDType, isFloatDType } from '../dtype';
-import { DTypeError, IndexError, ShapeError, formatShape } from '../errors';
+import { queueOf } from '../compose';
+import { type DType, type FloatDType, type TypedArray, isFloatDType } from '../dtype';
+import { BackendError, DTypeError, IndexError, ShapeError, formatShape } from '../errors';
 import { type Shape, sameShape } from '../shape';
 import { Tensor } from '../tensor';
 
@@ -49,19 +50,38 @@ export function outputTensor(op: string, name: string, out: Tensor | undefined, 
 }
 
 /**
- * Checks that an index tensor is int32 with every value in [low, high), before any kernel writes.
+ * Checks that an index tensor is int32 with every value in [low, high), before any kernel writes. On a backend that
+ * reads only asynchronously the values are checked once read, in order with the work queued there (see
+ * withAsyncFallback): the kernels that follow wait for the check, and a bad value rejects the next read instead.
  * @throws {DTypeError} when it is not int32.
  * @throws {IndexError} naming the first bad position and value, e.g. `embedding: ids[1, 0] = 70 is outside [0, 65)`.
+ * @throws {BackendError} for a backend without readSync that is not wrapped in withAsyncFallback.
  */
 export function checkIndices(op: string, name: string, t: Tensor, low: number, high: number, note = ''): void {
   expectDType(op, name, t, 'int32');
-  const values = t.toArray();
-  for (let i = 0; i < values.length; i++) {
-    const value = values[i]!;
-    if (value < low || value >= high) {
-      throw new IndexError(`${op}: ${name}${formatIndex(i, t.shape)} = ${value} is outside [${low}, ${high})${note}`);
+  const check = (values: TypedArray): void => {
+    for (let i = 0; i < values.length; i++) {
+      const value = values[i]!;
+      if (value < low || value >= high) {
+        throw new IndexError(`${op}: ${name}${formatIndex(i, t.shape)} = ${value} is outside [${low}, ${high})${note}`);
+      }
     }
+  };
+  if (t.backend.readSync) {
+    check(t.toArray());
+    return;
   }
+  const queue = queueOf(t.backend);
+  if (!queue) {
+    throw new BackendError(
+      `${op}: backend '${t.backend.name}' reads only asynchronously, so ${name} can only be checked in its work queue; return withAsyncFallback(backend) from its factory`,
+    );
+  }
+  const source = t.contiguous();
+  queue.defer(async () => {
+    check(await queue.base.readAsync(source.storage, source.offset, t.size));
+  });
+  source.dispose();
 }
 
 /** `[1, 2]`: the position of row-major element `flat` in `shape`. */

@@ -31,7 +31,8 @@ describe('crossEntropy', () => {
     // log(e + e² + e³) = 3.40760596444438
     const { loss, probs, losses } = crossEntropy(tensor([[1, 2, 3], [1, 2, 3]], f64), tensor([2, 0], i32));
     assertClose(losses, [0.40760596444438, 2.40760596444438], FLOAT64_TOLERANCE);
-    assertClose([loss], [1.40760596444438], FLOAT64_TOLERANCE);
+    expect(loss.shape).toEqual([]);
+    assertClose(loss, [1.40760596444438], FLOAT64_TOLERANCE);
     assertClose(probs.slice(0, 0, 1), [0.09003057317038046, 0.24472847105479767, 0.6652409557748219], FLOAT64_TOLERANCE);
   });
 
@@ -44,16 +45,16 @@ describe('crossEntropy', () => {
     expect(probs.shape).toEqual([4, 3, 11]);
     expect(losses.shape).toEqual([4, 3]);
     assertClose(losses, expected, FLOAT64_TOLERANCE);
-    assertClose([loss], [expected.reduce((a, b) => a + b, 0) / 10], FLOAT64_TOLERANCE);
+    assertClose(loss, [expected.reduce((a, b) => a + b, 0) / 10], FLOAT64_TOLERANCE);
     const f32 = crossEntropy(logits.clone('float32'), targets);
     assertClose(f32.losses, expected, FLOAT32_TOLERANCE);
-    assertClose([f32.loss], [loss], FLOAT32_TOLERANCE);
+    assertClose(f32.loss, loss.toArray(), FLOAT32_TOLERANCE);
   });
 
   it('stays finite and exact for logits of 1e4 magnitude', () => {
     const { loss, losses } = crossEntropy(tensor([[1e4, -1e4], [1e4, -1e4]], f64), tensor([0, 1], i32));
     expect(Array.from(losses.toArray())).toEqual([0, 2e4]);
-    expect(loss).toBe(1e4);
+    expect(loss.item()).toBe(1e4);
     const big = randn([6, 9], { seed: 3, ...f64, std: 1e4 });
     const targetList = randomTargets(6, 9, 4);
     const result = crossEntropy(big, tensor(targetList, i32));
@@ -66,27 +67,30 @@ describe('crossEntropy', () => {
     assertClose(result.losses, stable, FLOAT64_TOLERANCE);
     expect(Array.from(result.probs.toArray()).every(Number.isFinite)).toBe(true);
     const f32 = crossEntropy(big.clone('float32'), tensor(targetList, i32));
-    expect(Number.isFinite(f32.loss)).toBe(true);
+    expect(Number.isFinite(f32.loss.item())).toBe(true);
     assertClose(f32.losses, stable, FLOAT32_TOLERANCE);
   });
 
   it('gives NaN when every row is ignored, with zero losses', () => {
     const { loss, losses } = crossEntropy(tensor([[1, 2], [3, 4]], f64), tensor([-1, -1], i32));
-    expect(loss).toBeNaN();
+    expect(loss.item()).toBeNaN();
     expect(Array.from(losses.toArray())).toEqual([0, 0]);
-    expect(crossEntropy(zeros([0, 5]), zeros([0], i32)).loss).toBeNaN();
+    expect(crossEntropy(zeros([0, 5]), zeros([0], i32)).loss.item()).toBeNaN();
   });
 
-  it('handles a single class and writes into given probs and losses', () => {
+  it('handles a single class and writes into given probs, losses and loss', () => {
     const one = crossEntropy(tensor([[7], [-3]]), tensor([0, 0], i32));
-    expect(one.loss).toBe(0);
+    expect(one.loss.item()).toBe(0);
     expect(Array.from(one.probs.toArray())).toEqual([1, 1]);
     const probs = zeros([2, 3], f64);
     const losses = zeros([2], f64);
-    const result = crossEntropy(tensor([[1, 2, 3], [1, 2, 3]], f64), tensor([2, 0], i32), { probs, losses });
+    const loss = full([1], 9, f64);
+    const result = crossEntropy(tensor([[1, 2, 3], [1, 2, 3]], f64), tensor([2, 0], i32), { probs, losses, loss });
     expect(result.probs).toBe(probs);
     expect(result.losses).toBe(losses);
+    expect(result.loss).toBe(loss);
     assertClose(losses, [0.40760596444438, 2.40760596444438], FLOAT64_TOLERANCE);
+    assertClose(loss, [1.40760596444438], FLOAT64_TOLERANCE);
   });
 
   it('throws IndexError naming index, value and bound before writing anything', () => {
@@ -112,6 +116,10 @@ describe('crossEntropy', () => {
     expect(() => crossEntropy(zeros([2, 5]), tensor([0, 1], i32), { losses: zeros([2], f64) })).toThrow(
       /^crossEntropy: losses must be float32, found float64$/,
     );
+    expect(() => crossEntropy(zeros([2, 5]), tensor([0, 1], i32), { loss: zeros([2]) })).toThrow(/^crossEntropy: loss is \[2\], expected \[1\]$/);
+    expect(() => crossEntropy(zeros([2, 5]), tensor([0, 1], i32), { loss: zeros([], f64) })).toThrow(
+      /^crossEntropy: loss must be float32, found float64$/,
+    );
     expect(() => crossEntropyBackward(zeros([2, 5]), tensor([0, 1], i32), { dlogits: zeros([5, 2]) })).toThrow(
       /^crossEntropyBackward: dlogits is \[5, 2\], expected \[2, 5\]$/,
     );
@@ -122,7 +130,7 @@ describe('crossEntropyBackward', () => {
   it('matches finite differences of the mean loss, with ignored rows and dloss', () => {
     const logits = randn([2, 3, 6], { seed: 5, ...f64 });
     const targets = tensor(randomTargets(6, 6, 6, [2]), { ...i32, shape: [2, 3] });
-    const expected = numericGradient(() => 2.5 * crossEntropy(logits, targets).loss, logits);
+    const expected = numericGradient(() => 2.5 * crossEntropy(logits, targets).loss.item(), logits);
     const dlogits = crossEntropyBackward(crossEntropy(logits, targets).probs, targets, { dloss: 2.5 });
     assertClose(dlogits, expected, GRAD_TOLERANCE);
     expect(Array.from(dlogits.toArray().subarray(12, 18))).toEqual([0, 0, 0, 0, 0, 0]);

@@ -23,6 +23,8 @@ export interface CrossEntropyOptions {
   probs?: Tensor;
   /** Contiguous (…) tensor of logits' dtype for the per-row losses. */
   losses?: Tensor;
+  /** Tensor of logits' dtype and shape [] or [1] for the mean loss. */
+  loss?: Tensor;
 }
 
 /**
@@ -31,8 +33,9 @@ export interface CrossEntropyOptions {
  * finite size (1e4 and more) give finite results.
  * @param logits (…, V) float32 or float64.
  * @param targets int32 (…), each in [-1, V); -1 ignores the row (loss 0, no gradient, not counted).
- * @returns loss, the mean as a number (NaN when every row is ignored); probs (…, V), the softmax that
- * `crossEntropyBackward` needs; losses (…), the per-row losses.
+ * @returns loss, the mean as a tensor of shape [] (or the given `loss` buffer; NaN when every row is ignored: read
+ * it with `item()` or `await itemAsync()`); probs (…, V), the softmax that `crossEntropyBackward` needs; losses (…),
+ * the per-row losses.
  * @throws {IndexError} naming the first target outside [-1, V), its index and value; nothing is written then.
  * @throws {DTypeError} when logits is not float, targets not int32, or a buffer's dtype differs.
  * @throws {ShapeError} when targets is not logits' shape without the last dim, or a buffer does not fit.
@@ -41,21 +44,24 @@ export function crossEntropy(
   logits: Tensor,
   targets: Tensor,
   options: CrossEntropyOptions = {},
-): { loss: number; probs: Tensor; losses: Tensor } {
+): { loss: Tensor; probs: Tensor; losses: Tensor } {
   const op = 'crossEntropy';
-  const backend = sameBackend(op, [logits, targets, options.probs, options.losses]);
+  const backend = sameBackend(op, [logits, targets, options.probs, options.losses, options.loss]);
   const dtype = expectFloat(op, 'logits', logits);
   const { n, v } = checkTargets(op, logits, 'logits', targets);
   const probs = outputTensor(op, 'probs', options.probs, logits.shape, dtype, backend);
   const losses = outputTensor(op, 'losses', options.losses, targets.shape, dtype, backend);
-  const loss = withViews((view) =>
+  const lossShape = options.loss?.rank === 1 ? [1] : [];
+  const loss = outputTensor(op, 'loss', options.loss, lossShape, dtype, backend);
+  withViews((view) => {
     kernel(backend, 'crossEntropy', dtype)({
       logits: view(logits, [n, v]),
       targets: view(targets, [n]),
       probs: view(probs, [n, v]),
       losses: view(losses, [n]),
-    }),
-  );
+      loss,
+    });
+  });
   return { loss, probs, losses };
 }
 

@@ -16,6 +16,7 @@ import { logSoftmax, logSoftmaxBackward, softmax, softmaxBackward } from '../ops
 import { unary, unaryBackward } from '../ops/unary';
 import type { Tensor } from '../tensor';
 import type { ConformanceCase } from './conformance';
+import { ruleCases } from './conformance-rules';
 
 const MATMUL_SHAPES: readonly (readonly [number, number, number])[] = [
   [1, 1, 1],
@@ -290,16 +291,15 @@ function quantMatmulCase([M, N, K, G, format]: QuantShape, activations: 'float' 
     kernel: 'quantMatmul',
     name: `${format} ${M}x${K} · (${N}x${K})ᵀ groups of ${G}, ${activations}${withOffsets ? ', offsets' : ''}${label}`,
     dtypes: ['float32'],
-    run: ({ randn, ints, backend }) => {
-      const bytes = format === 'int8' ? N * K : (N * K) / 2;
+    run: ({ randn, bytes, backend }) => {
+      const byteCount = format === 'int8' ? N * K : (N * K) / 2;
+      const codes = codeByte === null ? bytes([byteCount]) : tensor(new Uint8Array(byteCount).fill(codeByte), { backend });
       // Scales and offsets are float32 whatever the case's dtype (randn's values are float32-exact).
-      const float32 = (t: Tensor): Tensor => tensor(Float32Array.from(t.toArray()), { shape: t.shape, dtype: 'float32', backend });
-      const codes = tensor(codeByte === null ? Uint8Array.from(ints([bytes], 0, 256).toArray()) : new Uint8Array(bytes).fill(codeByte), { backend });
-      const scales = float32(randn([N, K / G], 0.01, 0.02));
-      const offsets = withOffsets ? float32(randn([N, K / G], 0.05)) : null;
+      const scales = randn([N, K / G], 0.01, 0.02).clone('float32');
+      const offsets = withOffsets ? randn([N, K / G], 0.05).clone('float32') : null;
       const x = codeByte === null ? randn([M, K]) : randn([M, K], 0, 0.5);
       const out = quantMatmul(x, { codes, scales, offsets, format, groupSize: G }, { activations });
-      for (const t of [codes, scales, offsets]) t?.dispose();
+      for (const t of [scales, offsets, codeByte === null ? null : codes]) t?.dispose();
       return { out };
     },
   };
@@ -324,7 +324,7 @@ function quantMatmulCases(): ConformanceCase[] {
   return cases;
 }
 
-/** Every conformance case, grouped by kernel family. */
+/** Every conformance case, grouped by kernel family, then the in-place, accumulation and empty-tensor cases. */
 export function conformanceCases(): ConformanceCase[] {
   return [
     ...matmulCases(),
@@ -338,5 +338,6 @@ export function conformanceCases(): ConformanceCase[] {
     ...adamCases(),
     ...layoutCases(),
     ...quantMatmulCases(),
+    ...ruleCases(),
   ];
 }

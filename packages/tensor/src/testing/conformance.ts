@@ -1,13 +1,16 @@
-// The conformance suite: every kernel, through its public op, on a backend under test against the JS backend
-// in float64, on random shapes including size-1, odd and empty dimensions and large softmax inputs.
+// The conformance suite: every kernel, through its public op, on a backend under test against the JS backend in
+// float64, on random shapes including size-1, odd and empty dimensions and large softmax inputs; in-place calls and
+// the accumulation of backward kernels; and the backend's storage (reads, writes, every dtype it declares). Results
+// are read with readAsync, so a backend without readSync runs it too.
 import type { Backend } from '../backend';
-import type { FloatDType } from '../dtype';
+import { type FloatDType, isFloatDType } from '../dtype';
 import { PythonRandom } from '../random/index';
 import { findBackend } from '../registry';
 import { Tensor } from '../tensor';
 import { tensor } from '../create';
 import { FLOAT32_TOLERANCE, FLOAT64_TOLERANCE, type Tolerance, assertClose } from './compare';
 import { conformanceCases } from './conformance-cases';
+import { checkStorage } from './conformance-storage';
 
 /** What a case builds its inputs with; the same seed gives the same values on every backend. */
 export interface CaseContext {
@@ -17,10 +20,13 @@ export interface CaseContext {
   readonly randn: (shape: readonly number[], scale?: number, shift?: number) => Tensor;
   /** Uniform int32 values in [low, high). */
   readonly ints: (shape: readonly number[], low: number, high: number) => Tensor;
+  /** Uniform uint8 values (the same draws as `ints(shape, 0, 256)`). */
+  readonly bytes: (shape: readonly number[]) => Tensor;
 }
 
 /** One kernel check: build inputs with the context, run ops, return the tensors and numbers to compare. */
 export interface ConformanceCase {
+  /** The kernel family the case exercises (the suite's group name). */
   readonly kernel: string;
   readonly name: string;
   /** Extra tolerance factor for ill-conditioned cases (long sums), default 1. */
@@ -29,6 +35,8 @@ export interface ConformanceCase {
   readonly dtypes?: readonly FloatDType[];
   run(ctx: CaseContext): Record<string, Tensor | number>;
 }
+
+const FLOAT_DTYPES: readonly FloatDType[] = ['float32', 'float64'];
 
 function hashName(name: string): number {
   let h = 2166136261;
@@ -39,6 +47,8 @@ function hashName(name: string): number {
 function context(backend: Backend, dtype: FloatDType, seed: number, made: Tensor[]): CaseContext {
   const rng = new PythonRandom(seed);
   const keep = (t: Tensor): Tensor => (made.push(t), t);
+  const draw = (shape: readonly number[], low: number, high: number): number[] =>
+    Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => low + Math.floor(rng.random() * (high - low)));
   return {
     backend,
     dtype,
@@ -47,33 +57,30 @@ function context(backend: Backend, dtype: FloatDType, seed: number, made: Tensor
       const values = Float64Array.from({ length: n }, () => Math.fround(rng.gauss(0, 1) * scale + shift));
       return keep(tensor(values, { shape, dtype, backend }));
     },
-    ints(shape, low, high) {
-      const n = shape.reduce((a, b) => a * b, 1);
-      const values = Int32Array.from({ length: n }, () => low + Math.floor(rng.random() * (high - low)));
-      return keep(tensor(values, { shape, backend }));
-    },
+    ints: (shape, low, high) => keep(tensor(Int32Array.from(draw(shape, low, high)), { shape, backend })),
+    bytes: (shape) => keep(tensor(Uint8Array.from(draw(shape, 0, 256)), { shape, backend })),
   };
 }
 
-function runOn(c: ConformanceCase, backend: Backend, dtype: FloatDType): Record<string, Float64Array | number> {
+async function runOn(c: ConformanceCase, backend: Backend, dtype: FloatDType): Promise<Record<string, Float64Array | number>> {
   const made: Tensor[] = [];
   const results = c.run(context(backend, dtype, hashName(`${c.kernel}/${c.name}`), made));
   const values: Record<string, Float64Array | number> = {};
   for (const [key, value] of Object.entries(results)) {
-    values[key] = value instanceof Tensor ? Float64Array.from(value.toArray()) : value;
-    if (value instanceof Tensor) value.dispose();
+    values[key] = value instanceof Tensor ? Float64Array.from(await value.toArrayAsync()) : value;
   }
+  for (const value of Object.values(results)) if (value instanceof Tensor) value.dispose();
   for (const t of made) t.dispose();
   return values;
 }
 
 /**
- * Runs one case on `backend` in `dtype` and on the JS backend in float64, and throws with the worst element
- * when any output differs beyond the dtype's tolerance.
+ * Runs one case on `backend` in `dtype` and on the JS backend in float64, and rejects with the worst element when
+ * any output differs beyond the dtype's tolerance.
  */
-export function checkCase(c: ConformanceCase, backend: Backend, dtype: FloatDType): void {
-  const expected = runOn(c, findBackend('js'), 'float64');
-  const actual = runOn(c, backend, dtype);
+export async function checkCase(c: ConformanceCase, backend: Backend, dtype: FloatDType): Promise<void> {
+  const expected = await runOn(c, findBackend('js'), 'float64');
+  const actual = await runOn(c, backend, dtype);
   const base: Tolerance = dtype === 'float32' ? FLOAT32_TOLERANCE : FLOAT64_TOLERANCE;
   const factor = c.looseness ?? 1;
   const tolerance = { atol: base.atol * factor, rtol: base.rtol * factor };
@@ -93,30 +100,56 @@ export interface TestApi {
 
 /** Options of `runConformance`. */
 export interface ConformanceOptions {
-  /** Dtypes to check (default: float32 and float64). */
+  /**
+   * Float dtypes to check kernels in. Default: those the backend declares, when it is passed itself; float32 and
+   * float64 when a function gives it (a case then fails if the backend does not declare its dtype).
+   */
   dtypes?: readonly FloatDType[];
-  /** Runs before each case (e.g. set the thread count). */
+  /** Runs before each test (e.g. set the thread count). */
   beforeEach?: () => void | Promise<void>;
 }
 
+function expectDeclared(backend: Backend, dtype: FloatDType): void {
+  if (!backend.dtypes.includes(dtype)) {
+    throw new Error(`runConformance: backend '${backend.name}' does not store ${dtype} (it stores ${backend.dtypes.join(', ')}); pass { dtypes } to check only those`);
+  }
+}
+
 /**
- * Registers the conformance suite for the backend that `getBackend` returns, one test per kernel case and
- * dtype. Call it inside a test file:
- * `runConformance(() => findBackend('wasm'), { describe, it })`.
+ * Registers the conformance suite for `backend` (or the backend a function returns, perhaps after starting it): its
+ * storage (alloc, write, readAsync, readSync when present, for every dtype it declares), then one test per kernel
+ * case and dtype. A backend package's test file is:
+ * ```ts
+ * import { describe, it } from 'vitest';
+ * import { runConformance } from '@microgpt/tensor/testing';
+ * import { createMyBackend } from './index';
+ * runConformance(createMyBackend(), { describe, it });
+ * ```
  */
-export function runConformance(getBackend: () => Backend | Promise<Backend>, test: TestApi, options: ConformanceOptions = {}): void {
-  const dtypes = options.dtypes ?? (['float32', 'float64'] as const);
+export function runConformance(backend: Backend | (() => Backend | Promise<Backend>), test: TestApi, options: ConformanceOptions = {}): void {
+  const start = typeof backend === 'function' ? backend : () => backend;
+  const dtypes = options.dtypes ?? (typeof backend === 'function' ? FLOAT_DTYPES : backend.dtypes.filter(isFloatDType));
+  const prepare = async (): Promise<Backend> => {
+    const started = await start();
+    await options.beforeEach?.();
+    return started;
+  };
+  test.describe('storage', () => {
+    test.it('alloc, write, readAsync and readSync of every declared dtype', async () => {
+      await checkStorage(await prepare());
+    });
+  });
   const cases = conformanceCases().filter((c) => !c.dtypes || dtypes.some((d) => c.dtypes!.includes(d)));
-  const kernels = [...new Set(cases.map((c) => c.kernel))];
-  for (const kernelName of kernels) {
-    test.describe(kernelName, () => {
-      for (const c of cases.filter((x) => x.kernel === kernelName)) {
+  const families = [...new Set(cases.map((c) => c.kernel))];
+  for (const family of families) {
+    test.describe(family, () => {
+      for (const c of cases.filter((x) => x.kernel === family)) {
         for (const dtype of dtypes) {
           if (c.dtypes && !c.dtypes.includes(dtype)) continue;
           test.it(`${c.name} (${dtype})`, async () => {
-            const backend = await getBackend();
-            await options.beforeEach?.();
-            checkCase(c, backend, dtype);
+            const started = await prepare();
+            expectDeclared(started, dtype);
+            await checkCase(c, started, dtype);
           });
         }
       }

@@ -10,4 +10,6 @@ export {
 } from './conformance';
 export { conformanceCases } from './conformance-cases';
 export { numericGradient, weightedSum } from './finite-difference';
-export { createStorageOnlyBackend } from './storage-only-backend';
+export { type StorageOnlyBackend, type StorageOnlyOptions, createStorageOnlyBackend } from './storage-only-backend';
+export { checkStorage } from './conformance-storage';
+export { ruleCases } from './conformance-rules';

@@ -30,7 +30,8 @@ function mulDoubleDouble([xHi, xLo]: [number, number], [yHi, yLo]: [number, numb
  * base ** n for 0 ≤ base ≤ 1 and an integer n ≥ 0, by squaring in double-double arithmetic: correctly rounded
  * unless the exact power lies within a relative n · 2^-104 of a rounding boundary. V8's `**` misrounds
  * beta ** step about 1 time in 10, where glibc's pow (CPython's `beta1 ** step`) rounds correctly, and the
- * bias correction scales every element of the update.
+ * bias correction scales every element of the update. A backend's adam kernel takes its bias corrections
+ * 1 - beta ** step from here too, so that it matches the reference.
  */
 export function powCorrectlyRounded(base: number, n: number): number {
   // Every parameter of a step asks for the same two powers: remember the last few.

@@ -5,10 +5,10 @@ import { floatsOf, intsOf } from './storage';
 
 /**
  * probs = softmax(logits) per row; losses[i] = log Σ_j exp(logits[i, j] - max) - (logits[i, t] - max), the
- * log-sum-exp form of -log probs[i, t], finite for any finite logits. Returns the mean loss over rows not
- * ignored (NaN when all are).
+ * log-sum-exp form of -log probs[i, t], finite for any finite logits; loss = the mean over rows not ignored (NaN
+ * when all are).
  */
-export function crossEntropy({ logits, targets, probs, losses }: CrossEntropyArgs): number {
+export function crossEntropy({ logits, targets, probs, losses, loss }: CrossEntropyArgs): void {
   const [n, v] = logits.shape as [number, number];
   const xs = floatsOf(logits);
   const ts = intsOf(targets);
@@ -25,15 +25,15 @@ export function crossEntropy({ logits, targets, probs, losses }: CrossEntropyArg
     for (let j = 0; j < v; j++) sum += Math.exp(xs[xRow + j]! - max);
     for (let j = 0; j < v; j++) ps[pRow + j] = Math.exp(xs[xRow + j]! - max) / sum;
     const target = ts[targets.offset + row]!;
-    let loss = 0;
+    let rowLoss = 0;
     if (target >= 0) {
-      loss = Math.log(sum) - (xs[xRow + target]! - max);
+      rowLoss = Math.log(sum) - (xs[xRow + target]! - max);
       count++;
     }
-    ls[losses.offset + row] = loss;
-    total += loss;
+    ls[losses.offset + row] = rowLoss;
+    total += rowLoss;
   }
-  return total / count;
+  floatsOf(loss)[loss.offset] = total / count;
 }
 
 /** dlogits[i, j] += (probs[i, j] - [j = targets[i]]) · dloss / count, where count = rows not ignored. */

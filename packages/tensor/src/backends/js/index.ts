@@ -1,46 +1,19 @@
 // The JS reference backend: every kernel in plain TypeScript over typed arrays, for float32 and float64.
 // It defines what each kernel computes; faster backends are tested against it (see src/testing).
-import type { Backend, Kernels, MemoryStats, Storage } from '../../backend';
+import type { Backend, MemoryStats, Storage } from '../../backend';
 import { type DType, DTYPES, allocTypedArray, bytesPerElement } from '../../dtype';
 import { BackendError, BackendMemoryError } from '../../errors';
-import { adam } from './adam';
-import { attention, attentionBackward } from './attention';
-import { crossEntropy, crossEntropyBackward } from './cross-entropy';
-import { binary, binaryScalar } from './elementwise';
-import { embedding, embeddingBackward } from './embedding';
-import { copy, fill } from './layout';
-import { matmul } from './matmul';
-import { layernorm, layernormBackward, rmsnorm, rmsnormBackward } from './norm';
-import { reduce } from './reduce';
-import { quantMatmul } from './quant-matmul';
-import { softmax, softmaxBackward } from './softmax';
+import { JS_KERNELS } from './kernels';
 import { type JsStorage, jsStorage } from './storage';
-import { unary, unaryBackward } from './unary';
 
-const kernels: Kernels = {
-  matmul,
-  binary,
-  binaryScalar,
-  unary,
-  unaryBackward,
-  reduce,
-  softmax,
-  softmaxBackward,
-  rmsnorm,
-  rmsnormBackward,
-  layernorm,
-  layernormBackward,
-  embedding,
-  embeddingBackward,
-  crossEntropy,
-  crossEntropyBackward,
-  attention,
-  attentionBackward,
-  adam,
-  fill,
-  copy,
-  quantMatmul,
-};
+// Backends made by createJsBackend: their storages are plain typed arrays, so a registered kernel's JS reference
+// runs on them directly, with no copies.
+const jsBackends = new WeakSet<Backend>();
+
+/** Whether `backend` was made by `createJsBackend` (its storages are `JsStorage`). */
+export function isJsBackend(backend: Backend): boolean {
+  return jsBackends.has(backend);
+}
 
 /**
  * A zeroed typed array of `size` elements.
@@ -70,7 +43,7 @@ export function createJsBackend(): Backend {
   const backend: Backend = {
     name: 'js',
     dtypes: DTYPES,
-    kernels,
+    kernels: JS_KERNELS,
     alloc(dtype: DType, size: number): Storage {
       const storage = jsStorage(backend, dtype, typedArrayOrMemoryError(dtype, size));
       live.add(storage);
@@ -85,8 +58,14 @@ export function createJsBackend(): Backend {
       liveStorages--;
       liveBytes -= storage.size * bytesPerElement(storage.dtype);
     },
-    read(storage, offset, length) {
-      return own(storage, 'read').data.slice(offset, offset + length);
+    readSync(storage, offset, length) {
+      return own(storage, 'readSync').data.slice(offset, offset + length);
+    },
+    // The executor runs now, so the copy is taken before the promise returns, and a bad storage rejects it.
+    readAsync(storage, offset, length) {
+      return new Promise((resolve) => {
+        resolve(own(storage, 'readAsync').data.slice(offset, offset + length));
+      });
     },
     write(storage, offset, data) {
       own(storage, 'write').data.set(data, offset);
@@ -95,5 +74,6 @@ export function createJsBackend(): Backend {
       return { liveStorages, liveBytes, totalAllocations };
     },
   };
+  jsBackends.add(backend);
   return backend;
 }

@@ -13,7 +13,10 @@ export function jsStorage(backend: Backend, dtype: DType, data: TypedArray): JsS
   return { backend, dtype, size: data.length, data };
 }
 
-/** The typed array behind a JS-backend tensor (index it from `t.offset` with `t.strides`). */
+/**
+ * The typed array behind a tensor on js storage (the js backend's, or the copies that the fallback hands a reference
+ * kernel); index it from `t.offset` with `t.strides`. Public as `jsArray`, for the references of registered kernels.
+ */
 export function dataOf(t: Tensor): TypedArray {
   return (t.storage as JsStorage).data;
 }

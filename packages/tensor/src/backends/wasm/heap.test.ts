@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BackendMemoryError } from '../../errors';
+import { BackendMemoryError } from '../../index';
 import { createHeap, sizeClass } from './heap';
 
 describe('wasm heap', () => {

@@ -1,7 +1,7 @@
 // The allocator of the wasm backend: blocks of WebAssembly memory in size classes, reused through free lists,
 // so a training step that frees and allocates the same shapes every time stops growing after its first run.
 // Blocks are never split or merged; memory grows in whole pages up to the 4 GiB limit of 32-bit wasm.
-import { BackendError, BackendMemoryError } from '../../errors';
+import { BackendError, BackendMemoryError } from '../../index';
 
 const PAGE_BYTES = 65536;
 /** 32-bit WebAssembly addresses end here. */

@@ -1,9 +1,7 @@
 // The WebAssembly SIMD backend: tensors live in one WebAssembly memory (no copies between kernels), kernels
 // come from the AssemblyScript module in assembly/, and large kernels are split across worker threads that
 // share that memory. Without SharedArrayBuffer (a page that is not cross-origin isolated) it runs on one thread.
-import type { Backend, MemoryStats, Storage } from '../../backend';
-import { DTYPES, type DType, bytesPerElement } from '../../dtype';
-import { BackendError } from '../../errors';
+import { type Backend, BackendError, DTYPES, type DType, type MemoryStats, type Storage, type Tensor, type TypedArray, bytesPerElement } from '../../index';
 import { MAX_MEMORY_BYTES, createHeap } from './heap';
 import { wasmKernels } from './kernels';
 import { compileKernels, instantiateKernels } from './module';
@@ -32,6 +30,15 @@ export interface WasmBackend extends Backend {
   readonly maxBytes: number;
   /** Whether the memory is shared, i.e. whether more than one thread is possible. */
   readonly shared: boolean;
+  /**
+   * The WebAssembly memory every tensor of this backend lives in, for a backend composed over this one that runs
+   * its own code on the tensors in place (a native BLAS). Its buffer changes when the memory grows: take it anew
+   * at each call.
+   */
+  readonly wasmMemory: WebAssembly.Memory;
+  /** Byte address in `wasmMemory` of element [0, …] of `t` (a tensor over this backend's storage). */
+  byteAddress(t: Tensor): number;
+  readSync(storage: Storage, offset: number, length: number): TypedArray;
   /** Uses `n` threads per kernel from now on, starting workers the first time (once each). */
   setThreads(n: number): Promise<void>;
   /** Kernels with less work than this stay on one thread; 1 splits everything (for tests). */
@@ -83,15 +90,22 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
   let totalAllocations = 0;
   let maxBytes = 0;
 
+  // Storages are recognized by identity, not by their label: a backend composed over this one relabels them.
+  const live = new WeakSet<Storage>();
   const own = (storage: Storage, op: string): WasmStorage => {
-    const s = storage as WasmStorage;
-    if (s.backend !== backend || s.freed) throw new BackendError(`wasm.${op}: storage is freed or from another backend`);
-    return s;
+    if (!live.has(storage)) throw new BackendError(`wasm.${op}: storage is freed or from another backend`);
+    return storage as WasmStorage;
+  };
+  const copyOut = (op: string, storage: Storage, offset: number, length: number): TypedArray => {
+    const s = own(storage, op);
+    return runtime.viewAt(s.dtype, s.address + offset * bytesPerElement(s.dtype), length).slice();
   };
   const backend: WasmBackend = {
     name: 'wasm',
     dtypes: DTYPES,
     shared,
+    wasmMemory: memory,
+    byteAddress: (t) => runtime.address(t),
     kernels: {},
     get threads() {
       return pool.threads;
@@ -112,6 +126,7 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
     alloc(dtype, size) {
       const bytes = size * bytesPerElement(dtype);
       const storage: WasmStorage = { backend, dtype, size, address: heap.alloc(bytes), freed: false };
+      live.add(storage);
       liveStorages++;
       liveBytes += bytes;
       totalAllocations++;
@@ -121,13 +136,16 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
       const s = own(storage, 'free');
       heap.free(s.address);
       s.freed = true;
+      live.delete(s);
       liveStorages--;
       liveBytes -= s.size * bytesPerElement(s.dtype);
     },
-    read(storage, offset, length) {
-      const s = own(storage, 'read');
-      return runtime.viewAt(s.dtype, s.address + offset * bytesPerElement(s.dtype), length).slice();
-    },
+    readSync: (storage, offset, length) => copyOut('readSync', storage, offset, length),
+    // The executor runs now, so the copy is taken before the promise returns, and a bad storage rejects it.
+    readAsync: (storage, offset, length) =>
+      new Promise((resolve) => {
+        resolve(copyOut('readAsync', storage, offset, length));
+      }),
     write(storage, offset, data) {
       const s = own(storage, 'write');
       runtime.viewAt(s.dtype, s.address + offset * bytesPerElement(s.dtype), data.length).set(data);
@@ -138,7 +156,7 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
       pool.dispose();
     },
   };
-  const runtime: WasmRuntime = createRuntime(backend, exports, memory, heap, pool);
+  const runtime: WasmRuntime = createRuntime(exports, memory, heap, pool);
   maxBytes = MAX_MEMORY_BYTES - HEAP_BASE - heap.stats().reservedBytes;
   Object.assign(backend.kernels, wasmKernels(runtime));
   await pool.resize(shared ? wanted : 1);

@@ -1,12 +1,18 @@
 // The wasm backend's kernel table: each kernel turns its tensors into byte addresses and calls the matching
 // export of the AssemblyScript module (assembly/), split across threads where the work is large enough.
 // Cases the module does not cover (a copy between dtypes) run on the JS reference.
-import type { BinaryOp, Kernels, ReduceOp, UnaryOp } from '../../backend';
-import { referenceKernel } from '../../dispatch';
-import { type DType, bytesPerElement } from '../../dtype';
-import { sameShape } from '../../shape';
-import type { Tensor } from '../../tensor';
-import { powCorrectlyRounded } from '../js/adam';
+import {
+  type BinaryOp,
+  type DType,
+  type Kernels,
+  type ReduceOp,
+  type Tensor,
+  type UnaryOp,
+  bytesPerElement,
+  powCorrectlyRounded,
+  referenceKernel,
+  sameShape,
+} from '../../index';
 import type { WasmRuntime } from './runtime';
 
 const BINARY_CODES: Record<BinaryOp, number> = { add: 0, sub: 1, mul: 2, div: 3 };
@@ -129,7 +135,7 @@ export function wasmKernels(rt: WasmRuntime): Partial<Kernels> {
       const [N, C] = rowsOf(dout);
       rt.exports[`embeddingBackward${sfx(dweight)}`]!(at(ids), at(dout), at(dweight), N, C);
     },
-    crossEntropy({ logits, targets, probs, losses }) {
+    crossEntropy({ logits, targets, probs, losses, loss }) {
       const [N, V] = rowsOf(logits);
       rows(`crossEntropy${sfx(logits)}`, N, N * V, (s, e) => [at(logits), at(targets), at(probs), at(losses), V, s, e]);
       const lossValues = rt.view(losses);
@@ -141,7 +147,7 @@ export function wasmKernels(rt: WasmRuntime): Partial<Kernels> {
         total += lossValues[i]!;
         count++;
       }
-      return count === 0 ? NaN : total / count;
+      rt.view(loss)[0] = count === 0 ? NaN : total / count;
     },
     crossEntropyBackward({ probs, targets, dlogits, dloss }) {
       const [N, V] = rowsOf(probs);
@@ -188,7 +194,7 @@ export function wasmKernels(rt: WasmRuntime): Partial<Kernels> {
     copy(args) {
       const { src, dst } = args;
       if (src.dtype !== dst.dtype) {
-        referenceKernel(rt.backend, 'copy')(args);
+        referenceKernel(src.backend, 'copy')(args);
         return;
       }
       const bytes = bytesPerElement(src.dtype);

@@ -2,8 +2,7 @@
 // of x (M > N), and each output is computed the same way whatever the split. (The conformance suite checks the
 // values against the JS reference.)
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { randn, tensor } from '../../create';
-import { quantMatmul } from '../../ops/quant-matmul';
+import { quantMatmul, randn, tensor } from '../../index';
 import { type WasmBackend, createWasmBackend } from './index';
 
 let wasm: WasmBackend;

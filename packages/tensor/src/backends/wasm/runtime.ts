@@ -1,9 +1,6 @@
 // What the kernel table needs from a started wasm backend: the module's exports, addresses and views of
 // tensors in its memory, per-thread scratch, a block for shape/stride metadata, and the thread pool.
-import type { Backend, Storage } from '../../backend';
-import { type DType, type TypedArray, bytesPerElement } from '../../dtype';
-import { BackendError } from '../../errors';
-import type { Tensor } from '../../tensor';
+import { BackendError, type DType, type Storage, type Tensor, type TypedArray, bytesPerElement } from '../../index';
 import type { Heap } from './heap';
 import type { KernelExports } from './module';
 import type { Pool } from './threads';
@@ -19,7 +16,6 @@ export const MAX_META_RANK = 32;
 
 /** The started pieces of a wasm backend, as the kernels use them. */
 export interface WasmRuntime {
-  readonly backend: Backend;
   readonly exports: KernelExports;
   readonly memory: WebAssembly.Memory;
   readonly heap: Heap;
@@ -46,7 +42,7 @@ const VIEWS: Record<DType, new (buffer: ArrayBufferLike, byteOffset: number, len
 };
 
 /** Builds the runtime over a memory, heap, exports and pool. */
-export function createRuntime(backend: Backend, exports: KernelExports, memory: WebAssembly.Memory, heap: Heap, pool: Pool): WasmRuntime {
+export function createRuntime(exports: KernelExports, memory: WebAssembly.Memory, heap: Heap, pool: Pool): WasmRuntime {
   const scratches: { address: number; bytes: number }[] = [];
   const metaAddress = heap.alloc(3 * MAX_META_RANK * 4);
   const address = (t: Tensor): number => {
@@ -55,7 +51,6 @@ export function createRuntime(backend: Backend, exports: KernelExports, memory: 
     return storage.address + t.offset * bytesPerElement(t.dtype);
   };
   return {
-    backend,
     exports,
     memory,
     heap,

@@ -3,7 +3,7 @@
 // briefly before sleeping, so back-to-back kernels do not pay a wake-up; the main thread always does a share.
 import type * as NodeOs from 'node:os';
 import type * as NodeWorkerThreads from 'node:worker_threads';
-import { BackendError } from '../../errors';
+import { BackendError } from '../../index';
 import type { KernelExports } from './module';
 import { RECORD, WORKER_SOURCE } from './worker-source';
 

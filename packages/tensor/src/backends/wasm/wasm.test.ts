@@ -1,15 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { randn, tensor } from '../../create';
-import { fallbacks } from '../../dispatch';
-import { findBackend } from '../../registry';
-import { attention } from '../../ops/attention';
-import { matmul } from '../../ops/matmul';
-import { unary, unaryBackward } from '../../ops/unary';
-import { softmax } from '../../ops/softmax';
-import { FLOAT32_TOLERANCE, FLOAT64_TOLERANCE, assertClose } from '../../testing/compare';
-import { runConformance } from '../../testing/conformance';
+import { attention, fallbacks, findBackend, matmul, randn, softmax, tensor, unary, unaryBackward } from '../../index';
+import { FLOAT32_TOLERANCE, FLOAT64_TOLERANCE, assertClose, runConformance } from '../../testing/index';
 import { type WasmBackend, createWasmBackend } from './index';
 
 let wasm: WasmBackend;

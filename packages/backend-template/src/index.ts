@@ -1,0 +1,2 @@
+// Public surface of @microgpt/backend-template.
+export { type TemplateBackendOptions, createTemplateBackend } from './backend';
