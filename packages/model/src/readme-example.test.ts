@@ -42,17 +42,17 @@ it('README: train, sample, save, load', async () => {
         losses.push(p.loss);
       },
       onCheckpoint: async (t) => {
-        await saveRunCheckpoint(join(dir, 'names'), { model, tokenizer, optimizer: t.optimizerState(), trainerState: t.state() }, { step: t.step });
+        await saveRunCheckpoint(join(dir, 'names'), { model, tokenizer, optimizer: await t.optimizerState(), trainerState: t.state() }, { step: t.step });
       },
     });
     lock.release();
     expect(losses).toHaveLength(200);
     expect(losses.at(-1)!).toBeLessThan(losses[0]! / 2);
-    const { text: name } = generate(model, [bos], { maxNewTokens: 16, temperature: 0.5, stopTokens: [bos], tokenizer, seed: 1 });
+    const { text: name } = await generate(model, [bos], { maxNewTokens: 16, temperature: 0.5, stopTokens: [bos], tokenizer, seed: 1 });
     expect(['emma', 'olivia', 'ava', 'isabella', 'sophia']).toContain(name);
     const loaded = await loadCheckpoint(join(dir, 'names'), { backend });
     expect(loaded.trainerState).toMatchObject({ step: 200 });
-    expect(generate(loaded.model, [bos], { maxNewTokens: 16, temperature: 0.5, stopTokens: [bos], tokenizer, seed: 1 }).text).toBe(name);
+    expect((await generate(loaded.model, [bos], { maxNewTokens: 16, temperature: 0.5, stopTokens: [bos], tokenizer, seed: 1 })).text).toBe(name);
     trainer.dispose();
   } finally {
     await rm(dir, { recursive: true });

@@ -133,11 +133,11 @@ export interface Pass {
   /** The buffers of the last forward. */
   buffers(T: number): PassBuffers;
   /**
-   * Runs the model on the ids already written into `buffers(T).ids` (and targets, when `withLoss`).
-   * @returns the mean cross-entropy over non-ignored targets when `withLoss` (NaN if all are ignored), else NaN;
-   * logits are left in `buffers(T).logits` (1, B·T, V).
+   * Runs the model on the ids already written into `buffers(T).ids` (and targets, when `withLoss`). Nothing is read
+   * back: logits are left in `buffers(T).logits` (1, B·T, V) and, when `withLoss`, the mean cross-entropy over
+   * non-ignored targets in `buffers(T).loss` (NaN if all are ignored), for the caller to read when it needs them.
    */
-  forward(T: number, withLoss: boolean, options: ForwardOptions): number;
+  forward(T: number, withLoss: boolean, options: ForwardOptions): void;
   /** Adds ∂loss/∂param into every parameter's grad, after a training forward of the same T with the loss. */
   backward(T: number): void;
 }
@@ -161,7 +161,7 @@ export function createPass(model: GPT, plan: Plan): Pass {
     buffers: (T) => plan.buffers(T),
     forward: (T, withLoss, options) => {
       lastOptions = options;
-      return gptForward({ K, config: model.config, activation, options, B: plan.shape.B, T }, plan.buffers(T), viewsFor(T), withLoss);
+      gptForward({ K, config: model.config, activation, options, B: plan.shape.B, T }, plan.buffers(T), viewsFor(T), withLoss);
     },
     backward: (T) => {
       gptBackward({ K, config: model.config, activation, options: lastOptions, B: plan.shape.B, T }, plan.buffers(T), viewsFor(T));
@@ -197,7 +197,7 @@ function dropoutForward(ctx: PassContext, x: Tensor, mask: Tensor | null, layer:
   applyMask(ctx.K, x, x, mask);
 }
 
-function gptForward(ctx: PassContext, s: PassBuffers, p: ParamViews, withLoss: boolean): number {
+function gptForward(ctx: PassContext, s: PassBuffers, p: ParamViews, withLoss: boolean): void {
   const { K, config, options } = ctx;
   const { B, T } = s;
   K.embedding({ weight: p.wte, ids: s.ids, out: rows(s.emb) });
@@ -221,9 +221,7 @@ function gptForward(ctx: PassContext, s: PassBuffers, p: ParamViews, withLoss: b
     x = s.lnf.out;
   }
   linearForward(K, s.logits, x, p.head);
-  if (!withLoss) return NaN;
-  K.crossEntropy({ logits: rows(s.logits), targets: s.targets, probs: rows(s.probs), losses: s.losses, loss: s.loss });
-  return s.loss.backend.readSync!(s.loss.storage, s.loss.offset, 1)[0]!;
+  if (withLoss) K.crossEntropy({ logits: rows(s.logits), targets: s.targets, probs: rows(s.probs), losses: s.losses, loss: s.loss });
 }
 
 /** One block: res1 = x + attn(ln1(x)); res2 = res1 + mlp(ln2(res1)). */
