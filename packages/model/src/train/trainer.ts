@@ -300,7 +300,7 @@ export function createTrainer(options: TrainerOptions): Trainer {
       trainPass.backward(batch.T);
       // The guard needs both numbers before the update: one wait for the two reads.
       const clip = settings.clip > 0;
-      const [loss, norm] = await Promise.all([lossOf(trainPass, batch.T), clip ? gradNorm(params) : NaN]);
+      const [loss, norm] = clip ? await Promise.all([lossOf(trainPass, batch.T), gradNorm(params)]) : [await lossOf(trainPass, batch.T), NaN];
       const bad = !Number.isFinite(loss) ? 'loss' : clip && !Number.isFinite(norm) ? 'gradient norm' : null;
       if (bad) {
         optimizer.zeroGrad();
