@@ -3,7 +3,7 @@ import * as T from '@microgpt/tensor';
 import { describe, expect, it } from 'vitest';
 import { attentionMaps } from './attention-maps';
 import { createGPT, disposeGPT } from './model';
-import { referenceLoss } from './reference';
+import { referenceLoss } from './test-reference';
 
 const CONFIG = { vocabSize: 11, blockSize: 8, nLayer: 2, nHead: 2, nEmbd: 8, norm: 'layernorm', normAffine: true, finalNorm: true } as const;
 const IDS = [3, 1, 4, 1, 5, 9, 2];
@@ -12,7 +12,7 @@ const IDS = [3, 1, 4, 1, 5, 9, 2];
 function referenceMaps(model: ReturnType<typeof createGPT>, ids: number[]): Float64Array[] {
   const Tn = ids.length;
   const maps: Float64Array[] = [];
-  const ref = referenceLoss(model, Int32Array.from(ids), new Int32Array(Tn), 1, Tn, { onQueryKey: (_, q, k) => {
+  referenceLoss(model, Int32Array.from(ids), new Int32Array(Tn), 1, Tn, (_, q, k) => {
     const [, NH, , HS] = q.value.shape as [number, number, number, number];
     const [qv, kv] = [q.value.contiguous().toArray(), k.value.contiguous().toArray()];
     const probs = new Float64Array(NH * Tn * Tn);
@@ -29,8 +29,7 @@ function referenceMaps(model: ReturnType<typeof createGPT>, ids: number[]): Floa
       }
     }
     maps.push(probs);
-  } });
-  ref.dispose();
+  });
   return maps;
 }
 
