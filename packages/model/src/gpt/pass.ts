@@ -3,22 +3,23 @@
 // backward in exact reverse. The same forward serves training (keys and values of the batch itself) and inference
 // with a KV cache (keys and values appended to the cache, queries at an offset).
 //
-// reference.ts (referenceForward)              here: forward step                        backward step
-// x = embedding(wte, idx) + wpe[0:T]           gptForward: embeddingForward               gptBackward: embeddingBackward
-// x = dropout(x, nLayer, 0)                    dropoutForward(emb, embMask)               applyMask(demb)
-// x = norm(x, 'ln_emb')                        normForward(embNorm)                       normBackward(embNorm)
-// block(x, l)                                  blockForward                               blockBackward
-//   attention(norm(x, ln_1)):                  normForward(ln1)                           normBackward(ln1) into dresid
-//     linear q, k, v; heads                    linearForward(qkv): one (3C, C) matmul      linearBackward(qkv)
-//     A.attention(q, k, v)                     attentionForward: heads read in place      attentionBackward
-//     dropout(linear(y, o), l, 1)              linearForward(o), dropoutForward           applyMask, linearBackward(o)
-//   res1 = x + attention                       residualForward(res1)                      dresid passes through
-//   mlp(norm(res1, ln_2)): linear fc1,         normForward(ln2), linearForward(fc1),      normBackward(ln2), linearBackward(fc1),
-//     activate, dropout(linear fc2, l, 2)      activation.forward, linearForward(fc2)     activation.backward, linearBackward(fc2)
-//   res2 = res1 + mlp                          residualForward(res2)                      dresid passes through
-// x = norm(x, 'ln_f')                          normForward(lnf)                           normBackward(lnf)
-// logits = x · (wte or lm_head)ᵀ               linearForward(logits, head)                linearBackward(head)
-// loss = crossEntropy(logits, targets)         kernels.crossEntropy                       kernels.crossEntropyBackward
+// reference.ts (referenceForward)       forward (gptForward)                      backward (gptBackward, bottom-up)
+// x = embedding(wte, idx) + wpe[0:T]    embeddingForward                          embeddingBackward
+// x = dropout(x, nLayer, 0)             dropoutForward(emb, embMask)              applyMask(demb)
+// x = norm(x, 'ln_emb')                 normForward(embNorm)                      normBackward(embNorm)
+// x = block(x, l), each layer:          blockForward                              blockBackward
+//   attention(norm(x, ln_1)):             normForward(ln1)                          normBackward(ln1), into dresid
+//     linear q, k, v; heads               linearForward(qkv): one (3C, C) matmul    linearBackward(qkv)
+//     A.attention(q, k, v)                attentionForward: heads read in place     attentionBackward
+//     dropout(linear(y, o), l, 1)         linearForward(o), dropoutForward          applyMask, linearBackward(o)
+//   res1 = x + attention                  residualForward(res1)                     dresid passes through
+//   mlp(norm(res1, ln_2)):                normForward(ln2)                          normBackward(ln2), into dresid
+//     activate(linear(·, fc1))            linearForward(fc1), activation.forward    activation.backward, linearBackward(fc1)
+//     dropout(linear(·, fc2), l, 2)       linearForward(fc2), dropoutForward        applyMask, linearBackward(fc2)
+//   res2 = res1 + mlp                     residualForward(res2)                     dresid passes through
+// x = norm(x, 'ln_f')                   normForward(lnf)                          normBackward(lnf)
+// logits = x · (wte or lm_head)ᵀ        linearForward(logits, head)               linearBackward(head)
+// loss = crossEntropy(logits, targets)  kernels.crossEntropy                      kernels.crossEntropyBackward
 import { gradOf } from '@microgpt/autograd';
 import { Tensor, contiguousStrides } from '@microgpt/tensor';
 import { ModelError } from '../errors';
