@@ -121,6 +121,8 @@ def train_step(ddp: torch.nn.Module, world: distributed.World, x: torch.Tensor, 
 def main(argv: list[str] | None = None) -> None:
     """Runs the command line (on every process torchrun starts)."""
     args = parser().parse_args(argv)
+    if args.log_every < 1:
+        raise MicrogptTorchError(f"--log-every must be ≥ 1, found {args.log_every}")
     check_out(args)
     settings, start = resolve_settings(args)
     world = distributed.start(args.device)
@@ -139,8 +141,10 @@ def run(args: argparse.Namespace, settings: Settings, start: int, world: distrib
     if tokens.header.vocab_size > config.vocab_size:
         raise MicrogptTorchError(f"{args.tokens}: ids go up to {tokens.header.vocab_size - 1}, but the model's vocab_size is {config.vocab_size}")
     batches, settings = plan_batches(args, settings, start, tokens, config.n_positions)
+    if start >= settings.steps:
+        raise MicrogptTorchError(f"--start-step {start} leaves nothing to do: the schedule has {settings.steps} steps", hint="raise --steps")
     lo, hi = share(settings.batch_size, world.size, world.rank)
-    micro = args.micro_batch or (hi - lo)
+    micro = hi - lo if args.micro_batch is None else args.micro_batch
     if micro < 1:
         raise MicrogptTorchError(f"--micro-batch must be ≥ 1, found {micro}")
     torch.manual_seed(settings.seed + world.rank)  # dropout masks (none unless the config has *_pdrop > 0)

@@ -157,6 +157,8 @@ class Training(unittest.TestCase):
             (["--out", folder], "already holds a model"),
             (["--out", os.path.join(self.dir, "x"), "--batch", "5"], "--batch 5 differs from"),
             (["--out", os.path.join(self.dir, "y"), "--steps", "9"], "has 5 steps; the run needs 9"),
+            (["--out", os.path.join(self.dir, "z"), "--steps", "5", "--start-step", "5"], "--start-step 5 leaves nothing to do"),
+            (["--out", os.path.join(self.dir, "w"), "--micro-batch", "0"], "--micro-batch must be ≥ 1"),
         ]
         for extra, words in cases:
             done = run_module("train", "--from", SOURCE, "--tokens", self.tokens, "--batches", self.windows, *extra)
