@@ -8,19 +8,9 @@ import { createGPT, disposeGPT, parameterTensors } from '../gpt/model';
 import { CHECKPOINT_FILES, type Checkpoint, checkpointFiles, readCheckpointFiles } from './bundle';
 import { CheckpointError } from './errors';
 import { type SafetensorsEntry, decodeSafetensors, encodeSafetensors } from './safetensors';
-import { TEST_CONFIG, fullParts, parameterBytes, setGradients, testModel, testTokenizer } from './test-checkpoint';
+import { TEST_CONFIG, checkpointErrorOf, fullParts, parameterBytes, setGradients, testModel, testTokenizer } from './test-checkpoint';
 
 type Files = Record<string, Uint8Array>;
-
-function errorOf(run: () => unknown): CheckpointError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof CheckpointError) return error;
-    throw new Error(`expected a CheckpointError, got ${String(error)}`, { cause: error });
-  }
-  throw new Error('expected a CheckpointError, nothing was thrown');
-}
 
 /** The CheckpointError `pending` rejects with. */
 async function rejectionOf(pending: Promise<unknown>): Promise<CheckpointError> {
@@ -35,7 +25,7 @@ async function rejectionOf(pending: Promise<unknown>): Promise<CheckpointError> 
 
 /** Expects loading `files` to fail with a CheckpointError about `part` whose message matches `pattern`. */
 function expectLoadError(files: Files, part: string, pattern: RegExp): CheckpointError {
-  const error = errorOf(() => readCheckpointFiles(files, { backend: 'js' }));
+  const error = checkpointErrorOf(() => readCheckpointFiles(files, { backend: 'js' }));
   expect(error.details.part).toBe(part);
   expect(error.message.startsWith(`${part}: `)).toBe(true);
   expect(error.message).toMatch(pattern);
@@ -181,13 +171,13 @@ describe('readCheckpointFiles errors', () => {
     expectLoadError(withFile(files, 'config.json', undefined), 'config.json', /missing/);
     const bare = withFile(withFile(files, 'optimizer.safetensors', undefined), 'trainer_state.json', undefined);
     expect(loadJs(bare).optimizer).toBeUndefined();
-    const error = errorOf(() => readCheckpointFiles(bare, { backend: 'js', requireTrainingState: true }));
+    const error = checkpointErrorOf(() => readCheckpointFiles(bare, { backend: 'js', requireTrainingState: true }));
     expect(error.message).toMatch(/^optimizer\.safetensors: missing; a checkpoint needs .*trainer_state\.json/);
   });
 
   it('rejects a file given as something other than bytes, and a bad dtype option', () => {
     expectLoadError({ ...files, 'config.json': 'text' as unknown as Uint8Array }, 'config.json', /expected the file's bytes as a Uint8Array, found "text"/);
-    const error = errorOf(() => readCheckpointFiles(files, { dtype: 'int32' as 'float32' }));
+    const error = checkpointErrorOf(() => readCheckpointFiles(files, { dtype: 'int32' as 'float32' }));
     expect(error.details).toEqual({ part: 'arguments', field: 'dtype' });
   });
 
