@@ -36,3 +36,4 @@ export { type Gpt2ConfigFile, configFromGpt2 } from './hf/import-config';
 export { HF_FILES, type HuggingFaceExport, huggingFaceFiles } from './hf/export';
 export { type ReadHuggingFaceOptions, readHuggingFaceFiles } from './hf/import';
 export { type ModelCardFacts, modelCard } from './hf/model-card';
+export { type WindowLoss, windowLoss } from './gpt/window-loss';

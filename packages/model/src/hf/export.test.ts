@@ -16,7 +16,7 @@ import { forwardLogits } from '../gpt/inference';
 import { type GPT, createGPT, disposeGPT, parameterTensors } from '../gpt/model';
 import { HuggingFaceExportError } from './export-config';
 import { huggingFaceFiles } from './export';
-import { isHuggingFaceFolder, loadHuggingFaceFolder, saveHuggingFaceFolder } from './folder';
+import { describeHuggingFaceFolder, isHuggingFaceFolder, loadHuggingFaceFolder, saveHuggingFaceFolder } from './folder';
 import { readHuggingFaceFiles } from './import';
 
 const TEXT = 'First Citizen:\nBefore we proceed any further, hear me speak.\n\nAll:\nSpeak, speak.\n';
@@ -165,6 +165,9 @@ describe('HF folders on disk', () => {
     await saveHuggingFaceFolder(dir, { model, tokenizer: char.toJSON() });
     expect((await readdir(dir)).length).toBe(6);
     expect(await isHuggingFaceFolder(dir)).toBe(true);
+    const described = await describeHuggingFaceFolder(dir);
+    expect(described).toMatchObject({ config: model.config, torchDtype: 'float32', ids: { bos: char.specialTokens['<|bos|>'], eos: char.specialTokens['<|bos|>'] } });
+    expect(Object.keys(described.files).sort()).toEqual((await readdir(dir)).sort());
     const back = await loadHuggingFaceFolder(dir, { backend: 'js' });
     expect(parameterBytes(back.model)).toEqual(parameterBytes(model));
     const ckpt = join(root, 'ckpt');

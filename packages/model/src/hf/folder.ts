@@ -5,7 +5,10 @@ import { join, sep } from 'node:path';
 import type { Checkpoint } from '../checkpoint/bundle';
 import { tempOwner, writeFolderAtomic } from '../checkpoint/atomic-write';
 import { CheckpointError } from '../checkpoint/errors';
+import { parseJsonFile } from '../checkpoint/file-check';
+import { countParameters } from '../gpt/params';
 import { HF_FILES, type HuggingFaceExport, huggingFaceFiles } from './export';
+import { type Gpt2ConfigFile, configFromGpt2 } from './import-config';
 import { type ReadHuggingFaceOptions, readHuggingFaceFiles } from './import';
 
 const NAMES: readonly string[] = Object.values(HF_FILES);
@@ -69,4 +72,41 @@ export async function loadHuggingFaceFolder(dir: string, options: ReadHuggingFac
     if (!(error instanceof CheckpointError) || !NAMES.includes(error.details.part)) throw error;
     throw new CheckpointError(`${dir.endsWith(sep) ? dir : dir + sep}${error.message}`, error.details);
   }
+}
+
+/** What `microgpt info` shows about an HF GPT-2 folder. */
+export interface HuggingFaceDescription extends Gpt2ConfigFile {
+  /** Number of parameter values of the microgpt model it imports to. */
+  readonly parameters: number;
+  /** config.json's `torch_dtype` (the dtype it was saved in, e.g. float16), or null when absent. */
+  readonly torchDtype: string | null;
+  /** Size in bytes of each HF file present, by name. */
+  readonly files: Readonly<Record<string, number>>;
+}
+
+/**
+ * The config and file sizes of HF GPT-2 folder `dir`, from config.json alone (the weights are not read).
+ * @throws CheckpointError naming `dir`/config.json and the field for a config microgpt cannot import, or a missing folder.
+ */
+export async function describeHuggingFaceFolder(dir: string): Promise<HuggingFaceDescription> {
+  const path = join(dir, HF_FILES.config);
+  const bytes = await readFile(path).catch((error: unknown) => {
+    throw new CheckpointError(`cannot read ${path}: ${reason(error)}`, { part: HF_FILES.config });
+  });
+  let described: Gpt2ConfigFile;
+  let torchDtype: unknown;
+  try {
+    const json = parseJsonFile(HF_FILES.config, bytes);
+    described = configFromGpt2(json);
+    torchDtype = (json as { torch_dtype?: unknown }).torch_dtype;
+  } catch (error) {
+    if (!(error instanceof CheckpointError)) throw error;
+    throw new CheckpointError(`${dir.endsWith(sep) ? dir : dir + sep}${error.message}`, error.details);
+  }
+  const files: Record<string, number> = {};
+  for (const name of NAMES) {
+    const info = await stat(join(dir, name)).catch(() => null);
+    if (info?.isFile() === true) files[name] = info.size;
+  }
+  return { ...described, parameters: countParameters(described.config), torchDtype: typeof torchDtype === 'string' ? torchDtype : null, files };
 }
