@@ -61,7 +61,8 @@ function tokenId(data: Record<string, unknown>, key: string, vocabSize: number):
  * The microgpt config of a GPT-2 config.json (parsed), with HF's GPT2Config defaults for missing fields:
  * LayerNorm with gains and biases, a final norm, learned positions, biases everywhere, the head tied unless
  * `tie_word_embeddings` is false. microgpt has one dropout rate: `resid_pdrop` (training only; logits do not
- * depend on it). A `bos_token_id`/`eos_token_id` outside the vocabulary is refused (HF's default is 50256).
+ * depend on it). A `bos_token_id`/`eos_token_id` outside the vocabulary is refused; an absent one is null (HF's
+ * default, 50256, names an id only in GPT-2's own vocabulary).
  * @throws CheckpointError naming config.json and the field: not an object, `model_type` other than gpt2,
  * cross-attention, an activation microgpt lacks, attention scaled differently from 1/sqrt(head size), n_inner
  * not a whole multiple microgpt can express, or any bad value.
