@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { tokenizerFromJSON } from '@microgpt/tokenizer';
 import { describe, expect, it } from 'vitest';
 import { CheckpointError } from '../checkpoint/errors';
+import { type SafetensorsEntry, decodeSafetensors, encodeSafetensors } from '../checkpoint/safetensors';
+import { parameterTensors } from '../gpt/model';
 import { forwardLogits } from '../gpt/inference';
 import { disposeGPT } from '../gpt/model';
 import { loadHuggingFaceFolder } from './folder';
@@ -86,6 +88,22 @@ describe('importing PyTorch-written GPT-2 folders', () => {
     expect(bpe.specialTokens['<|endoftext|>']).toBe(299);
     for (const sequence of expected('gpt2-tiny').sequences) if (sequence.text !== null) expect(bpe.encode(sequence.text)).toEqual(sequence.ids);
     disposeGPT(model);
+  });
+
+  it("reads OpenAI-style names (no `transformer.`) with the attention-mask buffers, and a tied head's saved lm_head", () => {
+    const original = files();
+    const decoded = decodeSafetensors(original['model.safetensors']!);
+    const renamed: Record<string, SafetensorsEntry> = {};
+    for (const [name, t] of decoded.tensors) renamed[name.replace(/^transformer\./, '')] = t;
+    renamed['h.0.attn.bias'] = { dtype: 'float32', shape: [1, 1, 64, 64], data: new Float32Array(64 * 64).fill(1) };
+    renamed['h.1.attn.masked_bias'] = { dtype: 'float32', shape: [], data: new Float32Array([-1e4]) };
+    renamed['lm_head.weight'] = decoded.tensors.get('transformer.wte.weight')!;
+    const a = readHuggingFaceFiles(original, { backend: 'js' }).model;
+    const b = readHuggingFaceFiles({ ...original, 'model.safetensors': encodeSafetensors(renamed) }, { backend: 'js' }).model;
+    const values = (m: typeof a): number[][] => Object.values(parameterTensors(m)).map((t) => Array.from(t.toArray()));
+    expect(values(b)).toEqual(values(a));
+    disposeGPT(a);
+    disposeGPT(b);
   });
 
   it('imports a folder without tokenizer files (weights only)', async () => {
