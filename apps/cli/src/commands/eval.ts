@@ -92,7 +92,7 @@ async function evalInput(checkpoint: OpenCheckpoint, ckpt: string, input: string
   const ids = tokenizer.encode(await readTextFile(input, '--input'));
   if (ids.length < 2) throw runtimeError(`--input ${input}: ${ids.length} token${ids.length === 1 ? '' : 's'}; the loss needs at least 2 (one to read, one to predict)`, 'give a longer text file');
   const T = model.config.blockSize;
-  const result = windowLoss(model, ids, T);
+  const result = await windowLoss(model, ids, T);
   if (!Number.isFinite(result.loss)) throw runtimeError(`${ckpt}: the loss on ${input} is ${result.loss}: the model's outputs overflow on this text`, 'the weights are too large to evaluate (did the run diverge?)');
   out.result(`loss ${result.loss.toFixed(4)}, perplexity ${Math.exp(result.loss).toFixed(3)} (${result.tokens.toLocaleString('en-US')} tokens of ${input} in ${result.windows} windows of ${T})`);
   out.record({ input, loss: result.loss, perplexity: Math.exp(result.loss), tokens: result.tokens, windows: result.windows, contextSize: T });

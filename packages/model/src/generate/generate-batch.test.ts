@@ -5,7 +5,7 @@ import { type GPT, createGPT, disposeGPT } from '../gpt/model';
 import { generate } from './generate';
 import { generateBatch } from './generate-batch';
 
-const tokenizer = createCharTokenizer([...'abcde']);
+const tokenizer = createCharTokenizer(['a', 'b', 'c', 'd', 'e']);
 const V = tokenizer.vocabSize;
 const models: GPT[] = [];
 

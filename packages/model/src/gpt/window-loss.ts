@@ -22,10 +22,10 @@ export interface WindowLoss {
  * (window i feeds ids[i·T … i·T + T − 1] and predicts ids[i·T + 1 … i·T + T]; each window starts with an empty
  * context), accumulated in float64.
  * @param T window length, 1 ≤ T ≤ blockSize (default: the model's blockSize).
- * @throws {ModelError} for fewer than 2 ids, T out of range, an id outside the vocabulary; MemoryLimitError when
+ * @throws {ModelError} (as a rejection) for fewer than 2 ids, T out of range, an id outside the vocabulary; MemoryLimitError when
  * one window's forward pass does not fit.
  */
-export function windowLoss(model: GPT, ids: ArrayLike<number>, T = model.config.blockSize): WindowLoss {
+export async function windowLoss(model: GPT, ids: ArrayLike<number>, T = model.config.blockSize): Promise<WindowLoss> {
   const { blockSize, vocabSize: V } = model.config;
   if (ids.length < 2) throw new ModelError(`windowLoss: needs at least 2 tokens (one to read, one to predict), found ${ids.length}`);
   if (!(Number.isSafeInteger(T) && T >= 1 && T <= blockSize)) throw new ModelError(`windowLoss: T must be an integer in [1, ${blockSize}], found ${T}`);
@@ -35,7 +35,7 @@ export function windowLoss(model: GPT, ids: ArrayLike<number>, T = model.config.
   for (let start = 0; start < tokens; start += T) {
     const L = Math.min(T, tokens - start);
     const input = Array.from({ length: L }, (_, t) => ids[start + t]!);
-    const logits = forwardLogits(model, input, 1, L);
+    const logits = await forwardLogits(model, input, 1, L);
     for (let t = 0; t < L; t++) {
       const row = logits.subarray(t * V, (t + 1) * V);
       let max = -Infinity;

@@ -31,8 +31,8 @@ function modelFor(tokenizer: Tokenizer, overrides: Partial<GPTConfig> = {}, dtyp
   return createGPT({ ...GPT2_TINY, ...overrides, vocabSize: tokenizer.vocabSize }, { seed: 3, dtype, backend: 'js' });
 }
 
-function roundTrip(model: GPT, tokenizer: Tokenizer | null): { files: Record<string, Uint8Array>; back: ReturnType<typeof readHuggingFaceFiles> } {
-  const files = huggingFaceFiles({ model, tokenizer: tokenizer?.toJSON() ?? null, card: { data: 'shakespeare', steps: 3, trainLoss: 2.5 } });
+async function roundTrip(model: GPT, tokenizer: Tokenizer | null): Promise<{ files: Record<string, Uint8Array>; back: ReturnType<typeof readHuggingFaceFiles> }> {
+  const files = await huggingFaceFiles({ model, tokenizer: tokenizer?.toJSON() ?? null, card: { data: 'shakespeare', steps: 3, trainLoss: 2.5 } });
   return { files, back: readHuggingFaceFiles(files, { backend: 'js' }) };
 }
 
@@ -41,23 +41,23 @@ const json = (bytes: Uint8Array | undefined): Record<string, unknown> => JSON.pa
 describe('huggingFaceFiles → readHuggingFaceFiles', () => {
   const bpe = trainBpe(TEXT, { vocabSize: 270, pattern: 'gpt2', specialTokens: ['<|endoftext|>'] });
 
-  it.each(['float32', 'float64'] as const)('round trips a %s model bit for bit, with the same config and samples', (dtype) => {
+  it.each(['float32', 'float64'] as const)('round trips a %s model bit for bit, with the same config and samples', async (dtype) => {
     const model = modelFor(bpe, {}, dtype);
-    const { files, back } = roundTrip(model, bpe);
+    const { files, back } = await roundTrip(model, bpe);
     expect(back.model.dtype).toBe(dtype);
     expect(back.model.config).toEqual(model.config);
     expect(parameterBytes(back.model)).toEqual(parameterBytes(model));
     const prompt = bpe.encode('First');
-    const draw = (m: GPT): number[] => generate(m, prompt, { maxNewTokens: 12, temperature: 0.9, seed: 5 }).ids;
-    expect(draw(back.model)).toEqual(draw(model));
+    const draw = async (m: GPT): Promise<number[]> => (await generate(m, prompt, { maxNewTokens: 12, temperature: 0.9, seed: 5 })).ids;
+    expect(await draw(back.model)).toEqual(await draw(model));
     expect(json(files['config.json']).torch_dtype).toBe(dtype);
     disposeGPT(model);
     disposeGPT(back.model);
   });
 
-  it('writes HF GPT-2 files: config fields, Conv1D [in, out] weights with fused q|k|v, metadata format pt', () => {
+  it('writes HF GPT-2 files: config fields, Conv1D [in, out] weights with fused q|k|v, metadata format pt', async () => {
     const model = modelFor(bpe);
-    const { files } = roundTrip(model, bpe);
+    const { files } = await roundTrip(model, bpe);
     expect(Object.keys(files).sort()).toEqual(['README.md', 'config.json', 'generation_config.json', 'model.safetensors', 'tokenizer.json', 'tokenizer_config.json']);
     const eot = bpe.specialTokens['<|endoftext|>'];
     expect(json(files['config.json'])).toMatchObject({
@@ -80,9 +80,9 @@ describe('huggingFaceFiles → readHuggingFaceFiles', () => {
     disposeGPT(model);
   });
 
-  it('keeps an untied head as lm_head.weight', () => {
+  it('keeps an untied head as lm_head.weight', async () => {
     const model = modelFor(bpe, { tiedHead: false, activation: 'gelu' });
-    const { files, back } = roundTrip(model, bpe);
+    const { files, back } = await roundTrip(model, bpe);
     expect(json(files['config.json'])).toMatchObject({ tie_word_embeddings: false, activation_function: 'gelu' });
     expect(decodeSafetensors(files['model.safetensors']!).tensors.get('lm_head.weight')!.shape).toEqual([270, 8]);
     expect(parameterBytes(back.model)).toEqual(parameterBytes(model));
@@ -95,9 +95,9 @@ describe('huggingFaceFiles → readHuggingFaceFiles', () => {
     ['char with unk and eos', trainChar(TEXT, { bos: true, eos: '<|eos|>', unk: true })],
     ['word', trainWord(TEXT, { special: ['<|bos|>'] })],
     ['bpe', bpe],
-  ] as const)('a %s tokenizer comes back with the same JSON and ids', (_, tokenizer) => {
+  ] as const)('a %s tokenizer comes back with the same JSON and ids', async (_, tokenizer) => {
     const model = modelFor(tokenizer);
-    const { files, back } = roundTrip(model, tokenizer);
+    const { files, back } = await roundTrip(model, tokenizer);
     const again = tokenizerFromJSON(back.tokenizer!);
     expect(again.encode(TEXT)).toEqual(tokenizer.encode(TEXT));
     if (tokenizer.kind !== 'bpe') expect(back.tokenizer).toEqual(tokenizer.toJSON());
@@ -107,9 +107,9 @@ describe('huggingFaceFiles → readHuggingFaceFiles', () => {
     disposeGPT(back.model);
   });
 
-  it('writes char and word vocabularies as WordLevel over a Split pre-tokenizer with a Fuse decoder', () => {
+  it('writes char and word vocabularies as WordLevel over a Split pre-tokenizer with a Fuse decoder', async () => {
     const char = trainChar('abc\n', { bos: true });
-    const { files } = roundTrip(modelFor(char), char);
+    const { files } = await roundTrip(modelFor(char), char);
     expect(json(files['tokenizer.json'])).toMatchObject({
       pre_tokenizer: { type: 'Split', pattern: { Regex: '[\\s\\S]' }, behavior: 'Isolated', invert: false },
       decoder: { type: 'Fuse' },
@@ -119,9 +119,9 @@ describe('huggingFaceFiles → readHuggingFaceFiles', () => {
     expect(json(files['tokenizer_config.json'])).toMatchObject({ tokenizer_class: 'PreTrainedTokenizerFast', bos_token: '<|bos|>', eos_token: null });
   });
 
-  it('exports configs GPT-2 has no switch for through exact mappings: zero biases and positions, unit gains', () => {
+  it('exports configs GPT-2 has no switch for through exact mappings: zero biases and positions, unit gains', async () => {
     const model = modelFor(bpe, { bias: false, normAffine: false, posEmb: 'none', activation: 'squared_relu', mlpRatio: 2 }, 'float64');
-    const { files, back } = roundTrip(model, bpe);
+    const { files, back } = await roundTrip(model, bpe);
     const tensors = decodeSafetensors(files['model.safetensors']!).tensors;
     expect([...tensors.get('transformer.wpe.weight')!.data].every((x) => x === 0)).toBe(true);
     expect([...tensors.get('transformer.h.0.attn.c_attn.bias')!.data].every((x) => x === 0)).toBe(true);
@@ -129,8 +129,8 @@ describe('huggingFaceFiles → readHuggingFaceFiles', () => {
     expect(json(files['config.json'])).toMatchObject({ activation_function: 'relu2', n_inner: 16 });
     expect(new TextDecoder().decode(files['README.md'])).toContain("posEmb 'none': transformer.wpe.weight is written as zeros");
     const ids = bpe.encode('Speak, speak.');
-    const ours = forwardLogits(model, ids, 1, ids.length);
-    const theirs = forwardLogits(back.model, ids, 1, ids.length);
+    const ours = await forwardLogits(model, ids, 1, ids.length);
+    const theirs = await forwardLogits(back.model, ids, 1, ids.length);
     for (let i = 0; i < ours.length; i++) expect(Math.abs(ours[i]! - theirs[i]!)).toBeLessThan(1e-12);
     disposeGPT(model);
     disposeGPT(back.model);
@@ -140,11 +140,10 @@ describe('huggingFaceFiles → readHuggingFaceFiles', () => {
     [{ norm: 'rmsnorm' }, 'norm'],
     [{ embedNorm: true }, 'embedNorm'],
     [{ finalNorm: false }, 'finalNorm'],
-  ] as const)('refuses %j naming the field', (overrides, field) => {
+  ] as const)('refuses %j naming the field', async (overrides, field) => {
     const model = modelFor(bpe, overrides);
-    const run = (): unknown => huggingFaceFiles({ model, tokenizer: null });
-    expect(run).toThrow(HuggingFaceExportError);
-    expect(run).toThrow(new RegExp(`^huggingface export: ${field}: `));
+    await expect(huggingFaceFiles({ model, tokenizer: null })).rejects.toThrow(HuggingFaceExportError);
+    await expect(huggingFaceFiles({ model, tokenizer: null })).rejects.toThrow(new RegExp(`^huggingface export: ${field}: `));
     disposeGPT(model);
   });
 });

@@ -35,15 +35,17 @@ export interface HuggingFaceExport {
  * tokenizer.json and tokenizer_config.json when there is a tokenizer, README.md. Loading them back with
  * `readHuggingFaceFiles` gives bit-identical parameters.
  * @returns file name → bytes.
- * @throws HuggingFaceExportError naming the config field GPT-2 cannot express; TokenizerError for a tokenizer
+ * @throws (as a rejection) HuggingFaceExportError naming the config field GPT-2 cannot express; TokenizerError for a tokenizer
  * that cannot be written; CheckpointError naming model.safetensors for a NaN or infinite parameter.
  */
-export function huggingFaceFiles(parts: HuggingFaceExport): Record<string, Uint8Array> {
+export async function huggingFaceFiles(parts: HuggingFaceExport): Promise<Record<string, Uint8Array>> {
   const { model } = parts;
   const hfTokenizer = parts.tokenizer === null ? null : toHfTokenizerFiles(parts.tokenizer);
   const ids = hfTokenizer?.ids ?? { bos: null, eos: null };
   const config = gpt2ConfigJson(model.config, ids, model.dtype);
-  const values = Object.fromEntries(Object.entries(parameterTensors(model)).map(([name, t]) => [name, t.toArray() as Float]));
+  // Read asynchronously, one tensor after another, so a backend without readSync (a GPU) exports too.
+  const values: Record<string, Float> = {};
+  for (const [name, t] of Object.entries(parameterTensors(model))) values[name] = (await t.toArrayAsync()) as Float;
   const make = (n: number): Float => (model.dtype === 'float64' ? new Float64Array(n) : new Float32Array(n));
   const files: Record<string, Uint8Array> = {
     [HF_FILES.config]: jsonFileBytes(HF_FILES.config, config),

@@ -24,7 +24,7 @@ function reason(error: unknown): string {
  * CheckpointError naming `dir` when it holds other files or cannot be written.
  */
 export async function saveHuggingFaceFolder(dir: string, parts: HuggingFaceExport): Promise<void> {
-  const files = huggingFaceFiles(parts);
+  const files = await huggingFaceFiles(parts);
   const names = await readdir(dir).catch((error: unknown) => {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [] as string[];
     throw new CheckpointError(`cannot export into ${dir}: ${reason(error)}`, { part: 'folder' });

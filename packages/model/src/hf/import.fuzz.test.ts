@@ -23,7 +23,7 @@ const files: Record<string, Uint8Array> = Object.fromEntries(NAMES.map((name) =>
 /** A WordLevel folder: a char-tokenizer model exported by huggingFaceFiles. */
 const charTokenizer = trainChar('to be, or not to be:\nthat is the question.\n', { bos: true, unk: true });
 const charModel = createGPT({ vocabSize: charTokenizer.vocabSize, nLayer: 1, nHead: 2, nEmbd: 8, blockSize: 8, norm: 'layernorm', normAffine: true, bias: true, embedNorm: false, finalNorm: true }, { seed: 2, backend: 'js' });
-const wordLevel = huggingFaceFiles({ model: charModel, tokenizer: charTokenizer.toJSON() });
+const wordLevel = await huggingFaceFiles({ model: charModel, tokenizer: charTokenizer.toJSON() });
 afterAll(() => {
   disposeGPT(charModel);
 });

@@ -56,9 +56,9 @@ describe('importing PyTorch-written GPT-2 folders', () => {
     const run = want.runs.find((r) => r.folder === folder && r.dtype === 'float64')!;
     const { model } = await loadHuggingFaceFolder(join(FIXTURES, folder), { dtype: 'float64', backend: 'js' });
     const V = model.config.vocabSize;
-    want.sequences.forEach((sequence, j) => {
+    for (const [j, sequence] of want.sequences.entries()) {
       const result = run.results[j]!;
-      const ours = forwardLogits(model, sequence.ids, 1, sequence.ids.length);
+      const ours = await forwardLogits(model, sequence.ids, 1, sequence.ids.length);
       const theirs = float32s(result.logits);
       expect(theirs.length).toBe(sequence.ids.length * V);
       let worst = 0;
@@ -67,7 +67,7 @@ describe('importing PyTorch-written GPT-2 folders', () => {
       const loss = meanLoss(ours, sequence.ids, V);
       if (result.loss === null) expect(loss).toBeNull();
       else expect(Math.abs(loss! - result.loss)).toBeLessThanOrEqual(1e-4);
-    });
+   }
     disposeGPT(model);
   });
 

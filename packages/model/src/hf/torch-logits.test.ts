@@ -58,7 +58,8 @@ describe('export → PyTorch GPT-2 (python/microgpt_torch)', () => {
     const ids = tokenizer.encode(TEXT);
     const settings = { ...DEFAULT_TRAIN, steps: 4, batchSize: 2, optimizer: 'adamw' as const, lr: 3e-2, dtype: 'float32' as const };
     const trainer = createTrainer({ model, settings, train: randomWindows(ids, 2, 16, 3) });
-    const losses = Array.from({ length: 4 }, () => trainer.trainStep().loss);
+    const losses: number[] = [];
+    for (let i = 0; i < 4; i++) losses.push((await trainer.trainStep()).loss);
     trainer.dispose();
     expect(losses[3]).toBeLessThan(losses[0]!);
     const dir = mkdtempSync(join(tmpdir(), 'microgpt-hf-torch-'));
@@ -67,8 +68,8 @@ describe('export → PyTorch GPT-2 (python/microgpt_torch)', () => {
     const sequences = [ids.slice(0, 1), ids.slice(5, 12), ids.slice(20, 52)];
     const torch = torchLogits(join(dir, 'hf'), sequences);
     const V = tokenizer.vocabSize;
-    sequences.forEach((sequence, j) => {
-      const ours = forwardLogits(model, sequence, 1, sequence.length);
+    for (const [j, sequence] of sequences.entries()) {
+      const ours = await forwardLogits(model, sequence, 1, sequence.length);
       const result = torch.sequences[j]!;
       expect(result.shape).toEqual([sequence.length, V]);
       const bytes = Buffer.from(result.logits, 'base64');
@@ -78,7 +79,7 @@ describe('export → PyTorch GPT-2 (python/microgpt_torch)', () => {
       expect(worst).toBeLessThanOrEqual(1e-4);
       if (sequence.length === 1) expect(result.loss).toBeNull();
       else expect(Math.abs(meanLoss(ours, sequence, V) - result.loss!)).toBeLessThanOrEqual(1e-4);
-    });
+   }
     disposeGPT(model);
   });
 });

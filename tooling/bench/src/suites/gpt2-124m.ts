@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { createGPT, createSession, disposeGPT, generate, getPreset } from '@microgpt/model';
 import { saveHuggingFaceFolder } from '@microgpt/model/node';
 import type * as T from '@microgpt/tensor';
-import { type Emit, progress, timeMedian } from '../harness';
+import { type Emit, progress, timeMedianAsync } from '../harness';
 import { bestPytorchRows, hasTorch, runPytorch } from '../peers/pytorch';
 import { peakRssMb } from './data';
 
@@ -29,12 +29,12 @@ export async function measureGpt2(wasm: T.WasmBackend, threads: readonly number[
     for (const n of threads) {
       await wasm.setThreads(n);
       const row = { suite: 'generate', name: 'gpt2-124m', impl: wasm.name, threads: n };
-      const seconds = timeMedian(() => generate(model, [50256], { maxNewTokens: GPT2_NEW_TOKENS, seed: 1 }), { warmup: 1, minRuns: 3, minSeconds: 0 });
+      const seconds = await timeMedianAsync(() => generate(model, [50256], { maxNewTokens: GPT2_NEW_TOKENS, seed: 1 }), { warmup: 1, minRuns: 3, minSeconds: 0 });
       emit({ ...row, metric: 'tokens_per_s', value: Number((GPT2_NEW_TOKENS / seconds).toFixed(2)), unit: 'tokens/s' });
       const session = createSession(model);
       const prompt = Array.from({ length: GPT2_PROMPT_TOKENS }, (_, i) => (i * 7919) % preset.vocabSize!);
       const start = performance.now();
-      session.feed(prompt, GPT2_PROMPT_TOKENS);
+      await session.feed(prompt, GPT2_PROMPT_TOKENS);
       emit({ ...row, metric: 'prefill_1024_seconds', value: Number(((performance.now() - start) / 1000).toFixed(3)), unit: 's' });
       session.dispose();
       emit({ ...row, metric: 'rss_mb', value: peakRssMb(), unit: 'MB' });
