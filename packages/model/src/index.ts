@@ -6,7 +6,7 @@ export { CHECKPOINT_FILES, type Checkpoint, type CheckpointParts, type ReadCheck
 export { DEFAULT_CONFIG, type GPTConfig, type NormKind, type PosEmbKind, headSize, mlpHidden, resolveConfig, validateConfig } from './config';
 export { ModelError, NonFiniteLossError } from './errors';
 export { type Activation, getActivation, hasActivation, listActivations, registerActivation } from './activations';
-export { type InitOptions, type ParamInit, type ParamSpec, type ParameterCounts, countParameters, initParameters, normNames, parameterCounts, parameterSpecs } from './gpt/params';
+export { type InitOptions, type ParamInit, type ParamSpec, type ParameterCounts, countParameters, initParameters, normNames, parameterCounts, parameterSpecs, splitInTableOrder } from './gpt/params';
 export { type CreateGPTOptions, type GPT, createGPT, disposeGPT, flatGradients, gptFromParameters, parameterTensors } from './gpt/model';
 export { type LinearOperator, linearLayers, withLinearOperators } from './gpt/linear-operator';
 export { type Plan, type PlanElements, type PlanShape, type PassBuffers, createPlan, planElements } from './gpt/buffers';
@@ -23,7 +23,7 @@ export { PRESETS, type Preset, type PresetName, getPreset } from './presets';
 export { DEFAULT_TRAIN, type SettingsProblem, type TrainSettings, trainSettingsProblem, validateTrainSettings } from './train/settings';
 export { HISTORY_POINTS } from './train/history';
 export { type StateCheckOptions, checkOptimizerState, checkSavedSettings, checkTrainerState } from './train/trainer-state';
-export { type Batch, type BatchLoader, type StepReport, type Trainer, type TrainerOptions, type TrainerState, createTrainer, scheduleOf } from './train/trainer';
+export { type Batch, type BatchLoader, type GradientTap, type StepReport, type Trainer, type TrainerOptions, type TrainerState, createTrainer, scheduleOf } from './train/trainer';
 export { type CheckpointReason, type Progress, type RunResult, type TrainingHooks, runTraining } from './train/loop';
 export { MICROGPT_DEFAULTS, type MicrogptHooks, type MicrogptLineOptions, type MicrogptRun, type MicrogptSettings, microgptDocs, microgptLines, runMicrogpt } from './compat/microgpt';
 export { DataError } from './data/errors';
@@ -31,3 +31,10 @@ export { TOKEN_FILE_HEADER_BYTES, TOKEN_FILE_MAGIC, TOKEN_FILE_VERSION, type Tok
 export { type TokenSource, memoryTokenSource, tokenFileSource } from './data/source';
 export { type DocumentLoaderOptions, type LoaderOptions, type Split, type SplitLoader, documentLoader, streamLoader } from './data/loaders';
 export { documentIds } from './data/documents';
+export { crc32c, maskedCrc32c } from './tensorboard/crc32c';
+export { FILE_VERSION, type HParamValue, fileVersionEvent, hparamsEvent, histogramsEvent, scalarsEvent, textEvent, tfRecord } from './tensorboard/events';
+export { type Histogram, histogramOf } from './tensorboard/histogram';
+export { type EventLog, type EventRecorder, createEventLog } from './tensorboard/event-log';
+export { type EventSink, type TensorBoardHooks, type TensorBoardOptions, tensorboardHooks } from './tensorboard/tensorboard-hooks';
+export { type TensorStats, tensorStats } from './inspect/tensor-stats';
+export { type ProjectorFiles, escapeTsvField, projectorFiles } from './inspect/projector';

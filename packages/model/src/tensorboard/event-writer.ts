@@ -5,22 +5,13 @@
 import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { type HParamValue, fileVersionEvent, hparamsEvent, histogramsEvent, scalarsEvent, textEvent } from './events';
-import { type Histogram, histogramOf } from './histogram';
-import { concat } from './protobuf';
+import { type EventRecorder, createEventLog } from './event-log';
+import { fileVersionEvent } from './events';
 
 /** An open event file. Records are kept in memory until `flush`. */
-export interface EventWriter {
+export interface EventWriter extends EventRecorder {
   /** The file's path. */
   readonly path: string;
-  /** Scalars at `step`, by tag (`train/loss`, `lr`, …). */
-  scalars(step: number, scalars: Readonly<Record<string, number>>): void;
-  /** Histograms of the values at `step`, by tag (non-finite values are skipped and counted under `<tag>/non_finite`). */
-  histograms(step: number, values: Readonly<Record<string, ArrayLike<number>>>): void;
-  /** Markdown text at `step` under `tag`. */
-  text(step: number, tag: string, text: string): void;
-  /** The run's hyper-parameters (once, at the start). */
-  hparams(values: Readonly<Record<string, HParamValue>>): void;
   /** Appends what was added since the last flush. */
   flush(): Promise<void>;
 }
@@ -36,28 +27,16 @@ export async function createEventWriter(dir: string, now: () => number = () => D
   await mkdir(dir, { recursive: true });
   const path = join(dir, `events.out.tfevents.${Math.floor(now())}.${hostname()}.${process.pid}.${fileCount++}`);
   await writeFile(path, fileVersionEvent(now()), { flag: 'wx' });
-  let pending: Uint8Array[] = [];
+  const log = createEventLog(now);
   return {
     path,
-    scalars: (step, scalars) => pending.push(scalarsEvent(now(), step, scalars)),
-    histograms: (step, values) => {
-      const histograms: Record<string, Histogram> = {};
-      const nonFinite: Record<string, number> = {};
-      for (const [tag, data] of Object.entries(values)) {
-        const histogram = histogramOf(data);
-        histograms[tag] = histogram;
-        if (histogram.nonFinite > 0) nonFinite[`${tag}/non_finite`] = histogram.nonFinite;
-      }
-      pending.push(histogramsEvent(now(), step, histograms));
-      if (Object.keys(nonFinite).length > 0) pending.push(scalarsEvent(now(), step, nonFinite));
-    },
-    text: (step, tag, text) => pending.push(textEvent(now(), step, tag, text)),
-    hparams: (values) => pending.push(hparamsEvent(now(), values)),
+    scalars: log.scalars,
+    histograms: log.histograms,
+    text: log.text,
+    hparams: log.hparams,
     flush: async () => {
-      if (pending.length === 0) return;
-      const bytes = concat(pending);
-      pending = [];
-      await appendFile(path, bytes);
+      const bytes = log.take();
+      if (bytes.length > 0) await appendFile(path, bytes);
     },
   };
 }

@@ -4,50 +4,11 @@
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import protobuf from 'protobufjs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { maskedCrc32c } from './crc32c';
+import { decodeEvents as decode, decodeSessionStart } from './decode-events';
 import { createEventWriter } from './event-writer';
 import { FILE_VERSION, fileVersionEvent, tfRecord } from './events';
 import { histogramOf } from './histogram';
-import { TENSORBOARD_PROTO } from './tensorboard-protos';
-
-const root = protobuf.parse(TENSORBOARD_PROTO, { keepCase: true }).root;
-const Event = root.lookupType('tensorflow.Event');
-const PluginData = root.lookupType('tensorflow.HParamsPluginData');
-
-interface DecodedValue {
-  tag: string;
-  simple_value?: number;
-  histo?: { min: number; max: number; num: number; sum: number; sum_squares: number; bucket_limit: number[]; bucket: number[] };
-  tensor?: { dtype: number; string_val: Uint8Array[]; float_val: number[] };
-  metadata?: { plugin_data?: { plugin_name: string; content: Uint8Array } };
-}
-interface DecodedEvent {
-  wall_time: number;
-  step: number;
-  file_version?: string;
-  summary?: { value: DecodedValue[] };
-}
-
-/** The records of an event file, checking each length and data CRC; throws on any mismatch. */
-function records(bytes: Uint8Array): Uint8Array[] {
-  const out: Uint8Array[] = [];
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  for (let at = 0; at < bytes.length; ) {
-    const length = Number(view.getBigUint64(at, true));
-    expect(view.getUint32(at + 8, true)).toBe(maskedCrc32c(bytes.subarray(at, at + 8)));
-    const data = bytes.subarray(at + 12, at + 12 + length);
-    expect(view.getUint32(at + 12 + length, true)).toBe(maskedCrc32c(data));
-    out.push(data);
-    at += 16 + length;
-  }
-  return out;
-}
-
-function decode(bytes: Uint8Array): DecodedEvent[] {
-  return records(bytes).map((data) => Event.toObject(Event.decode(data), { longs: Number, bytes: Uint8Array, defaults: true }) as DecodedEvent);
-}
 
 let dir = '';
 beforeEach(async () => {
@@ -82,7 +43,7 @@ describe('TensorBoard event files', () => {
     const hp = events[1]!.summary!.value[0]!;
     expect(hp.tag).toBe('_hparams_/session_start_info');
     expect(hp.metadata!.plugin_data!.plugin_name).toBe('hparams');
-    const start = PluginData.toObject(PluginData.decode(hp.metadata!.plugin_data!.content), { defaults: true }) as { version: number; session_start_info: { hparams: Record<string, Record<string, unknown>>; start_time_secs: number } };
+    const start = decodeSessionStart(hp.metadata!.plugin_data!.content);
     expect(start.version).toBe(0);
     expect(start.session_start_info.hparams).toEqual({ lr: { number_value: 0.001 }, preset: { string_value: 'names' }, dropout: { number_value: 0 }, compile: { bool_value: true } });
     expect(start.session_start_info.start_time_secs).toBe(events[1]!.wall_time);

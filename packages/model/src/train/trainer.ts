@@ -10,7 +10,7 @@ import { dropoutKey } from '../gpt/dropout';
 import { estimateMemory } from '../gpt/memory-estimate';
 import { checkMemory } from '../gpt/memory-limit';
 import { type GPT, flatGradients } from '../gpt/model';
-import { type ParamSpec, parameterSpecs } from '../gpt/params';
+import { type ParamSpec, parameterSpecs, splitInTableOrder } from '../gpt/params';
 import { type Pass, createPass } from '../gpt/pass';
 import { type Series, addPoint, boundSeries } from './history';
 import { type TrainSettings, validateTrainSettings } from './settings';
@@ -42,6 +42,17 @@ export interface StepReport {
   readonly tokens: number;
   /** Global gradient norm before clipping (NaN when not clipping: not computed). */
   readonly gradNorm: number;
+}
+
+/** Sees a step's gradients before the update zeroes them (TensorBoard's gradient histograms). */
+export interface GradientTap {
+  /** Asked before each step with its 1-based number: true reads that step's gradients back for `gradients`. */
+  wants(step: number): boolean;
+  /**
+   * The step's gradients by parameter name (before clipping; host copies the tap may keep), once its loss and
+   * gradient norm are finite; awaited before the update.
+   */
+  gradients(step: number, values: Readonly<Record<string, Float32Array | Float64Array>>): void | Promise<void>;
 }
 
 /** The trainer's state besides weights and optimizer buffers: JSON-safe, for `trainer_state.json`. */
@@ -94,6 +105,11 @@ export interface Trainer {
    * trainer's optimizer (another kind, other hyperparameters or buffers).
    */
   restore(state: TrainerState, optimizerState: OptimizerState | null): void;
+  /**
+   * Installs `tap` (null removes it). Without a tap a step reads back nothing more; with one, the steps it wants
+   * read every gradient back in the same wait as the loss.
+   */
+  tapGradients(tap: GradientTap | null): void;
   /** Frees buffers and optimizer state (not the model). */
   dispose(): void;
 }
@@ -253,6 +269,7 @@ export function createTrainer(options: TrainerOptions): Trainer {
   const optimizer = optimizerOf(groups, settings);
   const schedule = scheduleOf(settings);
   let step = 0;
+  let gradientTap: GradientTap | null = null;
   let history: { train: Series; val: Series } = { train: [], val: [] };
 
   const load = (pass: Pass, batch: Batch): void => {
@@ -276,6 +293,14 @@ export function createTrainer(options: TrainerOptions): Trainer {
     const { loss } = pass.buffers(T);
     return backend.readAsync(loss.storage, loss.offset, 1).then((values) => values[0]!);
   };
+  const readGradients = async (): Promise<Record<string, Float32Array | Float64Array>> => {
+    const grads = flatGradients(model);
+    try {
+      return splitInTableOrder(parameterSpecs(config), (await grads.toArrayAsync()) as Float32Array | Float64Array);
+    } finally {
+      grads.dispose();
+    }
+  };
   const evalPass = (B: number): Pass => {
     let pass = evalPasses.get(B);
     if (!pass) {
@@ -298,14 +323,17 @@ export function createTrainer(options: TrainerOptions): Trainer {
       load(trainPass, batch);
       trainPass.forward(batch.T, true, { pos0: 0, cache: null, dropoutKey: dropoutKey(settings.seed, step, 0) });
       trainPass.backward(batch.T);
-      // The guard needs both numbers before the update: one wait for the two reads.
+      // The guard needs both numbers before the update: one wait for the two reads (and a tap's gradients).
       const clip = settings.clip > 0;
-      const [loss, norm] = clip ? await Promise.all([lossOf(trainPass, batch.T), gradNorm(params)]) : [await lossOf(trainPass, batch.T), NaN];
+      const tap = gradientTap?.wants(step + 1) ? gradientTap : null;
+      const [loss, norm, gradients] =
+        clip || tap ? await Promise.all([lossOf(trainPass, batch.T), clip ? gradNorm(params) : NaN, tap ? readGradients() : null]) : [await lossOf(trainPass, batch.T), NaN, null];
       const bad = !Number.isFinite(loss) ? 'loss' : clip && !Number.isFinite(norm) ? 'gradient norm' : null;
       if (bad) {
         optimizer.zeroGrad();
         throw new NonFiniteLossError(step + 1, bad, bad === 'loss' ? loss : norm);
       }
+      if (tap && gradients) await tap.gradients(step + 1, gradients);
       if (clip) clipGradients(params, norm, settings.clip);
       const lr = schedule(step);
       optimizer.lr = lr;
@@ -363,6 +391,9 @@ export function createTrainer(options: TrainerOptions): Trainer {
       options.train.restore(state.loader);
       step = state.step;
       history = { train: boundSeries(state.history.train), val: boundSeries(state.history.val) };
+    },
+    tapGradients(tap) {
+      gradientTap = tap;
     },
     dispose() {
       optimizer.dispose();
