@@ -27,11 +27,12 @@ const trainerOf = (m: GPT, settings = SETTINGS): ReturnType<typeof createTrainer
   createTrainer({ model: m, settings, train: randomWindows(IDS, 2, 8, 5), val: () => [randomWindows(IDS, 2, 8, 9).next()] });
 
 describe('gradient tap', () => {
-  it('sees the wanted steps’ gradients before clipping, and changes nothing in the run', async () => {
+  it.each([1, 0])('sees the wanted steps’ gradients before clipping, and changes nothing in the run (clip %d)', async (clip) => {
+    const settings = { ...SETTINGS, clip };
     const plain = model();
-    const expected = await lossesOf(trainerOf(plain), 6);
+    const expected = await lossesOf(trainerOf(plain, settings), 6);
     const tapped = model();
-    const trainer = trainerOf(tapped);
+    const trainer = trainerOf(tapped, settings);
     const seen: { step: number; norm: number }[] = [];
     trainer.tapGradients({
       wants: (step) => step % 2 === 0,
@@ -40,6 +41,7 @@ describe('gradient tap', () => {
         const squares = Object.values(values).reduce((n, g) => n + Array.from(g).reduce((a, x) => a + x * x, 0), 0);
         seen.push({ step, norm: Math.sqrt(squares) });
       },
+      measureNorm: clip === 0,
     });
     const reports = [];
     for (let i = 0; i < 4; i++) reports.push(await trainer.trainStep());
@@ -49,6 +51,8 @@ describe('gradient tap', () => {
     expect(seen.map((s) => s.step)).toEqual([2, 4]);
     for (const { step, norm } of seen) expect(norm).toBeCloseTo(reports[step - 1]!.gradNorm, 12);
     expect(reports[1]!.gradNorm).toBeGreaterThan(0);
+    // Without clipping the norm is measured for the tap only: NaN again once it is removed.
+    expect(Number.isNaN(reports[5]!.gradNorm)).toBe(clip === 0);
     disposeGPT(plain);
     disposeGPT(tapped);
   });

@@ -31,14 +31,9 @@ export interface TensorBoardHooks extends Required<Pick<TrainingHooks, 'onStep' 
   close(): Promise<void>;
 }
 
-/** Scalars of one step; the gradient norm only when the trainer clips (it is not computed otherwise). */
+/** Scalars of one step (the trainer measures the gradient norm for the hooks when it does not clip). */
 function stepScalars(p: Progress): Record<string, number> {
-  return {
-    'train/loss': p.loss,
-    'train/lr': p.lr,
-    ...(Number.isFinite(p.gradNorm) ? { 'train/grad_norm': p.gradNorm } : {}),
-    'train/tokens_per_s': p.tokensPerSecond,
-  };
+  return { 'train/loss': p.loss, 'train/lr': p.lr, 'train/grad_norm': p.gradNorm, 'train/tokens_per_s': p.tokensPerSecond };
 }
 
 /** The model's config as `model.<field>` and the settings as `train.<field>` (the plain values among them). */
@@ -56,9 +51,10 @@ function runHParams(trainer: Trainer): Record<string, HParamValue> {
 
 /**
  * Hooks recording `trainer`'s run into `sink`: the hyper-parameters at once; every step `train/loss`, `train/lr`,
- * `train/tokens_per_s` and (when clipping) `train/grad_norm`; each evaluation `val/loss`; every `histogramEvery`
+ * `train/grad_norm` (before clipping) and `train/tokens_per_s`; each evaluation `val/loss`; every `histogramEvery`
  * steps histograms `weights/<name>` (after the update) and `gradients/<name>` (before clipping and the update).
- * Installs a gradient tap on `trainer` until `close`.
+ * Installs a gradient tap on `trainer` until `close` (it also has every step measure the gradient norm: one more
+ * small read in the step's one wait).
  * @throws {RangeError} when `histogramEvery` or `flushEvery` is not an integer ≥ 0 (≥ 1).
  */
 export function tensorboardHooks(trainer: Trainer, sink: EventSink, options: TensorBoardOptions = {}): TensorBoardHooks {
@@ -70,14 +66,13 @@ export function tensorboardHooks(trainer: Trainer, sink: EventSink, options: Ten
   const specs = parameterSpecs(model.config);
   const histogramAt = (step: number): boolean => histogramEvery > 0 && step % histogramEvery === 0;
   let gradients: { step: number; values: Readonly<Record<string, ArrayLike<number>>> } | null = null;
-  if (histogramEvery > 0) {
-    trainer.tapGradients({
-      wants: histogramAt,
-      gradients: (step, values) => {
-        gradients = { step, values };
-      },
-    });
-  }
+  trainer.tapGradients({
+    wants: histogramAt,
+    gradients: (step, values) => {
+      gradients = { step, values };
+    },
+    measureNorm: true,
+  });
   sink.hparams({ ...runHParams(trainer), ...options.hparams });
 
   const histograms = async (step: number): Promise<void> => {

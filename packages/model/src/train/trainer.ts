@@ -40,7 +40,7 @@ export interface StepReport {
   readonly lr: number;
   /** Targets that counted (not ignored). */
   readonly tokens: number;
-  /** Global gradient norm before clipping (NaN when not clipping: not computed). */
+  /** Global gradient norm before clipping (NaN when not clipping: not computed, unless a gradient tap asks for it). */
   readonly gradNorm: number;
 }
 
@@ -53,6 +53,8 @@ export interface GradientTap {
    * gradient norm are finite; awaited before the update.
    */
   gradients(step: number, values: Readonly<Record<string, Float32Array | Float64Array>>): void | Promise<void>;
+  /** True: every step reports its gradient norm (`StepReport.gradNorm`) even when not clipping, read with the loss. */
+  readonly measureNorm?: boolean;
 }
 
 /** The trainer's state besides weights and optimizer buffers: JSON-safe, for `trainer_state.json`. */
@@ -325,9 +327,10 @@ export function createTrainer(options: TrainerOptions): Trainer {
       trainPass.backward(batch.T);
       // The guard needs both numbers before the update: one wait for the two reads (and a tap's gradients).
       const clip = settings.clip > 0;
+      const measure = clip || gradientTap?.measureNorm === true;
       const tap = gradientTap?.wants(step + 1) ? gradientTap : null;
       const [loss, norm, gradients] =
-        clip || tap ? await Promise.all([lossOf(trainPass, batch.T), clip ? gradNorm(params) : NaN, tap ? readGradients() : null]) : [await lossOf(trainPass, batch.T), NaN, null];
+        measure || tap ? await Promise.all([lossOf(trainPass, batch.T), measure ? gradNorm(params) : NaN, tap ? readGradients() : null]) : [await lossOf(trainPass, batch.T), NaN, null];
       const bad = !Number.isFinite(loss) ? 'loss' : clip && !Number.isFinite(norm) ? 'gradient norm' : null;
       if (bad) {
         optimizer.zeroGrad();
