@@ -5,6 +5,7 @@ import packageJson from '../package.json';
 import { registerBench } from './commands/bench';
 import { registerData } from './commands/data';
 import { registerEval } from './commands/eval';
+import { registerExport } from './commands/export';
 import { registerInfo } from './commands/info';
 import { registerQuantize } from './commands/quantize';
 import { registerSample } from './commands/sample';
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
   registerEval(program);
   registerInfo(program);
   registerQuantize(program);
+  registerExport(program);
   registerTokenizer(program);
   registerData(program);
   registerBench(program);
