@@ -19,9 +19,15 @@ function weightsOf(folder: string): Record<string, { shape: number[]; data: Floa
   return Object.fromEntries([...decoded.tensors].map(([name, t]) => [name, { shape: [...t.shape], data: t.data as Float32Array }]));
 }
 
+const int8 = join(dir, 'stream-int8');
+let quantizeRecord: Record<string, unknown> = {};
+
 beforeAll(async () => {
   const trained = await run(['train', '--preset', 'shakespeare-cpu', '--data', poem, '--n-layer', '1', '--n-embd', '16', '--block-size', '16', '--batch', '4', '--steps', '20', '--samples', '0', '--out', ckpt, '--quiet']);
   expect(trained.code).toBe(0);
+  const quantized = await run(['quantize', '--ckpt', ckpt, '--scheme', 'int8', '--out', int8, '--json']);
+  expect(quantized.code).toBe(0);
+  quantizeRecord = jsonLines(quantized.stdout)[0]!;
 });
 
 describe('microgpt export --format projector', () => {
@@ -68,5 +74,78 @@ describe('microgpt export --format projector', () => {
     const unknown = await run(['export', '--format', 'onnx', '--ckpt', ckpt, '--out', out]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain("argument 'onnx' is invalid. Allowed choices are projector");
+  });
+});
+
+interface StatsJson {
+  shape: number[];
+  mean: number;
+  std: number;
+  min: number;
+  max: number;
+  zero_fraction: number;
+  norm: number;
+  non_finite: number;
+  error?: { max_abs: number; mean_abs: number; relative: number };
+}
+
+describe('microgpt info --stats', () => {
+  it('gives each parameter’s shape, mean, std, min, max, share of zeros and norm, as computed from the file', async () => {
+    const result = await run(['info', '--ckpt', ckpt, '--stats', '--json']);
+    expect(result.code).toBe(0);
+    const stats = jsonLines(result.stdout)[0]!.stats as Record<string, StatsJson>;
+    const weights = weightsOf(join(ckpt, 'checkpoint-20'));
+    expect(Object.keys(stats).sort()).toEqual(Object.keys(weights).sort());
+    for (const [name, { shape, data }] of Object.entries(weights)) {
+      const values = Array.from(data);
+      const mean = values.reduce((a, b) => a + b, 0) / values.length;
+      const std = Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / values.length);
+      const s = stats[name]!;
+      expect(s.shape).toEqual(shape);
+      expect(s.mean).toBeCloseTo(mean, 10);
+      expect(s.std).toBeCloseTo(std, 10);
+      expect(s.min).toBe(Math.min(...values));
+      expect(s.max).toBe(Math.max(...values));
+      expect(s.zero_fraction).toBe(values.filter((x) => x === 0).length / values.length);
+      expect(s.norm).toBeCloseTo(Math.sqrt(values.reduce((a, b) => a + b * b, 0)), 10);
+      expect(s.non_finite).toBe(0);
+      expect(s.error).toBeUndefined();
+    }
+    const table = await run(['info', '--ckpt', ckpt, '--stats']);
+    expect(table.stdout).toMatch(/\nweights:\nparameter +shape +mean +std +min +max +zeros +norm\nwte +\d+×16 /);
+  });
+
+  it('a quantized checkpoint with --float: each parameter’s error, agreeing with what quantize reported', async () => {
+    const result = await run(['info', '--ckpt', int8, '--stats', '--float', ckpt, '--json']);
+    expect(result.code).toBe(0);
+    const stats = jsonLines(result.stdout)[0]!.stats as Record<string, StatsJson>;
+    const errors = Object.values(stats).map((s) => s.error!);
+    expect(Math.max(...errors.map((e) => e.max_abs))).toBeCloseTo(quantizeRecord.max_abs_error as number, 12);
+    const sizes = Object.values(stats).map((s) => s.shape.reduce((a, b) => a * b, 1));
+    for (const [name, s] of Object.entries(stats)) {
+      // int8 keeps 1-D parameters (norm gains) in float32: no error there; every matrix moved a little.
+      if (s.shape.length === 1) expect(s.error).toEqual({ max_abs: 0, mean_abs: 0, relative: 0 });
+      else expect(s.error!.relative, name).toBeGreaterThan(0);
+      expect(s.error!.relative, name).toBeLessThan(0.02);
+    }
+    const quantizedCount = Object.values(stats).filter((s) => s.shape.length > 1).reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1), 0);
+    const meanAbs = errors.reduce((n, e, i) => n + e.mean_abs * sizes[i]!, 0) / quantizedCount;
+    expect(meanAbs).toBeCloseTo(quantizeRecord.mean_abs_error as number, 12);
+    const plain = await run(['info', '--ckpt', int8, '--stats']);
+    expect(plain.stdout).toContain('add --float DIR to see the quantization error');
+  });
+
+  it('refuses --float without --stats, on a float checkpoint, and from another model', async () => {
+    const alone = await run(['info', '--ckpt', int8, '--float', ckpt]);
+    expect(alone.code).toBe(2);
+    expect(alone.stderr).toBe('error: --float applies to --stats, which is not given\nhint: add --stats\n');
+    const float = await run(['info', '--ckpt', ckpt, '--stats', '--float', ckpt]);
+    expect(float.code).toBe(2);
+    expect(float.stderr).toContain('is not quantized');
+    const other = join(dir, 'other');
+    expect((await run(['train', '--preset', 'shakespeare-cpu', '--data', poem, '--n-layer', '1', '--n-embd', '8', '--block-size', '16', '--batch', '4', '--steps', '1', '--samples', '0', '--out', other, '--quiet'])).code).toBe(0);
+    const mismatch = await run(['info', '--ckpt', int8, '--stats', '--float', other]);
+    expect(mismatch.code).toBe(1);
+    expect(mismatch.stderr).toMatch(/^error: --float .*other.*: parameter 'wte' is \d+×8 there and \d+×16 in .*stream-int8\nhint: give the float checkpoint this one was quantized from\n$/);
   });
 });
