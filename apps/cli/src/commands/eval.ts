@@ -8,6 +8,7 @@ import { readData } from '../datasets';
 import { runtimeError, usageError } from '../errors';
 import { ensureFits } from '../memory';
 import { integerAtLeast } from '../options';
+import { type ProfileFlag, withProfile, withProfileFlag } from '../profile';
 
 interface EvalFlags {
   readonly ckpt: string;
@@ -27,38 +28,40 @@ export function registerEval(program: Command): void {
     .option('--data <src>', 'a text file, `names` or `shakespeare` (default: what the checkpoint was trained on)')
     .addOption(new Option('--split <split>', 'which part of the data').choices(['train', 'val']).default('val'))
     .option('--batches <n>', 'batches to average (default: the run’s evaluation batches)', integerAtLeast(1));
-  withBackendFlags(withOutputFlags(command, 'print {"split":…,"loss":…,"perplexity":…,"tokens":…}'));
+  withProfileFlag(withBackendFlags(withOutputFlags(command, 'print {"split":…,"loss":…,"perplexity":…,"tokens":…}')));
   command.addHelpText('after', examples('microgpt eval --ckpt runs/names --data names', 'microgpt eval --ckpt runs/shakespeare-cpu --data shakespeare --split train --json'));
-  command.action(async (flags: EvalFlags) => {
+  command.action(async (flags: EvalFlags & ProfileFlag) => {
     const out = outputOf(command);
-    const backend = await startCompute(flags.backend, flags.threads);
-    const { model, tokenizer, bos, settings: saved, data } = await openCheckpoint(flags.ckpt, backend);
-    const source = flags.data ?? data;
-    if (source === undefined) throw usageError(`${flags.ckpt} does not say which data it was trained on`, 'give --data SRC');
-    const settings = { ...DEFAULT_TRAIN, valFraction: 0.1, batchSize: 8, ...(saved ?? {}), data: bos === null ? ('stream' as const) : ('documents' as const) };
-    if (flags.split === 'val' && settings.valFraction === 0) throw usageError(`${flags.ckpt} was trained without held-out data (valFraction 0), so there is no val split`, 'use --split train');
-    const count = flags.batches ?? settings.evalBatches;
-    // The trainer plans a training step too (createTrainer), though eval only runs forward passes.
-    const work = { dtype: model.dtype, training: { batchSize: settings.batchSize, optimizer: null, clip: false }, evaluation: { batchSize: settings.batchSize, batches: count } };
-    ensureFits(model.config, work, 'this evaluation', backend, (part) => (part === 'scratch' ? 'lower --batches' : "the checkpoint's batch size and context need more memory than there is"));
-    const { text } = await readData(source, (line) => {
-      out.note(line);
+    await withProfile(flags.profile, 'microgpt eval', out, async () => {
+      const backend = await startCompute(flags.backend, flags.threads);
+      const { model, tokenizer, bos, settings: saved, data } = await openCheckpoint(flags.ckpt, backend);
+      const source = flags.data ?? data;
+      if (source === undefined) throw usageError(`${flags.ckpt} does not say which data it was trained on`, 'give --data SRC');
+      const settings = { ...DEFAULT_TRAIN, valFraction: 0.1, batchSize: 8, ...(saved ?? {}), data: bos === null ? ('stream' as const) : ('documents' as const) };
+      if (flags.split === 'val' && settings.valFraction === 0) throw usageError(`${flags.ckpt} was trained without held-out data (valFraction 0), so there is no val split`, 'use --split train');
+      const count = flags.batches ?? settings.evalBatches;
+      // The trainer plans a training step too (createTrainer), though eval only runs forward passes.
+      const work = { dtype: model.dtype, training: { batchSize: settings.batchSize, optimizer: null, clip: false }, evaluation: { batchSize: settings.batchSize, batches: count } };
+      ensureFits(model.config, work, 'this evaluation', backend, (part) => (part === 'scratch' ? 'lower --batches' : "the checkpoint's batch size and context need more memory than there is"));
+      const { text } = await readData(source, (line) => {
+        out.note(line);
+      });
+      const encode = (piece: string): number[] => tokenizer.encode(piece);
+      const ids = memoryTokenSource(bos === null ? encode(text) : documentIds(text, encode, bos), tokenizer.vocabSize);
+      const options = { blockSize: model.config.blockSize, batchSize: settings.batchSize, seed: settings.seed, valFraction: settings.valFraction };
+      const loader = bos === null ? streamLoader(ids, options) : documentLoader(ids, { ...options, bos });
+      const batches: Batch[] = flags.split === 'val' ? loader.evalBatches(count) : Array.from({ length: count }, () => loader.next());
+      const tokens = batches.reduce((sum, b) => sum + b.y.reduce((n, y) => n + (y >= 0 ? 1 : 0), 0), 0);
+      if (tokens === 0) {
+        const unit = bos === null ? 'tokens' : 'documents';
+        throw runtimeError(`data: the ${flags.split} split of ${source} has ${loader.sizes[flags.split]} ${unit}, too few for one batch to evaluate`, flags.split === 'val' ? 'use more data, or --split train' : 'use more data');
+      }
+      const trainer = createTrainer({ model, settings, train: loader, val: () => batches });
+      const loss = await trainer.evaluate();
+      trainer.dispose();
+      if (!Number.isFinite(loss)) throw runtimeError(`${flags.ckpt}: the ${flags.split} loss is ${loss}: the model's outputs overflow on this data`, 'the weights are too large to evaluate (did the run diverge?); train again with a lower --lr');
+      out.result(`${flags.split} loss ${loss.toFixed(4)}, perplexity ${Math.exp(loss).toFixed(3)} (${batches.length} batches, ${tokens.toLocaleString('en-US')} tokens of ${source})`);
+      out.record({ split: flags.split, loss, perplexity: Math.exp(loss), batches: batches.length, tokens, data: source });
     });
-    const encode = (piece: string): number[] => tokenizer.encode(piece);
-    const ids = memoryTokenSource(bos === null ? encode(text) : documentIds(text, encode, bos), tokenizer.vocabSize);
-    const options = { blockSize: model.config.blockSize, batchSize: settings.batchSize, seed: settings.seed, valFraction: settings.valFraction };
-    const loader = bos === null ? streamLoader(ids, options) : documentLoader(ids, { ...options, bos });
-    const batches: Batch[] = flags.split === 'val' ? loader.evalBatches(count) : Array.from({ length: count }, () => loader.next());
-    const tokens = batches.reduce((sum, b) => sum + b.y.reduce((n, y) => n + (y >= 0 ? 1 : 0), 0), 0);
-    if (tokens === 0) {
-      const unit = bos === null ? 'tokens' : 'documents';
-      throw runtimeError(`data: the ${flags.split} split of ${source} has ${loader.sizes[flags.split]} ${unit}, too few for one batch to evaluate`, flags.split === 'val' ? 'use more data, or --split train' : 'use more data');
-    }
-    const trainer = createTrainer({ model, settings, train: loader, val: () => batches });
-    const loss = await trainer.evaluate();
-    trainer.dispose();
-    if (!Number.isFinite(loss)) throw runtimeError(`${flags.ckpt}: the ${flags.split} loss is ${loss}: the model's outputs overflow on this data`, 'the weights are too large to evaluate (did the run diverge?); train again with a lower --lr');
-    out.result(`${flags.split} loss ${loss.toFixed(4)}, perplexity ${Math.exp(loss).toFixed(3)} (${batches.length} batches, ${tokens.toLocaleString('en-US')} tokens of ${source})`);
-    out.record({ split: flags.split, loss, perplexity: Math.exp(loss), batches: batches.length, tokens, data: source });
   });
 }
