@@ -2,6 +2,7 @@
 import { browserSuite } from './browser';
 import { generateSuite } from './generate';
 import { matmulSuite } from './matmul';
+import { profilerSuite } from './profiler';
 import { qualitySuite } from './quality';
 import { quantSuite } from './quant';
 import { quantMatmulSuite } from './quant-matmul';
@@ -10,4 +11,4 @@ import { tokenizerSuite } from './tokenizer';
 import { trainSuite } from './train';
 import { trainStepSuite } from './train-step';
 
-export const SUITES: readonly Suite[] = [matmulSuite, quantMatmulSuite, trainStepSuite, trainSuite, generateSuite, tokenizerSuite, browserSuite, qualitySuite, quantSuite];
+export const SUITES: readonly Suite[] = [matmulSuite, quantMatmulSuite, trainStepSuite, trainSuite, generateSuite, tokenizerSuite, browserSuite, qualitySuite, quantSuite, profilerSuite];
