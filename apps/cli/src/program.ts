@@ -6,6 +6,7 @@ import { registerBench } from './commands/bench';
 import { registerData } from './commands/data';
 import { registerEval } from './commands/eval';
 import { registerExport } from './commands/export';
+import { registerImport } from './commands/import';
 import { registerInfo } from './commands/info';
 import { registerQuantize } from './commands/quantize';
 import { registerSample } from './commands/sample';
@@ -39,6 +40,7 @@ export function buildProgram(): Command {
   registerInfo(program);
   registerQuantize(program);
   registerExport(program);
+  registerImport(program);
   registerTokenizer(program);
   registerData(program);
   registerBench(program);

@@ -2,9 +2,8 @@
 // checkpoint compared with the float checkpoint it came from (`--float DIR`), the error of each parameter. A
 // quantized checkpoint stores only its codes and scales, so the float weights must be given to measure the error.
 import { type GPT, parameterSpecs, splitInTableOrder, tensorStats, type TensorStats } from '@microgpt/model';
-import { loadCheckpoint } from '@microgpt/model/node';
-import { loadQuantizedCheckpoint } from '@microgpt/quant/node';
 import { findBackend } from '@microgpt/tensor';
+import { loadAnyCheckpoint } from './checkpoints';
 import { runtimeError } from './errors';
 
 /** How far a parameter moved from its float value. */
@@ -41,17 +40,17 @@ function errorOf(q: ArrayLike<number>, f: ArrayLike<number>): WeightError {
 }
 
 /**
- * The statistics of every parameter of the checkpoint at `path` (quantized or float), and with `floatPath` the
- * error of each against that float checkpoint's weights.
+ * The statistics of every parameter of the checkpoint at `path` (float, quantized: its decoded weights, or a
+ * Hugging Face GPT-2 folder), and with `floatPath` the error of each against that checkpoint's weights.
  * @throws {CliError} (exit 1) when the float checkpoint's parameters differ in names or shapes.
  */
-export async function checkpointStats(path: string, quantized: boolean, floatPath: string | null): Promise<ParameterStats[]> {
+export async function checkpointStats(path: string, floatPath: string | null): Promise<ParameterStats[]> {
   const backend = findBackend('js');
-  const model = quantized ? (await loadQuantizedCheckpoint(path, { backend })).quantized.model : (await loadCheckpoint(path, { backend })).model;
+  const { model } = await loadAnyCheckpoint(path, backend);
   const values = await valuesOf(model);
   let reference: Record<string, Float32Array | Float64Array> | null = null;
   if (floatPath !== null) {
-    const float = (await loadCheckpoint(floatPath, { backend })).model;
+    const float = (await loadAnyCheckpoint(floatPath, backend)).model;
     const mine = parameterSpecs(model.config);
     const theirs = parameterSpecs(float.config);
     const differ = mine.find((spec, i) => spec.name !== theirs[i]?.name || spec.shape.join('×') !== theirs[i].shape.join('×'));

@@ -61,7 +61,7 @@ describe('microgpt export --format projector', () => {
     expect(config).toMatch(/^embeddings \{\n {2}tensor_name: "wte"\n {2}tensor_path: "tensors.tsv"\n {2}metadata_path: "metadata.tsv"\n\}\n$/);
   });
 
-  it('refuses a folder that holds files unless --overwrite, an --out equal to --ckpt, and an unknown format', async () => {
+  it('refuses a folder that holds files unless --overwrite, an --out equal to --ckpt, an unknown format and another format’s flags', async () => {
     const out = join(dir, 'taken');
     expect((await run(['export', '--format', 'projector', '--ckpt', ckpt, '--out', out])).code).toBe(0);
     const again = await run(['export', '--format', 'projector', '--ckpt', ckpt, '--out', out]);
@@ -73,7 +73,10 @@ describe('microgpt export --format projector', () => {
     expect(same.stderr).toContain('error: --out must differ from --ckpt');
     const unknown = await run(['export', '--format', 'onnx', '--ckpt', ckpt, '--out', out]);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toContain("argument 'onnx' is invalid. Allowed choices are projector");
+    expect(unknown.stderr).toContain("argument 'onnx' is invalid. Allowed choices are huggingface, projector");
+    const foreign = await run(['export', '--format', 'projector', '--ckpt', ckpt, '--out', join(dir, 'foreign'), '--tokens', join(dir, 't.tok')]);
+    expect(foreign.code).toBe(2);
+    expect(foreign.stderr).toBe('error: --tokens does not apply to --format projector\nhint: --format projector takes --overwrite\n');
   });
 });
 

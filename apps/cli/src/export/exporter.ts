@@ -4,10 +4,15 @@ import { resolveCheckpoint, writeFolderAtomic } from '@microgpt/model/node';
 import { runtimeError, usageError } from '../errors';
 import type { Output } from '../output';
 
-/** The flags every format shares. */
+/** The flags of `export` (each format takes --ckpt, --out and its own). */
 export interface ExportFlags {
   readonly ckpt: string;
   readonly out: string;
+  /** huggingface: also write the data as a token file here. */
+  readonly tokens?: string;
+  /** huggingface, with --tokens: the data (default what the checkpoint was trained on). */
+  readonly data?: string;
+  /** projector: replace what --out holds. */
   readonly overwrite?: boolean;
 }
 
@@ -20,7 +25,7 @@ export type Exporter = (flags: ExportFlags, out: Output) => Promise<void>;
  */
 export async function exportSource(flags: ExportFlags): Promise<string> {
   const source = await resolveCheckpoint(flags.ckpt);
-  if (resolve(flags.out) === resolve(source) || resolve(flags.out) === resolve(flags.ckpt)) throw usageError('--out must differ from --ckpt (the checkpoint is kept)');
+  if (resolve(flags.out) === resolve(source) || resolve(flags.out) === resolve(flags.ckpt)) throw usageError('--out must differ from --ckpt (the checkpoint is kept)', 'give a new folder for the export');
   return source;
 }
 

@@ -1,7 +1,7 @@
 // `microgpt export --format projector`: the token embeddings (wte) as TensorBoard projector files, one row and
 // one escaped token text a token of the tokenizer (rows past its vocabulary, padding, are left out).
 import { projectorFiles } from '@microgpt/model';
-import { startCompute, openCheckpoint } from '../checkpoints';
+import { openCheckpoint, startCompute } from '../checkpoints';
 import { runtimeError } from '../errors';
 import type { Output } from '../output';
 import { type ExportFlags, exportSource, writeExport } from './exporter';
