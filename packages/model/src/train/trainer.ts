@@ -13,6 +13,7 @@ import { type GPT, flatGradients } from '../gpt/model';
 import { type ParamSpec, parameterSpecs, splitInTableOrder } from '../gpt/params';
 import { type Pass, createPass } from '../gpt/pass';
 import { type Series, addPoint, boundSeries } from './history';
+import type { GradientTap } from './gradient-tap';
 import { type TrainSettings, validateTrainSettings } from './settings';
 
 /** A batch of B sequences of T tokens: inputs and next-token targets (-1 = ignored), row-major (B, T). */
@@ -42,19 +43,6 @@ export interface StepReport {
   readonly tokens: number;
   /** Global gradient norm before clipping (NaN when not clipping: not computed, unless a gradient tap asks for it). */
   readonly gradNorm: number;
-}
-
-/** Sees a step's gradients before the update zeroes them (TensorBoard's gradient histograms). */
-export interface GradientTap {
-  /** Asked before each step with its 1-based number: true reads that step's gradients back for `gradients`. */
-  wants(step: number): boolean;
-  /**
-   * The step's gradients by parameter name (before clipping; host copies the tap may keep), once its loss and
-   * gradient norm are finite; awaited before the update.
-   */
-  gradients(step: number, values: Readonly<Record<string, Float32Array | Float64Array>>): void | Promise<void>;
-  /** True: every step reports its gradient norm (`StepReport.gradNorm`) even when not clipping, read with the loss. */
-  readonly measureNorm?: boolean;
 }
 
 /** The trainer's state besides weights and optimizer buffers: JSON-safe, for `trainer_state.json`. */
