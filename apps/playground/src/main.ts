@@ -139,6 +139,10 @@ function render(previous: PageState): void {
     text('samples-step').textContent = `(step ${state.samples.step})`;
     replaceChildren(text('samples'), state.samples.texts.map((t) => element('li', '', t || '(empty)')));
   }
+  if (state.profile !== previous.profile) {
+    text('profile-step').textContent = state.profile ? `(step ${state.profile.step})` : '';
+    text('profile').textContent = state.profile?.table ?? 'Shown when a run finishes.';
+  }
   if (state.generated !== previous.generated) {
     text('generated').textContent = state.generated.text;
     text('generated-note').textContent = state.generated.note;

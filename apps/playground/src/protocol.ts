@@ -1,5 +1,6 @@
 // The messages between the page and the training worker. The worker owns the model, the tokenizer and the
 // trainer; the page only sends requests and draws what comes back, so it never freezes while a step runs.
+import type { ProfileRow } from '@microgpt/tensor';
 
 /** Tokenizers the page can train on the data. */
 export type TokenizerKind = 'char' | 'word' | 'bpe';
@@ -113,6 +114,8 @@ export type WorkerEvent =
   | { readonly type: 'step'; readonly step: number; readonly steps: number; readonly losses: readonly (readonly [number, number])[]; readonly tokensPerSecond: number; readonly etaSeconds: number }
   | { readonly type: 'eval'; readonly step: number; readonly valLoss: number }
   | { readonly type: 'samples'; readonly step: number; readonly texts: readonly string[] }
+  /** The kernels of the run's last training step (the tensor package's profiler): the table as text, and its rows. */
+  | { readonly type: 'profile'; readonly step: number; readonly table: string; readonly rows: readonly ProfileRow[] }
   | { readonly type: 'inspection'; readonly attention: AttentionView; readonly logits: Float64Array; readonly vocab: readonly string[] }
   | { readonly type: 'text'; readonly text: string }
   | { readonly type: 'generated'; readonly count: number; readonly tokens: number; readonly stop: 'stop-token' | 'max-tokens' }

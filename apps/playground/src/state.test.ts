@@ -18,6 +18,7 @@ describe('page state', () => {
       { type: 'eval', step: 10, valLoss: 3.1 },
       { type: 'step', step: 20, steps: 100, losses: [[20, 2.9]], tokensPerSecond: 5200, etaSeconds: 8 },
       { type: 'samples', step: 20, texts: ['anna', 'emm'] },
+      { type: 'profile', step: 100, table: 'kernel calls\nmatmul 5', rows: [] },
       { type: 'status', status: 'ready' },
     ]);
     expect(state.worker).toEqual({ ready: true, threads: 2, isolated: true });
@@ -29,17 +30,19 @@ describe('page state', () => {
     expect(state.tokensPerSecond).toBe(5200);
     expect(state.etaSeconds).toBe(8);
     expect(state.samples).toEqual({ step: 20, texts: ['anna', 'emm'] });
+    expect(state.profile).toEqual({ step: 100, table: 'kernel calls\nmatmul 5' });
   });
 
-  it('a new model clears the curves, samples and error of the last one', () => {
+  it('a new model clears the curves, samples, kernel table and error of the last one', () => {
     const trained = run([
       { type: 'model', info: INFO, steps: 100, step: 0 },
       { type: 'step', step: 10, steps: 100, losses: [[10, 3.2]], tokensPerSecond: 5000, etaSeconds: 9 },
       { type: 'samples', step: 10, texts: ['x'] },
+      { type: 'profile', step: 10, table: 'kernel', rows: [] },
       { type: 'error', request: 'inspect', message: 'boom' },
     ]);
     const next = reduce(trained, { type: 'model', info: { ...INFO, source: 'imported checkpoint' }, steps: 0, step: 0 });
-    expect([next.train, next.val, next.samples, next.error, next.step]).toEqual([[], [], null, null, 0]);
+    expect([next.train, next.val, next.samples, next.profile, next.error, next.step]).toEqual([[], [], null, null, null, 0]);
     expect(next.model?.source).toBe('imported checkpoint');
   });
 

@@ -17,6 +17,8 @@ export interface PageState {
   /** Seconds left at the current speed (NaN before the first step). */
   readonly etaSeconds: number;
   readonly samples: { readonly step: number; readonly texts: readonly string[] } | null;
+  /** The kernel table of the last training step, once the run has finished. */
+  readonly profile: { readonly step: number; readonly table: string } | null;
   /** The text generated so far by the last Generate, and whether it is done. */
   readonly generated: { readonly text: string; readonly done: boolean; readonly note: string };
   /** The last error, shown until the next action. */
@@ -35,6 +37,7 @@ export const INITIAL_STATE: PageState = Object.freeze({
   tokensPerSecond: 0,
   etaSeconds: NaN,
   samples: null,
+  profile: null,
   generated: { text: '', done: true, note: '' },
   error: null,
 });
@@ -58,7 +61,7 @@ export function reduce(state: PageState, event: WorkerEvent): PageState {
     case 'ready':
       return { ...state, worker: { ready: true, threads: event.threads, isolated: event.isolated } };
     case 'model':
-      return { ...state, model: event.info, step: event.step, steps: event.steps, train: [], val: [], tokensPerSecond: 0, etaSeconds: NaN, samples: null, error: null };
+      return { ...state, model: event.info, step: event.step, steps: event.steps, train: [], val: [], tokensPerSecond: 0, etaSeconds: NaN, samples: null, profile: null, error: null };
     case 'status':
       return { ...state, status: event.status, ...(event.status === 'training' ? { error: null } : {}) };
     case 'step':
@@ -67,6 +70,8 @@ export function reduce(state: PageState, event: WorkerEvent): PageState {
       return { ...state, val: appendPoints(state.val, [[event.step, event.valLoss]]) };
     case 'samples':
       return { ...state, samples: { step: event.step, texts: event.texts } };
+    case 'profile':
+      return { ...state, profile: { step: event.step, table: event.table } };
     case 'text':
       return { ...state, generated: { text: state.generated.text + event.text, done: false, note: '' } };
     case 'generated':

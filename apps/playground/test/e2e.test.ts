@@ -121,6 +121,11 @@ describe.skipIf(SKIP)('playground in Chromium', () => {
     const samples = await page.locator('#samples li').allTextContents();
     expect(samples).toHaveLength(5);
     expect(samples.join('')).toMatch(/^[a-z()\s]+$/);
+    // The kernel table of the last step, folded away until opened (so it moves nothing).
+    expect(await page.locator('#profile-step').textContent()).toBe('(step 400)');
+    await page.locator('.profile-box summary').click();
+    expect(await page.locator('#profile').textContent()).toMatch(/^kernel +calls +total ms +share +µs\/call +GFLOP\/s\n(.*\n)*matmul +\d+ /);
+    await page.locator('.profile-box summary').click();
     expect(problems).toEqual([]);
   });
 

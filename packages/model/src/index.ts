@@ -6,7 +6,7 @@ export { CHECKPOINT_FILES, type Checkpoint, type CheckpointParts, type ReadCheck
 export { DEFAULT_CONFIG, type GPTConfig, type NormKind, type PosEmbKind, headSize, mlpHidden, resolveConfig, validateConfig } from './config';
 export { ModelError, NonFiniteLossError } from './errors';
 export { type Activation, getActivation, hasActivation, listActivations, registerActivation } from './activations';
-export { type InitOptions, type ParamInit, type ParamSpec, type ParameterCounts, countParameters, initParameters, normNames, parameterCounts, parameterSpecs } from './gpt/params';
+export { type InitOptions, type ParamInit, type ParamSpec, type ParameterCounts, countParameters, initParameters, normNames, parameterCounts, parameterSpecs, splitInTableOrder } from './gpt/params';
 export { type CreateGPTOptions, type GPT, createGPT, disposeGPT, flatGradients, gptFromParameters, parameterTensors } from './gpt/model';
 export { type LinearOperator, linearLayers, withLinearOperators } from './gpt/linear-operator';
 export { type Plan, type PlanElements, type PlanShape, type PassBuffers, createPlan, planElements } from './gpt/buffers';
@@ -25,6 +25,7 @@ export { DEFAULT_TRAIN, type SettingsProblem, type TrainSettings, trainSettingsP
 export { HISTORY_POINTS } from './train/history';
 export { type StateCheckOptions, checkOptimizerState, checkSavedSettings, checkTrainerState } from './train/trainer-state';
 export { type Batch, type BatchLoader, type StepReport, type Trainer, type TrainerOptions, type TrainerState, createTrainer, scheduleOf } from './train/trainer';
+export type { GradientTap } from './train/gradient-tap';
 export { type CheckpointReason, type Progress, type RunResult, type TrainingHooks, runTraining } from './train/loop';
 export { MICROGPT_DEFAULTS, type MicrogptHooks, type MicrogptLineOptions, type MicrogptRun, type MicrogptSettings, microgptDocs, microgptLines, runMicrogpt } from './compat/microgpt';
 export { DataError } from './data/errors';
@@ -38,3 +39,10 @@ export { HF_FILES, type HuggingFaceExport, huggingFaceFiles } from './hf/export'
 export { type ReadHuggingFaceOptions, readHuggingFaceFiles } from './hf/import';
 export { type ModelCardFacts, modelCard } from './hf/model-card';
 export { type WindowLoss, windowLoss } from './gpt/window-loss';
+export { crc32c, maskedCrc32c } from './tensorboard/crc32c';
+export { FILE_VERSION, type HParamValue, fileVersionEvent, hparamsEvent, histogramsEvent, scalarsEvent, textEvent, tfRecord } from './tensorboard/events';
+export { type Histogram, histogramOf } from './tensorboard/histogram';
+export { type EventLog, type EventRecorder, createEventLog } from './tensorboard/event-log';
+export { type EventSink, type TensorBoardHooks, type TensorBoardOptions, tensorboardHooks } from './tensorboard/tensorboard-hooks';
+export { type TensorStats, tensorStats } from './inspect/tensor-stats';
+export { type ProjectorFiles, escapeTsvField, projectorFiles } from './inspect/projector';

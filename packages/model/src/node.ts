@@ -6,3 +6,4 @@ export { type RunCheckpoint, type RunFolderContents, type SaveRunCheckpointOptio
 export { LOCK_FILE, type LockOwner, type RunLock, lockRunFolder } from './checkpoint/run-lock';
 export { type CachedTokenFileOptions, type OpenTokenFileOptions, type TokenFileReader, cachedTokenFile, openTokenFile, textChunks, writeTokenFile } from './data/token-file-node';
 export { type HuggingFaceDescription, describeHuggingFaceFolder, isHuggingFaceFolder, loadHuggingFaceFolder, saveHuggingFaceFolder } from './hf/folder';
+export { type EventWriter, createEventWriter } from './tensorboard/event-writer';

@@ -9,6 +9,7 @@ import type { DType } from './dtype';
 import { BackendError } from './errors';
 import { fallbackAsync, fallbackSync } from './fallback';
 import { kernelDefinition } from './kernel-registry';
+import { profiledKernel, profiling } from './profiler';
 import type { Tensor } from './tensor';
 import type { WorkQueue } from './work-queue';
 
@@ -100,18 +101,17 @@ function resolve(backend: Backend, name: KernelName, dtype: DType): AnyKernel {
 
 /**
  * The function that runs kernel `name` for `dtype` on `backend`: the backend's own, or the JS reference over copies
- * when the backend lacks it. Looked up once per backend, kernel and dtype, then cached.
+ * when the backend lacks it. Looked up once per backend, kernel and dtype, then cached. While a profile is active
+ * (startProfile) it is wrapped to record each call.
  * @throws {BackendError} naming the defined kernels when `name` is not one of them.
  */
 export function kernel<K extends KernelName>(backend: Backend, name: K, dtype: DType): Kernels[K] {
   let byKey = cache.get(backend);
   if (!byKey) cache.set(backend, (byKey = new Map<string, AnyKernel>()));
   const key = `${name}:${dtype}`;
-  const found = byKey.get(key);
-  if (found) return found;
-  const chosen = resolve(backend, name, dtype);
-  byKey.set(key, chosen);
-  return chosen;
+  let chosen = byKey.get(key);
+  if (!chosen) byKey.set(key, (chosen = resolve(backend, name, dtype)));
+  return profiling() ? profiledKernel(backend, name, dtype, chosen) : chosen;
 }
 
 /**

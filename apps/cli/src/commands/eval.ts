@@ -10,6 +10,7 @@ import { readData } from '../datasets';
 import { runtimeError, usageError } from '../errors';
 import { ensureFits } from '../memory';
 import { integerAtLeast } from '../options';
+import { type ProfileFlag, withProfile, withProfileFlag } from '../profile';
 import { readTextFile } from '../text-file';
 import type { OpenCheckpoint } from '../checkpoints';
 import type { Output } from '../output';
@@ -34,51 +35,53 @@ export function registerEval(program: Command): void {
     .addOption(new Option('--split <split>', 'which part of the data').choices(['train', 'val']).default('val'))
     .option('--batches <n>', 'batches to average (default: the run’s evaluation batches)', integerAtLeast(1))
     .option('--input <file>', 'instead: the mean next-token loss over all of this text file’s tokens, read in consecutive windows of the context size (window i covers tokens [i·T, i·T + T], the last one shorter)');
-  withBackendFlags(withOutputFlags(command, 'print {"split":…,"loss":…,"perplexity":…,"tokens":…} ({"input":…,"loss":…,"tokens":…,"windows":…,"contextSize":…} with --input)'));
+  withProfileFlag(withBackendFlags(withOutputFlags(command, 'print {"split":…,"loss":…,"perplexity":…,"tokens":…} ({"input":…,"loss":…,"tokens":…,"windows":…,"contextSize":…} with --input)')));
   command.addHelpText(
     'after',
     examples('microgpt eval --ckpt runs/names --data names', 'microgpt eval --ckpt runs/shakespeare-cpu --data shakespeare --split train --json', 'microgpt eval --ckpt hf/gpt2-folder --input test.txt --json'),
   );
-  command.action(async (flags: EvalFlags) => {
+  command.action(async (flags: EvalFlags & ProfileFlag) => {
     const out = outputOf(command);
-    if (flags.input !== undefined) {
-      const given = ['data', 'split', 'batches'].filter((name) => command.getOptionValueSource(name) === 'cli');
-      if (given.length > 0) throw usageError(`--input evaluates a whole file; it does not take --${given.join(', --')}`, 'drop those flags, or drop --input');
-    }
-    const backend = await startCompute(flags.backend, flags.threads);
-    const checkpoint = await openCheckpoint(flags.ckpt, backend);
-    if (flags.input !== undefined) {
-      await evalInput(checkpoint, flags.ckpt, flags.input, out);
-      return;
-    }
-    const { model, tokenizer, bos, settings: saved, data } = checkpoint;
-    const source = flags.data ?? data;
-    if (source === undefined) throw usageError(`${flags.ckpt} does not say which data it was trained on`, 'give --data SRC');
-    const settings = { ...DEFAULT_TRAIN, valFraction: 0.1, batchSize: 8, ...(saved ?? {}), data: bos === null ? ('stream' as const) : ('documents' as const) };
-    if (flags.split === 'val' && settings.valFraction === 0) throw usageError(`${flags.ckpt} was trained without held-out data (valFraction 0), so there is no val split`, 'use --split train');
-    const count = flags.batches ?? settings.evalBatches;
-    // The trainer plans a training step too (createTrainer), though eval only runs forward passes.
-    const work = { dtype: model.dtype, training: { batchSize: settings.batchSize, optimizer: null, clip: false }, evaluation: { batchSize: settings.batchSize, batches: count } };
-    ensureFits(model.config, work, 'this evaluation', backend, (part) => (part === 'scratch' ? 'lower --batches' : "the checkpoint's batch size and context need more memory than there is"));
-    const { text } = await readData(source, (line) => {
-      out.note(line);
+    await withProfile(flags.profile, 'microgpt eval', out, async () => {
+      if (flags.input !== undefined) {
+        const given = ['data', 'split', 'batches'].filter((name) => command.getOptionValueSource(name) === 'cli');
+        if (given.length > 0) throw usageError(`--input evaluates a whole file; it does not take --${given.join(', --')}`, 'drop those flags, or drop --input');
+      }
+      const backend = await startCompute(flags.backend, flags.threads);
+      const checkpoint = await openCheckpoint(flags.ckpt, backend);
+      if (flags.input !== undefined) {
+        await evalInput(checkpoint, flags.ckpt, flags.input, out);
+        return;
+      }
+      const { model, tokenizer, bos, settings: saved, data } = checkpoint;
+      const source = flags.data ?? data;
+      if (source === undefined) throw usageError(`${flags.ckpt} does not say which data it was trained on`, 'give --data SRC');
+      const settings = { ...DEFAULT_TRAIN, valFraction: 0.1, batchSize: 8, ...(saved ?? {}), data: bos === null ? ('stream' as const) : ('documents' as const) };
+      if (flags.split === 'val' && settings.valFraction === 0) throw usageError(`${flags.ckpt} was trained without held-out data (valFraction 0), so there is no val split`, 'use --split train');
+      const count = flags.batches ?? settings.evalBatches;
+      // The trainer plans a training step too (createTrainer), though eval only runs forward passes.
+      const work = { dtype: model.dtype, training: { batchSize: settings.batchSize, optimizer: null, clip: false }, evaluation: { batchSize: settings.batchSize, batches: count } };
+      ensureFits(model.config, work, 'this evaluation', backend, (part) => (part === 'scratch' ? 'lower --batches' : "the checkpoint's batch size and context need more memory than there is"));
+      const { text } = await readData(source, (line) => {
+        out.note(line);
+      });
+      const encode = (piece: string): number[] => tokenizer.encode(piece);
+      const ids = memoryTokenSource(bos === null ? encode(text) : documentIds(text, encode, bos), tokenizer.vocabSize);
+      const options = { blockSize: model.config.blockSize, batchSize: settings.batchSize, seed: settings.seed, valFraction: settings.valFraction };
+      const loader = bos === null ? streamLoader(ids, options) : documentLoader(ids, { ...options, bos });
+      const batches: Batch[] = flags.split === 'val' ? loader.evalBatches(count) : Array.from({ length: count }, () => loader.next());
+      const tokens = batches.reduce((sum, b) => sum + b.y.reduce((n, y) => n + (y >= 0 ? 1 : 0), 0), 0);
+      if (tokens === 0) {
+        const unit = bos === null ? 'tokens' : 'documents';
+        throw runtimeError(`data: the ${flags.split} split of ${source} has ${loader.sizes[flags.split]} ${unit}, too few for one batch to evaluate`, flags.split === 'val' ? 'use more data, or --split train' : 'use more data');
+      }
+      const trainer = createTrainer({ model, settings, train: loader, val: () => batches });
+      const loss = await trainer.evaluate();
+      trainer.dispose();
+      if (!Number.isFinite(loss)) throw runtimeError(`${flags.ckpt}: the ${flags.split} loss is ${loss}: the model's outputs overflow on this data`, 'the weights are too large to evaluate (did the run diverge?); train again with a lower --lr');
+      out.result(`${flags.split} loss ${loss.toFixed(4)}, perplexity ${Math.exp(loss).toFixed(3)} (${batches.length} batches, ${tokens.toLocaleString('en-US')} tokens of ${source})`);
+      out.record({ split: flags.split, loss, perplexity: Math.exp(loss), batches: batches.length, tokens, data: source });
     });
-    const encode = (piece: string): number[] => tokenizer.encode(piece);
-    const ids = memoryTokenSource(bos === null ? encode(text) : documentIds(text, encode, bos), tokenizer.vocabSize);
-    const options = { blockSize: model.config.blockSize, batchSize: settings.batchSize, seed: settings.seed, valFraction: settings.valFraction };
-    const loader = bos === null ? streamLoader(ids, options) : documentLoader(ids, { ...options, bos });
-    const batches: Batch[] = flags.split === 'val' ? loader.evalBatches(count) : Array.from({ length: count }, () => loader.next());
-    const tokens = batches.reduce((sum, b) => sum + b.y.reduce((n, y) => n + (y >= 0 ? 1 : 0), 0), 0);
-    if (tokens === 0) {
-      const unit = bos === null ? 'tokens' : 'documents';
-      throw runtimeError(`data: the ${flags.split} split of ${source} has ${loader.sizes[flags.split]} ${unit}, too few for one batch to evaluate`, flags.split === 'val' ? 'use more data, or --split train' : 'use more data');
-    }
-    const trainer = createTrainer({ model, settings, train: loader, val: () => batches });
-    const loss = await trainer.evaluate();
-    trainer.dispose();
-    if (!Number.isFinite(loss)) throw runtimeError(`${flags.ckpt}: the ${flags.split} loss is ${loss}: the model's outputs overflow on this data`, 'the weights are too large to evaluate (did the run diverge?); train again with a lower --lr');
-    out.result(`${flags.split} loss ${loss.toFixed(4)}, perplexity ${Math.exp(loss).toFixed(3)} (${batches.length} batches, ${tokens.toLocaleString('en-US')} tokens of ${source})`);
-    out.record({ split: flags.split, loss, perplexity: Math.exp(loss), batches: batches.length, tokens, data: source });
   });
 }
 

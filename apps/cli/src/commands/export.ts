@@ -1,55 +1,32 @@
-// `microgpt export`: a checkpoint as a Hugging Face GPT-2 folder (GPT2LMHeadModel.from_pretrained and
-// AutoTokenizer.from_pretrained load it; python/microgpt_torch trains it further under torchrun).
-import { resolve } from 'node:path';
-import { type ModelCardFacts, documentIds, tokenizerHash } from '@microgpt/model';
-import { resolveCheckpoint, saveHuggingFaceFolder, writeTokenFile } from '@microgpt/model/node';
-import { isQuantizedCheckpoint } from '@microgpt/quant/node';
+// `microgpt export --format F --ckpt DIR --out P`: a checkpoint in another program's format. Each format is one
+// exporter in src/export/ with the flags it takes, chosen here by --format.
 import { type Command, Option } from 'commander';
-import { type OpenCheckpoint, loadAnyCheckpoint, startCompute, withTokenizer } from '../checkpoints';
-import { readData } from '../datasets';
-import type { Output } from '../output';
 import { examples, outputOf, withOutputFlags } from '../command-kit';
 import { usageError } from '../errors';
+import type { ExportFlags, Exporter } from '../export/exporter';
+import { exportHuggingFace } from '../export/huggingface';
+import { exportProjector } from '../export/projector';
 
-interface ExportFlags {
-  readonly ckpt: string;
-  readonly format: 'huggingface';
-  readonly out: string;
-  readonly tokens?: string;
-  readonly data?: string;
-}
+/** The exporters by --format, with the flags beyond --ckpt and --out that each takes. */
+const EXPORTERS: Readonly<Record<string, { readonly run: Exporter; readonly flags: readonly (keyof ExportFlags)[] }>> = {
+  huggingface: { run: exportHuggingFace, flags: ['tokens', 'data'] },
+  projector: { run: exportProjector, flags: ['overwrite'] },
+};
 
-/** The last loss of a [step, loss] series in a trainer state, if any. */
-function lastLoss(series: unknown): number | undefined {
-  if (!Array.isArray(series) || series.length === 0) return undefined;
-  const last: unknown = series[series.length - 1];
-  return Array.isArray(last) && typeof last[1] === 'number' ? last[1] : undefined;
-}
-
-/** What the model card says: the run's data, steps and last losses, as far as the checkpoint recorded them. */
-function cardFacts(trainerState: object | undefined, metadata: Readonly<Record<string, string>> | undefined): ModelCardFacts {
-  const state = (trainerState ?? {}) as { step?: unknown; history?: { train?: unknown; val?: unknown } };
-  const trainLoss = lastLoss(state.history?.train);
-  const valLoss = lastLoss(state.history?.val);
-  return {
-    ...(metadata?.data === undefined ? {} : { data: metadata.data }),
-    ...(typeof state.step === 'number' ? { steps: state.step } : {}),
-    ...(trainLoss === undefined ? {} : { trainLoss }),
-    ...(valLoss === undefined ? {} : { valLoss }),
-  };
-}
+const FORMAT_FLAGS: readonly (keyof ExportFlags)[] = ['tokens', 'data', 'overwrite'];
 
 /** Adds `export` to `program`. */
 export function registerExport(program: Command): void {
   const command = program
     .command('export')
-    .description('write a checkpoint as a Hugging Face GPT-2 folder (config.json, model.safetensors, tokenizer.json, …)')
+    .description('write a checkpoint in another format: a Hugging Face GPT-2 folder (config.json, model.safetensors, tokenizer.json, …), or TensorBoard projector files of the token embeddings')
     .requiredOption('--ckpt <dir>', 'checkpoint or run folder (the newest checkpoint of a run)')
-    .addOption(new Option('--format <format>', 'the folder layout').choices(['huggingface']).default('huggingface'))
-    .requiredOption('--out <dir>', 'folder to write (new, or one holding only a previous export)')
-    .option('--tokens <file>', 'also write the data as a token file (for python -m microgpt_torch.train --tokens): encoded as the run encoded it')
-    .option('--data <src>', 'with --tokens: a text file, `names` or `shakespeare` (default: what the checkpoint was trained on)');
-  withOutputFlags(command, 'print {"out":…,"format":…,"source":…,"tokenizer":…,"config":{…}} (and "tokens":{"path":…,"count":…} with --tokens)');
+    .addOption(new Option('--format <format>', 'what to write').choices(Object.keys(EXPORTERS)).default('huggingface'))
+    .requiredOption('--out <dir>', 'folder to write (huggingface: new, or one holding only a previous export)')
+    .option('--tokens <file>', 'huggingface: also write the data as a token file (for python -m microgpt_torch.train --tokens): encoded as the run encoded it')
+    .option('--data <src>', 'huggingface, with --tokens: a text file, `names` or `shakespeare` (default: what the checkpoint was trained on)')
+    .option('--overwrite', 'projector: replace what --out holds');
+  withOutputFlags(command, 'print one JSON object: {"out":…,"format":…,"source":…,"tokenizer":…,"config":{…}} for huggingface (and "tokens":{"path":…,"count":…} with --tokens), {"format":"projector","ckpt","out","files",…} for projector');
   command.addHelpText(
     'after',
     examples(
@@ -57,37 +34,13 @@ export function registerExport(program: Command): void {
       'microgpt export --ckpt runs/shakespeare-cpu --out hf/shakespeare --tokens shakespeare.tok',
       'python -c "from transformers import GPT2LMHeadModel; GPT2LMHeadModel.from_pretrained(\'hf/shakespeare\')"',
       'torchrun --standalone --nproc_per_node 2 -m microgpt_torch.train --from hf/shakespeare …   # see python/README.md',
+      'microgpt export --format projector --ckpt runs/names --out runs/names/projector',
     ),
   );
-  command.action(async (flags: ExportFlags) => {
-    const out = outputOf(command);
-    if (flags.data !== undefined && flags.tokens === undefined) throw usageError('--data says what to write with --tokens FILE', 'add --tokens FILE, or drop --data');
-    const source = await resolveCheckpoint(flags.ckpt);
-    if (resolve(flags.out) === resolve(source) || resolve(flags.out) === resolve(flags.ckpt)) throw usageError('--out must differ from --ckpt (the checkpoint is kept)', 'give a new folder for the export, e.g. --out hf/my-model');
-    if (await isQuantizedCheckpoint(source)) throw usageError(`${source} is a quantized checkpoint; GPT-2 folders hold float weights`, 'export the float checkpoint it was quantized from');
-    const checkpoint = await loadAnyCheckpoint(source, await startCompute('wasm', 1));
-    await saveHuggingFaceFolder(flags.out, { model: checkpoint.model, tokenizer: checkpoint.tokenizer, card: cardFacts(checkpoint.trainerState, checkpoint.metadata) });
-    const { config } = checkpoint.model;
-    out.result(`exported ${source} to ${flags.out} (GPT-2 layout: ${config.nLayer} layer${config.nLayer === 1 ? '' : 's'}, ${config.nEmbd} wide, vocabulary ${config.vocabSize}${checkpoint.tokenizer === null ? ', no tokenizer' : ''})`);
-    const tokens = flags.tokens === undefined ? undefined : await exportTokens(withTokenizer(source, checkpoint), flags.tokens, flags.data, out);
-    out.record({ out: flags.out, format: flags.format, source, tokenizer: checkpoint.tokenizer !== null, config, ...(tokens === undefined ? {} : { tokens }) });
+  command.action(async (flags: ExportFlags & { format: string }) => {
+    const exporter = EXPORTERS[flags.format]!;
+    const foreign = FORMAT_FLAGS.filter((name) => command.getOptionValueSource(name) === 'cli' && !exporter.flags.includes(name));
+    if (foreign.length > 0) throw usageError(`--${foreign.join(', --')} ${foreign.length > 1 ? 'do' : 'does'} not apply to --format ${flags.format}`, `--format ${flags.format} takes ${exporter.flags.map((f) => `--${f}`).join(', ')}`);
+    await exporter.run(flags, outputOf(command));
   });
-}
-
-/**
- * Writes `data` (default: what the checkpoint was trained on) as token file `path`, encoded as the run encoded it:
- * documents with BOS before each and after the last, a stream as is.
- * @throws CliError when the checkpoint does not record its data and none is given, or the data cannot be read.
- */
-async function exportTokens(open: OpenCheckpoint, path: string, data: string | undefined, out: Output): Promise<{ path: string; count: number }> {
-  const source = data ?? open.data;
-  if (source === undefined) throw usageError('the checkpoint does not say which data it was trained on', 'give --data SRC with --tokens');
-  const { text } = await readData(source, (line) => {
-    out.note(line);
-  });
-  const encode = (piece: string): number[] => open.tokenizer.encode(piece);
-  const ids = open.bos === null ? encode(text) : documentIds(text, encode, open.bos);
-  const count = await writeTokenFile(path, [ids], open.tokenizer.vocabSize, await tokenizerHash(open.tokenizer.toJSON()));
-  out.result(`wrote ${count.toLocaleString('en-US')} tokens of ${source} to ${path}`);
-  return { path, count };
 }

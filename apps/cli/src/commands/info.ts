@@ -1,8 +1,16 @@
 // `microgpt info`: what a checkpoint folder holds, read from its config and file sizes without loading weights.
-import { describeCheckpoint, describeHuggingFaceFolder, isHuggingFaceFolder } from '@microgpt/model/node';
+import { describeCheckpoint, describeHuggingFaceFolder, isHuggingFaceFolder, resolveCheckpoint } from '@microgpt/model/node';
 import type { Command } from 'commander';
 import { examples, outputOf, withOutputFlags } from '../command-kit';
+import { usageError } from '../errors';
 import type { Output } from '../output';
+import { type ParameterStats, checkpointStats, statsRecord, statsTable } from '../weight-stats';
+
+interface InfoFlags {
+  readonly ckpt: string;
+  readonly stats?: boolean;
+  readonly float?: string;
+}
 
 const size = (bytes: number): string => (bytes >= 1 << 20 ? `${(bytes / (1 << 20)).toFixed(2)} MiB` : bytes >= 1024 ? `${(bytes / 1024).toFixed(1)} KiB` : `${bytes} B`);
 
@@ -24,8 +32,9 @@ function fileLines(files: Readonly<Record<string, number>>): string[] {
 }
 
 /** `info` of a Hugging Face GPT-2 folder: the microgpt config it imports to, from config.json alone. */
-async function huggingFaceInfo(dir: string, out: Output): Promise<void> {
+async function huggingFaceInfo(dir: string, withStats: boolean, out: Output): Promise<void> {
   const info = await describeHuggingFaceFolder(dir);
+  const stats = withStats ? await checkpointStats(dir, null) : null;
   out.result(
     [
       `Hugging Face GPT-2 folder ${dir} (sample, eval and import read it directly)`,
@@ -34,23 +43,44 @@ async function huggingFaceInfo(dir: string, out: Output): Promise<void> {
       ...configLines(info.config),
       'files:',
       ...fileLines(info.files),
+      ...statsLines(stats),
     ].join('\n'),
   );
-  out.record({ ckpt: dir, format: 'huggingface', ...info });
+  out.record({ ckpt: dir, format: 'huggingface', ...info, ...statsField(stats) });
+}
+
+/** The `weights:` table of --stats, or nothing. */
+function statsLines(stats: readonly ParameterStats[] | null): string[] {
+  return stats === null ? [] : ['weights:', statsTable(stats)];
+}
+
+/** The `stats` field of --json with --stats, or nothing. */
+function statsField(stats: readonly ParameterStats[] | null): { stats?: Record<string, object> } {
+  return stats === null ? {} : { stats: statsRecord(stats) };
 }
 
 /** Adds `info` to `program`. */
 export function registerInfo(program: Command): void {
-  const command = program.command('info').description('config, parameter count, dtypes, file sizes and training state of a checkpoint').requiredOption('--ckpt <dir>', 'checkpoint folder (or a Hugging Face GPT-2 folder)');
-  withOutputFlags(command, 'print one JSON object');
-  command.addHelpText('after', examples('microgpt info --ckpt runs/names', 'microgpt info --ckpt runs/names --json'));
-  command.action(async (flags: { ckpt: string }) => {
+  const command = program
+    .command('info')
+    .description('config, parameter count, dtypes, file sizes and training state of a checkpoint; with --stats, statistics of every weight')
+    .requiredOption('--ckpt <dir>', 'checkpoint folder (or a Hugging Face GPT-2 folder)')
+    .option('--stats', 'per parameter: shape, mean, std, min, max, fraction of zeros, L2 norm (reads the weights)')
+    .option('--float <dir>', 'with --stats on a quantized checkpoint: the float checkpoint it came from, to show each parameter’s error');
+  withOutputFlags(command, 'print one JSON object (with --stats, a "stats" field by parameter)');
+  command.addHelpText('after', examples('microgpt info --ckpt runs/names', 'microgpt info --ckpt runs/names --stats --json', 'microgpt info --ckpt runs/names-int8 --stats --float runs/names'));
+  command.action(async (flags: InfoFlags) => {
     const out = outputOf(command);
-    if (await isHuggingFaceFolder(flags.ckpt)) {
-      await huggingFaceInfo(flags.ckpt, out);
+    if (flags.float !== undefined && flags.stats !== true) throw usageError('--float applies to --stats, which is not given', 'add --stats');
+    const hf = await isHuggingFaceFolder(flags.ckpt);
+    const quantization = hf ? null : (await describeCheckpoint(flags.ckpt)).quantization;
+    if (flags.float !== undefined && quantization === null) throw usageError(`--float compares a quantized checkpoint with its float weights, and ${flags.ckpt} is not quantized`, 'give a checkpoint made by `microgpt quantize`');
+    if (hf) {
+      await huggingFaceInfo(flags.ckpt, flags.stats === true, out);
       return;
     }
     const info = await describeCheckpoint(flags.ckpt);
+    const stats = flags.stats === true ? await checkpointStats(info.path, flags.float === undefined ? null : await resolveCheckpoint(flags.float)) : null;
     const { config } = info;
     out.result(
       [
@@ -62,8 +92,10 @@ export function registerInfo(program: Command): void {
         ...fileLines(info.files),
         ...(info.quantization === null ? [] : [`quantization: ${describeQuantization(info.quantization)}`]),
         info.trainerState === null ? 'training state: none (weights only; cannot be resumed)' : `training state: ${Object.entries(info.trainerState).map(([k, v]) => `${k} ${String(v)}`).join(', ')}`,
+        ...statsLines(stats),
+        ...(stats !== null && info.quantization !== null && flags.float === undefined ? ['(the float weights are not stored in a quantized checkpoint: add --float DIR to see the quantization error)'] : []),
       ].join('\n'),
     );
-    out.record({ ckpt: flags.ckpt, ...info });
+    out.record({ ckpt: flags.ckpt, ...info, ...statsField(stats) });
   });
 }

@@ -5,6 +5,7 @@ import { type Command, Option } from 'commander';
 import { examples, explicitOptions, outputOf, withBackendFlags, withOutputFlags } from '../command-kit';
 import { usageError } from '../errors';
 import { integerAtLeast, numberIn } from '../options';
+import { type ProfileFlag, withProfile, withProfileFlag } from '../profile';
 import { type RunFlags, trainCommand } from '../train/run';
 import { type CompatFlags, compatCommand } from './compat';
 
@@ -29,6 +30,8 @@ export function registerTrain(program: Command): void {
     .option('--log-every <n>', 'steps between progress lines (not on a terminal) and JSON lines', integerAtLeast(1))
     .option('--samples <n>', 'samples to print at the end (default 20 for documents, 1 for a stream)', integerAtLeast(0))
     .option('--temperature <x>', 'temperature of those samples (default 0.5 documents, 0.8 stream)', numberIn(0, 100, { min: true, max: false }))
+    .option('--tensorboard <dir>', 'also write TensorBoard event files into dir: losses, lr, gradient norm, tokens/s, histograms, samples, hyper-parameters')
+    .option('--tensorboard-every <n>', 'steps between histograms of every weight and its gradient in --tensorboard (0: none; default a tenth of the run)', integerAtLeast(0))
     .option('--n-layer <n>', 'transformer blocks', integerAtLeast(1))
     .option('--n-head <n>', 'attention heads', integerAtLeast(1))
     .option('--n-embd <n>', 'embedding width (divisible by --n-head)', integerAtLeast(1))
@@ -40,7 +43,7 @@ export function registerTrain(program: Command): void {
     .option('--tokenizer <kind|file|name>', 'char, word, bpe (trained on the data), a tokenizer file, or gpt2, cl100k_base, o200k_base (default char)')
     .option('--vocab-size <n>', 'vocabulary size of a trained word or bpe tokenizer', integerAtLeast(1))
     .addOption(new Option('--compat <script>', 'reproduce a reference script exactly').choices(['microgpt.py']));
-  withBackendFlags(withOutputFlags(command, 'print JSON lines: {"step","loss","lr","tokens_per_s"}, {"step","val_loss"}, then {"done":true,"out",…}'));
+  withProfileFlag(withBackendFlags(withOutputFlags(command, 'print JSON lines: {"step","loss","lr","tokens_per_s"}, {"step","val_loss"}, then {"done":true,"out",…}')));
   command.addHelpText(
     'after',
     `\nPresets:\n${Object.values(PRESETS)
@@ -50,15 +53,17 @@ export function registerTrain(program: Command): void {
       'microgpt train --preset shakespeare-cpu --data shakespeare --threads 2',
       'microgpt train --data poems.txt --preset shakespeare-cpu --tokenizer bpe --vocab-size 512 --steps 500',
       'microgpt train --resume runs/names --steps 6000',
+      'microgpt train --preset names --tensorboard runs/names/tb    # then: tensorboard --logdir runs/names/tb',
       'microgpt train --compat microgpt.py --data names.txt --seed 7 --steps 100 --json',
     )}`,
   );
-  command.action(async (flags: RunFlags & CompatFlags & { compat?: string }) => {
+  command.action(async (flags: RunFlags & CompatFlags & ProfileFlag & { compat?: string }) => {
     const out = outputOf(command);
     const explicit = explicitOptions(command);
     if (flags.compat !== undefined) return compatCommand(flags, explicit, out);
     if (flags.resume !== undefined && flags.out !== undefined && flags.out !== flags.resume) out.note(`note: continuing ${flags.resume} into ${flags.out}`);
+    if (explicit.has('tensorboardEvery') && flags.tensorboard === undefined) throw usageError('--tensorboard-every applies to --tensorboard, which is not given', 'add --tensorboard DIR');
     if (explicit.has('temperature') && flags.samples === 0) throw usageError('--temperature applies to the samples, and --samples is 0');
-    return trainCommand(flags, explicit, out);
+    return withProfile(flags.profile, 'microgpt train', out, () => trainCommand(flags, explicit, out));
   });
 }

@@ -14,6 +14,7 @@ import { watchInterrupts } from './interrupt';
 import { createReporter } from './progress';
 import { type ClaimedRunFolder, claimRunFolder, prepareRunFolder, resumeFolder, saveTrainingCheckpoint } from './run-folder';
 import { type TrainFlags, type TrainingRun, newRun, resumedRun } from './setup';
+import { openTensorBoard, samplesMarkdown } from './tensorboard';
 
 /** Flags of `microgpt train` besides those that shape the run. */
 export interface RunFlags extends TrainFlags {
@@ -23,6 +24,8 @@ export interface RunFlags extends TrainFlags {
   readonly logEvery?: number;
   readonly samples?: number;
   readonly temperature?: number;
+  readonly tensorboard?: string;
+  readonly tensorboardEvery?: number;
 }
 
 /** How to call the CLI in the hints it prints: `pnpm microgpt` inside the repo's scripts, else `microgpt`. */
@@ -84,18 +87,21 @@ async function train(flags: RunFlags, explicit: ReadonlySet<string>, out: Output
     reporter.message('Ctrl-C: stopping after this step and saving a checkpoint (press Ctrl-C again to quit at once)');
   });
   const metadata = { preset: run.preset, data: run.dataSource };
+  const tensorboard = flags.tensorboard === undefined ? null : await openTensorBoard(flags.tensorboard, run, flags.tensorboardEvery);
   let last: Progress | null = null;
   let result;
   try {
     result = await runTraining(trainer, {
-      onStep: (p) => {
+      onStep: async (p) => {
         last = p;
         metrics.step(p);
         reporter.step(p);
+        await tensorboard?.onStep(p);
       },
-      onEval: (step, valLoss) => {
+      onEval: async (step, valLoss) => {
         metrics.evaluation(step, valLoss);
         reporter.evaluation(step, valLoss);
+        await tensorboard?.onEval(step, valLoss);
       },
       onCheckpoint: async (t, reason) => {
         const parts = { model, tokenizer, optimizer: await t.optimizerState(), trainerState: { ...t.state(), ...run.compute }, metadata };
@@ -109,6 +115,7 @@ async function train(flags: RunFlags, explicit: ReadonlySet<string>, out: Output
     interrupts.dispose();
     reporter.finish();
     await metrics.flush();
+    await tensorboard?.close();
   }
   const history = trainer.state().history;
   await writeFileAtomic(join(dir, 'loss.svg'), lossSvg(history, `${run.preset} on ${run.dataSource}`));
@@ -130,6 +137,10 @@ async function train(flags: RunFlags, explicit: ReadonlySet<string>, out: Output
   const sampleOptions = { count, maxTokens: documents ? model.config.blockSize : 200, temperature: flags.temperature ?? (documents ? 0.5 : 0.8), seed: trainer.settings.seed, batch: sequencesThatFit(model.config, model.dtype, model.backend, Math.min(count, SAMPLE_BATCH)) };
   await drawSamples(model, tokenizer, run.bos, sampleOptions, { onSample: (s) => samples.push(s.text) });
   for (const text of samples) out.info(documents ? `  ${text}` : text);
+  if (tensorboard && samples.length > 0) {
+    tensorboard.text(result.step, 'samples', samplesMarkdown(samples));
+    await tensorboard.close();
+  }
   out.info(
     [
       'next:',

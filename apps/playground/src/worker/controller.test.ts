@@ -59,6 +59,15 @@ describe('worker controller', () => {
     expect(samples.map((s) => s.step)).toEqual([50, 100, 150]);
     for (const s of samples) expect(s.texts).toHaveLength(5);
     expect(samples.at(-1)!.texts.join('')).toMatch(/^[a-z]+$/);
+    // The kernels of the last step, and of that step alone: one optimizer update, one cross-entropy forward.
+    const [profile] = of('profile');
+    expect(profile!.step).toBe(150);
+    const rows = Object.fromEntries(profile!.rows.map((r) => [r.kernel, r]));
+    expect(rows.adam!.calls).toBe(1);
+    expect(rows.crossEntropy!.calls).toBe(1);
+    expect(rows.matmul!.gflops).toBeGreaterThan(0);
+    expect(profile!.rows.reduce((n, r) => n + r.share, 0)).toBeCloseTo(1, 9);
+    expect(profile!.table).toMatch(/^kernel +calls +total ms +share +µs\/call +GFLOP\/s\n/);
   });
 
   it('pauses between steps, keeps the step while paused, and resumes to the end', async () => {

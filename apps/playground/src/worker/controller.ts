@@ -4,7 +4,7 @@
 // backend resolve at once, so each runs to its end before the loop's next step); a paused run keeps its trainer and
 // continues from the same step. Samples drawn during training are awaited by the loop, so they see one step's weights.
 import { type GPT, type GenerateResult, attentionMaps, forwardLogits, generate, runTraining } from '@microgpt/model';
-import { PythonRandom, type WasmBackend } from '@microgpt/tensor';
+import { type Profiler, PythonRandom, type WasmBackend, profileRows, profileTable, startProfile } from '@microgpt/tensor';
 import type { Tokenizer } from '@microgpt/tokenizer';
 import { estimateRun } from '../estimate';
 import type { DataSpec, Request, RunStatus, SamplingSpec, TokenView, WorkerEvent } from '../protocol';
@@ -101,6 +101,9 @@ export function createController(backend: WasmBackend, post: Post, maxThreads: n
     let lastEvent = 0;
     let losses: [number, number][] = [];
     const firstStep = trainer.step;
+    const last = trainer.settings.steps;
+    // The last step runs inside a profile: started before it (here, or after the step before it) and stopped after.
+    let profiler: Profiler | null = firstStep === last - 1 ? startProfile() : null;
     const result = await runTraining(trainer, {
       async onStep(p) {
         losses.push([p.step, p.loss]);
@@ -112,12 +115,18 @@ export function createController(backend: WasmBackend, post: Post, maxThreads: n
           losses = [];
         }
         if (sampleEvery > 0 && p.step % sampleEvery === 0 && p.step < p.steps) await postSamples(current, p.step);
+        if (profiler && p.step === last) {
+          const profile = profiler.stop();
+          profiler = null;
+          post({ type: 'profile', step: p.step, table: profileTable(profile), rows: profileRows(profile) });
+        }
+        if (p.step === last - 1 && !asked.pause && !asked.stop) profiler = startProfile();
       },
       onEval(step, valLoss) {
         post({ type: 'eval', step, valLoss });
       },
       shouldStop: () => asked.pause || asked.stop,
-    });
+    }).finally(() => profiler?.stop());
     if (result.interrupted && asked.pause && !asked.stop) {
       setStatus('paused');
       return;
@@ -137,7 +146,15 @@ export function createController(backend: WasmBackend, post: Post, maxThreads: n
     async start({ run: spec }) {
       if (status === 'training') throw new Error('a run is already training; stop it first');
       await backend.setThreads(Math.max(1, Math.min(spec.threads, maxThreads)));
-      const next = createRun(spec, backend);
+      // Made inside a profile so that the trainer's planned kernels can record the last step (until then they call
+      // straight through).
+      const installing = startProfile({ maxCalls: 0 });
+      let next: Run;
+      try {
+        next = createRun(spec, backend);
+      } finally {
+        installing.stop();
+      }
       replaceRun(next);
       sampleEvery = spec.sampleEvery;
       post({ type: 'model', info: next.info, steps: spec.steps, step: 0 });

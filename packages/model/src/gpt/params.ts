@@ -170,6 +170,23 @@ function sizeOf(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
 
+/**
+ * Every parameter's values inside `data`, the whole table read back to back in table order (subarrays, not copies).
+ * @throws {ModelError} when `data` is shorter than the table.
+ */
+export function splitInTableOrder<A extends Float32Array | Float64Array>(specs: readonly ParamSpec[], data: A): Record<string, A> {
+  const total = specs.reduce((n, spec) => n + sizeOf(spec.shape), 0);
+  if (data.length < total) throw new ModelError(`parameters: the table has ${total} values, found ${data.length}`);
+  const out: Record<string, A> = {};
+  let offset = 0;
+  for (const spec of specs) {
+    const size = sizeOf(spec.shape);
+    out[spec.name] = data.subarray(offset, offset + size) as A;
+    offset += size;
+  }
+  return out;
+}
+
 /** Views of `arena` (1-D, at least the table's total size) for every parameter, back to back in table order. */
 export function viewsInTableOrder(specs: readonly ParamSpec[], arena: Tensor): Record<string, Tensor> {
   const out: Record<string, Tensor> = {};

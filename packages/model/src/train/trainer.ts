@@ -10,9 +10,10 @@ import { dropoutKey } from '../gpt/dropout';
 import { estimateMemory } from '../gpt/memory-estimate';
 import { checkMemory } from '../gpt/memory-limit';
 import { type GPT, flatGradients } from '../gpt/model';
-import { type ParamSpec, parameterSpecs } from '../gpt/params';
+import { type ParamSpec, parameterSpecs, splitInTableOrder } from '../gpt/params';
 import { type Pass, createPass } from '../gpt/pass';
 import { type Series, addPoint, boundSeries } from './history';
+import type { GradientTap } from './gradient-tap';
 import { type TrainSettings, validateTrainSettings } from './settings';
 
 /** A batch of B sequences of T tokens: inputs and next-token targets (-1 = ignored), row-major (B, T). */
@@ -40,7 +41,7 @@ export interface StepReport {
   readonly lr: number;
   /** Targets that counted (not ignored). */
   readonly tokens: number;
-  /** Global gradient norm before clipping (NaN when not clipping: not computed). */
+  /** Global gradient norm before clipping (NaN when not clipping: not computed, unless a gradient tap asks for it). */
   readonly gradNorm: number;
 }
 
@@ -94,6 +95,11 @@ export interface Trainer {
    * trainer's optimizer (another kind, other hyperparameters or buffers).
    */
   restore(state: TrainerState, optimizerState: OptimizerState | null): void;
+  /**
+   * Installs `tap` (null removes it). Without a tap a step reads back nothing more; with one, the steps it wants
+   * read every gradient back in the same wait as the loss.
+   */
+  tapGradients(tap: GradientTap | null): void;
   /** Frees buffers and optimizer state (not the model). */
   dispose(): void;
 }
@@ -253,6 +259,7 @@ export function createTrainer(options: TrainerOptions): Trainer {
   const optimizer = optimizerOf(groups, settings);
   const schedule = scheduleOf(settings);
   let step = 0;
+  let gradientTap: GradientTap | null = null;
   let history: { train: Series; val: Series } = { train: [], val: [] };
 
   const load = (pass: Pass, batch: Batch): void => {
@@ -276,6 +283,14 @@ export function createTrainer(options: TrainerOptions): Trainer {
     const { loss } = pass.buffers(T);
     return backend.readAsync(loss.storage, loss.offset, 1).then((values) => values[0]!);
   };
+  const readGradients = async (): Promise<Record<string, Float32Array | Float64Array>> => {
+    const grads = flatGradients(model);
+    try {
+      return splitInTableOrder(parameterSpecs(config), (await grads.toArrayAsync()) as Float32Array | Float64Array);
+    } finally {
+      grads.dispose();
+    }
+  };
   const evalPass = (B: number): Pass => {
     let pass = evalPasses.get(B);
     if (!pass) {
@@ -298,14 +313,18 @@ export function createTrainer(options: TrainerOptions): Trainer {
       load(trainPass, batch);
       trainPass.forward(batch.T, true, { pos0: 0, cache: null, dropoutKey: dropoutKey(settings.seed, step, 0) });
       trainPass.backward(batch.T);
-      // The guard needs both numbers before the update: one wait for the two reads.
+      // The guard needs both numbers before the update: one wait for the two reads (and a tap's gradients).
       const clip = settings.clip > 0;
-      const [loss, norm] = clip ? await Promise.all([lossOf(trainPass, batch.T), gradNorm(params)]) : [await lossOf(trainPass, batch.T), NaN];
+      const measure = clip || gradientTap?.measureNorm === true;
+      const tap = gradientTap?.wants(step + 1) ? gradientTap : null;
+      const [loss, norm, gradients] =
+        measure || tap ? await Promise.all([lossOf(trainPass, batch.T), measure ? gradNorm(params) : NaN, tap ? readGradients() : null]) : [await lossOf(trainPass, batch.T), NaN, null];
       const bad = !Number.isFinite(loss) ? 'loss' : clip && !Number.isFinite(norm) ? 'gradient norm' : null;
       if (bad) {
         optimizer.zeroGrad();
         throw new NonFiniteLossError(step + 1, bad, bad === 'loss' ? loss : norm);
       }
+      if (tap && gradients) await tap.gradients(step + 1, gradients);
       if (clip) clipGradients(params, norm, settings.clip);
       const lr = schedule(step);
       optimizer.lr = lr;
@@ -363,6 +382,9 @@ export function createTrainer(options: TrainerOptions): Trainer {
       options.train.restore(state.loader);
       step = state.step;
       history = { train: boundSeries(state.history.train), val: boundSeries(state.history.val) };
+    },
+    tapGradients(tap) {
+      gradientTap = tap;
     },
     dispose() {
       optimizer.dispose();

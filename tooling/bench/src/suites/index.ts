@@ -3,6 +3,7 @@ import { browserSuite } from './browser';
 import { coldStartSuite } from './cold-start';
 import { generateSuite } from './generate';
 import { matmulSuite } from './matmul';
+import { profilerSuite } from './profiler';
 import { qualitySuite } from './quality';
 import { quantSuite } from './quant';
 import { quantMatmulSuite } from './quant-matmul';
@@ -11,4 +12,4 @@ import { tokenizerSuite } from './tokenizer';
 import { trainSuite } from './train';
 import { trainStepSuite } from './train-step';
 
-export const SUITES: readonly Suite[] = [matmulSuite, quantMatmulSuite, trainStepSuite, trainSuite, generateSuite, coldStartSuite, tokenizerSuite, browserSuite, qualitySuite, quantSuite];
+export const SUITES: readonly Suite[] = [matmulSuite, quantMatmulSuite, trainStepSuite, trainSuite, generateSuite, coldStartSuite, tokenizerSuite, browserSuite, qualitySuite, quantSuite, profilerSuite];

@@ -7,7 +7,8 @@ import * as T from '@microgpt/tensor';
 import { type Emit, timeMedian } from '../harness';
 import type { Suite } from './suite';
 
-interface Shape {
+/** One GPT block's sizes: vocabulary, width, heads, context, batch. */
+export interface Shape {
   name: string;
   V: number;
   C: number;
@@ -16,12 +17,14 @@ interface Shape {
   B: number;
 }
 
-const SHAPES: readonly Shape[] = [
+/** microgpt's width (16) and shakespeare-cpu's (128). */
+export const SHAPES: readonly Shape[] = [
   { name: 'gpt-block-16', V: 27, C: 16, H: 4, T: 16, B: 8 },
   { name: 'gpt-block-128', V: 65, C: 128, H: 4, T: 64, B: 12 },
 ];
 
-function buildStep(s: Shape, backend: T.Backend): { step: () => void; dispose: () => void } {
+/** One training step of a GPT block of sizes `s` through the op layer on `backend`, and what frees it. */
+export function buildStep(s: Shape, backend: T.Backend): { step: () => void; dispose: () => void } {
   let seed = 1;
   const init = (shape: number[], std: number): A.Var => A.param(T.randn(shape, { seed: seed++, std, backend }));
   const p = {

@@ -1,0 +1,169 @@
+// The kernel profiler: while a profile is active, `kernel()` hands out wrapped kernels that time each call
+// (performance.now() around it) and note its name, backend, dtype, thread count and tensor shapes. With no
+// profile active `kernel()` returns the kernel itself, so profiling costs nothing unless it is on. Kernels
+// looked up during a profile (a planned pass made inside it) keep their wrapper afterwards; it then calls
+// straight through after one check. Times are those of the call: on a backend that queues work (a GPU, a
+// withAsyncFallback backend) they measure issuing the work, not running it.
+import type { Backend, KernelName } from './backend';
+import { rootOf } from './compose';
+import type { DType } from './dtype';
+import { BackendError } from './errors';
+
+/** One recorded kernel call. */
+export interface KernelCall {
+  readonly kernel: string;
+  readonly backend: string;
+  readonly dtype: DType;
+  /** Kernel threads of the backend at the call (1 for backends without threads). */
+  readonly threads: number;
+  /** The shape of each tensor argument, by argument name. */
+  readonly shapes: Readonly<Record<string, readonly number[]>>;
+  /** Milliseconds from the profile's start to the call's. */
+  readonly start: number;
+  /** Milliseconds the call took. */
+  readonly duration: number;
+  /** Floating-point operations of the call where known (matmul, quantMatmul: 2·M·N·K), else null. */
+  readonly flops: number | null;
+}
+
+/** Totals of one kernel over a profile. */
+export interface KernelTotals {
+  calls: number;
+  /** Milliseconds in all. */
+  ms: number;
+  /** FLOPs of the calls whose count is known, and the milliseconds those calls took. */
+  flops: number;
+  flopMs: number;
+}
+
+/** What a profile recorded. */
+export interface Profile {
+  /** The calls in order, the first `maxCalls` of them. */
+  readonly calls: readonly KernelCall[];
+  /** Calls beyond `maxCalls`: counted in `totals`, not kept in `calls`. */
+  readonly dropped: number;
+  /** Every call's totals by kernel name, in order of first call. */
+  readonly totals: Readonly<Record<string, Readonly<KernelTotals>>>;
+  /** Milliseconds from start to stop. */
+  readonly wallMs: number;
+}
+
+/** A running profile. */
+export interface Profiler {
+  /** Ends the profile (kernels stop recording) and returns what it recorded. */
+  stop(): Profile;
+}
+
+/** Options of {@link startProfile}. */
+export interface ProfileOptions {
+  /** Calls kept for the trace (default 100,000, about 20 MB of trace JSON); later ones only add to the totals. */
+  readonly maxCalls?: number;
+}
+
+interface Recorder {
+  readonly t0: number;
+  readonly maxCalls: number;
+  readonly calls: KernelCall[];
+  readonly totals: Record<string, KernelTotals>;
+  dropped: number;
+  readonly wrappers: WeakMap<Backend, Map<string, (args: object) => void>>;
+}
+
+let active: Recorder | null = null;
+
+/** Whether a profile is recording (dispatch asks before handing out a kernel). */
+export function profiling(): boolean {
+  return active !== null;
+}
+
+/**
+ * Starts recording kernel calls. One profile at a time.
+ * @throws {BackendError} when a profile is already active, or maxCalls is not an integer ≥ 0.
+ */
+export function startProfile(options: ProfileOptions = {}): Profiler {
+  if (active) throw new BackendError('startProfile: a profile is already active; stop it first');
+  const maxCalls = options.maxCalls ?? 100_000;
+  if (!(Number.isSafeInteger(maxCalls) && maxCalls >= 0)) throw new BackendError(`startProfile: maxCalls must be an integer ≥ 0, found ${maxCalls}`);
+  const recorder: Recorder = { t0: performance.now(), maxCalls, calls: [], totals: {}, dropped: 0, wrappers: new WeakMap() };
+  active = recorder;
+  let stopped: Profile | null = null;
+  return {
+    stop: () => {
+      if (stopped) return stopped;
+      if (active === recorder) active = null;
+      stopped = { calls: recorder.calls, dropped: recorder.dropped, totals: recorder.totals, wallMs: performance.now() - recorder.t0 };
+      return stopped;
+    },
+  };
+}
+
+interface ShapedTensor {
+  readonly shape: readonly number[];
+  readonly size: number;
+  readonly storage: unknown;
+}
+
+const isTensor = (value: unknown): value is ShapedTensor => typeof value === 'object' && value !== null && 'storage' in value && Array.isArray((value as { shape?: unknown }).shape);
+
+/** FLOPs of a call whose count is known: a (batched) matrix product is 2·M·N·K, a quantized one 2·rows·IC·OC. */
+function flopsOf(name: string, args: Record<string, unknown>): number | null {
+  if (name === 'matmul') {
+    const { a, out, transA } = args as { a: ShapedTensor; out: ShapedTensor; transA: boolean };
+    const K = transA ? a.shape.at(-2)! : a.shape.at(-1)!;
+    return 2 * out.size * K;
+  }
+  if (name === 'quantMatmul') {
+    const { x, out } = args as { x: ShapedTensor; out: ShapedTensor };
+    return 2 * out.size * x.shape.at(-1)!;
+  }
+  return null;
+}
+
+function threadsOf(backend: Backend): number {
+  const threads = (rootOf(backend) as { threads?: unknown }).threads;
+  return typeof threads === 'number' ? threads : 1;
+}
+
+function record(recorder: Recorder, name: string, backend: Backend, dtype: DType, args: Record<string, unknown>, t0: number, t1: number): void {
+  const flops = flopsOf(name, args);
+  const totals = (recorder.totals[name] ??= { calls: 0, ms: 0, flops: 0, flopMs: 0 });
+  totals.calls++;
+  totals.ms += t1 - t0;
+  if (flops !== null) {
+    totals.flops += flops;
+    totals.flopMs += t1 - t0;
+  }
+  if (recorder.calls.length >= recorder.maxCalls) {
+    recorder.dropped++;
+    return;
+  }
+  const shapes: Record<string, readonly number[]> = {};
+  for (const [key, value] of Object.entries(args)) if (isTensor(value)) shapes[key] = [...value.shape];
+  recorder.calls.push({ kernel: name, backend: backend.name, dtype, threads: threadsOf(backend), shapes, start: t0 - recorder.t0, duration: t1 - t0, flops });
+}
+
+/**
+ * `run` (kernel `name` for `dtype` on `backend`) wrapped to record each call into whichever profile is active
+ * when it runs; one wrapper per kernel for the active profile.
+ */
+export function profiledKernel(backend: Backend, name: KernelName, dtype: DType, run: (args: object) => void): (args: object) => void {
+  const recorder = active!;
+  let byKey = recorder.wrappers.get(backend);
+  if (!byKey) recorder.wrappers.set(backend, (byKey = new Map<string, (args: object) => void>()));
+  const key = `${name}:${dtype}`;
+  let wrapped = byKey.get(key);
+  if (!wrapped) {
+    wrapped = (args) => {
+      const current = active;
+      if (current === null) {
+        run(args);
+        return;
+      }
+      const t0 = performance.now();
+      run(args);
+      record(current, name, backend, dtype, args as Record<string, unknown>, t0, performance.now());
+    };
+    byKey.set(key, wrapped);
+  }
+  return wrapped;
+}
