@@ -161,19 +161,16 @@ export function wasmKernels(rt: WasmRuntime): Partial<Kernels> {
       const [B, H, Tq, D] = q.shape as [number, number, number, number];
       const Tk = k.shape[2]!;
       const strides = rt.meta([q, k, v, out].map(outerStrides));
-      // float64 data keeps scores and sums in float64 scratch, (Tk + D) values per thread; float32 data needs none.
-      const scratchBytes = 8 * (Tk + D);
-      rows(`attention${sfx(q)}`, B * H, (B * H * Tq * Tk * D) / MAC_PER_WORK, (s, e, thread) => [
-        at(q), at(k), at(v), at(out), at(att), strides, H, Tq, Tk, D, scale, offset, rt.scratch(thread, scratchBytes), s, e,
+      rows(`attention${sfx(q)}`, B * H, (B * H * Tq * Tk * D) / MAC_PER_WORK, (s, e) => [
+        at(q), at(k), at(v), at(out), at(att), strides, H, Tq, Tk, D, scale, offset, s, e,
       ]);
     },
     attentionBackward({ q, k, v, att, dout, dq, dk, dv, scale, offset }) {
       const [B, H, Tq, D] = q.shape as [number, number, number, number];
       const Tk = k.shape[2]!;
       const strides = rt.meta([q, k, v, dout, dq, dk, dv].map(outerStrides));
-      // Scratch per thread: a score row, an output row and the (Tk, D) dk/dv sums of one block (float64, or
-      // float32 for float32 data, which then uses half of it).
-      const scratchBytes = 8 * (Tk + D + 2 * Tk * D);
+      // Scratch per thread: a score row, a dq row and the (Tk, D) dk/dv sums of one block, in q's dtype.
+      const scratchBytes = rt.exports[`attentionBackwardScratchBytes${sfx(q)}`]!(Tk, D);
       rows(`attentionBackward${sfx(q)}`, B * H, (B * H * Tq * Tk * D) / MAC_PER_WORK, (s, e, thread) => [
         at(q), at(k), at(v), at(att), at(dout), at(dq), at(dk), at(dv), strides, H, Tq, Tk, D, scale, offset, rt.scratch(thread, scratchBytes), s, e,
       ]);
