@@ -135,7 +135,8 @@ function unaryImpl<T>(op: i32, x: usize, out: usize, param: f64, start: i32, end
     case UnaryOp.gelu_tanh: mapWide<T>(UnaryOp.gelu_tanh, x, out, param, n); break;
     case UnaryOp.gelu_erf: mapWide<T>(UnaryOp.gelu_erf, x, out, param, n); break;
     case UnaryOp.silu: mapWide<T>(UnaryOp.silu, x, out, param, n); break;
-    default: mapNative<T>(UnaryOp.squared_relu, x, out, n);
+    case UnaryOp.squared_relu: mapNative<T>(UnaryOp.squared_relu, x, out, n); break;
+    default: unreachable(); // an op without a case here traps instead of running another op
   }
 }
 
@@ -248,7 +249,8 @@ function unaryBackwardImpl<T>(op: i32, x: usize, g: usize, dx: usize, param: f64
     case UnaryOp.gelu_tanh: backWide<T>(UnaryOp.gelu_tanh, x, g, dx, param, n); break;
     case UnaryOp.gelu_erf: backWide<T>(UnaryOp.gelu_erf, x, g, dx, param, n); break;
     case UnaryOp.silu: backWide<T>(UnaryOp.silu, x, g, dx, param, n); break;
-    default: backWide<T>(UnaryOp.squared_relu, x, g, dx, param, n);
+    case UnaryOp.squared_relu: backWide<T>(UnaryOp.squared_relu, x, g, dx, param, n); break;
+    default: unreachable(); // an op without a case here traps instead of running another op
   }
 }
 

@@ -36,40 +36,9 @@ export interface BinaryScalarArgs {
   out: Tensor;
 }
 
-/**
- * Elementwise unary functions. `pow` raises to `param`; `gelu_tanh` is GPT-2's tanh approximation,
- * `gelu_erf` the exact form; `squared_relu` is relu(x)².
- */
-export type UnaryOp =
-  | 'neg'
-  | 'exp'
-  | 'log'
-  | 'sqrt'
-  | 'rsqrt'
-  | 'tanh'
-  | 'pow'
-  | 'relu'
-  | 'gelu_tanh'
-  | 'gelu_erf'
-  | 'silu'
-  | 'squared_relu';
-
-/** `out = f(x)`. x, out: contiguous, same shape. `param` is the exponent for `pow`, ignored otherwise. */
-export interface UnaryArgs {
-  op: UnaryOp;
-  x: Tensor;
-  out: Tensor;
-  param: number;
-}
-
-/** `dx += dout * f'(x)`, recomputing f' from x. x, dout, dx: contiguous, same shape. */
-export interface UnaryBackwardArgs {
-  op: UnaryOp;
-  x: Tensor;
-  dout: Tensor;
-  dx: Tensor;
-  param: number;
-}
+// The unary family's ops and arguments live with its JS kernels (backends/js/unary.ts), so that a new op is one table
+// entry there beside its forward and backward.
+export type { UnaryArgs, UnaryBackwardArgs, UnaryOp } from './backends/js/unary';
 
 /** Reductions along one axis. */
 export type ReduceOp = 'sum' | 'mean' | 'max';
