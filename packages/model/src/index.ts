@@ -31,3 +31,9 @@ export { TOKEN_FILE_HEADER_BYTES, TOKEN_FILE_MAGIC, TOKEN_FILE_VERSION, type Tok
 export { type TokenSource, memoryTokenSource, tokenFileSource } from './data/source';
 export { type DocumentLoaderOptions, type LoaderOptions, type Split, type SplitLoader, documentLoader, streamLoader } from './data/loaders';
 export { documentIds } from './data/documents';
+export { GPT2_ACTIVATIONS, GPT2_MAPPINGS, HuggingFaceExportError, type SpecialIds, checkGpt2Compatible, gpt2ConfigJson, gpt2Mappings } from './hf/export-config';
+export { type Gpt2ConfigFile, configFromGpt2 } from './hf/import-config';
+export { HF_FILES, type HuggingFaceExport, huggingFaceFiles } from './hf/export';
+export { type ReadHuggingFaceOptions, readHuggingFaceFiles } from './hf/import';
+export { type ModelCardFacts, modelCard } from './hf/model-card';
+export { type WindowLoss, windowLoss } from './gpt/window-loss';

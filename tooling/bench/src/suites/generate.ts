@@ -1,12 +1,14 @@
 // Generation speed with the KV cache on the shakespeare-cpu model (4 layers × 128, context 64): tokens/s for
 // 256 new tokens after a one-token prompt (the window slides past 64), sampled at temperature 1, on js and
 // wasm at 1 and 2 threads; beside PyTorch generating the nanoGPT way (no cache: the whole window every token).
-// The weights are a fresh init: speed does not depend on what the model learned.
+// The weights are a fresh init: speed does not depend on what the model learned. Then the GPT-2 124M shape
+// (gpt2-124m.ts), beside PyTorch with its KV cache on the same weights.
 import { createGPT, disposeGPT, generate, getPreset } from '@microgpt/model';
 import * as T from '@microgpt/tensor';
 import { type Emit, timeMedianAsync } from '../harness';
 import { bestPytorchRows, hasTorch, runPytorch } from '../peers/pytorch';
 import { peakRssMb } from './data';
+import { measureGpt2 } from './gpt2-124m';
 import type { Suite } from './suite';
 
 const NEW_TOKENS = 256;
@@ -24,7 +26,7 @@ async function measure(backend: T.Backend, threads: number, emit: Emit): Promise
 
 export const generateSuite: Suite = {
   name: 'generate',
-  description: 'shakespeare-cpu generation with the KV cache: tokens/s, js and wasm at 1 and 2 threads, beside PyTorch without a cache',
+  description: 'shakespeare-cpu generation with the KV cache: tokens/s, js and wasm at 1 and 2 threads, beside PyTorch without a cache; the GPT-2 124M shape (wasm, 1 and 2 threads) beside PyTorch with its KV cache on the same exported weights, and a 1,024-token prompt pass',
   async run(emit) {
     const wasm = (await T.startBackend('wasm')) as T.WasmBackend;
     for (const threads of [1, 2]) {
@@ -33,5 +35,6 @@ export const generateSuite: Suite = {
     }
     await measure(T.findBackend('js'), 1, emit);
     if (hasTorch()) for (const row of bestPytorchRows(runPytorch('generate'))) emit(row);
+    await measureGpt2(wasm, [1, 2], emit);
   },
 };

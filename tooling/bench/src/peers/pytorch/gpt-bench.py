@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """PyTorch peer for microgpt's `train` and `generate` benchmark suites (plain PyTorch eager, CPU).
 
-Usage: gpt-bench.py --case {shakespeare-cpu,generate,microgpt-py,quality} --threads N [--data FILE]
+Usage: gpt-bench.py --case {shakespeare-cpu,generate,microgpt-py,quality,gpt2-124m} --threads N [--data FILE] [--model DIR]
 
 --threads sets torch's intra-op threads; OpenBLAS (which does torch's matmuls in Debian's build) takes its own
 count from OPENBLAS_NUM_THREADS. Each row's `threads` is the larger of the two: OpenBLAS is called from torch's
@@ -19,6 +19,9 @@ Cases:
                    --data, else random 3-10 letter sequences): wall seconds of the loop.
   quality          nanoGPT's CPU run on Tiny Shakespeare (--data): 2000 iterations with its lr schedule, then the
                    val loss over 200 random batches, and the wall seconds of training.
+  gpt2-124m        the Hugging Face GPT-2 folder --model (microgpt's export of the gpt2 preset's shape) loaded by
+                   the repository's python/microgpt_torch (HF's GPT-2 computation): tokens/s generating 32 tokens
+                   with its KV cache after a one-token prompt, and the seconds of one 1,024-token prompt pass.
 """
 import argparse
 import json
@@ -305,11 +308,36 @@ def microgpt_py(threads, data_path):
     print(f'microgpt-py: {steps} steps, last loss {loss.item():.4f}', file=sys.stderr)
 
 
+def gpt2_124m(threads, model_path):
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', '..', '..', '..', 'python'))
+    from microgpt_torch.generate import generate as generate_cached
+    from microgpt_torch.hf_folder import from_pretrained
+
+    model = from_pretrained(model_path, torch.float32)
+    tokens = 32
+    generator = torch.Generator().manual_seed(1)
+
+    @torch.no_grad()
+    def sample():
+        return generate_cached(model, [50256], tokens, temperature=1.0, generator=generator)
+
+    seconds = median_seconds(sample, warmup=1, runs=3)
+    emit('generate', 'gpt2-124m', threads, 'tokens_per_s', tokens / seconds, 'tokens/s')
+    prompt = torch.tensor([[(i * 7919) % model.config.vocab_size for i in range(1024)]])
+    start = time.perf_counter()
+    with torch.no_grad():
+        model(prompt, use_cache=True)
+    emit('generate', 'gpt2-124m', threads, 'prefill_1024_seconds', time.perf_counter() - start, 's')
+    emit_peak_rss('generate', 'gpt2-124m', threads)
+    print(f'gpt2-124m: {tokens} tokens in {seconds:.3f} s', file=sys.stderr)
+
+
 CASES = {
-    'shakespeare-cpu': lambda threads, data_path: shakespeare_cpu(threads),
-    'generate': lambda threads, data_path: generate(threads),
-    'microgpt-py': microgpt_py,
-    'quality': quality,
+    'shakespeare-cpu': lambda threads, args: shakespeare_cpu(threads),
+    'generate': lambda threads, args: generate(threads),
+    'microgpt-py': lambda threads, args: microgpt_py(threads, args.data),
+    'quality': lambda threads, args: quality(threads, args.data),
+    'gpt2-124m': lambda threads, args: gpt2_124m(threads, args.model),
 }
 
 
@@ -318,7 +346,10 @@ def main():
     parser.add_argument('--case', required=True, choices=CASES)
     parser.add_argument('--threads', type=int, required=True, help="torch's intra-op threads")
     parser.add_argument('--data', help='names file (one per line) for microgpt-py')
+    parser.add_argument('--model', help='Hugging Face GPT-2 folder for gpt2-124m')
     args = parser.parse_args()
+    if (args.model is None) != (args.case != 'gpt2-124m'):
+        parser.error('--model is required for gpt2-124m, and for it only')
     if args.data is not None and args.case not in ('microgpt-py', 'quality'):
         parser.error(f'--data is for microgpt-py and quality only, not {args.case}')
     if args.data is None and args.case == 'quality':
@@ -326,7 +357,7 @@ def main():
     torch.set_num_threads(args.threads)
     torch.manual_seed(1337)
     blas_threads = int(os.environ.get('OPENBLAS_NUM_THREADS') or os.cpu_count() or 1)
-    CASES[args.case](max(args.threads, blas_threads), args.data)
+    CASES[args.case](max(args.threads, blas_threads), args)
 
 
 if __name__ == '__main__':
