@@ -16,28 +16,9 @@ export interface MatmulArgs {
   accumulate: boolean;
 }
 
-/** Elementwise binary operators. */
-export type BinaryOp = 'add' | 'sub' | 'mul' | 'div';
-
-/** `out = a op b`. a, b: any strides (broadcast views carry stride 0), shape equal to out's; out contiguous. */
-export interface BinaryArgs {
-  op: BinaryOp;
-  a: Tensor;
-  b: Tensor;
-  out: Tensor;
-}
-
-/** `out = a op scalar`, or `out = scalar op a` when `scalarFirst`. a, out: contiguous, same shape. */
-export interface BinaryScalarArgs {
-  op: BinaryOp;
-  a: Tensor;
-  scalar: number;
-  scalarFirst: boolean;
-  out: Tensor;
-}
-
-// The unary family's ops and arguments live with its JS kernels (backends/js/unary.ts), so that a new op is one table
-// entry there beside its forward and backward.
+// The elementwise families' ops and arguments live with their JS kernels (backends/js/elementwise.ts and
+// backends/js/unary.ts), so that a new op is one list entry there beside its kernel code.
+export type { BinaryArgs, BinaryOp, BinaryScalarArgs } from './backends/js/elementwise';
 export type { UnaryArgs, UnaryBackwardArgs, UnaryOp } from './backends/js/unary';
 
 /** Reductions along one axis. */

@@ -1,6 +1,7 @@
 // The cases of the conformance suite, one small block per kernel. Shapes mix size 1, odd sizes and sizes that
 // are not multiples of 4 (SIMD tails), plus empty tensors where an op allows them.
-import type { BinaryOp, UnaryOp } from '../backend';
+import type { UnaryOp } from '../backend';
+import { BINARY_OPS } from '../backends/js/elementwise';
 import { adamUpdate } from '../ops/adam';
 import { attention, attentionBackward } from '../ops/attention';
 import { crossEntropy, crossEntropyBackward } from '../ops/cross-entropy';
@@ -64,7 +65,6 @@ function matmulCases(): ConformanceCase[] {
   return cases;
 }
 
-const BINARY_OPS: readonly BinaryOp[] = ['add', 'sub', 'mul', 'div'];
 
 function elementwiseCases(): ConformanceCase[] {
   return BINARY_OPS.flatMap((op): ConformanceCase[] => [
