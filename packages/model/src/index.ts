@@ -19,6 +19,7 @@ export { type InferenceSession, type SessionOptions, createSession, forwardLogit
 export { type AttentionMaps, attentionMaps } from './gpt/attention-maps';
 export { type SamplingOptions, argmax, checkSampling, cutProbabilities, sampleToken, softmaxAt } from './generate/sampling';
 export { type BeamHypothesis, type GenerateOptions, type GenerateResult, generate } from './generate/generate';
+export { type GenerateBatchOptions, generateBatch } from './generate/generate-batch';
 export { PRESETS, type Preset, type PresetName, getPreset } from './presets';
 export { DEFAULT_TRAIN, type SettingsProblem, type TrainSettings, trainSettingsProblem, validateTrainSettings } from './train/settings';
 export { HISTORY_POINTS } from './train/history';

@@ -14,7 +14,9 @@ Cases:
   shakespeare-cpu  nanoGPT-like char model (vocab 65, 4 layers, 4 heads, width 128, block 64), batch 12, AdamW,
                    grad-norm clip 1.0: median ms per step (forward + backward + clip + step) and tokens/s.
   generate         the same model, batch 1, 200 tokens without a KV cache (each token runs a full forward over the
-                   last 64 tokens, as nanoGPT's sample.py does): tokens/s.
+                   last 64 tokens, as nanoGPT's sample.py does): tokens/s; then with a KV cache (impl
+                   pytorch-kv-cache; a full cache re-encodes the window's last half, as microgpt does) for 1 and
+                   16 sequences decoded together (name shakespeare-cpu-x16; tokens/s counts every sequence's).
   microgpt-py      microgpt.py's model and training loop in float64: 1000 steps of one document each (names from
                    --data, else random 3-10 letter sequences): wall seconds of the loop.
   quality          nanoGPT's CPU run on Tiny Shakespeare (--data): 2000 iterations with its lr schedule, then the
@@ -40,15 +42,15 @@ import torch.nn.functional as F
 IMPL = 'pytorch'
 
 
-def emit(suite, name, threads, metric, value, unit):
-    row = {'suite': suite, 'name': name, 'impl': IMPL, 'threads': threads, 'metric': metric,
+def emit(suite, name, threads, metric, value, unit, impl=IMPL):
+    row = {'suite': suite, 'name': name, 'impl': impl, 'threads': threads, 'metric': metric,
            'value': round(value, 4), 'unit': unit}
     print(json.dumps(row), flush=True)
 
 
-def emit_peak_rss(suite, name, threads):
+def emit_peak_rss(suite, name, threads, impl=IMPL):
     # Linux reports ru_maxrss in KiB.
-    emit(suite, name, threads, 'rss_mb', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 'MB')
+    emit(suite, name, threads, 'rss_mb', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 'MB', impl)
 
 
 def median_seconds(fn, warmup, runs):
@@ -266,6 +268,54 @@ def generate(threads):
     emit('generate', 'shakespeare-cpu', threads, 'tokens_per_s', tokens / seconds, 'tokens/s')
     emit_peak_rss('generate', 'shakespeare-cpu', threads)
     print(f'generate: {tokens} tokens in {seconds:.3f} s', file=sys.stderr)
+    for sequences, name in ((1, 'shakespeare-cpu'), (16, 'shakespeare-cpu-x16')):
+        seconds = median_seconds(lambda: sample_cached(model, sequences, tokens), warmup=1, runs=5)
+        emit('generate', name, threads, 'tokens_per_s', sequences * tokens / seconds, 'tokens/s', CACHED_IMPL)
+        emit_peak_rss('generate', name, threads, CACHED_IMPL)
+        print(f'generate with a KV cache: {sequences} x {tokens} tokens in {seconds:.3f} s', file=sys.stderr)
+
+
+CACHED_IMPL = 'pytorch-kv-cache'
+
+
+@torch.no_grad()
+def forward_cached(model, idx, cache):
+    """NanoGPT's forward for new tokens idx (B, t) after the cache's keys and values (one (k, v) per block, each
+    (B, H, length, D), or None when empty); appends to the cache and returns the last position's logits (B, V)."""
+    length = 0 if cache[0] is None else cache[0][0].shape[2]
+    t = idx.shape[1]
+    x = model.wte(idx) + model.wpe(torch.arange(length, length + t))
+    for layer, block in enumerate(model.blocks):
+        attn = block.attn
+        h = block.norm1(x)
+        B, _, C = h.shape
+        q, k, v = (p(h).view(B, t, attn.heads, C // attn.heads).transpose(1, 2) for p in (attn.q, attn.k, attn.v))
+        if cache[layer] is not None:
+            k, v = torch.cat((cache[layer][0], k), 2), torch.cat((cache[layer][1], v), 2)
+        cache[layer] = (k, v)
+        scores = (q @ k.transpose(-2, -1)) * q.shape[-1] ** -0.5  # (B, H, t, length + t)
+        y = scores.masked_fill(model.future[length:length + t, :length + t], float('-inf')).softmax(-1) @ v
+        x = x + attn.o(y.transpose(1, 2).reshape(B, t, C))
+        x = x + block.fc2(block.activation(block.fc1(block.norm2(x))))
+    return F.linear(model.norm(x[:, -1]), model.wte.weight)
+
+
+def sample_cached(model, sequences, tokens):
+    """`sequences` samples of `tokens` tokens decoded together through a KV cache; when the cache is full the last
+    half of the window is encoded again from position 0 (what microgpt's generate does)."""
+    block_size = SHAKESPEARE['block_size']
+    idx = torch.zeros((sequences, 1), dtype=torch.long)
+    cache = [None] * len(model.blocks)
+    logits = forward_cached(model, idx, cache)
+    for _ in range(tokens):
+        nxt = torch.multinomial(F.softmax(logits, -1), 1)  # (B, 1)
+        idx = torch.cat((idx, nxt), 1)
+        if cache[0][0].shape[2] < block_size:
+            logits = forward_cached(model, nxt, cache)
+        else:
+            cache = [None] * len(model.blocks)
+            logits = forward_cached(model, idx[:, -(block_size // 2):], cache)
+    return idx
 
 
 def microgpt_documents(data_path):

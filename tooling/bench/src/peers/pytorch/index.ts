@@ -21,8 +21,10 @@ import { type Measurement, progress } from '../../harness';
 export const PYTORCH_IMPL = 'pytorch';
 
 /**
- * gpt-bench.py's cases: `shakespeare-cpu` (train), `generate`, `microgpt-py` (train), `quality` (Tiny Shakespeare val
- * loss), `gpt2-124m` (generate with the KV cache from an exported HF folder, `modelPath`).
+/**
+ * gpt-bench.py's cases: `shakespeare-cpu` (train), `generate` (impl `pytorch` without a KV cache, `pytorch-kv-cache`
+ * with one, for 1 and 16 sequences), `microgpt-py` (train), `quality` (Tiny Shakespeare val loss), `gpt2-124m`
+ * (generate with the KV cache from an exported HF folder, `modelPath`).
  */
 export type PytorchCase = 'shakespeare-cpu' | 'generate' | 'microgpt-py' | 'quality' | 'gpt2-124m';
 
@@ -141,14 +143,14 @@ export function runPytorch(caseName: PytorchCase, settings: PytorchSettings = {}
 }
 
 /**
- * For each (suite, name, threads), the rows of the best run among the settings with that thread count — best by
+ * For each (suite, name, impl, threads), the rows of the best run among the settings with that thread count — best by
  * the run's first metric other than `rss_mb` (lower for ms_per_step and train_seconds, higher otherwise) — as
  * plain measurements, ready to emit.
  */
 export function bestPytorchRows(rows: readonly PytorchMeasurement[]): Measurement[] {
   const runs = new Map<string, PytorchMeasurement[]>();
   for (const row of rows) {
-    const key = JSON.stringify([row.suite, row.name, row.threads, row.torchThreads, row.blasThreads]);
+    const key = JSON.stringify([row.suite, row.name, row.impl, row.threads, row.torchThreads, row.blasThreads]);
     runs.set(key, [...(runs.get(key) ?? []), row]);
   }
   const best = new Map<string, { score: number; rows: PytorchMeasurement[] }>();
@@ -157,7 +159,7 @@ export function bestPytorchRows(rows: readonly PytorchMeasurement[]): Measuremen
     const first = run[0];
     if (headline === undefined || first === undefined) continue;
     const score = LOWER_IS_BETTER.has(headline.metric) ? -headline.value : headline.value;
-    const key = JSON.stringify([first.suite, first.name, first.threads]);
+    const key = JSON.stringify([first.suite, first.name, first.impl, first.threads]);
     const current = best.get(key);
     if (current === undefined || score > current.score) best.set(key, { score, rows: run });
   }
