@@ -3,7 +3,7 @@ import { microgptConfig } from '@microgpt/eslint-config';
 export default [
   ...microgptConfig(import.meta.dirname),
   // The wasm backend is the model a backend package copies, so it may use only the package's public entry points
-  // (what `@microgpt/tensor` and `@microgpt/tensor/testing` export) and its own generated module.
+  // (what `@microgpt/tensor` and `@microgpt/tensor/testing` export) and its own generated module and bindings.
   {
     files: ['src/backends/wasm/**/*.ts'],
     rules: {
@@ -12,7 +12,7 @@ export default [
         {
           patterns: [
             {
-              regex: '^\\.\\./(?!\\.\\./(?:index|testing/index|generated/wasm)$)',
+              regex: '^\\.\\./(?!\\.\\./(?:index|testing/index|generated/(?:wasm|kernel-exports))$)',
               message: 'the wasm backend imports the core only through ../../index and ../../testing/index (the public API)',
             },
           ],

@@ -1,19 +1,19 @@
 // One Adam / AdamW step in place over contiguous param, grad, m, v, in the reference's (microgpt.py's) operation
 // order, two f64 lanes at a time; bias1 = 1 - beta1^step and bias2 = 1 - beta2^step come from the JS side.
-import { L2, S2 } from './math';
+import { loadPair, storePair } from './math';
 
 @inline function adamStep<T>(two: bool, p: usize, g: usize, m: usize, v: usize, o: usize,
   lr: v128, b1: v128, b2: v128, ob1: v128, ob2: v128, eps: v128, decay: v128, bias1: v128, bias2: v128): void {
-  const gv = L2<T>(g + o, two);
-  const mi = f64x2.add(f64x2.mul(b1, L2<T>(m + o, two)), f64x2.mul(ob1, gv));
-  const vi = f64x2.add(f64x2.mul(b2, L2<T>(v + o, two)), f64x2.mul(ob2, f64x2.mul(gv, gv)));
-  S2<T>(m + o, mi, two);
-  S2<T>(v + o, vi, two);
+  const gv = loadPair<T>(g + o, two);
+  const mi = f64x2.add(f64x2.mul(b1, loadPair<T>(m + o, two)), f64x2.mul(ob1, gv));
+  const vi = f64x2.add(f64x2.mul(b2, loadPair<T>(v + o, two)), f64x2.mul(ob2, f64x2.mul(gv, gv)));
+  storePair<T>(m + o, mi, two);
+  storePair<T>(v + o, vi, two);
   const mHat = f64x2.div(mi, bias1);
   const vHat = f64x2.div(vi, bias2);
   // p = p · decay - (lr · mHat) / (sqrt(vHat) + eps), with the unrounded m, v like the reference
   const step = f64x2.div(f64x2.mul(lr, mHat), f64x2.add(f64x2.sqrt(vHat), eps));
-  S2<T>(p + o, f64x2.sub(f64x2.mul(L2<T>(p + o, two), decay), step), two);
+  storePair<T>(p + o, f64x2.sub(f64x2.mul(loadPair<T>(p + o, two), decay), step), two);
 }
 
 function adamImpl<T>(p: usize, g: usize, m: usize, v: usize, lr: f64, beta1: f64, beta2: f64, eps: f64,

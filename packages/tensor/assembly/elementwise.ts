@@ -1,25 +1,29 @@
 // Elementwise add, sub, mul, div: contiguous, strided (broadcast views have stride 0) and with an f64 scalar.
 // f32 + - × ÷ of two f32 values rounds exactly like the reference's f64 op rounded to f32, so f32x4 is exact.
-import { lo64, hi64, pack32, walkA, walkB, walkSeek, walkNext, innerLen, innerStride } from './math';
+import { lo64, hi64, pack32 } from './math';
+import { advancingAxis, innerLength, innerStride, rowOffset, rowStep } from './strided-walk';
+
+/** The operators, by the code the JS side passes as `op` (member names are the TypeScript `BinaryOp` names). */
+export const enum BinaryOp { add, sub, mul, div }
 
 @inline function opV<T>(op: i32, x: v128, y: v128): v128 {
   if (sizeof<T>() == 4) {
-    if (op == 0) return f32x4.add(x, y);
-    if (op == 1) return f32x4.sub(x, y);
-    if (op == 2) return f32x4.mul(x, y);
+    if (op == BinaryOp.add) return f32x4.add(x, y);
+    if (op == BinaryOp.sub) return f32x4.sub(x, y);
+    if (op == BinaryOp.mul) return f32x4.mul(x, y);
     return f32x4.div(x, y);
   } else {
-    if (op == 0) return f64x2.add(x, y);
-    if (op == 1) return f64x2.sub(x, y);
-    if (op == 2) return f64x2.mul(x, y);
+    if (op == BinaryOp.add) return f64x2.add(x, y);
+    if (op == BinaryOp.sub) return f64x2.sub(x, y);
+    if (op == BinaryOp.mul) return f64x2.mul(x, y);
     return f64x2.div(x, y);
   }
 }
 
 @inline function opS<T>(op: i32, x: T, y: T): T {
-  if (op == 0) return x + y;
-  if (op == 1) return x - y;
-  if (op == 2) return x * y;
+  if (op == BinaryOp.add) return x + y;
+  if (op == BinaryOp.sub) return x - y;
+  if (op == BinaryOp.mul) return x * y;
   return x / y;
 }
 
@@ -55,10 +59,10 @@ import { lo64, hi64, pack32, walkA, walkB, walkSeek, walkNext, innerLen, innerSt
 }
 
 function row<T>(op: i32, a: usize, sa: i32, b: usize, sb: i32, out: usize, n: i32): void {
-  if (op == 0) rowOp<T>(0, a, sa, b, sb, out, n);
-  else if (op == 1) rowOp<T>(1, a, sa, b, sb, out, n);
-  else if (op == 2) rowOp<T>(2, a, sa, b, sb, out, n);
-  else rowOp<T>(3, a, sa, b, sb, out, n);
+  if (op == BinaryOp.add) rowOp<T>(BinaryOp.add, a, sa, b, sb, out, n);
+  else if (op == BinaryOp.sub) rowOp<T>(BinaryOp.sub, a, sa, b, sb, out, n);
+  else if (op == BinaryOp.mul) rowOp<T>(BinaryOp.mul, a, sa, b, sb, out, n);
+  else rowOp<T>(BinaryOp.div, a, sa, b, sb, out, n);
 }
 
 function binaryContigImpl<T>(op: i32, a: usize, b: usize, out: usize, start: i32, end: i32): void {
@@ -71,18 +75,23 @@ function binaryContigImpl<T>(op: i32, a: usize, b: usize, out: usize, start: i32
 function binaryStridedImpl<T>(op: i32, a: usize, b: usize, out: usize, rank: i32, meta: usize, start: i32, end: i32): void {
   if (end <= start) return;
   const sh = alignof<T>();
-  const inner = innerLen(meta, rank);
+  const inner = innerLength(meta, rank);
   const sa = innerStride(meta, rank, 1);
   const sb = innerStride(meta, rank, 2);
   let r = start / inner;
   let col = start - r * inner;
-  walkSeek(meta, rank, true, r);
+  let aRow = rowOffset(meta, rank, 1, r);
+  let bRow = rowOffset(meta, rank, 2, r);
   for (let e = start; e < end; r++) {
     const n = min(inner, col + end - e) - col;
-    row<T>(op, a + (<usize>(walkA + col * sa) << sh), sa, b + (<usize>(walkB + col * sb) << sh), sb, out + (<usize>e << sh), n);
+    row<T>(op, a + (<usize>(aRow + col * sa) << sh), sa, b + (<usize>(bRow + col * sb) << sh), sb, out + (<usize>e << sh), n);
     e += n;
     col = 0;
-    if (e < end) walkNext(meta, rank, true, r);
+    if (e < end) {
+      const axis = advancingAxis(meta, rank, r);
+      aRow += rowStep(meta, rank, 1, axis);
+      bRow += rowStep(meta, rank, 2, axis);
+    }
   }
 }
 
@@ -125,26 +134,26 @@ function binaryStridedImpl<T>(op: i32, a: usize, b: usize, out: usize, rank: i32
 }
 
 function scalarRow<T>(op: i32, first: bool, a: usize, s: T, out: usize, n: i32): void {
-  if (op == 0) scalarOp<T>(0, false, a, s, out, n);
-  else if (op == 2) scalarOp<T>(2, false, a, s, out, n);
-  else if (op == 1) {
-    if (first) scalarOp<T>(1, true, a, s, out, n);
-    else scalarOp<T>(1, false, a, s, out, n);
+  if (op == BinaryOp.add) scalarOp<T>(BinaryOp.add, false, a, s, out, n);
+  else if (op == BinaryOp.mul) scalarOp<T>(BinaryOp.mul, false, a, s, out, n);
+  else if (op == BinaryOp.sub) {
+    if (first) scalarOp<T>(BinaryOp.sub, true, a, s, out, n);
+    else scalarOp<T>(BinaryOp.sub, false, a, s, out, n);
   } else {
-    if (first) scalarOp<T>(3, true, a, s, out, n);
-    else scalarOp<T>(3, false, a, s, out, n);
+    if (first) scalarOp<T>(BinaryOp.div, true, a, s, out, n);
+    else scalarOp<T>(BinaryOp.div, false, a, s, out, n);
   }
 }
 
 function scalarRowWide(op: i32, first: bool, a: usize, s: f64, out: usize, n: i32): void {
-  if (op == 0) scalarOpWide(0, false, a, s, out, n);
-  else if (op == 2) scalarOpWide(2, false, a, s, out, n);
-  else if (op == 1) {
-    if (first) scalarOpWide(1, true, a, s, out, n);
-    else scalarOpWide(1, false, a, s, out, n);
+  if (op == BinaryOp.add) scalarOpWide(BinaryOp.add, false, a, s, out, n);
+  else if (op == BinaryOp.mul) scalarOpWide(BinaryOp.mul, false, a, s, out, n);
+  else if (op == BinaryOp.sub) {
+    if (first) scalarOpWide(BinaryOp.sub, true, a, s, out, n);
+    else scalarOpWide(BinaryOp.sub, false, a, s, out, n);
   } else {
-    if (first) scalarOpWide(3, true, a, s, out, n);
-    else scalarOpWide(3, false, a, s, out, n);
+    if (first) scalarOpWide(BinaryOp.div, true, a, s, out, n);
+    else scalarOpWide(BinaryOp.div, false, a, s, out, n);
   }
 }
 

@@ -1,6 +1,6 @@
 // Fill (contiguous and strided) and same-dtype strided copy, over any view in row-major element order
-// (the walk itself is in math.ts).
-import { walkA, walkB, walkSeek, walkNext, isRowMajor, innerLen, innerStride } from './math';
+// (the walk itself is in strided-walk.ts).
+import { advancingAxis, innerLength, innerStride, isRowMajor, rowOffset, rowStep } from './strided-walk';
 
 // ---- fill --------------------------------------------------------------------------------------------------
 
@@ -20,19 +20,19 @@ function fillImpl<T>(out: usize, v: T, start: i32, end: i32): void {
 function fillStridedImpl<T>(out: usize, v: T, rank: i32, meta: usize, start: i32, end: i32): void {
   if (end <= start) return;
   if (isRowMajor(meta, rank, 1)) return fillImpl<T>(out, v, start, end);
-  const inner = innerLen(meta, rank);
+  const inner = innerLength(meta, rank);
   const s = innerStride(meta, rank, 1);
   let row = start / inner;
   let col = start - row * inner;
-  walkSeek(meta, rank, false, row);
+  let outRow = rowOffset(meta, rank, 1, row);
   for (let e = start; e < end; row++) {
     const stop = min(inner, col + end - e);
-    const p = out + (<usize>(walkA + col * s) << alignof<T>());
+    const p = out + (<usize>(outRow + col * s) << alignof<T>());
     if (s == 1) fillRun<T>(p, v, stop - col);
     else for (let j = 0; j < stop - col; j++) store<T>(p + (<usize>(j * s) << alignof<T>()), v);
     e += stop - col;
     col = 0;
-    if (e < end) walkNext(meta, rank, false, row);
+    if (e < end) outRow += rowStep(meta, rank, 1, advancingAxis(meta, rank, row));
   }
 }
 
@@ -67,21 +67,26 @@ function copyStridedImpl<T>(src: usize, dst: usize, rank: i32, meta: usize, star
     memory.copy(dst + (<usize>start << sh), src + (<usize>start << sh), <usize>(end - start) << sh);
     return;
   }
-  const inner = innerLen(meta, rank);
+  const inner = innerLength(meta, rank);
   const ss = innerStride(meta, rank, 1);
   const ds = innerStride(meta, rank, 2);
   let row = start / inner;
   let col = start - row * inner;
-  walkSeek(meta, rank, true, row);
+  let srcRow = rowOffset(meta, rank, 1, row);
+  let dstRow = rowOffset(meta, rank, 2, row);
   for (let e = start; e < end; row++) {
     const n = min(inner, col + end - e) - col;
-    const s = src + (<usize>(walkA + col * ss) << sh);
-    const d = dst + (<usize>(walkB + col * ds) << sh);
+    const s = src + (<usize>(srcRow + col * ss) << sh);
+    const d = dst + (<usize>(dstRow + col * ds) << sh);
     if (ss == 1 && ds == 1) memory.copy(d, s, <usize>n << sh);
     else for (let j = 0; j < n; j++) store<T>(d + (<usize>(j * ds) << sh), load<T>(s + (<usize>(j * ss) << sh)));
     e += n;
     col = 0;
-    if (e < end) walkNext(meta, rank, true, row);
+    if (e < end) {
+      const axis = advancingAxis(meta, rank, row);
+      srcRow += rowStep(meta, rank, 1, axis);
+      dstRow += rowStep(meta, rank, 2, axis);
+    }
   }
 }
 

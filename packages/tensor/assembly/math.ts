@@ -23,21 +23,6 @@
   return f64x2.extract_lane(v, 0) + f64x2.extract_lane(v, 1);
 }
 
-/** Element i of a T array at byte address p, as f64. */
-@inline export function ld<T>(p: usize, i: i32): f64 {
-  return <f64>load<T>(p + (<usize>i << alignof<T>()));
-}
-
-/** Stores f64 v (rounded to T) as element i of the T array at p. */
-@inline export function st<T>(p: usize, i: i32, v: f64): void {
-  store<T>(p + (<usize>i << alignof<T>()), <T>v);
-}
-
-/** Address of element i of a T array at p. */
-@inline export function at<T>(p: usize, i: i32): usize {
-  return p + (<usize>i << alignof<T>());
-}
-
 // ---- exp -------------------------------------------------------------------------------------------------
 
 const LN2_HI: f64 = 6.93147180369123816490e-01;
@@ -159,69 +144,6 @@ export function erfc(x: f64): f64 {
   return x < 0 ? 2 - r : r;
 }
 
-// ---- strided walk: the elements of a view in row-major order, one row of the last axis at a time ----------
-
-/** Element offsets of the current row in up to two strided arrays (globals are per instance, i.e. per thread). */
-export let walkA: i32 = 0;
-export let walkB: i32 = 0;
-
-@inline function metaAt(meta: usize, i: i32): i32 {
-  return load<i32>(meta + (<usize>i << 2));
-}
-
-/**
- * Positions walkA / walkB at the start of row `row` (rows = all axes but the last), for strides at
- * meta[rank·1 ..] and meta[rank·2 ..] (the second only when `two`).
- */
-export function walkSeek(meta: usize, rank: i32, two: bool, row: i32): void {
-  let a = 0;
-  let b = 0;
-  for (let d = rank - 2; d >= 0; d--) {
-    const n = metaAt(meta, d);
-    const idx = row % n;
-    row /= n;
-    a += idx * metaAt(meta, rank + d);
-    if (two) b += idx * metaAt(meta, 2 * rank + d);
-  }
-  walkA = a;
-  walkB = b;
-}
-
-/** Moves walkA / walkB from row `row` to row + 1: axis d wraps when row + 1 is a multiple of shape[d..rank-2]. */
-export function walkNext(meta: usize, rank: i32, two: bool, row: i32): void {
-  const next = row + 1;
-  let span = 1;
-  for (let d = rank - 2; d >= 0; d--) {
-    const n = metaAt(meta, d);
-    walkA += metaAt(meta, rank + d);
-    if (two) walkB += metaAt(meta, 2 * rank + d);
-    span *= n;
-    if (next % span != 0) return;
-    walkA -= metaAt(meta, rank + d) * n;
-    if (two) walkB -= metaAt(meta, 2 * rank + d) * n;
-  }
-}
-
-/** Whether the strides at meta[rank·which ..] are the row-major strides of the shape (size-1 axes ignored). */
-export function isRowMajor(meta: usize, rank: i32, which: i32): bool {
-  let expect = 1;
-  for (let d = rank - 1; d >= 0; d--) {
-    const n = metaAt(meta, d);
-    if (n != 1 && metaAt(meta, which * rank + d) != expect) return false;
-    expect *= n;
-  }
-  return true;
-}
-
-/** Length of the last axis (1 for rank 0) and the stride of array `which` along it (0 for rank 0). */
-@inline export function innerLen(meta: usize, rank: i32): i32 {
-  return rank > 0 ? metaAt(meta, rank - 1) : 1;
-}
-@inline export function innerStride(meta: usize, rank: i32, which: i32): i32 {
-  return rank > 0 ? metaAt(meta, which * rank + rank - 1) : 0;
-}
-
-
 // ---- row reductions (f64 results; f32 data promoted, products of two f32 exact in f64) ---------------------
 
 /** max over n contiguous T values (-∞ when n = 0, NaN if any is NaN). */
@@ -331,13 +253,15 @@ export function rowDot<T>(x: usize, y: usize, n: i32): f64 {
 // `two` is a constant at every call site: true loads/stores elements p[0], p[1]; false only p[0] (lane 1 = 0),
 // for the odd tail, so one loop body serves both.
 
-@inline export function L2<T>(p: usize, two: bool): v128 {
+/** Elements p[0], p[1] of a T array as f64x2 (only p[0], lane 1 = 0, when not `two`). */
+@inline export function loadPair<T>(p: usize, two: bool): v128 {
   if (!two) return f64x2.replace_lane(f64x2.splat(0), 0, <f64>load<T>(p));
   if (sizeof<T>() == 4) return f64x2.promote_low_f32x4(v128.load64_zero(p));
   return v128.load(p);
 }
 
-@inline export function S2<T>(p: usize, v: v128, two: bool): void {
+/** Stores both lanes of v, rounded to T, as p[0], p[1] (only lane 0 as p[0] when not `two`). */
+@inline export function storePair<T>(p: usize, v: v128, two: bool): void {
   if (!two) store<T>(p, <T>f64x2.extract_lane(v, 0));
   else if (sizeof<T>() == 4) v128.store64_lane(p, f32x4.demote_f64x2_zero(v), 0);
   else v128.store(p, v);

@@ -2,6 +2,9 @@
 // (f32 data promoted), max in native lanes (no rounding involved); NaN propagates through max.
 import { rowMax, rowSum } from './math';
 
+/** The reductions, by the code the JS side passes as `op` (member names are the TypeScript `ReduceOp` names). */
+export const enum ReduceOp { sum, mean, max }
+
 /**
  * out[j .. j+8) for one outer index: 8 columns at a time down the n rows (4 f64x2 accumulators), so that each
  * output column is summed in row order as in the reference.
@@ -9,7 +12,7 @@ import { rowMax, rowSum } from './math';
 @inline function reduceColumns8<T>(op: i32, x: usize, out: usize, n: i32, inner: i32): void {
   const sh = alignof<T>();
   const rowBytes = <usize>inner << sh;
-  const init = op == 2 ? f64x2.splat(-Infinity) : f64x2.splat(0);
+  const init = op == ReduceOp.max ? f64x2.splat(-Infinity) : f64x2.splat(0);
   let a0 = init, a1 = init, a2 = init, a3 = init;
   let p = x;
   for (let k = 0; k < n; k++, p += rowBytes) {
@@ -27,13 +30,13 @@ import { rowMax, rowSum } from './math';
       v2 = v128.load(p, 32);
       v3 = v128.load(p, 48);
     }
-    if (op == 2) {
+    if (op == ReduceOp.max) {
       a0 = f64x2.max(a0, v0); a1 = f64x2.max(a1, v1); a2 = f64x2.max(a2, v2); a3 = f64x2.max(a3, v3);
     } else {
       a0 = f64x2.add(a0, v0); a1 = f64x2.add(a1, v1); a2 = f64x2.add(a2, v2); a3 = f64x2.add(a3, v3);
     }
   }
-  if (op == 1) {
+  if (op == ReduceOp.mean) {
     const d = f64x2.splat(<f64>n);
     a0 = f64x2.div(a0, d); a1 = f64x2.div(a1, d); a2 = f64x2.div(a2, d); a3 = f64x2.div(a3, d);
   }
@@ -48,13 +51,13 @@ import { rowMax, rowSum } from './math';
 /** One output column j (the tail after the 8-wide blocks). */
 @inline function reduceColumn<T>(op: i32, x: usize, n: i32, inner: i32): f64 {
   const rowBytes = <usize>inner << alignof<T>();
-  let acc: f64 = op == 2 ? -Infinity : 0;
+  let acc: f64 = op == ReduceOp.max ? -Infinity : 0;
   for (let k = 0; k < n; k++, x += rowBytes) {
     const v = <f64>load<T>(x);
-    if (op == 2) acc = max(acc, v);
+    if (op == ReduceOp.max) acc = max(acc, v);
     else acc += v;
   }
-  return op == 1 ? acc / <f64>n : acc;
+  return op == ReduceOp.mean ? acc / <f64>n : acc;
 }
 
 @inline function reduceOuter<T>(op: i32, x: usize, out: usize, n: i32, inner: i32): void {
@@ -69,10 +72,10 @@ function reduceImpl<T>(op: i32, x: usize, out: usize, outer: i32, n: i32, inner:
   for (let o = start; o < end; o++) {
     const xo = x + (<usize>o * <usize>n * <usize>inner << sh);
     const oo = out + (<usize>o * <usize>inner << sh);
-    if (inner == 1) store<T>(oo, <T>(op == 2 ? rowMax<T>(xo, n) : op == 1 ? rowSum<T>(xo, n) / <f64>n : rowSum<T>(xo, n)));
-    else if (op == 0) reduceOuter<T>(0, xo, oo, n, inner);
-    else if (op == 1) reduceOuter<T>(1, xo, oo, n, inner);
-    else reduceOuter<T>(2, xo, oo, n, inner);
+    if (inner == 1) store<T>(oo, <T>(op == ReduceOp.max ? rowMax<T>(xo, n) : op == ReduceOp.mean ? rowSum<T>(xo, n) / <f64>n : rowSum<T>(xo, n)));
+    else if (op == ReduceOp.sum) reduceOuter<T>(ReduceOp.sum, xo, oo, n, inner);
+    else if (op == ReduceOp.mean) reduceOuter<T>(ReduceOp.mean, xo, oo, n, inner);
+    else reduceOuter<T>(ReduceOp.max, xo, oo, n, inner);
   }
 }
 

@@ -2,6 +2,12 @@
 // in native lanes (exact for f32 too); the rest compute in f64x2 like the reference, transcendentals via math.ts.
 import { lo64, hi64, pack32, expV, erfc, gaussF32x4, normalCdfF32x4, normalPdfF32x4 } from './math';
 
+/**
+ * The functions, by the code the JS side passes as `op`. Member names are the `UnaryOp` names of the TypeScript side,
+ * which maps each name to its code through the bindings generated from this enum (scripts/build-wasm.mjs).
+ */
+export const enum UnaryOp { neg, exp, log, sqrt, rsqrt, tanh, pow, relu, gelu_tanh, gelu_erf, silu, squared_relu }
+
 const SQRT_2_OVER_PI: f64 = 0.7978845608028654; // Math.sqrt(2 / Math.PI)
 const INV_SQRT_2: f64 = 0.7071067811865476; // Math.SQRT1_2
 const INV_SQRT_2PI: f64 = 0.3989422804014327; // 1 / Math.sqrt(2 * Math.PI)
@@ -17,23 +23,23 @@ const GELU_CUBIC: f64 = 0.044715;
 }
 
 function scalarF(op: i32, v: f64, param: f64): f64 {
-  if (op == 2) return Math.log(v);
-  if (op == 5) return Math.tanh(v);
-  if (op == 6) return Math.pow(v, param);
+  if (op == UnaryOp.log) return Math.log(v);
+  if (op == UnaryOp.tanh) return Math.tanh(v);
+  if (op == UnaryOp.pow) return Math.pow(v, param);
   return 0.5 * v * erfc(-v * INV_SQRT_2); // gelu_erf
 }
 
 /** f(x) on f64x2, for every op except the native-lane ones. */
 @inline function fV(op: i32, x: v128, param: f64): v128 {
-  if (op == 1) return expV(x);
-  if (op == 4) return f64x2.div(splat(1), f64x2.sqrt(x));
-  if (op == 8) {
+  if (op == UnaryOp.exp) return expV(x);
+  if (op == UnaryOp.rsqrt) return f64x2.div(splat(1), f64x2.sqrt(x));
+  if (op == UnaryOp.gelu_tanh) {
     // v·σ(2u) = v / (1 + exp(-2·√(2/π)·(v + 0.044715·v³)))
     const u = f64x2.add(x, f64x2.mul(f64x2.mul(f64x2.mul(splat(GELU_CUBIC), x), x), x));
     return f64x2.div(x, f64x2.add(splat(1), expV(f64x2.mul(splat(-2 * SQRT_2_OVER_PI), u))));
   }
-  if (op == 10) return f64x2.div(x, f64x2.add(splat(1), expV(f64x2.neg(x))));
-  if (op == 3) return f64x2.sqrt(x);
+  if (op == UnaryOp.silu) return f64x2.div(x, f64x2.add(splat(1), expV(f64x2.neg(x))));
+  if (op == UnaryOp.sqrt) return f64x2.sqrt(x);
   return perLane(op, x, param);
 }
 
@@ -61,15 +67,15 @@ function scalarF(op: i32, v: f64, param: f64): f64 {
 /** neg, sqrt, relu, squared_relu in native lanes; relu masks with x > 0 so NaN and -0 give +0 like the reference. */
 @inline function nativeV<T>(op: i32, x: v128): v128 {
   if (sizeof<T>() == 4) {
-    if (op == 0) return f32x4.neg(x);
-    if (op == 3) return f32x4.sqrt(x);
+    if (op == UnaryOp.neg) return f32x4.neg(x);
+    if (op == UnaryOp.sqrt) return f32x4.sqrt(x);
     const pos = f32x4.gt(x, f32x4.splat(0));
-    return v128.and(op == 7 ? x : f32x4.mul(x, x), pos);
+    return v128.and(op == UnaryOp.relu ? x : f32x4.mul(x, x), pos);
   } else {
-    if (op == 0) return f64x2.neg(x);
-    if (op == 3) return f64x2.sqrt(x);
+    if (op == UnaryOp.neg) return f64x2.neg(x);
+    if (op == UnaryOp.sqrt) return f64x2.sqrt(x);
     const pos = f64x2.gt(x, f64x2.splat(0));
-    return v128.and(op == 7 ? x : f64x2.mul(x, x), pos);
+    return v128.and(op == UnaryOp.relu ? x : f64x2.mul(x, x), pos);
   }
 }
 
@@ -94,7 +100,7 @@ function geluF32(x: usize, out: usize, n: i32): void {
     const v = v128.load(x + o);
     v128.store(out + o, f32x4.mul(v, normalCdfF32x4(v, gaussF32x4(v))));
   }
-  if (i < n) mapWide<f32>(9, x + (<usize>i << 2), out + (<usize>i << 2), 0, n - i);
+  if (i < n) mapWide<f32>(UnaryOp.gelu_erf, x + (<usize>i << 2), out + (<usize>i << 2), 0, n - i);
 }
 
 /** dx += dout · (Φ(x) + x·φ(x)) for float32, four lanes at a time. */
@@ -107,7 +113,7 @@ function geluBackwardF32(x: usize, g: usize, dx: usize, n: i32): void {
     const slope = f32x4.add(normalCdfF32x4(v, gauss), f32x4.mul(v, normalPdfF32x4(gauss)));
     v128.store(dx + o, f32x4.add(v128.load(dx + o), f32x4.mul(v128.load(g + o), slope)));
   }
-  if (i < n) backWide<f32>(9, x + (<usize>i << 2), g + (<usize>i << 2), dx + (<usize>i << 2), 0, n - i);
+  if (i < n) backWide<f32>(UnaryOp.gelu_erf, x + (<usize>i << 2), g + (<usize>i << 2), dx + (<usize>i << 2), 0, n - i);
 }
 
 function unaryImpl<T>(op: i32, x: usize, out: usize, param: f64, start: i32, end: i32): void {
@@ -116,45 +122,46 @@ function unaryImpl<T>(op: i32, x: usize, out: usize, param: f64, start: i32, end
   x += o;
   out += o;
   const n = end - start;
-  if (sizeof<T>() == 4 && op == 9) return geluF32(x, out, n);
+  if (sizeof<T>() == 4 && op == UnaryOp.gelu_erf) return geluF32(x, out, n);
   switch (op) {
-    case 0: mapNative<T>(0, x, out, n); break;
-    case 1: mapWide<T>(1, x, out, param, n); break;
-    case 2: mapWide<T>(2, x, out, param, n); break;
-    case 3: mapNative<T>(3, x, out, n); break;
-    case 4: mapWide<T>(4, x, out, param, n); break;
-    case 5: mapWide<T>(5, x, out, param, n); break;
-    case 6: mapWide<T>(6, x, out, param, n); break;
-    case 7: mapNative<T>(7, x, out, n); break;
-    case 8: mapWide<T>(8, x, out, param, n); break;
-    case 9: mapWide<T>(9, x, out, param, n); break;
-    case 10: mapWide<T>(10, x, out, param, n); break;
-    default: mapNative<T>(11, x, out, n);
+    case UnaryOp.neg: mapNative<T>(UnaryOp.neg, x, out, n); break;
+    case UnaryOp.exp: mapWide<T>(UnaryOp.exp, x, out, param, n); break;
+    case UnaryOp.log: mapWide<T>(UnaryOp.log, x, out, param, n); break;
+    case UnaryOp.sqrt: mapNative<T>(UnaryOp.sqrt, x, out, n); break;
+    case UnaryOp.rsqrt: mapWide<T>(UnaryOp.rsqrt, x, out, param, n); break;
+    case UnaryOp.tanh: mapWide<T>(UnaryOp.tanh, x, out, param, n); break;
+    case UnaryOp.pow: mapWide<T>(UnaryOp.pow, x, out, param, n); break;
+    case UnaryOp.relu: mapNative<T>(UnaryOp.relu, x, out, n); break;
+    case UnaryOp.gelu_tanh: mapWide<T>(UnaryOp.gelu_tanh, x, out, param, n); break;
+    case UnaryOp.gelu_erf: mapWide<T>(UnaryOp.gelu_erf, x, out, param, n); break;
+    case UnaryOp.silu: mapWide<T>(UnaryOp.silu, x, out, param, n); break;
+    case UnaryOp.squared_relu: mapNative<T>(UnaryOp.squared_relu, x, out, n); break;
+    default: unreachable(); // an op without a case here traps instead of running another op
   }
 }
 
 // ---- backward ------------------------------------------------------------------------------------------
 
 function scalarDf(op: i32, v: f64, g: f64, param: f64): f64 {
-  if (op == 2) return g / v;
-  if (op == 5) {
+  if (op == UnaryOp.log) return g / v;
+  if (op == UnaryOp.tanh) {
     const t = Math.tanh(v);
     return g * (1 - t * t);
   }
-  if (op == 6) return g * param * Math.pow(v, param - 1);
+  if (op == UnaryOp.pow) return g * param * Math.pow(v, param - 1);
   // gelu_erf
   return g * (0.5 * erfc(-v * INV_SQRT_2) + v * INV_SQRT_2PI * Math.exp(-0.5 * v * v));
 }
 
 /** dout · f'(x) on f64x2, in the reference's operation order. */
 @inline function dfV(op: i32, x: v128, g: v128, param: f64): v128 {
-  if (op == 1) return f64x2.mul(g, expV(x));
-  if (op == 3) return f64x2.div(f64x2.mul(splat(0.5), g), f64x2.sqrt(x));
-  if (op == 4) {
+  if (op == UnaryOp.exp) return f64x2.mul(g, expV(x));
+  if (op == UnaryOp.sqrt) return f64x2.div(f64x2.mul(splat(0.5), g), f64x2.sqrt(x));
+  if (op == UnaryOp.rsqrt) {
     const r = f64x2.div(splat(1), f64x2.sqrt(x));
     return f64x2.mul(f64x2.mul(f64x2.mul(f64x2.mul(splat(-0.5), g), r), r), r);
   }
-  if (op == 8) {
+  if (op == UnaryOp.gelu_tanh) {
     // f' = s + 2·v·s(1 - s)·u', the second term dropped when s(1 - s) = 0 (u' may be ∞ there)
     const u = f64x2.add(x, f64x2.mul(f64x2.mul(f64x2.mul(splat(GELU_CUBIC), x), x), x));
     const s = f64x2.div(splat(1), f64x2.add(splat(1), expV(f64x2.mul(splat(-2 * SQRT_2_OVER_PI), u))));
@@ -163,11 +170,11 @@ function scalarDf(op: i32, v: f64, g: f64, param: f64): f64 {
     const curve = f64x2.mul(f64x2.mul(f64x2.mul(f64x2.mul(splat(2), ds), x), splat(SQRT_2_OVER_PI)), du);
     return f64x2.mul(g, f64x2.add(s, v128.andnot(curve, f64x2.eq(ds, splat(0)))));
   }
-  if (op == 10) {
+  if (op == UnaryOp.silu) {
     const s = f64x2.div(splat(1), f64x2.add(splat(1), expV(f64x2.neg(x))));
     return f64x2.mul(f64x2.mul(g, s), f64x2.add(splat(1), f64x2.mul(x, f64x2.sub(splat(1), s))));
   }
-  if (op == 11) return v128.and(f64x2.mul(f64x2.mul(splat(2), g), x), f64x2.gt(x, splat(0)));
+  if (op == UnaryOp.squared_relu) return v128.and(f64x2.mul(f64x2.mul(splat(2), g), x), f64x2.gt(x, splat(0)));
   const a = scalarDf(op, f64x2.extract_lane(x, 0), f64x2.extract_lane(g, 0), param);
   const b = scalarDf(op, f64x2.extract_lane(x, 1), f64x2.extract_lane(g, 1), param);
   return f64x2.replace_lane(f64x2.splat(a), 1, b);
@@ -208,14 +215,14 @@ function scalarDf(op: i32, v: f64, g: f64, param: f64): f64 {
     const gv = v128.load(g + o);
     const d = v128.load(dx + o);
     if (sizeof<T>() == 4) {
-      v128.store(dx + o, op == 0 ? f32x4.sub(d, gv) : f32x4.add(d, v128.and(gv, f32x4.gt(v128.load(x + o), f32x4.splat(0)))));
+      v128.store(dx + o, op == UnaryOp.neg ? f32x4.sub(d, gv) : f32x4.add(d, v128.and(gv, f32x4.gt(v128.load(x + o), f32x4.splat(0)))));
     } else {
-      v128.store(dx + o, op == 0 ? f64x2.sub(d, gv) : f64x2.add(d, v128.and(gv, f64x2.gt(v128.load(x + o), f64x2.splat(0)))));
+      v128.store(dx + o, op == UnaryOp.neg ? f64x2.sub(d, gv) : f64x2.add(d, v128.and(gv, f64x2.gt(v128.load(x + o), f64x2.splat(0)))));
     }
   }
   for (; i < n; i++) {
     const o = <usize>i << alignof<T>();
-    if (op == 0) store<T>(dx + o, load<T>(dx + o) - load<T>(g + o));
+    if (op == UnaryOp.neg) store<T>(dx + o, load<T>(dx + o) - load<T>(g + o));
     else if (load<T>(x + o) > 0) store<T>(dx + o, load<T>(dx + o) + load<T>(g + o));
   }
 }
@@ -223,26 +230,27 @@ function scalarDf(op: i32, v: f64, g: f64, param: f64): f64 {
 function unaryBackwardImpl<T>(op: i32, x: usize, g: usize, dx: usize, param: f64, start: i32, end: i32): void {
   if (end <= start) return;
   // d/dx x⁰ is 0 everywhere, including x = 0 where 0 · x⁻¹ would give NaN.
-  if (op == 6 && param == 0) return;
+  if (op == UnaryOp.pow && param == 0) return;
   const o = <usize>start << alignof<T>();
   x += o;
   g += o;
   dx += o;
   const n = end - start;
-  if (sizeof<T>() == 4 && op == 9) return geluBackwardF32(x, g, dx, n);
+  if (sizeof<T>() == 4 && op == UnaryOp.gelu_erf) return geluBackwardF32(x, g, dx, n);
   switch (op) {
-    case 0: backNative<T>(0, x, g, dx, n); break;
-    case 1: backWide<T>(1, x, g, dx, param, n); break;
-    case 2: backWide<T>(2, x, g, dx, param, n); break;
-    case 3: backWide<T>(3, x, g, dx, param, n); break;
-    case 4: backWide<T>(4, x, g, dx, param, n); break;
-    case 5: backWide<T>(5, x, g, dx, param, n); break;
-    case 6: backWide<T>(6, x, g, dx, param, n); break;
-    case 7: backNative<T>(7, x, g, dx, n); break;
-    case 8: backWide<T>(8, x, g, dx, param, n); break;
-    case 9: backWide<T>(9, x, g, dx, param, n); break;
-    case 10: backWide<T>(10, x, g, dx, param, n); break;
-    default: backWide<T>(11, x, g, dx, param, n);
+    case UnaryOp.neg: backNative<T>(UnaryOp.neg, x, g, dx, n); break;
+    case UnaryOp.exp: backWide<T>(UnaryOp.exp, x, g, dx, param, n); break;
+    case UnaryOp.log: backWide<T>(UnaryOp.log, x, g, dx, param, n); break;
+    case UnaryOp.sqrt: backWide<T>(UnaryOp.sqrt, x, g, dx, param, n); break;
+    case UnaryOp.rsqrt: backWide<T>(UnaryOp.rsqrt, x, g, dx, param, n); break;
+    case UnaryOp.tanh: backWide<T>(UnaryOp.tanh, x, g, dx, param, n); break;
+    case UnaryOp.pow: backWide<T>(UnaryOp.pow, x, g, dx, param, n); break;
+    case UnaryOp.relu: backNative<T>(UnaryOp.relu, x, g, dx, n); break;
+    case UnaryOp.gelu_tanh: backWide<T>(UnaryOp.gelu_tanh, x, g, dx, param, n); break;
+    case UnaryOp.gelu_erf: backWide<T>(UnaryOp.gelu_erf, x, g, dx, param, n); break;
+    case UnaryOp.silu: backWide<T>(UnaryOp.silu, x, g, dx, param, n); break;
+    case UnaryOp.squared_relu: backWide<T>(UnaryOp.squared_relu, x, g, dx, param, n); break;
+    default: unreachable(); // an op without a case here traps instead of running another op
   }
 }
 

@@ -16,60 +16,10 @@ export interface MatmulArgs {
   accumulate: boolean;
 }
 
-/** Elementwise binary operators. */
-export type BinaryOp = 'add' | 'sub' | 'mul' | 'div';
-
-/** `out = a op b`. a, b: any strides (broadcast views carry stride 0), shape equal to out's; out contiguous. */
-export interface BinaryArgs {
-  op: BinaryOp;
-  a: Tensor;
-  b: Tensor;
-  out: Tensor;
-}
-
-/** `out = a op scalar`, or `out = scalar op a` when `scalarFirst`. a, out: contiguous, same shape. */
-export interface BinaryScalarArgs {
-  op: BinaryOp;
-  a: Tensor;
-  scalar: number;
-  scalarFirst: boolean;
-  out: Tensor;
-}
-
-/**
- * Elementwise unary functions. `pow` raises to `param`; `gelu_tanh` is GPT-2's tanh approximation,
- * `gelu_erf` the exact form; `squared_relu` is relu(x)².
- */
-export type UnaryOp =
-  | 'neg'
-  | 'exp'
-  | 'log'
-  | 'sqrt'
-  | 'rsqrt'
-  | 'tanh'
-  | 'pow'
-  | 'relu'
-  | 'gelu_tanh'
-  | 'gelu_erf'
-  | 'silu'
-  | 'squared_relu';
-
-/** `out = f(x)`. x, out: contiguous, same shape. `param` is the exponent for `pow`, ignored otherwise. */
-export interface UnaryArgs {
-  op: UnaryOp;
-  x: Tensor;
-  out: Tensor;
-  param: number;
-}
-
-/** `dx += dout * f'(x)`, recomputing f' from x. x, dout, dx: contiguous, same shape. */
-export interface UnaryBackwardArgs {
-  op: UnaryOp;
-  x: Tensor;
-  dout: Tensor;
-  dx: Tensor;
-  param: number;
-}
+// The elementwise families' ops and arguments live with their JS kernels (backends/js/elementwise.ts and
+// backends/js/unary.ts), so that a new op is one list entry there beside its kernel code.
+export type { BinaryArgs, BinaryOp, BinaryScalarArgs } from './backends/js/elementwise';
+export type { UnaryArgs, UnaryBackwardArgs, UnaryOp } from './backends/js/unary';
 
 /** Reductions along one axis. */
 export type ReduceOp = 'sum' | 'mean' | 'max';

@@ -33,7 +33,16 @@ describeOnBackends('unary ops', (backendOf) => {
     { name: 'gelu (default, erf)', op: (x) => gelu(x), expected: (x) => T.gelu(x) },
     { name: 'gelu none', op: (x) => gelu(x, { approximate: 'none' }), expected: (x) => T.gelu(x, { approximate: 'none' }) },
     { name: 'gelu tanh', op: (x) => gelu(x, { approximate: 'tanh' }), expected: (x) => T.gelu(x, { approximate: 'tanh' }) },
-    { name: 'unary gelu_tanh', op: (x) => unary('gelu_tanh', x), expected: (x) => T.unary('gelu_tanh', x) },
+    // Every op of the tensor package's unary family through the generic `unary`, so a new op is checked here unedited.
+    ...(Object.keys(T.UNARY_OP_DOMAINS) as T.UnaryOp[]).map((op) => {
+      const exponent = op === 'pow' ? 2.5 : undefined;
+      return {
+        name: `unary ${op}`,
+        op: (x: Var) => unary(op, x, exponent),
+        expected: (x: T.Tensor) => T.unary(op, x, { param: exponent }),
+        positive: T.UNARY_OP_DOMAINS[op] === 'positive',
+      };
+    }),
     { name: 'unary pow 4', op: (x) => unary('pow', x, 4), expected: (x) => T.pow(x, 4) },
     { name: 'scale 0.25', op: (x) => scale(x, 0.25), expected: (x) => T.mul(x, 0.25) },
     { name: 'scale -3', op: (x) => scale(x, -3), expected: (x) => T.mul(x, -3) },

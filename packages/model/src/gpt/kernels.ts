@@ -1,19 +1,21 @@
 // The kernels a pass calls, looked up once per (backend, dtype) so the hot loop makes direct calls with no
 // registry lookups, checks or views on the way (the op layer's ~4 µs a call would dominate a 16-wide model).
-import { type Backend, type FloatDType, type KernelName, type Kernels, kernel } from '@microgpt/tensor';
+import { type Backend, CORE_KERNEL_INFO, type FloatDType, type Kernels, kernel } from '@microgpt/tensor';
 
-/** Every kernel, resolved for one backend and dtype (falling back to the JS reference where the backend lacks one). */
-export type KernelSet = Kernels;
+/** The kernels a pass calls: every core kernel but quantMatmul, which only quantized linear layers (@microgpt/quant) run. */
+export type PassKernelName = Exclude<keyof typeof CORE_KERNEL_INFO, 'quantMatmul'>;
 
-const NAMES: readonly KernelName[] = [
-  'matmul', 'binary', 'binaryScalar', 'unary', 'unaryBackward', 'reduce', 'softmax', 'softmaxBackward', 'rmsnorm',
-  'rmsnormBackward', 'layernorm', 'layernormBackward', 'embedding', 'embeddingBackward', 'crossEntropy',
-  'crossEntropyBackward', 'attention', 'attentionBackward', 'adam', 'fill', 'copy',
-];
+/** Every kernel a pass calls, resolved for one backend and dtype (falling back to the JS reference where the backend lacks one). */
+export type KernelSet = Pick<Kernels, PassKernelName>;
+
+/** The names of KernelSet, from the core's kernel table. */
+const PASS_KERNELS = (Object.keys(CORE_KERNEL_INFO) as (keyof typeof CORE_KERNEL_INFO)[]).filter(
+  (name): name is PassKernelName => name !== 'quantMatmul',
+);
 
 /** The kernel set of `backend` for `dtype`. */
 export function kernelSet(backend: Backend, dtype: FloatDType): KernelSet {
-  const set: Partial<Record<KernelName, unknown>> = {};
-  for (const name of NAMES) set[name] = kernel(backend, name, dtype);
+  const set: Partial<Record<PassKernelName, unknown>> = {};
+  for (const name of PASS_KERNELS) set[name] = kernel(backend, name, dtype);
   return set as KernelSet;
 }

@@ -1,6 +1,7 @@
 // The cases of the conformance suite, one small block per kernel. Shapes mix size 1, odd sizes and sizes that
 // are not multiples of 4 (SIMD tails), plus empty tensors where an op allows them.
-import type { BinaryOp, UnaryOp } from '../backend';
+import type { UnaryOp } from '../backend';
+import { BINARY_OPS } from '../backends/js/elementwise';
 import { adamUpdate } from '../ops/adam';
 import { attention, attentionBackward } from '../ops/attention';
 import { crossEntropy, crossEntropyBackward } from '../ops/cross-entropy';
@@ -13,6 +14,7 @@ import { tensor } from '../create';
 import { layernorm, layernormBackward, rmsnorm, rmsnormBackward } from '../ops/norm';
 import { max, mean, sum } from '../ops/reduce';
 import { logSoftmax, logSoftmaxBackward, softmax, softmaxBackward } from '../ops/softmax';
+import { UNARY_OP_DOMAINS } from '../backends/js/unary';
 import { unary, unaryBackward } from '../ops/unary';
 import type { Tensor } from '../tensor';
 import type { ConformanceCase } from './conformance';
@@ -63,7 +65,6 @@ function matmulCases(): ConformanceCase[] {
   return cases;
 }
 
-const BINARY_OPS: readonly BinaryOp[] = ['add', 'sub', 'mul', 'div'];
 
 function elementwiseCases(): ConformanceCase[] {
   return BINARY_OPS.flatMap((op): ConformanceCase[] => [
@@ -92,15 +93,13 @@ function elementwiseCases(): ConformanceCase[] {
   ]);
 }
 
-const UNARY_OPS: readonly UnaryOp[] = ['neg', 'exp', 'log', 'sqrt', 'rsqrt', 'tanh', 'pow', 'relu', 'gelu_tanh', 'gelu_erf', 'silu', 'squared_relu'];
-const POSITIVE_ONLY = new Set<UnaryOp>(['log', 'sqrt', 'rsqrt', 'pow']);
-
+/** Every unary op, from the family's table, so that a new op is tested on every backend without a case of its own. */
 function unaryCases(): ConformanceCase[] {
-  return UNARY_OPS.map((op) => ({
+  return (Object.keys(UNARY_OP_DOMAINS) as UnaryOp[]).map((op) => ({
     kernel: 'unary',
     name: `${op} forward and backward, 3x13`,
     run: ({ randn }) => {
-      const x = POSITIVE_ONLY.has(op) ? unary('exp', randn([3, 13], 0.5)) : randn([3, 13], 2);
+      const x = UNARY_OP_DOMAINS[op] === 'positive' ? unary('exp', randn([3, 13], 0.5)) : randn([3, 13], 2);
       const param = op === 'pow' ? 2.5 : 0;
       const dx = unaryBackward(op, x, randn([3, 13]), { param });
       return { out: unary(op, x, { param }), dx };

@@ -1,7 +1,32 @@
-// Elementwise add, sub, mul and div: tensor with tensor (any strides, so broadcast views work) and tensor
-// with a scalar. The strided walk handles whole rows of the last axis at a time.
-import type { BinaryArgs, BinaryOp, BinaryScalarArgs } from '../../backend';
+// The binary elementwise family in one place: its operators, argument types and JS kernels, tensor with tensor (any
+// strides, so broadcast views work) and tensor with a scalar. The strided walk handles whole rows of the last axis
+// at a time. The wasm kernels (assembly/elementwise.ts) must give every operator here a code (a type error
+// otherwise), and the conformance suite runs every operator here.
+import type { Tensor } from '../../tensor';
 import { floatsOf } from './storage';
+
+/** The elementwise binary operators. */
+export const BINARY_OPS = ['add', 'sub', 'mul', 'div'] as const;
+
+/** An elementwise binary operator (one of {@link BINARY_OPS}). */
+export type BinaryOp = (typeof BINARY_OPS)[number];
+
+/** `out = a op b`. a, b: any strides (broadcast views carry stride 0), shape equal to out's; out contiguous. */
+export interface BinaryArgs {
+  op: BinaryOp;
+  a: Tensor;
+  b: Tensor;
+  out: Tensor;
+}
+
+/** `out = a op scalar`, or `out = scalar op a` when `scalarFirst`. a, out: contiguous, same shape. */
+export interface BinaryScalarArgs {
+  op: BinaryOp;
+  a: Tensor;
+  scalar: number;
+  scalarFirst: boolean;
+  out: Tensor;
+}
 
 type Floats = Float32Array | Float64Array;
 

@@ -1,7 +1,49 @@
-// Elementwise unary functions and their derivatives, plus erf/erfc (W. J. Cody's rational approximations)
-// for the exact GELU. One loop per function so that no inner loop branches on the op.
-import type { UnaryArgs, UnaryBackwardArgs } from '../../backend';
+// The unary kernel family in one place: its ops (each with the inputs it is defined for), its argument types, and
+// the JS reference forward and backward side by side, plus erf/erfc (W. J. Cody's rational approximations) for the
+// exact GELU. One loop per function so that no inner loop branches on the op. The wasm kernels (assembly/unary.ts)
+// must give every op here a code (a type error otherwise), and the conformance suite runs every op here.
+import type { Tensor } from '../../tensor';
 import { floatsOf } from './storage';
+
+/**
+ * Every elementwise unary function, with the inputs it is defined for: `positive` ones (log, sqrt, rsqrt, and pow
+ * with a fractional exponent) are NaN or infinite at x ≤ 0, so tests draw x > 0 for them. `pow` raises to `param`;
+ * `gelu_tanh` is GPT-2's tanh approximation, `gelu_erf` the exact form; `squared_relu` is relu(x)².
+ */
+export const UNARY_OP_DOMAINS = {
+  neg: 'real',
+  exp: 'real',
+  log: 'positive',
+  sqrt: 'positive',
+  rsqrt: 'positive',
+  tanh: 'real',
+  pow: 'positive',
+  relu: 'real',
+  gelu_tanh: 'real',
+  gelu_erf: 'real',
+  silu: 'real',
+  squared_relu: 'real',
+} as const satisfies Record<string, 'real' | 'positive'>;
+
+/** Elementwise unary functions (the keys of {@link UNARY_OP_DOMAINS}). */
+export type UnaryOp = keyof typeof UNARY_OP_DOMAINS;
+
+/** `out = f(x)`. x, out: contiguous, same shape. `param` is the exponent for `pow`, ignored otherwise. */
+export interface UnaryArgs {
+  op: UnaryOp;
+  x: Tensor;
+  out: Tensor;
+  param: number;
+}
+
+/** `dx += dout * f'(x)`, recomputing f' from x. x, dout, dx: contiguous, same shape. */
+export interface UnaryBackwardArgs {
+  op: UnaryOp;
+  x: Tensor;
+  dout: Tensor;
+  dx: Tensor;
+  param: number;
+}
 
 const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
 const INV_SQRT_2 = Math.SQRT1_2;

@@ -4,7 +4,7 @@
 import type * as NodeOs from 'node:os';
 import type * as NodeWorkerThreads from 'node:worker_threads';
 import { BackendError } from '../../index';
-import type { KernelExports } from './module';
+import type { KernelExports, KernelName } from './module';
 import { RECORD, WORKER_SOURCE } from './worker-source';
 
 /** A long enough wait that only a dead worker reaches it: fail instead of hanging. */
@@ -28,7 +28,7 @@ export interface Pool {
    * measure of cost, e.g. elements or multiply-adds) reaches minParallelWork; `argsFor(start, end, thread)`
    * gives the arguments of each call.
    */
-  run(name: string, total: number, grain: number, work: number, argsFor: (start: number, end: number, thread: number) => number[]): void;
+  run<N extends KernelName>(name: N, total: number, grain: number, work: number, argsFor: (start: number, end: number, thread: number) => Parameters<KernelExports[N]>): void;
   dispose(): void;
 }
 
@@ -97,7 +97,9 @@ export function createPool(
   recordsAt: (worker: number) => number,
   shared: boolean,
 ): Pool {
-  const names = Object.keys(exports).filter((name) => typeof exports[name] === 'function');
+  // Calls go through one untyped signature: `run`'s signature already ties the arguments to the export.
+  const calls = exports as unknown as Readonly<Record<string, ((...args: readonly number[]) => unknown) | undefined>>;
+  const names = Object.keys(calls).filter((name) => typeof calls[name] === 'function');
   const index = new Map(names.map((name, i) => [name, i]));
   const workers: WorkerHandle[] = [];
   const mainBlocks = shared && canBlock();
@@ -105,7 +107,7 @@ export function createPool(
 
   const control = (w: number): Int32Array => new Int32Array(memory.buffer, recordsAt(w), RECORD.bytes / 4);
 
-  const post = (w: number, name: string, args: number[]): number => {
+  const post = (w: number, name: string, args: readonly number[]): number => {
     if (args.length > RECORD.maxArgs) throw new BackendError(`wasm: ${name} takes ${args.length} arguments, more than ${RECORD.maxArgs}`);
     const ctl = control(w);
     new Float64Array(memory.buffer, recordsAt(w) + RECORD.argsByte, args.length).set(args);
@@ -146,7 +148,7 @@ export function createPool(
       threads = n;
     },
     run(name, total, grain, work, argsFor) {
-      const call = exports[name];
+      const call = calls[name];
       if (!call) throw new BackendError(`wasm: the kernels module has no export '${name}'`);
       const grains = Math.ceil(total / grain);
       const parts = work < this.minParallelWork ? 1 : Math.min(threads, grains);

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { BackendError } from '../../index';
+import { KERNEL_PARAMETER_COUNTS } from '../../generated/kernel-exports';
+import { type Address, type KernelExports, checkExports, compileKernels, instantiateKernels } from './module';
+
+describe('wasm kernel bindings', () => {
+  it('match the embedded modules: every export the bindings declare, with its number of parameters', async () => {
+    for (const shared of [false, true]) {
+      const memory = new WebAssembly.Memory({ initial: 256, maximum: 65536, shared });
+      const exports = await instantiateKernels(await compileKernels(shared), memory);
+      for (const [name, count] of Object.entries(KERNEL_PARAMETER_COUNTS)) {
+        expect((exports as unknown as Record<string, (...args: number[]) => unknown>)[name]!.length, name).toBe(count);
+      }
+    }
+  });
+
+  it('cover every function the module exports, so no kernel is called untyped', async () => {
+    const memory = new WebAssembly.Memory({ initial: 256, maximum: 65536 });
+    const module = await compileKernels(false);
+    const functions = WebAssembly.Module.exports(module)
+      .filter((e) => e.kind === 'function')
+      .map((e) => e.name)
+      .sort();
+    expect(functions).toEqual(Object.keys(KERNEL_PARAMETER_COUNTS).sort());
+    await instantiateKernels(module, memory);
+  });
+
+  it('refuse a module whose export is missing or takes other parameters, by name', () => {
+    // Functions with the given `length`, the parameter count a WebAssembly export reports.
+    const asFunctions = (counts: Record<string, number>): WebAssembly.Exports =>
+      Object.fromEntries(Object.entries(counts).map(([name, length]) => [name, Object.defineProperty(() => undefined, 'length', { value: length })]));
+    const real: Record<string, number> = { ...KERNEL_PARAMETER_COUNTS };
+    expect(() => {
+      checkExports(asFunctions(real));
+    }).not.toThrow();
+    expect(() => {
+      checkExports(asFunctions(Object.fromEntries(Object.entries(real).filter(([name]) => name !== 'softmaxF32'))));
+    }).toThrow(new BackendError("wasm: the kernels module has no export 'softmaxF32' (rebuild with pnpm codegen)"));
+    expect(() => {
+      checkExports(asFunctions({ ...real, rmsnormBackwardF64: 7 }));
+    }).toThrow(new BackendError("wasm: export 'rmsnormBackwardF64' takes 7 parameters, the bindings expected 8 (rebuild with pnpm codegen)"));
+  });
+
+  it('type each export by its AssemblyScript signature (tsc checks the lines marked below)', () => {
+    const a = 0 as Address;
+    // Typed only: never called, as the addresses are not real.
+    const calls = (exports: KernelExports): void => {
+      exports.rmsnormBackwardF32(a, a, a, a, a, a, 2, 3);
+      // @ts-expect-error one argument short
+      exports.rmsnormBackwardF32(a, a, a, a, a, a, 2);
+      // @ts-expect-error a size where an address belongs
+      exports.rmsnormBackwardF32(a, a, a, a, a, 2, 2, 3);
+      // @ts-expect-error no such export
+      // eslint-disable-next-line @typescript-eslint/no-unsafe-call -- the call tsc must refuse
+      exports.rmsnormBackwardI32(a, a, a, a, a, a, 2, 3);
+    };
+    expect(typeof calls).toBe('function');
+  });
+});
