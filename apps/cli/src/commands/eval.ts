@@ -2,7 +2,8 @@
 // the run split it (same seed and fraction), so `--split val` is data the model never trained on.
 import { type Batch, DEFAULT_TRAIN, createTrainer, documentIds, documentLoader, memoryTokenSource, streamLoader } from '@microgpt/model';
 import { Option, type Command } from 'commander';
-import { openCheckpoint, startCompute } from '../checkpoints';
+import { openCheckpoint } from '../checkpoints';
+import { type BackendChoice, startCompute } from '../compute';
 import { examples, outputOf, withBackendFlags, withOutputFlags } from '../command-kit';
 import { readData } from '../datasets';
 import { runtimeError, usageError } from '../errors';
@@ -14,7 +15,7 @@ interface EvalFlags {
   readonly data?: string;
   readonly split: 'train' | 'val';
   readonly batches?: number;
-  readonly backend: 'js' | 'wasm';
+  readonly backend: BackendChoice;
   readonly threads: number;
 }
 
@@ -31,7 +32,7 @@ export function registerEval(program: Command): void {
   command.addHelpText('after', examples('microgpt eval --ckpt runs/names --data names', 'microgpt eval --ckpt runs/shakespeare-cpu --data shakespeare --split train --json'));
   command.action(async (flags: EvalFlags) => {
     const out = outputOf(command);
-    const backend = await startCompute(flags.backend, flags.threads);
+    const backend = await startCompute(flags.backend, flags.threads, out.note);
     const { model, tokenizer, bos, settings: saved, data } = await openCheckpoint(flags.ckpt, backend);
     const source = flags.data ?? data;
     if (source === undefined) throw usageError(`${flags.ckpt} does not say which data it was trained on`, 'give --data SRC');

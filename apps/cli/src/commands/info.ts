@@ -12,6 +12,13 @@ function describeQuantization(section: unknown): string {
   return `${q.scheme ?? '?'}${grouping}, embeddings ${q.embeddings ? 'quantized' : 'float32'}, ${q.activations ?? 'float'} activations`;
 }
 
+/** `trained on: backend blas, 2 threads` from the fields the CLI saves in trainer_state.json (none when absent). */
+function trainedOn(state: Readonly<Record<string, unknown>> | null): string[] {
+  if (typeof state?.backend !== 'string') return [];
+  const threads = typeof state.threads === 'number' ? `, ${state.threads} thread${state.threads > 1 ? 's' : ''}` : '';
+  return [`trained on: backend ${state.backend}${threads}`];
+}
+
 /** Adds `info` to `program`. */
 export function registerInfo(program: Command): void {
   const command = program.command('info').description('config, parameter count, dtypes, file sizes and training state of a checkpoint').requiredOption('--ckpt <dir>', 'checkpoint folder');
@@ -31,6 +38,7 @@ export function registerInfo(program: Command): void {
         'files:',
         ...Object.entries(info.files).map(([name, bytes]) => `  ${name.padEnd(22)} ${size(bytes).padStart(10)}`),
         ...(info.quantization === null ? [] : [`quantization: ${describeQuantization(info.quantization)}`]),
+        ...trainedOn(info.trainerState),
         info.trainerState === null ? 'training state: none (weights only; cannot be resumed)' : `training state: ${Object.entries(info.trainerState).map(([k, v]) => `${k} ${String(v)}`).join(', ')}`,
       ].join('\n'),
     );

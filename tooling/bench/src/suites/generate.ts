@@ -1,9 +1,11 @@
 // Generation speed with the KV cache on the shakespeare-cpu model (4 layers × 128, context 64): tokens/s for
-// 256 new tokens after a one-token prompt (the window slides past 64), sampled at temperature 1, on js and
-// wasm at 1 and 2 threads; beside PyTorch generating the nanoGPT way (no cache: the whole window every token).
+// 256 new tokens after a one-token prompt (the window slides past 64), sampled at temperature 1, on js, and on
+// wasm and blas (where a BLAS library loads) at 1 and 2 threads; beside PyTorch generating the nanoGPT way (no cache:
+// the whole window every token).
 // The weights are a fresh init: speed does not depend on what the model learned.
 import { createGPT, disposeGPT, generate, getPreset } from '@microgpt/model';
 import * as T from '@microgpt/tensor';
+import { startBlas } from '../blas';
 import { type Emit, timeMedian } from '../harness';
 import { bestPytorchRows, hasTorch, runPytorch } from '../peers/pytorch';
 import { peakRssMb } from './data';
@@ -26,12 +28,15 @@ function measure(backend: T.Backend, threads: number, emit: Emit): void {
 
 export const generateSuite: Suite = {
   name: 'generate',
-  description: 'shakespeare-cpu generation with the KV cache: tokens/s, js and wasm at 1 and 2 threads, beside PyTorch without a cache',
+  description: 'shakespeare-cpu generation with the KV cache: tokens/s, js, and wasm and blas at 1 and 2 threads, beside PyTorch without a cache',
   async run(emit) {
     const wasm = (await T.startBackend('wasm')) as T.WasmBackend;
-    for (const threads of [1, 2]) {
-      await wasm.setThreads(threads);
-      measure(wasm, threads, emit);
+    const blas = await startBlas();
+    for (const backend of blas ? [wasm, blas] : [wasm]) {
+      for (const threads of [1, 2]) {
+        await backend.setThreads(threads);
+        measure(backend, threads, emit);
+      }
     }
     measure(T.findBackend('js'), 1, emit);
     if (hasTorch()) for (const row of bestPytorchRows(runPytorch('generate'))) emit(row);

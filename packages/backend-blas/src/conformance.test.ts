@@ -1,0 +1,34 @@
+// The tensor conformance suite on the blas backend, in float32 and float64: every product on BLAS (the suite's
+// shapes are small, so the measured thresholds would leave most on wasm) at 1 and 2 threads, and with the
+// measured routing. Without a loadable BLAS every test fails with the message naming what to install.
+import { describe, it } from 'vitest';
+import { runConformance } from '@microgpt/tensor/testing';
+import { type BlasBackend, MEASURED_ROUTING, createBlasBackend } from './index';
+
+const EVERY_PRODUCT = { minWork: 0, minSplitWork: 0 };
+let started: Promise<BlasBackend> | undefined;
+const blas = (): Promise<BlasBackend> => (started ??= createBlasBackend());
+
+for (const threads of [1, 2]) {
+  describe(`conformance: blas, every product on BLAS, ${threads} thread${threads > 1 ? 's' : ''}`, () => {
+    runConformance(blas, { describe, it }, {
+      dtypes: ['float32', 'float64'],
+      beforeEach: async () => {
+        const backend = await blas();
+        await backend.setThreads(threads);
+        backend.routing = EVERY_PRODUCT;
+      },
+    });
+  });
+}
+
+describe('conformance: blas, measured routing, 2 threads', () => {
+  runConformance(blas, { describe, it }, {
+    dtypes: ['float32', 'float64'],
+    beforeEach: async () => {
+      const backend = await blas();
+      await backend.setThreads(2);
+      backend.routing = MEASURED_ROUTING;
+    },
+  });
+});
