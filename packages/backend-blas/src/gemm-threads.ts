@@ -49,8 +49,9 @@ const gemms = signatures.map((signature) => lib.func(signature));
 const ctl = new Int32Array(control, record, ${RECORD_BYTES / 4});
 const args = new Float64Array(control, record + ${ARGS_BYTE}, ${GEMM_ARGUMENTS});
 const SPIN = 20000;
-parentPort.postMessage('ready');
+// Read before saying ready: a job posted as soon as the main thread hears it must be seen as new.
 let seen = Atomics.load(ctl, ${SEQ});
+parentPort.postMessage('ready');
 for (;;) {
   let spins = 0;
   while (Atomics.load(ctl, ${SEQ}) === seen) {
@@ -85,16 +86,22 @@ export function createGemmPool(setup: GemmWorkerSetup): GemmPool {
   });
   const records = Array.from({ length: MAX_WORKERS }, (_, w) => recordOf(w));
   let threads = 1;
+  // A worker that died after starting (it never should: a failed product only sets FAILED) fails every later run.
+  let broken: Error | null = null;
 
   const start = (w: number): Promise<Worker> =>
     new Promise((resolve, reject) => {
+      records[w]!.ctl.fill(0);
       const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { ...setup, control, record: w * RECORD_BYTES } });
+      let ready = false;
       worker.once('message', () => {
+        ready = true;
         worker.unref();
         resolve(worker);
       });
-      worker.once('error', (error) => {
-        reject(new BackendError(`blas: worker ${w} did not start: ${error.message}`, { cause: error }));
+      worker.on('error', (error) => {
+        if (ready) broken = new BackendError(`blas: worker ${w} stopped: ${error.message}`, { cause: error });
+        else reject(new BackendError(`blas: worker ${w} did not start: ${error.message}`, { cause: error }));
       });
     });
 
@@ -126,6 +133,7 @@ export function createGemmPool(setup: GemmWorkerSetup): GemmPool {
       return threads;
     },
     run(calls, here) {
+      if (broken) throw broken;
       const posted = calls.slice(1).map((call, w) => post(w, call));
       try {
         here(calls[0]!);

@@ -45,6 +45,12 @@ describe('blas threads', () => {
     }
   });
 
+  it('refuses a thread count below 1 or above 16 with a RangeError', async () => {
+    await expect(blas.setThreads(0)).rejects.toThrow(RangeError);
+    await expect(blas.setThreads(17)).rejects.toThrow(RangeError);
+    await expect(blas.setThreads(1.5)).rejects.toThrow(RangeError);
+  });
+
   // Square, a layer's forward (transB), its weight gradient (transA), and skinny products (split by rows, by
   // columns); every product is split (minSplitWork 0).
   const SHAPES = [
