@@ -89,6 +89,13 @@ describe.skipIf(SKIP)('playground in Chromium', () => {
     await page.keyboard.press('ArrowRight');
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('a');
     expect(await page.locator('#token-detail').textContent()).toMatch(/^a — id \d+ · bytes 61$/);
+    // A refreshed preview (here: the tokenizer settings change) keeps the keyboard user's place.
+    await page.evaluate(() => {
+      (document.activeElement as HTMLElement & { stale?: boolean }).stale = true;
+      document.getElementById('tokenizer-vocab')!.dispatchEvent(new Event('change'));
+    });
+    await expect.poll(() => page.evaluate(() => (document.activeElement as HTMLElement & { stale?: boolean }).stale !== true && document.activeElement?.classList.contains('token')), { timeout: 30_000 }).toBe(true);
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('a');
     expect(await page.locator('#estimate').textContent()).toMatch(/parameters/);
     expect(problems).toEqual([]);
   });

@@ -12,6 +12,7 @@ export { type LinearOperator, linearLayers, withLinearOperators } from './gpt/li
 export { type Plan, type PlanElements, type PlanShape, type PassBuffers, createPlan, planElements } from './gpt/buffers';
 export { MEMORY_PARTS, type MemoryEstimate, type MemoryEstimateOptions, type MemoryPart, estimateMemory } from './gpt/memory-estimate';
 export { MAX_ARRAY_ELEMENTS, MemoryLimitError, type MemoryLimits, checkMemory, formatBytes } from './gpt/memory-limit';
+export { type ReferenceOptions, referenceForward } from './gpt/reference';
 export { type ForwardOptions, type Pass, createPass } from './gpt/pass';
 export { type KVCache, createKVCache } from './gpt/kv-cache';
 export { type InferenceSession, type SessionOptions, createSession, forwardLogits } from './gpt/inference';

@@ -2,6 +2,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { releaseGraph } from '@microgpt/autograd';
 import * as T from '@microgpt/tensor';
 import { trainChar } from '@microgpt/tokenizer';
 import { expect, it } from 'vitest';
@@ -9,14 +10,17 @@ import {
   createGPT,
   createTrainer,
   decodeSafetensors,
+  disposeGPT,
   documentIds,
   documentLoader,
+  forwardLogits,
   encodeSafetensors,
   generate,
   getPreset,
   loadCheckpoint,
   lockRunFolder,
   memoryTokenSource,
+  referenceForward,
   runTraining,
   saveRunCheckpoint,
   writeFileAtomic,
@@ -72,4 +76,20 @@ it('README: encode safetensors, write atomically, read back', async () => {
   } finally {
     await rm(dir, { recursive: true });
   }
+});
+
+it('README: the reference model, its loss and gradients', () => {
+  const model = createGPT({ vocabSize: 27 }, { seed: 42, dtype: 'float64', backend: 'js' });
+  const [idx, targets] = [[1, 5, 9, 2], [5, 9, 2, 0]].map((ids) => T.tensor(Int32Array.from(ids), { shape: [1, 4], backend: model.backend })) as [T.Tensor, T.Tensor];
+  const { logits, loss } = referenceForward(model, idx, targets);
+  loss!.backward();
+  releaseGraph(loss!);
+  // The same logits as the planned inference pass, and gradients in the parameters.
+  const planned = forwardLogits(model, [1, 5, 9, 2], 1, 4);
+  expect(logits.shape).toEqual([1, 4, 27]);
+  const worst = Array.from(logits.value.toArray()).reduce((w, x, i) => Math.max(w, Math.abs(x - planned[i]!)), 0);
+  expect(worst).toBeLessThan(1e-12);
+  expect(Number.isFinite(loss!.value.item())).toBe(true);
+  expect(model.params['h.0.mlp.fc1.weight']!.grad!.toArray().some((g) => g !== 0)).toBe(true);
+  disposeGPT(model);
 });

@@ -16,19 +16,25 @@ export function tokenTitle(token: TokenView): string {
   return `id ${token.id} · bytes ${token.bytes.map((b) => b.toString(16).padStart(2, '0')).join(' ')}`;
 }
 
-/** Draws `tokens` into `container`; the first one takes the list's tab stop. */
+/**
+ * Draws `tokens` into `container`. The token at the list's old tab stop keeps it (the first one when there was
+ * none); when a token had keyboard focus, the token at its index takes it back, so a refreshed preview (the data
+ * or the tokenizer changed) does not drop a keyboard user's place to the top of the page.
+ */
 export function renderTokens(container: HTMLElement, tokens: readonly TokenView[]): void {
-  replaceChildren(
-    container,
-    tokens.map((token, i) => {
-      const span = element('span', `token c${i % COLOURS}`, visibleText(token.text));
-      span.title = tokenTitle(token);
-      span.tabIndex = i === 0 ? 0 : -1;
-      span.setAttribute('role', 'listitem');
-      span.setAttribute('aria-label', `${JSON.stringify(token.text)}, ${tokenTitle(token)}`);
-      return span;
-    }),
-  );
+  const previous = [...container.children];
+  const focused = previous.indexOf(document.activeElement as Element);
+  const stop = Math.min(Math.max(0, previous.findIndex((child) => (child as HTMLElement).tabIndex === 0)), tokens.length - 1);
+  const spans = tokens.map((token, i) => {
+    const span = element('span', `token c${i % COLOURS}`, visibleText(token.text));
+    span.title = tokenTitle(token);
+    span.tabIndex = i === stop ? 0 : -1;
+    span.setAttribute('role', 'listitem');
+    span.setAttribute('aria-label', `${JSON.stringify(token.text)}, ${tokenTitle(token)}`);
+    return span;
+  });
+  replaceChildren(container, spans);
+  if (focused >= 0) spans[stop]?.focus();
 }
 
 /** The index a key moves to from `index` among `count` tokens, or null for other keys. */

@@ -8,23 +8,13 @@ import { createGPT, disposeGPT, parameterTensors } from '../gpt/model';
 import { CHECKPOINT_FILES, type Checkpoint, checkpointFiles, readCheckpointFiles } from './bundle';
 import { CheckpointError } from './errors';
 import { type SafetensorsEntry, decodeSafetensors, encodeSafetensors } from './safetensors';
-import { TEST_CONFIG, fullParts, parameterBytes, setGradients, testModel, testTokenizer } from './test-checkpoint';
+import { TEST_CONFIG, checkpointErrorOf, fullParts, parameterBytes, setGradients, testModel, testTokenizer } from './test-checkpoint';
 
 type Files = Record<string, Uint8Array>;
 
-function errorOf(run: () => unknown): CheckpointError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof CheckpointError) return error;
-    throw new Error(`expected a CheckpointError, got ${String(error)}`, { cause: error });
-  }
-  throw new Error('expected a CheckpointError, nothing was thrown');
-}
-
 /** Expects loading `files` to fail with a CheckpointError about `part` whose message matches `pattern`. */
 function expectLoadError(files: Files, part: string, pattern: RegExp): CheckpointError {
-  const error = errorOf(() => readCheckpointFiles(files, { backend: 'js' }));
+  const error = checkpointErrorOf(() => readCheckpointFiles(files, { backend: 'js' }));
   expect(error.details.part).toBe(part);
   expect(error.message.startsWith(`${part}: `)).toBe(true);
   expect(error.message).toMatch(pattern);
@@ -167,13 +157,13 @@ describe('readCheckpointFiles errors', () => {
     expectLoadError(withFile(files, 'config.json', undefined), 'config.json', /missing/);
     const bare = withFile(withFile(files, 'optimizer.safetensors', undefined), 'trainer_state.json', undefined);
     expect(loadJs(bare).optimizer).toBeUndefined();
-    const error = errorOf(() => readCheckpointFiles(bare, { backend: 'js', requireTrainingState: true }));
+    const error = checkpointErrorOf(() => readCheckpointFiles(bare, { backend: 'js', requireTrainingState: true }));
     expect(error.message).toMatch(/^optimizer\.safetensors: missing; a checkpoint needs .*trainer_state\.json/);
   });
 
   it('rejects a file given as something other than bytes, and a bad dtype option', () => {
     expectLoadError({ ...files, 'config.json': 'text' as unknown as Uint8Array }, 'config.json', /expected the file's bytes as a Uint8Array, found "text"/);
-    const error = errorOf(() => readCheckpointFiles(files, { dtype: 'int32' as 'float32' }));
+    const error = checkpointErrorOf(() => readCheckpointFiles(files, { dtype: 'int32' as 'float32' }));
     expect(error.details).toEqual({ part: 'arguments', field: 'dtype' });
   });
 
@@ -333,13 +323,13 @@ describe('checkpointFiles errors: nothing is produced that could not be loaded',
   it('rejects a tokenizer of another vocabulary size, reserved metadata keys, a non-object trainer state', () => {
     const model = testModel();
     const small = createCharTokenizer(['a']);
-    expect(errorOf(() => checkpointFiles({ model, tokenizer: small })).message).toMatch(/^tokenizer\.json: vocabSize: the tokenizer has 1 ids/);
-    expect(errorOf(() => checkpointFiles({ model, tokenizer: null, metadata: { format: 'np' } })).message).toMatch(/^model\.safetensors: __metadata__: the key "format" is reserved/);
+    expect(checkpointErrorOf(() => checkpointFiles({ model, tokenizer: small })).message).toMatch(/^tokenizer\.json: vocabSize: the tokenizer has 1 ids/);
+    expect(checkpointErrorOf(() => checkpointFiles({ model, tokenizer: null, metadata: { format: 'np' } })).message).toMatch(/^model\.safetensors: __metadata__: the key "format" is reserved/);
     const trainerState = [1, 2] as unknown as object;
-    expect(errorOf(() => checkpointFiles({ model, tokenizer: null, trainerState })).details.part).toBe(CHECKPOINT_FILES.trainerState);
+    expect(checkpointErrorOf(() => checkpointFiles({ model, tokenizer: null, trainerState })).details.part).toBe(CHECKPOINT_FILES.trainerState);
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
-    expect(errorOf(() => checkpointFiles({ model, tokenizer: null, trainerState: cyclic })).message).toMatch(/^trainer_state\.json: cannot write as JSON/);
+    expect(checkpointErrorOf(() => checkpointFiles({ model, tokenizer: null, trainerState: cyclic })).message).toMatch(/^trainer_state\.json: cannot write as JSON/);
     disposeGPT(model);
   });
 
@@ -347,13 +337,13 @@ describe('checkpointFiles errors: nothing is produced that could not be loaded',
     const parts = fullParts();
     const poisoned = parts.model.params['h.0.mlp.fc1.bias']!.value;
     poisoned.backend.write(poisoned.storage, poisoned.offset + 3, new Float32Array([Infinity]));
-    expect(errorOf(() => checkpointFiles(parts)).message).toBe('model.safetensors: tensor "h.0.mlp.fc1.bias" values: element 3 of 32 is Infinity; a checkpoint\'s values must be finite (not saved: the model diverged)');
+    expect(checkpointErrorOf(() => checkpointFiles(parts)).message).toBe('model.safetensors: tensor "h.0.mlp.fc1.bias" values: element 3 of 32 is Infinity; a checkpoint\'s values must be finite (not saved: the model diverged)');
     disposeGPT(parts.model);
     const again = fullParts();
     const m = Float32Array.from(again.optimizer!.params.wte!.buffers.m!);
     m[7] = Number.NaN;
     const optimizer = { ...again.optimizer!, params: { ...again.optimizer!.params, wte: { ...again.optimizer!.params.wte!, buffers: { ...again.optimizer!.params.wte!.buffers, m } } } };
-    expect(errorOf(() => checkpointFiles({ ...again, optimizer })).message).toMatch(/^optimizer\.safetensors: tensor "wte\.m" values: element 7 of 48 is NaN; .*\(not saved: the optimizer diverged\)$/);
+    expect(checkpointErrorOf(() => checkpointFiles({ ...again, optimizer })).message).toMatch(/^optimizer\.safetensors: tensor "wte\.m" values: element 7 of 48 is NaN; .*\(not saved: the optimizer diverged\)$/);
     disposeGPT(again.model);
   });
 
@@ -361,14 +351,14 @@ describe('checkpointFiles errors: nothing is produced that could not be loaded',
     const parts = fullParts();
     const other = createGPT({ ...TEST_CONFIG, nLayer: 1 }, { backend: 'js' });
     const optimizer = parts.optimizer!;
-    expect(errorOf(() => checkpointFiles({ model: other, tokenizer: null, optimizer })).message).toMatch(/^optimizer\.safetensors: cannot save: the state has parameter "h\.1/);
+    expect(checkpointErrorOf(() => checkpointFiles({ model: other, tokenizer: null, optimizer })).message).toMatch(/^optimizer\.safetensors: cannot save: the state has parameter "h\.1/);
     const f64 = testModel('float64');
-    expect(errorOf(() => checkpointFiles({ model: f64, tokenizer: null, optimizer })).message).toMatch(/parameter "wte" is float32 in the state, float64 in the model/);
+    expect(checkpointErrorOf(() => checkpointFiles({ model: f64, tokenizer: null, optimizer })).message).toMatch(/parameter "wte" is float32 in the state, float64 in the model/);
     const unnamed = { ...optimizer, params: { 0: optimizer.params.wte! } };
-    expect(errorOf(() => checkpointFiles({ model: parts.model, tokenizer: null, optimizer: unnamed })).message).toMatch(/the state has parameter "0", which the model does not have/);
+    expect(checkpointErrorOf(() => checkpointFiles({ model: parts.model, tokenizer: null, optimizer: unnamed })).message).toMatch(/the state has parameter "0", which the model does not have/);
     const { wte, lm_head: head } = optimizer.params;
     const uneven = { ...optimizer, params: { wte: wte!, lm_head: { ...head!, buffers: { m: head!.buffers.m! } } } };
-    expect(errorOf(() => checkpointFiles({ model: parts.model, tokenizer: null, optimizer: uneven })).message).toMatch(/parameter "lm_head" has buffers \["m"\], "wte" has \["m","v"\]/);
+    expect(checkpointErrorOf(() => checkpointFiles({ model: parts.model, tokenizer: null, optimizer: uneven })).message).toMatch(/parameter "lm_head" has buffers \["m"\], "wte" has \["m","v"\]/);
     for (const m of [parts.model, other, f64]) disposeGPT(m);
   });
 });

@@ -7,8 +7,7 @@ import { disposeGPT } from '../gpt/model';
 import { parameterCounts } from '../gpt/params';
 import { CHECKPOINT_FILES, checkpointFiles, readCheckpointFiles } from './bundle';
 import { decodeConfigFile } from './config-file';
-import { CheckpointError } from './errors';
-import { TEST_CONFIG, testModel, testTokenizer } from './test-checkpoint';
+import { TEST_CONFIG, checkpointErrorOf, testModel, testTokenizer } from './test-checkpoint';
 
 /** The test checkpoint's files with config.json's `model` fields replaced by `fields` (and `parameters` by `parameters`). */
 function filesClaiming(fields: Record<string, unknown>, parameters: (config: ReturnType<typeof resolveConfig>) => unknown): Record<string, Uint8Array> {
@@ -19,16 +18,6 @@ function filesClaiming(fields: Record<string, unknown>, parameters: (config: Ret
   json.model = { ...json.model, ...fields };
   json.parameters = parameters(resolveConfig({ ...TEST_CONFIG, ...fields }));
   return { ...files, [CHECKPOINT_FILES.config]: new TextEncoder().encode(JSON.stringify(json)) };
-}
-
-function thrown(work: () => unknown): CheckpointError {
-  try {
-    work();
-  } catch (error) {
-    if (error instanceof CheckpointError) return error;
-    throw error;
-  }
-  throw new Error('expected a CheckpointError, nothing was thrown');
 }
 
 describe('a config.json claiming a billion layers', () => {
@@ -45,7 +34,7 @@ describe('a config.json claiming a billion layers', () => {
   });
 
   it('is refused when loading, its parameter table being longer than model.safetensors could name, before anything is made', () => {
-    const error = thrown(() => readCheckpointFiles(files, { backend: 'js' }));
+    const error = checkpointErrorOf(() => readCheckpointFiles(files, { backend: 'js' }));
     // Per block: 6 matrices, their 6 biases, 2 layernorms of a weight and a bias; outside: 3 matrices, 2 layernorms.
     expect(error.message).toBe(
       `model.safetensors: size: config.json describes 16,000,000,007 parameter tensors (872,000,000,160 values, 3,488,000,000,640 bytes of float32), far more than a file of ${files[CHECKPOINT_FILES.model]!.length.toLocaleString('en-US')} bytes holds (39)`,
@@ -55,7 +44,7 @@ describe('a config.json claiming a billion layers', () => {
 
   it('beyond 2^53 parameters the count cannot be exact, and config.json says so', () => {
     const huge = filesClaiming({ nLayer: 2 ** 50 }, () => 1);
-    expect(thrown(() => decodeConfigFile(huge[CHECKPOINT_FILES.config]!)).message).toBe(
+    expect(checkpointErrorOf(() => decodeConfigFile(huge[CHECKPOINT_FILES.config]!)).message).toBe(
       'config.json: model: the model would have about 9.82e+17 parameters, more than can be counted exactly (9007199254740991)',
     );
   });

@@ -6,6 +6,7 @@ import { type Tokenizer, createCharTokenizer } from '@microgpt/tokenizer';
 import type { GPTConfig } from '../config';
 import { type GPT, createGPT, parameterTensors } from '../gpt/model';
 import type { CheckpointParts } from './bundle';
+import { CheckpointError } from './errors';
 
 /** The config of the test models: 2 layers, affine layernorm with biases (every parameter kind). */
 export const TEST_CONFIG: Partial<GPTConfig> & { vocabSize: number } = {
@@ -71,4 +72,15 @@ export function parameterBytes(model: GPT): Record<string, number[]> {
       return [name, Array.from(new Uint8Array(data.buffer, data.byteOffset, data.byteLength))];
     }),
   );
+}
+
+/** The CheckpointError that `run` throws. @throws {Error} when it throws nothing, or something else (kept as the cause). */
+export function checkpointErrorOf(run: () => unknown): CheckpointError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof CheckpointError) return error;
+    throw new Error(`expected a CheckpointError, got ${String(error)}`, { cause: error });
+  }
+  throw new Error('expected a CheckpointError, nothing was thrown');
 }

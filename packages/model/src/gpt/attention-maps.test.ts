@@ -1,9 +1,10 @@
 // Attention maps against probabilities computed here in float64 from the autograd reference's queries and keys.
+import { releaseGraph } from '@microgpt/autograd';
 import * as T from '@microgpt/tensor';
 import { describe, expect, it } from 'vitest';
 import { attentionMaps } from './attention-maps';
 import { createGPT, disposeGPT } from './model';
-import { referenceLoss } from './reference';
+import { referenceForward } from './reference';
 
 const CONFIG = { vocabSize: 11, blockSize: 8, nLayer: 2, nHead: 2, nEmbd: 8, norm: 'layernorm', normAffine: true, finalNorm: true } as const;
 const IDS = [3, 1, 4, 1, 5, 9, 2];
@@ -12,25 +13,29 @@ const IDS = [3, 1, 4, 1, 5, 9, 2];
 function referenceMaps(model: ReturnType<typeof createGPT>, ids: number[]): Float64Array[] {
   const Tn = ids.length;
   const maps: Float64Array[] = [];
-  const ref = referenceLoss(model, Int32Array.from(ids), new Int32Array(Tn), 1, Tn, { onQueryKey: (_, q, k) => {
-    const [, NH, , HS] = q.value.shape as [number, number, number, number];
-    const [qv, kv] = [q.value.contiguous().toArray(), k.value.contiguous().toArray()];
-    const probs = new Float64Array(NH * Tn * Tn);
-    for (let h = 0; h < NH; h++) {
-      for (let i = 0; i < Tn; i++) {
-        const scores = Array.from({ length: i + 1 }, (_, j) => {
-          let dot = 0;
-          for (let d = 0; d < HS; d++) dot += qv[(h * Tn + i) * HS + d]! * kv[(h * Tn + j) * HS + d]!;
-          return dot / Math.sqrt(HS);
-        });
-        const max = Math.max(...scores);
-        const total = scores.reduce((sum, s) => sum + Math.exp(s - max), 0);
-        scores.forEach((s, j) => (probs[(h * Tn + i) * Tn + j] = Math.exp(s - max) / total));
+  const idx = T.tensor(Int32Array.from(ids), { shape: [1, Tn], backend: model.backend });
+  const { logits } = referenceForward(model, idx, null, {
+    onQueryKey: (_, q, k) => {
+      const [, NH, , HS] = q.value.shape as [number, number, number, number];
+      const [qv, kv] = [q.value.contiguous().toArray(), k.value.contiguous().toArray()];
+      const probs = new Float64Array(NH * Tn * Tn);
+      for (let h = 0; h < NH; h++) {
+        for (let i = 0; i < Tn; i++) {
+          const scores = Array.from({ length: i + 1 }, (_, j) => {
+            let dot = 0;
+            for (let d = 0; d < HS; d++) dot += qv[(h * Tn + i) * HS + d]! * kv[(h * Tn + j) * HS + d]!;
+            return dot / Math.sqrt(HS);
+          });
+          const max = Math.max(...scores);
+          const total = scores.reduce((sum, s) => sum + Math.exp(s - max), 0);
+          scores.forEach((s, j) => (probs[(h * Tn + i) * Tn + j] = Math.exp(s - max) / total));
+        }
       }
-    }
-    maps.push(probs);
-  } });
-  ref.dispose();
+      maps.push(probs);
+    },
+  });
+  releaseGraph(logits);
+  idx.dispose();
   return maps;
 }
 

@@ -31,9 +31,9 @@ export interface BlockBuffers {
   readonly attnProj: Tensor;
   readonly res1: Tensor;
   readonly ln2: NormBuffers;
-  /** (1, N, F) MLP hidden before and after the activation. */
-  readonly fch: Tensor;
-  readonly fca: Tensor;
+  /** (1, N, F) fc1's output (the MLP's hidden layer before the activation), and the activation's output. */
+  readonly fc1Out: Tensor;
+  readonly actOut: Tensor;
   /** (1, N, C) MLP projection (after dropout), and the residual stream after the block. */
   readonly mlpProj: Tensor;
   readonly res2: Tensor;
@@ -44,14 +44,14 @@ export interface BlockBuffers {
 
 /** Activation gradients of one block, shared by every block (backward visits one at a time). */
 export interface BlockGradBuffers {
-  /** dqkv (1, N, 3C) and dfch (1, N, F): one region, zeroed per block because kernels add into it. */
+  /** dqkv (1, N, 3C) and dfc1Out (1, N, F): one region, zeroed per block because kernels add into it. */
   readonly zeroed: Tensor;
   readonly dqkv: Tensor;
-  readonly dfch: Tensor;
-  /** Overwritten before being read: dy (1, N, C), dln (1, N, C), dfca (1, N, F). */
+  readonly dfc1Out: Tensor;
+  /** Overwritten before being read: dy (1, N, C), dln (1, N, C), dactOut (1, N, F). */
   readonly dy: Tensor;
   readonly dln: Tensor;
-  readonly dfca: Tensor;
+  readonly dactOut: Tensor;
   /** (1, N, C) the residual gradient through a dropout mask (null without dropout). */
   readonly dproj: Tensor | null;
 }
@@ -182,8 +182,8 @@ function blockBuffers(config: GPTConfig, take: Take, B: number, T: number, Tk: n
     attnProj: take([1, N, C]),
     res1: take([1, N, C]),
     ln2: normBuffers(config, take, N),
-    fch: take([1, N, F]),
-    fca: take([1, N, F]),
+    fc1Out: take([1, N, F]),
+    actOut: take([1, N, F]),
     mlpProj: take([1, N, C]),
     res2: take([1, N, C]),
     attnMask: dropout ? take([1, N, C]) : null,
@@ -200,10 +200,10 @@ function blockGradBuffers(config: GPTConfig, take: Take, B: number, T: number, d
   return {
     zeroed,
     dqkv: part(0, [1, N, 3 * C]),
-    dfch: part(3 * N * C, [1, N, F]),
+    dfc1Out: part(3 * N * C, [1, N, F]),
     dy: take([1, N, C]),
     dln: take([1, N, C]),
-    dfca: take([1, N, F]),
+    dactOut: take([1, N, F]),
     dproj: dropout ? take([1, N, C]) : null,
   };
 }

@@ -33,7 +33,7 @@ export function kvCacheTensors(config: GPTConfig, B: number): { shape: [number, 
 }
 
 /** A zeroed cache for B sequences of a model with `config` (see {@link kvCacheTensors} for its size). */
-export function createKVCache(config: GPTConfig, B: number, K: KernelSet, dtype: FloatDType, backend: Backend): KVCache {
+export function createKVCache(config: GPTConfig, B: number, kernels: KernelSet, dtype: FloatDType, backend: Backend): KVCache {
   const { shape } = kvCacheTensors(config, B);
   const [, NH, , HS] = shape;
   const make = (): Tensor[] => Array.from({ length: config.nLayer }, () => Tensor.empty(shape, dtype, backend));
@@ -41,7 +41,7 @@ export function createKVCache(config: GPTConfig, B: number, K: KernelSet, dtype:
   const v = make();
   const spare = Tensor.empty(shape, dtype, backend);
   const write = (cache: Tensor, qkv: Tensor, part: number, pos0: number, T: number): void => {
-    K.copy({ src: qkvHeads(qkv, part, B, NH, HS), dst: cachedView(cache, `at:${pos0}:${T}`, (t) => t.slice(2, pos0, pos0 + T)) });
+    kernels.copy({ src: qkvHeads(qkv, part, B, NH, HS), dst: cachedView(cache, `at:${pos0}:${T}`, (t) => t.slice(2, pos0, pos0 + T)) });
   };
   return {
     B,
@@ -55,9 +55,9 @@ export function createKVCache(config: GPTConfig, B: number, K: KernelSet, dtype:
     reorder(from) {
       for (const cache of [...k, ...v]) {
         from.forEach((src, b) => {
-          K.copy({ src: cachedView(cache, `seq:${src}`, (t) => t.slice(0, src, src + 1)), dst: cachedView(spare, `seq:${b}`, (t) => t.slice(0, b, b + 1)) });
+          kernels.copy({ src: cachedView(cache, `seq:${src}`, (t) => t.slice(0, src, src + 1)), dst: cachedView(spare, `seq:${b}`, (t) => t.slice(0, b, b + 1)) });
         });
-        K.copy({ src: spare, dst: cache });
+        kernels.copy({ src: spare, dst: cache });
       }
     },
     dispose() {

@@ -1,5 +1,6 @@
 // A GPT is plain data: its config and its parameters as autograd leaves (so optimizers, gradient clipping and
-// checkpoints work on them by name). The forward and backward passes live in forward.ts / backward.ts.
+// checkpoints work on them by name). The model itself is written out in reference.ts (read that first); the fast
+// forward and backward passes are pass.ts, over buffers planned in buffers.ts.
 import { type Var, param } from '@microgpt/autograd';
 import { type Backend, type FloatDType, Tensor, copy, formatShape, isFloatDType, resolveBackend } from '@microgpt/tensor';
 import { type GPTConfig, resolveConfig } from '../config';

@@ -1,7 +1,25 @@
-// The GPT's forward and backward passes over a plan's buffers: the model of nanoGPT's model.py written as
-// kernel calls (embeddings → [norm] → blocks of attention and MLP with residuals → [final norm] → head →
-// cross-entropy), and the backward in exact reverse. The same forward serves training (keys and values of
-// the batch itself) and inference with a KV cache (keys and values appended to the cache, queries at an offset).
+// The GPT's forward and backward passes over a plan's buffers, llm.c style: the model of reference.ts (read that
+// first) as direct kernel calls on buffers planned once, each layer a forward/backward pair in layers.ts, and the
+// backward in exact reverse. The same forward serves training (keys and values of the batch itself) and inference
+// with a KV cache (keys and values appended to the cache, queries at an offset).
+//
+// reference.ts (referenceForward)       forward (gptForward)                      backward (gptBackward, bottom-up)
+// x = embedding(wte, idx) + wpe[0:T]    embeddingForward                          embeddingBackward
+// x = dropout(x, nLayer, 0)             dropoutForward(emb, embMask)              applyMask(demb)
+// x = norm(x, 'ln_emb')                 normForward(embNorm)                      normBackward(embNorm)
+// x = block(x, l), each layer:          blockForward                              blockBackward
+//   attention(norm(x, ln_1)):             normForward(ln1)                          normBackward(ln1), into dresid
+//     linear q, k, v; heads               linearForward(qkv): one (3C, C) matmul    linearBackward(qkv)
+//     A.attention(q, k, v)                attentionForward: heads read in place     attentionBackward
+//     dropout(linear(y, o), l, 1)         linearForward(o), dropoutForward          applyMask, linearBackward(o)
+//   res1 = x + attention                  residualForward(res1)                     dresid passes through
+//   mlp(norm(res1, ln_2)):                normForward(ln2)                          normBackward(ln2), into dresid
+//     activate(linear(·, fc1))            linearForward(fc1), activation.forward    activation.backward, linearBackward(fc1)
+//     dropout(linear(·, fc2), l, 2)       linearForward(fc2), dropoutForward        applyMask, linearBackward(fc2)
+//   res2 = res1 + mlp                     residualForward(res2)                     dresid passes through
+// x = norm(x, 'ln_f')                   normForward(lnf)                          normBackward(lnf)
+// logits = x · (wte or lm_head)ᵀ        linearForward(logits, head)               linearBackward(head)
+// loss = crossEntropy(logits, targets)  kernels.crossEntropy                      kernels.crossEntropyBackward
 import { gradOf } from '@microgpt/autograd';
 import { Tensor, contiguousStrides } from '@microgpt/tensor';
 import { ModelError } from '../errors';
@@ -11,10 +29,25 @@ import type { BlockBuffers, PassBuffers, Plan } from './buffers';
 import { dropoutKey, fillDropoutMask } from './dropout';
 import type { KVCache } from './kv-cache';
 import type { LinearOperator } from './linear-operator';
-import { type LinearParams, type NormParams, applyMask, linearBackward, linearForward, normBackward, normForward, qkvHeads, residualForward, rowHeads } from './layers';
+import {
+  type EmbeddingParams,
+  type Heads,
+  type LinearParams,
+  type NormParams,
+  applyMask,
+  attentionBackward,
+  attentionForward,
+  embeddingBackward,
+  embeddingForward,
+  linearBackward,
+  linearForward,
+  normBackward,
+  normForward,
+  residualForward,
+} from './layers';
 import { type KernelSet, kernelSet } from './kernels';
 import { type GPT, flatGradients } from './model';
-import { batchOfOne, cachedView, rows } from './views';
+import { batchOfOne, rows } from './views';
 
 interface BlockParams {
   readonly ln1: NormParams;
@@ -28,12 +61,7 @@ interface BlockParams {
 
 /** The model's parameters as kernel-ready views for N rows. */
 interface ParamViews {
-  /** (V, C) token embeddings and their gradient. */
-  readonly wte: Tensor;
-  readonly dwte: Tensor | null;
-  /** (blockSize, C) position embeddings and gradient, or null without them. */
-  readonly wpe: Tensor | null;
-  readonly dwpe: Tensor | null;
+  readonly embeddings: EmbeddingParams;
   readonly embNorm: NormParams | null;
   readonly blocks: readonly BlockParams[];
   readonly lnf: NormParams | null;
@@ -66,10 +94,7 @@ function paramViews(model: GPT, N: number, training: boolean): ParamViews {
   });
   const headName = config.tiedHead ? 'wte' : 'lm_head';
   return {
-    wte: params.wte!.value,
-    dwte: grad('wte'),
-    wpe: params.wpe?.value ?? null,
-    dwpe: params.wpe ? grad('wpe') : null,
+    embeddings: { wte: params.wte!.value, dwte: grad('wte'), wpe: params.wpe?.value ?? null, dwpe: params.wpe ? grad('wpe') : null },
     embNorm: config.embedNorm ? norm('ln_emb') : null,
     blocks: Array.from({ length: config.nLayer }, (_, i) => ({
       ln1: norm(`h.${i}.ln_1`),
@@ -144,7 +169,7 @@ export interface Pass {
 
 /** Binds `model` to `plan` (made with the model's config, dtype and backend). */
 export function createPass(model: GPT, plan: Plan): Pass {
-  const K = kernelSet(model.backend, model.dtype);
+  const kernels = kernelSet(model.backend, model.dtype);
   const training = plan.shape.training;
   if (training) flatGradients(model).dispose();
   const activation = getActivation(model.config.activation);
@@ -161,23 +186,17 @@ export function createPass(model: GPT, plan: Plan): Pass {
     buffers: (T) => plan.buffers(T),
     forward: (T, withLoss, options) => {
       lastOptions = options;
-      return gptForward({ K, config: model.config, activation, options, B: plan.shape.B, T }, plan.buffers(T), viewsFor(T), withLoss);
+      return gptForward({ kernels, config: model.config, activation, options, B: plan.shape.B, T }, plan.buffers(T), viewsFor(T), withLoss);
     },
     backward: (T) => {
-      gptBackward({ K, config: model.config, activation, options: lastOptions, B: plan.shape.B, T }, plan.buffers(T), viewsFor(T));
+      gptBackward({ kernels, config: model.config, activation, options: lastOptions, B: plan.shape.B, T }, plan.buffers(T), viewsFor(T));
     },
   };
 }
 
-/** (B, T, C) view of the position embeddings pos0 … pos0+T-1, repeated over the batch (stride 0). */
-function positionRows(wpe: Tensor, B: number, T: number, pos0: number): Tensor {
-  const C = wpe.shape[1]!;
-  return cachedView(wpe, `pos:${B}:${T}:${pos0}`, (w) => w.slice(0, pos0, pos0 + T).reshape([1, T, C]).broadcastTo([B, T, C]));
-}
-
 /** What every layer of one pass shares. */
 interface PassContext {
-  readonly K: KernelSet;
+  readonly kernels: KernelSet;
   readonly config: GPTConfig;
   readonly activation: Activation;
   readonly options: ForwardOptions;
@@ -186,7 +205,7 @@ interface PassContext {
 }
 
 /** The head layout of a pass: batch, heads and head size. */
-function headsOf(ctx: PassContext): { B: number; NH: number; HS: number } {
+function headsOf(ctx: PassContext): Heads {
   return { B: ctx.B, NH: ctx.config.nHead, HS: headSize(ctx.config) };
 }
 
@@ -194,62 +213,49 @@ function headsOf(ctx: PassContext): { B: number; NH: number; HS: number } {
 function dropoutForward(ctx: PassContext, x: Tensor, mask: Tensor | null, layer: number, site: number): void {
   if (!mask) return;
   fillDropoutMask(mask, ctx.config.dropout, dropoutKey(ctx.options.dropoutKey, layer, site));
-  applyMask(ctx.K, x, x, mask);
+  applyMask(ctx.kernels, x, x, mask);
 }
 
-function gptForward(ctx: PassContext, s: PassBuffers, p: ParamViews, withLoss: boolean): number {
-  const { K, config, options } = ctx;
-  const { B, T } = s;
-  K.embedding({ weight: p.wte, ids: s.ids, out: rows(s.emb) });
-  if (p.wpe) {
-    const emb3 = cachedView(s.emb, 'btc', (t) => t.reshape([B, T, config.nEmbd]));
-    K.binary({ op: 'add', a: emb3, b: positionRows(p.wpe, B, T, options.pos0), out: emb3 });
-  }
-  dropoutForward(ctx, s.emb, s.embMask, config.nLayer, 0);
-  let x = s.emb;
-  if (s.embNorm) {
-    normForward(K, s.embNorm, x, p.embNorm!);
-    x = s.embNorm.out;
+function gptForward(ctx: PassContext, buf: PassBuffers, params: ParamViews, withLoss: boolean): number {
+  const { kernels, config, options } = ctx;
+  embeddingForward(kernels, buf.emb, buf.ids, params.embeddings, buf.B, buf.T, options.pos0);
+  dropoutForward(ctx, buf.emb, buf.embMask, config.nLayer, 0);
+  let x = buf.emb;
+  if (buf.embNorm) {
+    normForward(kernels, buf.embNorm, x, params.embNorm!);
+    x = buf.embNorm.out;
   }
   for (let l = 0; l < config.nLayer; l++) {
-    const b = s.blocks[l]!;
-    blockForward(ctx, b, p.blocks[l]!, x, l);
-    x = b.res2;
+    const block = buf.blocks[l]!;
+    blockForward(ctx, block, params.blocks[l]!, x, l);
+    x = block.res2;
   }
-  if (s.lnf) {
-    normForward(K, s.lnf, x, p.lnf!);
-    x = s.lnf.out;
+  if (buf.lnf) {
+    normForward(kernels, buf.lnf, x, params.lnf!);
+    x = buf.lnf.out;
   }
-  linearForward(K, s.logits, x, p.head);
+  linearForward(kernels, buf.logits, x, params.head);
   if (!withLoss) return NaN;
-  K.crossEntropy({ logits: rows(s.logits), targets: s.targets, probs: rows(s.probs), losses: s.losses, loss: s.loss });
-  return s.loss.backend.readSync!(s.loss.storage, s.loss.offset, 1)[0]!;
+  kernels.crossEntropy({ logits: rows(buf.logits), targets: buf.targets, probs: rows(buf.probs), losses: buf.losses, loss: buf.loss });
+  return buf.loss.backend.readSync!(buf.loss.storage, buf.loss.offset, 1)[0]!;
 }
 
 /** One block: res1 = x + attn(ln1(x)); res2 = res1 + mlp(ln2(res1)). */
-function blockForward(ctx: PassContext, b: BlockBuffers, bp: BlockParams, x: Tensor, layer: number): void {
-  const { K, options } = ctx;
-  normForward(K, b.ln1, x, bp.ln1);
-  linearForward(K, b.qkv, b.ln1.out, bp.qkv);
-  const { B, NH, HS } = headsOf(ctx);
-  const q = qkvHeads(b.qkv, 0, B, NH, HS);
-  const out = rowHeads(b.y, B, NH, HS);
-  const scale = 1 / Math.sqrt(HS);
-  if (options.cache) {
-    const { k, v } = options.cache.append(layer, b.qkv, options.pos0, ctx.T);
-    K.attention({ q, k, v, out, att: b.att, scale, offset: options.pos0 });
-  } else {
-    K.attention({ q, k: qkvHeads(b.qkv, 1, B, NH, HS), v: qkvHeads(b.qkv, 2, B, NH, HS), out, att: b.att, scale, offset: 0 });
-  }
-  linearForward(K, b.attnProj, b.y, bp.o);
-  dropoutForward(ctx, b.attnProj, b.attnMask, layer, 1);
-  residualForward(K, b.res1, x, b.attnProj);
-  normForward(K, b.ln2, b.res1, bp.ln2);
-  linearForward(K, b.fch, b.ln2.out, bp.fc1);
-  ctx.activation.forward(rows(b.fch), rows(b.fca));
-  linearForward(K, b.mlpProj, b.fca, bp.fc2);
-  dropoutForward(ctx, b.mlpProj, b.mlpMask, layer, 2);
-  residualForward(K, b.res2, b.res1, b.mlpProj);
+function blockForward(ctx: PassContext, block: BlockBuffers, params: BlockParams, x: Tensor, layer: number): void {
+  const { kernels, options } = ctx;
+  normForward(kernels, block.ln1, x, params.ln1);
+  linearForward(kernels, block.qkv, block.ln1.out, params.qkv);
+  const cached = options.cache ? options.cache.append(layer, block.qkv, options.pos0, ctx.T) : null;
+  attentionForward(kernels, block.y, block.att, block.qkv, headsOf(ctx), cached, cached ? options.pos0 : 0);
+  linearForward(kernels, block.attnProj, block.y, params.o);
+  dropoutForward(ctx, block.attnProj, block.attnMask, layer, 1);
+  residualForward(kernels, block.res1, x, block.attnProj);
+  normForward(kernels, block.ln2, block.res1, params.ln2);
+  linearForward(kernels, block.fc1Out, block.ln2.out, params.fc1);
+  ctx.activation.forward(rows(block.fc1Out), rows(block.actOut));
+  linearForward(kernels, block.mlpProj, block.actOut, params.fc2);
+  dropoutForward(ctx, block.mlpProj, block.mlpMask, layer, 2);
+  residualForward(kernels, block.res2, block.res1, block.mlpProj);
 }
 
 /**
@@ -257,75 +263,59 @@ function blockForward(ctx: PassContext, b: BlockBuffers, bp: BlockParams, x: Ten
  * branch reads it as its output gradient, then its input norm adds the branch's contribution, which turns
  * d(block output) into d(block input).
  */
-function gptBackward(ctx: PassContext, s: PassBuffers, p: ParamViews): void {
-  const { K } = ctx;
-  const g = s.grads!;
-  const ones = s.ones;
-  const xLast = s.blocks.length > 0 ? s.blocks[s.blocks.length - 1]!.res2 : (s.embNorm?.out ?? s.emb);
-  K.fill({ out: g.dlogits, value: 0 });
-  K.crossEntropyBackward({ probs: rows(s.probs), targets: s.targets, dlogits: rows(g.dlogits), dloss: 1 });
-  if (s.lnf) {
-    linearBackward(K, g.dlnf, false, g.dlogits, s.lnf.out, p.head, ones);
-    K.fill({ out: g.dresid, value: 0 });
-    normBackward(K, g.dresid, g.dlnf!, s.lnf, xLast, p.lnf!);
+function gptBackward(ctx: PassContext, buf: PassBuffers, params: ParamViews): void {
+  const { kernels } = ctx;
+  const grads = buf.grads!;
+  const ones = buf.ones;
+  const xLast = buf.blocks.length > 0 ? buf.blocks[buf.blocks.length - 1]!.res2 : (buf.embNorm?.out ?? buf.emb);
+  kernels.fill({ out: grads.dlogits, value: 0 });
+  kernels.crossEntropyBackward({ probs: rows(buf.probs), targets: buf.targets, dlogits: rows(grads.dlogits), dloss: 1 });
+  if (buf.lnf) {
+    linearBackward(kernels, grads.dlnf, false, grads.dlogits, buf.lnf.out, params.head, ones);
+    kernels.fill({ out: grads.dresid, value: 0 });
+    normBackward(kernels, grads.dresid, grads.dlnf!, buf.lnf, xLast, params.lnf!);
   } else {
-    linearBackward(K, g.dresid, false, g.dlogits, xLast, p.head, ones);
+    linearBackward(kernels, grads.dresid, false, grads.dlogits, xLast, params.head, ones);
   }
-  for (let l = s.blocks.length - 1; l >= 0; l--) {
-    const x = l > 0 ? s.blocks[l - 1]!.res2 : (s.embNorm?.out ?? s.emb);
-    blockBackward(ctx, s, s.blocks[l]!, p.blocks[l]!, x);
+  for (let l = buf.blocks.length - 1; l >= 0; l--) {
+    const x = l > 0 ? buf.blocks[l - 1]!.res2 : (buf.embNorm?.out ?? buf.emb);
+    blockBackward(ctx, buf, buf.blocks[l]!, params.blocks[l]!, x);
   }
-  let demb = g.dresid;
-  if (s.embNorm) {
-    K.fill({ out: g.demb, value: 0 });
-    normBackward(K, g.demb, g.dresid, s.embNorm, s.emb, p.embNorm!);
-    demb = g.demb;
+  let demb = grads.dresid;
+  if (buf.embNorm) {
+    kernels.fill({ out: grads.demb, value: 0 });
+    normBackward(kernels, grads.demb, grads.dresid, buf.embNorm, buf.emb, params.embNorm!);
+    demb = grads.demb;
   }
-  if (s.embMask) applyMask(K, demb, demb, s.embMask);
-  K.embeddingBackward({ ids: s.ids, dout: rows(demb), dweight: p.dwte! });
-  if (p.dwpe) {
-    // dwpe[t] += Σ_b demb[b, t]: a (1, B) row of ones times demb seen as (B, T·C).
-    const { B, T } = s;
-    const TC = T * ctx.config.nEmbd;
-    K.matmul({
-      a: cachedView(ones, `first:${B}`, (t) => t.slice(2, 0, B)),
-      b: cachedView(demb, 'bRows', (t) => t.reshape([1, B, TC])),
-      out: cachedView(p.dwpe, `first:${T}`, (t) => t.slice(0, 0, T).reshape([1, 1, TC])),
-      transA: false,
-      transB: false,
-      accumulate: true,
-    });
-  }
+  if (buf.embMask) applyMask(kernels, demb, demb, buf.embMask);
+  embeddingBackward(kernels, demb, buf.ids, params.embeddings, ones, buf.B, buf.T);
 }
 
 /** Backward of one block, turning dresid = ∂L/∂res2 into ∂L/∂x in place. */
-function blockBackward(ctx: PassContext, s: PassBuffers, b: BlockBuffers, bp: BlockParams, x: Tensor): void {
-  const { K } = ctx;
-  const g = s.grads!.block;
-  const dresid = s.grads!.dresid;
-  const ones = s.ones;
-  K.fill({ out: g.zeroed, value: 0 });
+function blockBackward(ctx: PassContext, buf: PassBuffers, block: BlockBuffers, params: BlockParams, x: Tensor): void {
+  const { kernels } = ctx;
+  const grads = buf.grads!.block;
+  const dresid = buf.grads!.dresid;
+  const ones = buf.ones;
+  kernels.fill({ out: grads.zeroed, value: 0 });
   // MLP branch: res2 = res1 + dropout(fc2(act(fc1(ln2(res1)))))
   let dproj = dresid;
-  if (b.mlpMask) {
-    applyMask(K, g.dproj!, dresid, b.mlpMask);
-    dproj = g.dproj!;
+  if (block.mlpMask) {
+    applyMask(kernels, grads.dproj!, dresid, block.mlpMask);
+    dproj = grads.dproj!;
   }
-  linearBackward(K, g.dfca, false, dproj, b.fca, bp.fc2, ones);
-  ctx.activation.backward(rows(b.fch), rows(g.dfca), rows(g.dfch));
-  linearBackward(K, g.dln, false, g.dfch, b.ln2.out, bp.fc1, ones);
-  normBackward(K, dresid, g.dln, b.ln2, b.res1, bp.ln2);
+  linearBackward(kernels, grads.dactOut, false, dproj, block.actOut, params.fc2, ones);
+  ctx.activation.backward(rows(block.fc1Out), rows(grads.dactOut), rows(grads.dfc1Out));
+  linearBackward(kernels, grads.dln, false, grads.dfc1Out, block.ln2.out, params.fc1, ones);
+  normBackward(kernels, dresid, grads.dln, block.ln2, block.res1, params.ln2);
   // Attention branch: res1 = x + dropout(o(attention(q, k, v)))
   dproj = dresid;
-  if (b.attnMask) {
-    applyMask(K, g.dproj!, dresid, b.attnMask);
-    dproj = g.dproj!;
+  if (block.attnMask) {
+    applyMask(kernels, grads.dproj!, dresid, block.attnMask);
+    dproj = grads.dproj!;
   }
-  linearBackward(K, g.dy, false, dproj, b.y, bp.o, ones);
-  const { B, NH, HS } = headsOf(ctx);
-  const [q, k, v] = [0, 1, 2].map((part) => qkvHeads(b.qkv, part, B, NH, HS)) as [Tensor, Tensor, Tensor];
-  const [dq, dk, dv] = [0, 1, 2].map((part) => qkvHeads(g.dqkv, part, B, NH, HS)) as [Tensor, Tensor, Tensor];
-  K.attentionBackward({ q, k, v, att: b.att, dout: rowHeads(g.dy, B, NH, HS), dq, dk, dv, scale: 1 / Math.sqrt(HS), offset: 0 });
-  linearBackward(K, g.dln, false, g.dqkv, b.ln1.out, bp.qkv, ones);
-  normBackward(K, dresid, g.dln, b.ln1, x, bp.ln1);
+  linearBackward(kernels, grads.dy, false, dproj, block.y, params.o, ones);
+  attentionBackward(kernels, grads.dqkv, grads.dy, block.att, block.qkv, headsOf(ctx));
+  linearBackward(kernels, grads.dln, false, grads.dqkv, block.ln1.out, params.qkv, ones);
+  normBackward(kernels, dresid, grads.dln, block.ln1, x, params.ln1);
 }

@@ -3,39 +3,19 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as T from '@microgpt/tensor';
 import { trainChar } from '@microgpt/tokenizer';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadCheckpoint, saveCheckpoint } from '../checkpoint/folder';
 import { createGPT, disposeGPT } from '../gpt/model';
 import { DEFAULT_TRAIN, type TrainSettings } from './settings';
-import { type Batch, type BatchLoader, type TrainerState, createTrainer } from './trainer';
+import { type BatchLoader, type TrainerState, createTrainer } from './trainer';
+import { randomWindows } from './test-windows';
 
 const TEXT = 'first citizen: before we proceed any further, hear me speak. all: speak, speak. '.repeat(6);
 const tokenizer = trainChar(TEXT);
 const IDS = tokenizer.encode(TEXT);
 
-function windows(B: number, Tn: number, seed: number): BatchLoader {
-  const rng = new T.PythonRandom(seed);
-  return {
-    next(): Batch {
-      const x = new Int32Array(B * Tn);
-      const y = new Int32Array(B * Tn);
-      for (let b = 0; b < B; b++) {
-        const start = rng.randbelow(IDS.length - Tn - 1);
-        for (let t = 0; t < Tn; t++) {
-          x[b * Tn + t] = IDS[start + t]!;
-          y[b * Tn + t] = IDS[start + t + 1]!;
-        }
-      }
-      return { x, y, B, T: Tn };
-    },
-    state: () => rng.getstate(),
-    restore(state) {
-      rng.setstate(state as T.PythonRandomState);
-    },
-  };
-}
+const windows = (B: number, Tn: number, seed: number): BatchLoader => randomWindows(IDS, B, Tn, seed);
 
 const dirs: string[] = [];
 afterAll(() => {

@@ -2,7 +2,7 @@
 // passes; every wrong or missing field fails with a CheckpointError naming the file and the field.
 import type { OptimizerState } from '@microgpt/autograd';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CheckpointError } from '../checkpoint/errors';
+import { checkpointErrorOf } from '../checkpoint/test-checkpoint';
 import { documentIds } from '../data/documents';
 import { documentLoader, streamLoader } from '../data/loaders';
 import { memoryTokenSource } from '../data/source';
@@ -45,16 +45,6 @@ afterAll(() => {
   trainer.dispose();
   disposeGPT(model);
 });
-
-function errorOf(run: () => unknown): CheckpointError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof CheckpointError) return error;
-    throw new Error(`expected a CheckpointError, got ${String(error)}`, { cause: error });
-  }
-  throw new Error('expected a CheckpointError, nothing was thrown');
-}
 
 /** A copy of the documents state with `edit` applied to its JSON. */
 /** trainer_state.json as loosely typed as a file. */
@@ -100,22 +90,22 @@ describe('checkTrainerState', () => {
       [edited((j) => ((j.history!.val as unknown[])[0] = [4, 1])), 'history.val[0]'],
     ];
     for (const [state, message] of cases) {
-      const error = errorOf(() => checkTrainerState(state));
+      const error = checkpointErrorOf(() => checkTrainerState(state));
       expect(error.message).toContain(message);
       expect(error.message.startsWith('trainer_state.json: ')).toBe(true);
       expect(error.details.part).toBe('trainer_state.json');
     }
-    expect(errorOf(() => checkTrainerState(edited((j) => (j.step = -1)))).details.field).toBe('step');
+    expect(checkpointErrorOf(() => checkTrainerState(edited((j) => (j.step = -1)))).details.field).toBe('step');
   });
 
   it('checkSavedSettings checks the settings alone, with the same messages', () => {
     expect(checkSavedSettings(docs.settings)).toBe(docs.settings);
-    expect(errorOf(() => checkSavedSettings({ ...docs.settings, seed: 'x' })).message).toBe('trainer_state.json: settings.seed: expected an integer ≥ 0, found "x"');
-    expect(errorOf(() => checkSavedSettings(7, { name: (f) => `d/${f}` })).message).toBe('d/trainer_state.json: settings: expected an object of training settings, found 7');
+    expect(checkpointErrorOf(() => checkSavedSettings({ ...docs.settings, seed: 'x' })).message).toBe('trainer_state.json: settings.seed: expected an integer ≥ 0, found "x"');
+    expect(checkpointErrorOf(() => checkSavedSettings(7, { name: (f) => `d/${f}` })).message).toBe('d/trainer_state.json: settings: expected an object of training settings, found 7');
   });
 
   it('names the file as the caller says (a path)', () => {
-    const error = errorOf(() => checkTrainerState(edited((j) => (j.step = -1)), { name: (file) => `/runs/x/${file}` }));
+    const error = checkpointErrorOf(() => checkTrainerState(edited((j) => (j.step = -1)), { name: (file) => `/runs/x/${file}` }));
     expect(error.message).toBe('/runs/x/trainer_state.json: step: expected an integer in [0, 6] (settings.steps), found -1');
   });
 });
@@ -129,13 +119,13 @@ describe('checkOptimizerState', () => {
 
   it('names optimizer.safetensors and both kinds for a state of another optimizer', () => {
     const sgd = { ...optimizer, kind: 'sgd', hyper: { momentum: 0 }, weightDecay: [0] };
-    const error = errorOf(() => {
+    const error = checkpointErrorOf(() => {
       checkOptimizerState(sgd, docs, { name: (file) => `runs/x/${file}` });
     });
     expect(error.message).toBe('runs/x/optimizer.safetensors: __metadata__.optimizer.kind: expected "adamw" (settings.optimizer in runs/x/trainer_state.json), found "sgd": the optimizer state comes from another run');
     expect(error.details).toEqual({ part: 'optimizer.safetensors', field: '__metadata__.optimizer.kind' });
     const adam = { ...docs, settings: { ...docs.settings, optimizer: 'adam' as const } };
-    expect(errorOf(() => {
+    expect(checkpointErrorOf(() => {
       checkOptimizerState(optimizer, adam);
     }).message).toMatch(/kind: expected "adam" .* found "adamw"/);
   });
@@ -150,7 +140,7 @@ describe('checkOptimizerState', () => {
       [{ ...optimizer, params: { wte: { ...wte, buffers: { momentum: wte.buffers.m! } } } }, /optimizer\.buffers: expected \["m","v"\] \(adamw\), found \["momentum"\]/],
     ];
     for (const [state, pattern] of cases) {
-      const error = errorOf(() => {
+      const error = checkpointErrorOf(() => {
         checkOptimizerState(state, docs);
       });
       expect(error.message).toMatch(/^optimizer\.safetensors: __metadata__\./);

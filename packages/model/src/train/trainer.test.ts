@@ -7,35 +7,14 @@ import { type GPT, createGPT, disposeGPT, gptFromParameters, parameterTensors } 
 import { runTraining } from './loop';
 import { DEFAULT_TRAIN, type TrainSettings } from './settings';
 import { type Batch, type BatchLoader, createTrainer } from './trainer';
+import { randomWindows } from './test-windows';
 
 const TEXT = 'the quick brown fox jumps over the lazy dog and the cat sat on the mat while the bird sang '.repeat(4);
 const CHARS = [...new Set(TEXT)].sort();
 const IDS = Array.from(TEXT, (ch) => CHARS.indexOf(ch));
 const V = CHARS.length;
 
-/** Random windows of T + 1 tokens (nanoGPT's get_batch) from a seeded generator, resumable. */
-function windows(B: number, Tn: number, seed: number): BatchLoader {
-  let rng = new T.PythonRandom(seed);
-  return {
-    next(): Batch {
-      const x = new Int32Array(B * Tn);
-      const y = new Int32Array(B * Tn);
-      for (let b = 0; b < B; b++) {
-        const start = rng.randbelow(IDS.length - Tn - 1);
-        for (let t = 0; t < Tn; t++) {
-          x[b * Tn + t] = IDS[start + t]!;
-          y[b * Tn + t] = IDS[start + t + 1]!;
-        }
-      }
-      return { x, y, B, T: Tn };
-    },
-    state: () => rng.getstate(),
-    restore(state) {
-      rng = new T.PythonRandom(0);
-      rng.setstate(state as T.PythonRandomState);
-    },
-  };
-}
+const windows = (B: number, Tn: number, seed: number): BatchLoader => randomWindows(IDS, B, Tn, seed);
 
 const SETTINGS: TrainSettings = { ...DEFAULT_TRAIN, steps: 30, batchSize: 3, schedule: 'cosine', warmupSteps: 3, minLr: 0.001, clip: 1, optimizer: 'adamw', weightDecay: 0.1 };
 const MODEL = { vocabSize: V, blockSize: 8, nEmbd: 16, nHead: 2, nLayer: 2, norm: 'layernorm' as const, normAffine: true, bias: true, dropout: 0.1 };

@@ -1,7 +1,7 @@
 // What the matmul peers measure: the (n, form) cases the matmul suite hands them, their names, their inputs and
 // the row each one produces, so a peer's rows line up with ours by `name`.
 import { findBackend, randn } from '@microgpt/tensor';
-import type { Measurement, TimingOptions } from '../harness';
+import { type Emit, type Measurement, type TimingOptions, progress } from '../harness';
 
 /** One matmul form: `suffix` is appended to the name (`''`, `-tA`, `-tB`, `-b8`). */
 export interface MatmulForm {
@@ -80,4 +80,46 @@ export function describeError(error: unknown): string {
   // tfjs-backend-wasm rejects with a plain `{ message }` object when its binary fails to load.
   if (typeof error === 'object' && error !== null && 'message' in error) return String(error.message);
   return String(error);
+}
+
+/** One case's operands uploaded into a peer, ready to time. */
+export interface PeerProduct {
+  /** Times one product of the operands per call (the harness's timeMedian, or timeMedianAsync for a lazy library). */
+  time(options: TimingOptions): Promise<number>;
+  /** Frees the operands. */
+  dispose(): void;
+}
+
+/** A matmul peer, loaded: its name and threads, the progress line's label, and how it uploads a case. */
+export interface MatmulPeer {
+  readonly threads: number;
+  readonly label: string;
+  upload(c: MatmulCase): Promise<PeerProduct>;
+}
+
+/**
+ * Loads a peer and measures every case on it, emitting one row each (its warm-up first): the loop every matmul
+ * peer shares. A peer that fails to load is skipped and a case that fails is left out, each with a note on stderr.
+ */
+export async function measurePeer(impl: string, load: () => Promise<MatmulPeer>, cases: readonly MatmulCase[], emit: Emit): Promise<void> {
+  let peer: MatmulPeer;
+  try {
+    peer = await load();
+  } catch (error) {
+    progress(`bench: matmul: skipping ${impl}: ${describeError(error)}`);
+    return;
+  }
+  progress(`bench: matmul: ${peer.label}`);
+  for (const [i, c] of cases.entries()) {
+    let product: PeerProduct | null = null;
+    try {
+      product = await peer.upload(c);
+      await product.time(peerWarmup(i === 0));
+      emit(peerRow(impl, peer.threads, c, await product.time(PEER_TIMING)));
+    } catch (error) {
+      progress(`bench: matmul: ${impl} ${caseName(c)} failed: ${describeError(error)}`);
+    } finally {
+      product?.dispose();
+    }
+  }
 }

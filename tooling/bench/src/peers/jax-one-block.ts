@@ -9,17 +9,7 @@
 // whose parser uses iterator helpers (`matchAll(...).map`), which Node 20 lacks.
 import type { Array as JaxArray } from '@jax-js/jax';
 import { loadJaxWasm } from './jax';
-import {
-  type OneBlockTrainer,
-  type OneBlockWeights,
-  type HostTensor,
-  ONE_BLOCK,
-  ONE_BLOCK_ADAM,
-  RMS_EPS,
-  mapWeights,
-  oneBlockBatch,
-  oneBlockWeights,
-} from './one-block-model';
+import { type HostTensor, type OneBlockTrainer, type OneBlockWeights, ONE_BLOCK, mapWeights, oneBlockStart } from './one-block-model';
 
 type Weights = OneBlockWeights<JaxArray>;
 
@@ -33,10 +23,10 @@ type Weights = OneBlockWeights<JaxArray>;
 export async function jaxOneBlock(): Promise<OneBlockTrainer> {
   const jax = await loadJaxWasm();
   const { numpy: np, nn } = jax;
-  const { V, T, B, C } = ONE_BLOCK;
-  const { lr, beta1, beta2, eps } = ONE_BLOCK_ADAM;
+  const { V, T, B, C, rmsEps } = ONE_BLOCK;
+  const { lr, beta1, beta2, eps } = ONE_BLOCK.adam;
 
-  const rmsnorm = (x: JaxArray): JaxArray => x.ref.div(np.sqrt(np.square(x).mean(-1, { keepdims: true }).add(RMS_EPS)));
+  const rmsnorm = (x: JaxArray): JaxArray => x.ref.div(np.sqrt(np.square(x).mean(-1, { keepdims: true }).add(rmsEps)));
 
   // Mean cross-entropy of the block's logits; consumes every argument (jax-js ownership rules).
   const loss = (w: Weights, ids: JaxArray, targets: JaxArray): JaxArray => {
@@ -75,11 +65,10 @@ export async function jaxOneBlock(): Promise<OneBlockTrainer> {
 
   const upload = ({ shape, data }: HostTensor): JaxArray => np.array(data, { shape: [...shape], dtype: np.float32 });
   const zeros = ({ shape }: HostTensor): JaxArray => np.zeros([...shape], { dtype: np.float32 });
-  const initial = oneBlockWeights();
-  let state = { w: mapWeights(initial, upload), m: mapWeights(initial, zeros), v: mapWeights(initial, zeros) };
-  const batch = oneBlockBatch();
-  const ids = np.array(batch.ids, { shape: [B, T], dtype: np.int32 });
-  const targets = np.array(batch.targets, { shape: [B, T], dtype: np.int32 });
+  const start = oneBlockStart();
+  let state = { w: mapWeights(start.weights, upload), m: mapWeights(start.weights, zeros), v: mapWeights(start.weights, zeros) };
+  const ids = np.array(start.ids, { shape: [B, T], dtype: np.int32 });
+  const targets = np.array(start.targets, { shape: [B, T], dtype: np.int32 });
   await jax.blockUntilReady([state, ids, targets]);
   let t = 0;
 

@@ -9,8 +9,8 @@
 // `a.ref` / `b.ref` and disposes the output. Transposed forms go through `np.matrixTranspose`, a view that the
 // matmul kernel reads through (jnp.matmul(a.T, b)), not a transposed copy made before timing.
 import type * as JaxJs from '@jax-js/jax';
-import { type Emit, progress, timeMedianAsync } from '../harness';
-import { type MatmulCase, PEER_TIMING, caseInputs, caseName, caseShape, describeError, peerRow, peerWarmup } from './cases';
+import { type Emit, timeMedianAsync } from '../harness';
+import { type MatmulCase, caseInputs, caseShape, measurePeer } from './cases';
 
 export const JAX_IMPL = 'jax-js-wasm';
 
@@ -31,37 +31,35 @@ export async function loadJaxWasm(): Promise<Jax> {
 
 /** Measures every case on jax-js-wasm and emits its rows; on a load failure prints a note and emits nothing. */
 export async function measureJax(cases: readonly MatmulCase[], emit: Emit): Promise<void> {
-  let jax: Jax;
-  try {
-    jax = await loadJaxWasm();
-  } catch (error) {
-    progress(`bench: matmul: skipping ${JAX_IMPL}: ${describeError(error)}`);
-    return;
-  }
-  const { numpy: np } = jax;
-  const threads = 1;
-  progress(`bench: matmul: ${JAX_IMPL} (${threads} thread)`);
-  for (const [i, c] of cases.entries()) {
-    const { a: aData, b: bData } = caseInputs(c);
-    const shape = caseShape(c);
-    const a = np.array(aData, { shape, dtype: np.float32, device: 'wasm' });
-    const b = np.array(bData, { shape, dtype: np.float32, device: 'wasm' });
-    const { transA, transB } = c.form;
-    try {
-      await jax.blockUntilReady([a, b]); // upload before timing
-      const call = async (): Promise<void> => {
-        const out = np.matmul(transA ? np.matrixTranspose(a.ref) : a.ref, transB ? np.matrixTranspose(b.ref) : b.ref);
-        await out.blockUntilReady();
-        out.dispose();
-      };
-      await timeMedianAsync(call, peerWarmup(i === 0));
-      const seconds = await timeMedianAsync(call, PEER_TIMING);
-      emit(peerRow(JAX_IMPL, threads, c, seconds));
-    } catch (error) {
-      progress(`bench: matmul: ${JAX_IMPL} ${caseName(c)} failed: ${describeError(error)}`);
-    } finally {
-      a.dispose();
-      b.dispose();
-    }
-  }
+  await measurePeer(JAX_IMPL, async () => {
+    const jax = await loadJaxWasm();
+    const { numpy: np } = jax;
+    return {
+      threads: 1,
+      label: `${JAX_IMPL} (1 thread)`,
+      async upload(c) {
+        const { a: aData, b: bData } = caseInputs(c);
+        const shape = caseShape(c);
+        const a = np.array(aData, { shape, dtype: np.float32, device: 'wasm' });
+        const b = np.array(bData, { shape, dtype: np.float32, device: 'wasm' });
+        const dispose = (): void => {
+          a.dispose();
+          b.dispose();
+        };
+        const { transA, transB } = c.form;
+        try {
+          await jax.blockUntilReady([a, b]); // upload before timing
+        } catch (error) {
+          dispose();
+          throw error;
+        }
+        const call = async (): Promise<void> => {
+          const out = np.matmul(transA ? np.matrixTranspose(a.ref) : a.ref, transB ? np.matrixTranspose(b.ref) : b.ref);
+          await out.blockUntilReady();
+          out.dispose();
+        };
+        return { time: (options) => timeMedianAsync(call, options), dispose };
+      },
+    };
+  }, cases, emit);
 }

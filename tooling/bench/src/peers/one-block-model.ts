@@ -8,14 +8,11 @@
 // autodiff, then one Adam update of every weight. RMSNorm without a gain and ReLU, as our own train-step suite.
 import { PythonRandom, findBackend, randn } from '@microgpt/tensor';
 
-/** Sizes: vocab V, context T, batch B, width C, MLP hidden width. One attention head. */
-export const ONE_BLOCK = { V: 64, T: 64, B: 16, C: 128, hidden: 512 } as const;
-
-/** Adam's settings (no weight decay, constant learning rate). */
-export const ONE_BLOCK_ADAM = { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8 } as const;
-
-/** RMSNorm's epsilon: x / sqrt(mean(x²) + eps). */
-export const RMS_EPS = 1e-5;
+/**
+ * The problem's numbers: vocab V, context T, batch B, width C, MLP hidden width (one attention head); RMSNorm's
+ * epsilon, x / sqrt(mean(x²) + rmsEps); Adam's settings (no weight decay, constant learning rate).
+ */
+export const ONE_BLOCK = { V: 64, T: 64, B: 16, C: 128, hidden: 512, rmsEps: 1e-5, adam: { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8 } } as const;
 
 const WEIGHT_NAMES = ['wte', 'wpe', 'wq', 'wk', 'wv', 'wo', 'fc1', 'fc2', 'head'] as const;
 
@@ -39,10 +36,16 @@ export interface OneBlockTrainer {
 }
 
 /**
- * The initial weights: N(0, 0.02²) entries from @microgpt/tensor's seeded `randn` (seeds 1, 2, …), with shapes
- * wte (V, C), wpe (T, C), wq/wk/wv/wo (C, C), fc1 (C, hidden), fc2 (hidden, C), head (C, V).
+ * What every peer starts from, drawn afresh on each call: the initial weights, N(0, 0.02²) entries from
+ * @microgpt/tensor's seeded `randn` (seeds 1, 2, …) with shapes wte (V, C), wpe (T, C), wq/wk/wv/wo (C, C),
+ * fc1 (C, hidden), fc2 (hidden, C), head (C, V); and the one batch every step trains on, token ids and targets,
+ * both (B, T) int32 in [0, V), flattened.
  */
-export function oneBlockWeights(): OneBlockWeights<HostTensor> {
+export function oneBlockStart(): { weights: OneBlockWeights<HostTensor>; ids: Int32Array; targets: Int32Array } {
+  return { weights: oneBlockWeights(), ...oneBlockBatch() };
+}
+
+function oneBlockWeights(): OneBlockWeights<HostTensor> {
   const { V, T, C, hidden } = ONE_BLOCK;
   const backend = findBackend('js');
   let seed = 1;
@@ -65,8 +68,7 @@ export function oneBlockWeights(): OneBlockWeights<HostTensor> {
   };
 }
 
-/** The one batch every step trains on: token ids and targets, both (B, T) int32 in [0, V), flattened. */
-export function oneBlockBatch(): { ids: Int32Array; targets: Int32Array } {
+function oneBlockBatch(): { ids: Int32Array; targets: Int32Array } {
   const { V, T, B } = ONE_BLOCK;
   const rng = new PythonRandom(7);
   const draw = (): Int32Array => Int32Array.from({ length: B * T }, () => rng.randbelow(V));

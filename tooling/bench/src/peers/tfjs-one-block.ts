@@ -14,16 +14,7 @@ import { createRequire } from 'node:module';
 import type * as TfCore from '@tensorflow/tfjs-core';
 import { describeError } from './cases';
 import { loadTfjsWasm } from './tfjs';
-import {
-  type OneBlockTrainer,
-  type OneBlockWeights,
-  ONE_BLOCK,
-  ONE_BLOCK_ADAM,
-  RMS_EPS,
-  mapWeights,
-  oneBlockBatch,
-  oneBlockWeights,
-} from './one-block-model';
+import { type OneBlockTrainer, type OneBlockWeights, ONE_BLOCK, mapWeights, oneBlockStart } from './one-block-model';
 
 /** Registers tfjs-core's gradient functions (see the note at the top); throws a clear error where it cannot. */
 function registerTfjsGradients(): void {
@@ -50,20 +41,20 @@ function causalBias(T: number): Float32Array {
 export async function tfjsOneBlock(): Promise<OneBlockTrainer> {
   const { tf, threads } = await loadTfjsWasm();
   registerTfjsGradients();
-  const { V, T, B, C } = ONE_BLOCK;
-  const { lr, beta1, beta2, eps } = ONE_BLOCK_ADAM;
+  const { V, T, B, C, rmsEps } = ONE_BLOCK;
+  const { lr, beta1, beta2, eps } = ONE_BLOCK.adam;
 
-  const w: OneBlockWeights<TfCore.Variable> = mapWeights(oneBlockWeights(), ({ shape, data }) =>
+  const start = oneBlockStart();
+  const w: OneBlockWeights<TfCore.Variable> = mapWeights(start.weights, ({ shape, data }) =>
     tf.tidy(() => tf.variable(tf.tensor(data, [...shape], 'float32'))),
   );
-  const batch = oneBlockBatch();
-  const idsOneHot = tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(batch.ids, 'int32'), V), 'float32')); // (B·T, V)
-  const targetsOneHot = tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(batch.targets, 'int32'), V), 'float32'));
+  const idsOneHot = tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(start.ids, 'int32'), V), 'float32')); // (B·T, V)
+  const targetsOneHot = tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(start.targets, 'int32'), V), 'float32'));
   const mask = tf.tensor2d(causalBias(T), [T, T]);
   const optimizer = tf.train.adam(lr, beta1, beta2, eps);
 
   const rmsnorm = (x: TfCore.Tensor): TfCore.Tensor =>
-    tf.mul(x, tf.rsqrt(tf.add(tf.mean(tf.square(x), -1, true), RMS_EPS)));
+    tf.mul(x, tf.rsqrt(tf.add(tf.mean(tf.square(x), -1, true), rmsEps)));
   const loss = (): TfCore.Scalar => {
     const x = tf.reshape(tf.add(tf.reshape(tf.matMul(idsOneHot, w.wte), [B, T, C]), w.wpe), [B * T, C]);
     const h = rmsnorm(x);

@@ -16,8 +16,8 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type * as TfCore from '@tensorflow/tfjs-core';
-import { type Emit, progress, timeMedian } from '../harness';
-import { type MatmulCase, PEER_TIMING, caseInputs, caseName, caseShape, describeError, peerRow, peerWarmup } from './cases';
+import { type Emit, timeMedian } from '../harness';
+import { type MatmulCase, caseInputs, caseShape, measurePeer } from './cases';
 
 export const TFJS_IMPL = 'tfjs-wasm';
 
@@ -37,32 +37,27 @@ export async function loadTfjsWasm(): Promise<{ tf: Tf; threads: number }> {
 
 /** Measures every case on tfjs-wasm and emits its rows; on a load failure prints a note and emits nothing. */
 export async function measureTfjs(cases: readonly MatmulCase[], emit: Emit): Promise<void> {
-  let loaded: Awaited<ReturnType<typeof loadTfjsWasm>>;
-  try {
-    loaded = await loadTfjsWasm();
-  } catch (error) {
-    progress(`bench: matmul: skipping ${TFJS_IMPL}: ${describeError(error)}`);
-    return;
-  }
-  const { tf, threads } = loaded;
-  progress(`bench: matmul: ${TFJS_IMPL} ${tf.version_core} (${threads} thread${threads === 1 ? '' : 's'})`);
-  for (const [i, c] of cases.entries()) {
-    const { a: aData, b: bData } = caseInputs(c);
-    const a = tf.tensor(aData, caseShape(c), 'float32');
-    const b = tf.tensor(bData, caseShape(c), 'float32');
-    const { transA, transB } = c.form;
-    try {
-      // tf.matMul's own transpose flags, not a pre-transposed copy.
-      const call = (): void => {
-        tf.matMul(a, b, transA, transB).dispose();
-      };
-      timeMedian(call, peerWarmup(i === 0));
-      const seconds = timeMedian(call, PEER_TIMING);
-      emit(peerRow(TFJS_IMPL, threads, c, seconds));
-    } catch (error) {
-      progress(`bench: matmul: ${TFJS_IMPL} ${caseName(c)} failed: ${describeError(error)}`);
-    } finally {
-      tf.dispose([a, b]);
-    }
-  }
+  await measurePeer(TFJS_IMPL, async () => {
+    const { tf, threads } = await loadTfjsWasm();
+    return {
+      threads,
+      label: `${TFJS_IMPL} ${tf.version_core} (${threads} thread${threads === 1 ? '' : 's'})`,
+      upload(c) {
+        const { a: aData, b: bData } = caseInputs(c);
+        const a = tf.tensor(aData, caseShape(c), 'float32');
+        const b = tf.tensor(bData, caseShape(c), 'float32');
+        const { transA, transB } = c.form;
+        // tf.matMul's own transpose flags, not a pre-transposed copy. Kernels run synchronously: timeMedian.
+        const call = (): void => {
+          tf.matMul(a, b, transA, transB).dispose();
+        };
+        return Promise.resolve({
+          time: (options) => Promise.resolve(timeMedian(call, options)),
+          dispose: () => {
+            tf.dispose([a, b]);
+          },
+        });
+      },
+    };
+  }, cases, emit);
 }

@@ -27,7 +27,7 @@ import { trainChar } from '@microgpt/tokenizer';
 import { startBlas } from '../blas';
 import { type Emit, median, progress, timeMedian, timeMedianAsync } from '../harness';
 import { jaxOneBlock } from '../peers/jax-one-block';
-import { ONE_BLOCK, ONE_BLOCK_ADAM } from '../peers/one-block-model';
+import { ONE_BLOCK } from '../peers/one-block-model';
 import { bestPytorchRows, hasTorch, runPytorch } from '../peers/pytorch';
 import { tfjsOneBlock } from '../peers/tfjs-one-block';
 import { datasetPath, datasetText, peakRssMb } from './data';
@@ -119,7 +119,7 @@ async function shakespeareRows(emit: Emit, wasm: T.WasmBackend): Promise<void> {
 async function oneBlockRows(emit: Emit, wasm: T.WasmBackend): Promise<void> {
   const { V, T: Tn, B, C, hidden } = ONE_BLOCK;
   const config = { vocabSize: V, nLayer: 1, nHead: 1, nEmbd: C, blockSize: Tn, mlpRatio: hidden / C, embedNorm: false };
-  const settings: TrainSettings = { ...DEFAULT_TRAIN, batchSize: B, schedule: 'constant', lr: ONE_BLOCK_ADAM.lr, beta1: ONE_BLOCK_ADAM.beta1, beta2: ONE_BLOCK_ADAM.beta2, eps: ONE_BLOCK_ADAM.eps, dtype: 'float32' };
+  const settings: TrainSettings = { ...DEFAULT_TRAIN, batchSize: B, schedule: 'constant', ...ONE_BLOCK.adam, dtype: 'float32' };
   for (const threads of [1, 2]) {
     await wasm.setThreads(threads);
     const model = createGPT(config, { seed: 1, dtype: 'float32', backend: wasm });

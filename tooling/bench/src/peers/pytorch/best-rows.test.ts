@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type PytorchMeasurement, bestPytorchRows } from './index';
 
-/** The rows one gpt_bench.py run prints: a headline metric and its rss_mb. */
+/** The rows one gpt-bench.py run prints: a headline metric and its rss_mb. */
 function run(suite: string, metric: string, value: number, torch: number, blas: number, rss: number): PytorchMeasurement[] {
   const row = { suite, name: 'shakespeare-cpu', impl: 'pytorch', threads: Math.max(torch, blas), torchThreads: torch, blasThreads: blas };
   return [

@@ -1,5 +1,5 @@
 // Peer: PyTorch on the CPU (Debian's python3-torch, eager mode), `impl: pytorch`, running our own script
-// gpt_bench.py (beside this file) in a child process, one process per thread setting. Import it as
+// gpt-bench.py (beside this file) in a child process, one process per thread setting. Import it as
 // `peers/pytorch`: this is the folder's index rather than a peers/pytorch.ts, because tsx resolves a specifier
 // naming both a file and a folder to the folder.
 //
@@ -20,7 +20,7 @@ import { type Measurement, progress } from '../../harness';
 
 export const PYTORCH_IMPL = 'pytorch';
 
-/** gpt_bench.py's cases: `shakespeare-cpu` (train), `generate`, `microgpt-py` (train), `quality` (Tiny Shakespeare val loss). */
+/** gpt-bench.py's cases: `shakespeare-cpu` (train), `generate`, `microgpt-py` (train), `quality` (Tiny Shakespeare val loss). */
 export type PytorchCase = 'shakespeare-cpu' | 'generate' | 'microgpt-py' | 'quality';
 
 /** One thread setting: torch's intra-op threads and OpenBLAS's threads. */
@@ -50,7 +50,7 @@ export interface PytorchMeasurement extends Measurement {
   readonly blasThreads: number;
 }
 
-const SCRIPT = fileURLToPath(new URL('./gpt_bench.py', import.meta.url));
+const SCRIPT = fileURLToPath(new URL('./gpt-bench.py', import.meta.url));
 const FORCED_OPENBLAS_SETTINGS = new Set(['OPENBLAS_CORETYPE', 'OPENBLAS_L2_SIZE']);
 const LOWER_IS_BETTER = new Set(['ms_per_step', 'train_seconds', 'val_loss']);
 const RUN_TIMEOUT_MS = 15 * 60 * 1000;
@@ -119,7 +119,7 @@ function runOnce(python: string, caseName: PytorchCase, setting: PytorchThreads,
 }
 
 /**
- * Runs gpt_bench.py's `caseName` once per thread setting and returns every row of every run (suite `train` or
+ * Runs gpt-bench.py's `caseName` once per thread setting and returns every row of every run (suite `train` or
  * `generate`, impl `pytorch`, plus an `rss_mb` row per run).
  *
  * @returns [] (with a note on stderr) when no Python with torch is found; a failed run adds a note and no rows.

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """PyTorch peer for microgpt's `train` and `generate` benchmark suites (plain PyTorch eager, CPU).
 
-Usage: gpt_bench.py --case {shakespeare-cpu,generate,microgpt-py,quality} --threads N [--data FILE]
+Usage: gpt-bench.py --case {shakespeare-cpu,generate,microgpt-py,quality} --threads N [--data FILE]
 
 --threads sets torch's intra-op threads; OpenBLAS (which does torch's matmuls in Debian's build) takes its own
 count from OPENBLAS_NUM_THREADS. Each row's `threads` is the larger of the two: OpenBLAS is called from torch's
