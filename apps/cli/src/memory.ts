@@ -17,17 +17,25 @@ export function machineMemory(): { memoryLimit: number; memoryLimitSource: strin
 }
 
 /**
- * Runs `work`, turning a MemoryLimitError into a usage error with `hint(largest part)`, plus a pointer to
- * `--backend js` when only the wasm backend's 4 GiB was in the way.
+ * `error` as the CLI reports it: a MemoryLimitError becomes a usage error with `hint(largest part)`, plus a pointer to
+ * `--backend js` when only the wasm backend's 4 GiB was in the way; anything else is returned unchanged.
+ */
+function refusal(error: unknown, backend: Backend, hint: (part: MemoryPart) => string): unknown {
+  if (!(error instanceof MemoryLimitError)) return error;
+  const onlyWasm = backend.maxBytes !== undefined && error.limit === backend.maxBytes && error.estimate.total <= machineMemory().memoryLimit;
+  return usageError(error.message, `${hint(error.estimate.largestPart)}${onlyWasm ? `, or use --backend js (not bound to ${formatBytes(backend.maxBytes)})` : ''}`);
+}
+
+/**
+ * Runs `work` (which refuses what does not fit before allocating it), turning a MemoryLimitError into a usage error
+ * (see `refusal`).
  * @throws CliError (exit 2) for work that does not fit; anything else `work` throws, unchanged.
  */
-export function refuseWhatDoesNotFit<T>(work: () => T, backend: Backend, hint: (part: MemoryPart) => string): T {
+export async function refuseWhatDoesNotFit<T>(work: () => Promise<T>, backend: Backend, hint: (part: MemoryPart) => string): Promise<T> {
   try {
-    return work();
+    return await work();
   } catch (error) {
-    if (!(error instanceof MemoryLimitError)) throw error;
-    const onlyWasm = backend.maxBytes !== undefined && error.limit === backend.maxBytes && error.estimate.total <= machineMemory().memoryLimit;
-    throw usageError(error.message, `${hint(error.estimate.largestPart)}${onlyWasm ? `, or use --backend js (not bound to ${formatBytes(backend.maxBytes)})` : ''}`);
+    throw refusal(error, backend, hint);
   }
 }
 
@@ -40,13 +48,11 @@ export function refuseWhatDoesNotFit<T>(work: () => T, backend: Backend, hint: (
  * 100,000,000 × 1 layer) but the wasm backend holds at most 4 GiB`, with the hint.
  */
 export function ensureFits(config: GPTConfig, options: MemoryEstimateOptions, what: string, backend: Backend, hint: (part: MemoryPart) => string): void {
-  refuseWhatDoesNotFit(
-    () => {
-      checkMemory(estimateMemory(config, options), what, { backend, ...machineMemory() });
-    },
-    backend,
-    hint,
-  );
+  try {
+    checkMemory(estimateMemory(config, options), what, { backend, ...machineMemory() });
+  } catch (error) {
+    throw refusal(error, backend, hint);
+  }
 }
 
 /** The hint for a training run's size: the flags that shrink its largest part. */

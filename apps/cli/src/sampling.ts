@@ -42,15 +42,15 @@ export interface SampleHooks {
  * samples, so any count runs in the memory of one. With `beam` k > 1 it runs one beam search and hands over its
  * `count` best distinct hypotheses (count ≤ k), best first, each ended by a stop token or at `maxTokens`.
  * @param bos the BOS id of a documents model (null for a stream model).
- * @throws what the tokenizer throws for a prompt it cannot encode, ModelError for bad sampling options.
+ * @throws (as a rejection) what the tokenizer throws for a prompt it cannot encode, ModelError for bad sampling options.
  */
-export function drawSamples(model: GPT, tokenizer: Tokenizer, bos: number | null, options: SampleOptions, hooks: SampleHooks = {}): void {
+export async function drawSamples(model: GPT, tokenizer: Tokenizer, bos: number | null, options: SampleOptions, hooks: SampleHooks = {}): Promise<void> {
   const prompt = options.prompt ?? (bos === null ? '\n' : '');
   const promptIds = [...(bos === null ? [] : [bos]), ...tokenizer.encode(prompt)];
   if (promptIds.length === 0) promptIds.push(0);
   const rng = new PythonRandom(options.seed);
   if (options.beam !== undefined && options.beam > 1) {
-    const result = generate(model, promptIds, {
+    const result = await generate(model, promptIds, {
       maxNewTokens: options.maxTokens,
       beam: options.beam,
       returnBeams: options.count,
@@ -65,7 +65,7 @@ export function drawSamples(model: GPT, tokenizer: Tokenizer, bos: number | null
   }
   for (let i = 0; i < options.count; i++) {
     hooks.onText?.(prompt);
-    const result = generate(model, promptIds, {
+    const result = await generate(model, promptIds, {
       maxNewTokens: options.maxTokens,
       temperature: options.temperature,
       ...(options.topK === undefined ? {} : { topK: options.topK }),

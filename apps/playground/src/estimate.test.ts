@@ -21,7 +21,7 @@ describe('estimateRun', () => {
   it.each([
     { preset: 'names', size: { nLayer: 1, nHead: 4, nEmbd: 16, blockSize: 16 }, B: 8 },
     { preset: 'shakespeare-cpu', size: { nLayer: 2, nHead: 4, nEmbd: 64, blockSize: 32 }, B: 6 },
-  ] as const)('$preset: the bytes a real training step holds on the backend, exactly', ({ preset, size, B }) => {
+  ] as const)('$preset: the bytes a real training step holds on the backend, exactly', async ({ preset, size, B }) => {
     const backend = createJsBackend();
     const V = 30;
     const config = resolveConfig({ ...getPreset(preset).model, ...size, vocabSize: V });
@@ -30,7 +30,7 @@ describe('estimateRun', () => {
     const model = createGPT(config, { seed: 1, dtype: 'float32', backend });
     const settings = { ...getPreset(preset).train, batchSize: B, dtype: 'float32' as const, optimizer: 'adam' as const, data: 'documents' as const, valFraction: 0 };
     const trainer = createTrainer({ model, settings, train: loader, val: null });
-    trainer.trainStep();
+    await trainer.trainStep();
     const held = backend.memory().liveBytes;
     const estimate = estimateRun(preset, size, V, B);
     // Besides the backend's storages, the estimate counts the loader's host batch: x and y, B × blockSize int32 each.

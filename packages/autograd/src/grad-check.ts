@@ -29,8 +29,9 @@ export interface GradCheckResult {
 /**
  * Compares ∂fn/∂input from `backward()` with central differences (fn(x + eps) - fn(x - eps)) / 2eps for every
  * element of every input. `fn` receives the inputs as parameters and must return a scalar Var. Inputs must be
- * contiguous float64 tensors (they are perturbed in place and restored).
- * @throws {DTypeError} for an input that is not float64.
+ * contiguous float64 tensors (they are perturbed in place and restored). A debugging and testing tool: it reads
+ * the loss after every perturbation, synchronously, so it needs a backend with `readSync` (js, wasm).
+ * @throws {DTypeError} for an input that is not float64; BackendError on a backend that reads only asynchronously.
  */
 export function gradCheck(fn: (...inputs: Var[]) => Var, inputs: readonly Tensor[], options: GradCheckOptions = {}): GradCheckResult {
   const { eps = 1e-6, atol = 1e-6, rtol = 1e-5 } = options;

@@ -1,12 +1,12 @@
 // Public surface of @microgpt/autograd.
-export { type OpResultOptions, Var, constant, gradOf, isRecording, noGrad, opResult, output, param, releaseGraph, topologicalOrder } from './var';
+export { type OpResultOptions, Var, constant, gradOf, isRecording, isSeededWithOne, noGrad, opResult, output, param, releaseGraph, topologicalOrder } from './var';
 export { acquire, drainPool, release, releasingOnError, withContiguous } from './pool';
 export { type MatmulOptions, matmul } from './ops/matmul';
 export { accumulateGrad, add, div, mul, sub } from './ops/elementwise';
 export { type GradCheckOptions, type GradCheckResult, gradCheck } from './grad-check';
 export { type ReduceOptions, mean, sum } from './ops/reduce';
 export { type AdamHyper, type AdamOptimizerOptions, type AdamState, type AdamWState, adam, adamw } from './optim/adam';
-export { clipGradNorm } from './optim/clip';
+export { clipGradNorm, clipGradients, gradNorm } from './optim/clip';
 export type { Optimizer } from './optim/optimizer';
 export type { ParamGroup, ParamList, Params } from './optim/params';
 export { type LinearDecayOptions, type LrSchedule, type WarmupCosineOptions, constantLr, linearDecay, warmupCosine } from './optim/schedule';

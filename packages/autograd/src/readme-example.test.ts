@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { Value, adamw, add, constant, matmul, mean, mul, param, releaseGraph, relu, sub } from './index';
 
 describe('README examples', () => {
-  it('fits a tiny MLP with AdamW without allocating after the first step', () => {
+  it('fits a tiny MLP with AdamW without allocating after the first step', async () => {
     // Fit y = sin(x) on 64 points with a 1 → 32 → 1 MLP.
     const x = constant(tensor(Array.from({ length: 64 }, (_, i) => [i / 10 - 3.2]))); // (64, 1)
     const y = constant(tensor(Array.from({ length: 64 }, (_, i) => [Math.sin(i / 10 - 3.2)])));
@@ -22,7 +22,7 @@ describe('README examples', () => {
       loss.backward();
       opt.step();
       opt.zeroGrad();
-      losses.push(loss.value.item());
+      losses.push(await loss.value.itemAsync());
       releaseGraph(loss);
       if (step === 0) allocations = findBackend('js').memory().totalAllocations;
     }

@@ -6,6 +6,8 @@ import { type DType, ShapeError, type Shape, Tensor, fill, formatShape } from '@
 import { acquire, release } from './pool';
 
 let recording = true;
+/** The gradient buffer of the Var whose `backward()` is running: the seed 1, a number the host knows without a read. */
+let seed: Tensor | null = null;
 
 /** A value in the graph: a tensor, its gradient once computed, and how it was made. */
 export class Var {
@@ -60,14 +62,29 @@ export class Var {
     const order = topologicalOrder(this);
     // A second backward over the same graph must not add to the first one's intermediate gradients.
     for (const v of order) if (!v.isLeaf) v.zeroGrad();
-    fill(gradOf(this), 1);
-    for (let i = order.length - 1; i >= 0; i--) order[i]!.backwardStep?.();
+    const grad = gradOf(this);
+    fill(grad, 1);
+    const outer = seed;
+    seed = grad;
+    try {
+      for (let i = order.length - 1; i >= 0; i--) order[i]!.backwardStep?.();
+    } finally {
+      seed = outer;
+    }
   }
 
   /** Sets the gradient to zero, keeping its buffer (call between steps; gradients accumulate otherwise). */
   zeroGrad(): void {
     if (this.grad) fill(this.grad, 0);
   }
+}
+
+/**
+ * Whether `v`'s gradient is the seed of the running `backward()` (v is the loss it was called on), so exactly 1: an
+ * op's backward can then use the number instead of reading the gradient back from the backend.
+ */
+export function isSeededWithOne(v: Var): boolean {
+  return v.grad !== null && v.grad === seed;
 }
 
 /** Every Var that `root` depends on and that requires a gradient, parents before children. */

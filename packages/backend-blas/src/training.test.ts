@@ -26,7 +26,7 @@ afterAll(async () => {
 });
 
 /** The losses of STEPS training steps of a 2-layer, 64-wide model (batch 8 × 64 characters) on `backend`. */
-function lossCurve(backend: Backend): number[] {
+async function lossCurve(backend: Backend): Promise<number[]> {
   const preset = getPreset('shakespeare-cpu');
   const text = readShakespeare().slice(0, 200_000);
   const chars = [...new Set(text)].sort();
@@ -34,7 +34,8 @@ function lossCurve(backend: Backend): number[] {
   const loader = streamLoader(memoryTokenSource(ids, chars.length), { blockSize: 64, batchSize: 8, seed: 1337, valFraction: 0.1 });
   const model: GPT = createGPT({ ...preset.model, vocabSize: chars.length, nLayer: 2, nHead: 4, nEmbd: 64, blockSize: 64 }, { seed: 1337, dtype: 'float32', backend });
   const trainer = createTrainer({ model, settings: { ...preset.train, steps: STEPS, batchSize: 8, warmupSteps: 10, dtype: 'float32' }, train: loader });
-  const losses = Array.from({ length: STEPS }, () => trainer.trainStep().loss);
+  const losses: number[] = [];
+  for (let i = 0; i < STEPS; i++) losses.push((await trainer.trainStep()).loss);
   trainer.dispose();
   disposeGPT(model);
   return losses;
@@ -48,11 +49,11 @@ describe('training on blas', () => {
   for (const [name, routing, threads] of runs) {
     it(`gives wasm's loss curve over ${STEPS} steps within float32 tolerance (${name})`, async () => {
       await wasm.setThreads(threads);
-      const expected = lossCurve(wasm);
+      const expected = await lossCurve(wasm);
       await blas.setThreads(threads);
       blas.routing = routing;
       const before = blas.counts().blas;
-      const actual = lossCurve(blas);
+      const actual = await lossCurve(blas);
       expect(blas.counts().blas - before).toBeGreaterThan(STEPS * 20);
       expect(actual.every(Number.isFinite)).toBe(true);
       expect(actual[STEPS - 1]).toBeLessThan(actual[0]! - 0.5);

@@ -16,7 +16,7 @@ describe('activations', () => {
     expect(() => getActivation('nope')).toThrow(/activation 'nope' is not known; known: relu, gelu/);
     expect(() => resolveConfig({ vocabSize: 5, activation: 'nope' })).toThrow(/activation must be one of relu, gelu/);
   });
-  it('a registered activation written with tensor ops runs in the model (here relu again: same logits as the built-in)', () => {
+  it('a registered activation written with tensor ops runs in the model (here relu again: same logits as the built-in)', async () => {
     registerActivation('my_relu', {
       forward: (x, out) => {
         T.relu(x, out);
@@ -31,7 +31,7 @@ describe('activations', () => {
     const a = createGPT({ vocabSize: 9, activation: 'relu' }, { seed: 2, dtype: 'float64', backend: 'js' });
     const b = createGPT({ vocabSize: 9, activation: 'my_relu' }, { seed: 2, dtype: 'float64', backend: 'js' });
     const ids = [1, 2, 3, 4, 5, 6];
-    expect(Array.from(forwardLogits(b, ids, 1, 6))).toEqual(Array.from(forwardLogits(a, ids, 1, 6)));
+    expect(Array.from(await forwardLogits(b, ids, 1, 6))).toEqual(Array.from(await forwardLogits(a, ids, 1, 6)));
     disposeGPT(a);
     disposeGPT(b);
   });

@@ -46,17 +46,17 @@ it('README: train, sample, save, load', async () => {
         losses.push(p.loss);
       },
       onCheckpoint: async (t) => {
-        await saveRunCheckpoint(join(dir, 'names'), { model, tokenizer, optimizer: t.optimizerState(), trainerState: t.state() }, { step: t.step });
+        await saveRunCheckpoint(join(dir, 'names'), { model, tokenizer, optimizer: await t.optimizerState(), trainerState: t.state() }, { step: t.step });
       },
     });
     lock.release();
     expect(losses).toHaveLength(200);
     expect(losses.at(-1)!).toBeLessThan(losses[0]! / 2);
-    const { text: name } = generate(model, [bos], { maxNewTokens: 16, temperature: 0.5, stopTokens: [bos], tokenizer, seed: 1 });
+    const { text: name } = await generate(model, [bos], { maxNewTokens: 16, temperature: 0.5, stopTokens: [bos], tokenizer, seed: 1 });
     expect(['emma', 'olivia', 'ava', 'isabella', 'sophia']).toContain(name);
     const loaded = await loadCheckpoint(join(dir, 'names'), { backend });
     expect(loaded.trainerState).toMatchObject({ step: 200 });
-    expect(generate(loaded.model, [bos], { maxNewTokens: 16, temperature: 0.5, stopTokens: [bos], tokenizer, seed: 1 }).text).toBe(name);
+    expect((await generate(loaded.model, [bos], { maxNewTokens: 16, temperature: 0.5, stopTokens: [bos], tokenizer, seed: 1 })).text).toBe(name);
     trainer.dispose();
   } finally {
     await rm(dir, { recursive: true });
@@ -78,14 +78,14 @@ it('README: encode safetensors, write atomically, read back', async () => {
   }
 });
 
-it('README: the reference model, its loss and gradients', () => {
+it('README: the reference model, its loss and gradients', async () => {
   const model = createGPT({ vocabSize: 27 }, { seed: 42, dtype: 'float64', backend: 'js' });
   const [idx, targets] = [[1, 5, 9, 2], [5, 9, 2, 0]].map((ids) => T.tensor(Int32Array.from(ids), { shape: [1, 4], backend: model.backend })) as [T.Tensor, T.Tensor];
   const { logits, loss } = referenceForward(model, idx, targets);
   loss!.backward();
   releaseGraph(loss!);
   // The same logits as the planned inference pass, and gradients in the parameters.
-  const planned = forwardLogits(model, [1, 5, 9, 2], 1, 4);
+  const planned = await forwardLogits(model, [1, 5, 9, 2], 1, 4);
   expect(logits.shape).toEqual([1, 4, 27]);
   const worst = Array.from(logits.value.toArray()).reduce((w, x, i) => Math.max(w, Math.abs(x - planned[i]!)), 0);
   expect(worst).toBeLessThan(1e-12);

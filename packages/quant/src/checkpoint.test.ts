@@ -22,12 +22,12 @@ describe('quantized checkpoints', () => {
   it.each(SCHEMES)('%s: files → model gives the same logits, and the weights file shrinks', async (scheme) => {
     const backend = await startBackend('wasm');
     const model = createGPT(config, { seed: 4, dtype: 'float32', backend });
-    const q = quantizeModel(model, { scheme });
-    const files = quantizedCheckpointFiles({ quantized: q, tokenizer: tokenizer.toJSON(), metadata: { data: 'names' } });
+    const q = await quantizeModel(model, { scheme });
+    const files = await quantizedCheckpointFiles({ quantized: q, tokenizer: tokenizer.toJSON(), metadata: { data: 'names' } });
     const back = readQuantizedCheckpointFiles(files, { backend });
     expect(back.metadata).toEqual({ data: 'names' });
     expect(back.quantized.settings).toEqual(q.settings);
-    expect(forwardLogits(back.quantized.model, ids, 1, 16)).toEqual(forwardLogits(q.model, ids, 1, 16));
+    expect(await forwardLogits(back.quantized.model, ids, 1, 16)).toEqual(await forwardLogits(q.model, ids, 1, 16));
     const floatBytes = 4 * Object.values(model.params).reduce((n, p) => n + p.value.size, 0);
     const ratio = files['model.safetensors']!.length / floatBytes;
     const limit = { int8: 0.28, 'int8-asym': 0.28, int4: 0.16, 'int4-asym': 0.19, fp16: 0.51, bf16: 0.51 }[scheme];
@@ -37,12 +37,12 @@ describe('quantized checkpoints', () => {
   it('a folder round trip; loadCheckpoint refuses it by name, and isQuantizedCheckpoint tells them apart', async () => {
     const backend = await startBackend('js');
     const model = createGPT(config, { seed: 5, dtype: 'float32', backend });
-    const q = quantizeModel(model, { scheme: 'int8' });
+    const q = await quantizeModel(model, { scheme: 'int8' });
     const folder = join(dir, 'int8');
     await saveQuantizedCheckpoint(folder, { quantized: q, tokenizer: tokenizer.toJSON() });
     expect(await isQuantizedCheckpoint(folder)).toBe(true);
     const loaded = await loadQuantizedCheckpoint(folder, { backend });
-    expect(forwardLogits(loaded.quantized.model, ids, 1, 16)).toEqual(forwardLogits(q.model, ids, 1, 16));
+    expect(await forwardLogits(loaded.quantized.model, ids, 1, 16)).toEqual(await forwardLogits(q.model, ids, 1, 16));
     await expect(loadCheckpoint(folder, { backend })).rejects.toThrow('config.json: quantization: this is a quantized checkpoint (int8); load it with loadQuantizedCheckpoint from @microgpt/quant/node');
     await expect(loadQuantizedCheckpoint(join(dir, 'nope'))).rejects.toThrow('checkpoint folder');
   });
@@ -50,7 +50,7 @@ describe('quantized checkpoints', () => {
   it('every damaged part is a CheckpointError naming file, tensor and field', async () => {
     const backend = await startBackend('js');
     const model = createGPT(config, { seed: 6, dtype: 'float32', backend });
-    const files = quantizedCheckpointFiles({ quantized: quantizeModel(model, { scheme: 'int4-asym' }), tokenizer: null });
+    const files = await quantizedCheckpointFiles({ quantized: await quantizeModel(model, { scheme: 'int4-asym' }), tokenizer: null });
     const config_ = JSON.parse(new TextDecoder().decode(files['config.json'])) as { quantization: Record<string, unknown> };
     const withConfig = (change: (c: typeof config_) => void): Record<string, Uint8Array> => {
       const copy = structuredClone(config_);
@@ -78,7 +78,7 @@ describe('quantized checkpoints', () => {
   it('refuses a config.json claiming a billion layers before making any per-layer list', async () => {
     const backend = await startBackend('js');
     const model = createGPT(config, { seed: 6, dtype: 'float32', backend });
-    const files = quantizedCheckpointFiles({ quantized: quantizeModel(model, { scheme: 'int8' }), tokenizer: null });
+    const files = await quantizedCheckpointFiles({ quantized: await quantizeModel(model, { scheme: 'int8' }), tokenizer: null });
     const json = JSON.parse(new TextDecoder().decode(files['config.json'])) as { model: Record<string, unknown> };
     json.model.nLayer = 1_000_000_000;
     const huge = { ...files, 'config.json': new TextEncoder().encode(JSON.stringify(json)) };

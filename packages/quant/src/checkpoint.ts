@@ -56,13 +56,15 @@ function matrixEntries(name: string, m: QuantizedMatrix): Record<string, Safeten
 /**
  * The files of a quantized checkpoint folder: model.safetensors (codes and scales, or fp16 / bf16 values),
  * config.json (the model package's, plus `quantization`), tokenizer.json, and trainer_state.json when given.
+ * The model's float parameters are read back from its backend (asynchronously) as `checkpointFiles` does.
  * @returns file name → bytes.
- * @throws CheckpointError as `checkpointFiles` does (a tokenizer that does not fit, reserved metadata keys).
+ * @throws CheckpointError (as a rejection) as `checkpointFiles` does (a tokenizer that does not fit, reserved
+ * metadata keys).
  */
-export function quantizedCheckpointFiles(parts: QuantizedCheckpointParts): Record<string, Uint8Array> {
+export async function quantizedCheckpointFiles(parts: QuantizedCheckpointParts): Promise<Record<string, Uint8Array>> {
   const { quantized } = parts;
   const { model, settings, matrices } = quantized;
-  const files = checkpointFiles({ model, tokenizer: parts.tokenizer, ...(parts.trainerState ? { trainerState: parts.trainerState } : {}), ...(parts.metadata ? { metadata: parts.metadata } : {}) });
+  const files = await checkpointFiles({ model, tokenizer: parts.tokenizer, ...(parts.trainerState ? { trainerState: parts.trainerState } : {}), ...(parts.metadata ? { metadata: parts.metadata } : {}) });
   const float = decodeSafetensors(files[MODEL_FILE]!);
   const entries: Record<string, SafetensorsEntry> = {};
   for (const [name, tensor] of float.tensors) {

@@ -13,7 +13,7 @@ import { type QuantizedCheckpoint, type QuantizedCheckpointParts, type ReadQuant
  * changes then).
  */
 export async function saveQuantizedCheckpoint(dir: string, parts: QuantizedCheckpointParts): Promise<void> {
-  await writeCheckpointFolder(dir, quantizedCheckpointFiles(parts));
+  await writeCheckpointFolder(dir, await quantizedCheckpointFiles(parts));
 }
 
 /** True when `dir` (or the newest checkpoint of run folder `dir`) has a config.json with a `quantization` section. */

@@ -20,7 +20,7 @@ describe.each(['js', 'wasm'])('quantizeModel on %s', (backendName) => {
   ])('%s with %s activations: quantized layers match the decoded weights run as float matmuls', async (scheme, activations) => {
     const backend = await startBackend(backendName);
     const model = createGPT(config, { seed: 1, dtype: 'float32', backend });
-    const q = quantizeModel(model, { scheme, activations });
+    const q = await quantizeModel(model, { scheme, activations });
     expect(Object.keys(q.matrices)).toEqual(quantizedNames(model, true));
     expect(Object.keys(q.model.linears ?? {})).toEqual(['h.0.attn.qkv', 'h.0.attn.o', 'h.0.mlp.fc1', 'h.0.mlp.fc2', 'h.1.attn.qkv', 'h.1.attn.o', 'h.1.mlp.fc1', 'h.1.mlp.fc2', 'head']);
     // The parameters hold the decoded weights, so the same model without operators is the float reference.
@@ -29,13 +29,13 @@ describe.each(['js', 'wasm'])('quantizeModel on %s', (backendName) => {
       expect(backend.readSync!(p.storage, p.offset, p.size)).toEqual(dequantizeMatrix(m));
     }
     const floatReference = { ...q.model, linears: undefined };
-    const expected = forwardLogits(floatReference, ids, 2, 16);
-    const got = forwardLogits(q.model, ids, 2, 16);
+    const expected = await forwardLogits(floatReference, ids, 2, 16);
+    const got = await forwardLogits(q.model, ids, 2, 16);
     let worst = 0;
     for (let i = 0; i < got.length; i++) worst = Math.max(worst, Math.abs(got[i]! - expected[i]!));
     // float: only float32 summation order differs; int16: activations rounded to about 1/65280 of their row's range.
     expect(worst).toBeLessThan(activations === 'float' ? 1e-4 : 5e-3);
-    const sample = generate(q.model, [1], { maxNewTokens: 20, temperature: 0 });
+    const sample = await generate(q.model, [1], { maxNewTokens: 20, temperature: 0 });
     expect(sample.ids).toHaveLength(20);
     q.dispose();
   });
@@ -45,7 +45,7 @@ describe('quantizeModel', () => {
   it('reports each quantized tensor’s error, and keeps norms and biases exact', async () => {
     const backend = await startBackend('js');
     const model = createGPT(config, { seed: 2, dtype: 'float32', backend });
-    const q = quantizeModel(model, { scheme: 'int8' });
+    const q = await quantizeModel(model, { scheme: 'int8' });
     for (const [name, e] of Object.entries(q.errors)) {
       const scale = Math.max(...Array.from(backend.readSync!(model.params[name]!.value.storage, model.params[name]!.value.offset, model.params[name]!.value.size), Math.abs)) / 127;
       expect(e.maxAbs).toBeLessThanOrEqual(scale / 2 + 1e-7);
@@ -61,7 +61,7 @@ describe('quantizeModel', () => {
   it('--no-embeddings keeps wte and wpe in float32 (and a tied head as a float matmul)', async () => {
     const backend = await startBackend('js');
     const model = createGPT(config, { seed: 2, dtype: 'float32', backend });
-    const q = quantizeModel(model, { scheme: 'int4', embeddings: false });
+    const q = await quantizeModel(model, { scheme: 'int4', embeddings: false });
     expect(Object.keys(q.matrices)).not.toContain('wte');
     expect(Object.keys(q.model.linears ?? {})).not.toContain('head');
   });
@@ -70,7 +70,7 @@ describe('quantizeModel', () => {
     const backend = await startBackend('js');
     const model = createGPT(config, { seed: 3, dtype: 'float64', backend });
     for (const scheme of ['fp16', 'bf16'] as const) {
-      const q = quantizeModel(model, { scheme });
+      const q = await quantizeModel(model, { scheme });
       expect(q.model.linears).toBeUndefined();
       expect(q.model.dtype).toBe('float32');
       const relative = scheme === 'fp16' ? 2 ** -11 : 2 ** -8;
@@ -87,9 +87,9 @@ describe('quantizeModel', () => {
     const model = createGPT(config, { seed: 3, dtype: 'float32', backend });
     const w = model.params['h.1.mlp.fc2.weight']!.value;
     backend.write(w.storage, w.offset + 5 * 256 + 9, new Float32Array([NaN]));
-    expect(() => quantizeModel(model, { scheme: 'int8' })).toThrow('h.1.mlp.fc2.weight: value at row 5, column 9 is NaN');
-    expect(() => quantizeModel(model, { scheme: 'int4', perTensor: true })).toThrow('perTensor applies to int8 and int8-asym, not int4');
-    expect(() => quantizeModel(model, { scheme: 'int3' as Scheme })).toThrow("unknown scheme 'int3'");
+    await expect(quantizeModel(model, { scheme: 'int8' })).rejects.toThrow('h.1.mlp.fc2.weight: value at row 5, column 9 is NaN');
+    await expect(quantizeModel(model, { scheme: 'int4', perTensor: true })).rejects.toThrow('perTensor applies to int8 and int8-asym, not int4');
+    await expect(quantizeModel(model, { scheme: 'int3' as Scheme })).rejects.toThrow("unknown scheme 'int3'");
   });
 
   it('refuses fp16 for a weight beyond its range (it would be an infinity), and bf16 keeps it', async () => {
@@ -97,8 +97,8 @@ describe('quantizeModel', () => {
     const model = createGPT(config, { seed: 3, dtype: 'float32', backend });
     const w = model.params['h.0.attn.o.weight']!.value;
     backend.write(w.storage, w.offset + 7, new Float32Array([1e5]));
-    expect(() => quantizeModel(model, { scheme: 'fp16' })).toThrow("quantizeModel: h.0.attn.o.weight[7] = 100000 is beyond fp16's range (±65504); use bf16");
-    const bf16 = quantizeModel(model, { scheme: 'bf16' });
+    await expect(quantizeModel(model, { scheme: 'fp16' })).rejects.toThrow("quantizeModel: h.0.attn.o.weight[7] = 100000 is beyond fp16's range (±65504); use bf16");
+    const bf16 = await quantizeModel(model, { scheme: 'bf16' });
     expect(bf16.errors['h.0.attn.o.weight']!.maxAbs).toBeLessThan(1e5 / 128);
   });
 });

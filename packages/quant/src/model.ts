@@ -55,10 +55,12 @@ export function quantizedNames(model: Pick<GPT, 'config'>, embeddings: boolean):
     .map((spec) => spec.name);
 }
 
-/** Float values of every parameter of `model` by name. */
-function parameterValues(model: GPT): Record<string, Float64Array | Float32Array> {
+/** Float values of every parameter of `model` by name: the parameter block read back once (parameters are views of it). */
+async function parameterValues(model: GPT): Promise<Record<string, Float64Array | Float32Array>> {
+  const { flat } = model;
+  const block = (await flat.toArrayAsync()) as Float64Array | Float32Array;
   const values: Record<string, Float64Array | Float32Array> = {};
-  for (const [name, v] of Object.entries(model.params)) values[name] = model.backend.readSync!(v.value.storage, v.value.offset, v.value.size) as Float64Array | Float32Array;
+  for (const [name, v] of Object.entries(model.params)) values[name] = block.subarray(v.value.offset - flat.offset, v.value.offset - flat.offset + v.value.size);
   return values;
 }
 
@@ -128,16 +130,17 @@ function roundTo16(values: ArrayLike<number>, scheme: 'fp16' | 'bf16', name: str
 /**
  * Quantizes a trained model for inference. Integer schemes quantize every weight matrix (and the embeddings
  * unless `embeddings: false`) per output channel (int8; per tensor with `perTensor`) or per group (int4);
- * fp16 and bf16 round every parameter. The input model is not changed.
- * @throws {QuantError} for a NaN or infinite weight (naming the parameter, row and column), a weight beyond fp16's
+ * fp16 and bf16 round every parameter. The input model is not changed; its weights are read back from its backend
+ * once, asynchronously.
+ * @throws {QuantError} (as a rejection) for a NaN or infinite weight (naming the parameter, row and column), a weight beyond fp16's
  * range with `fp16`, bad options, or an int4 matrix whose rows cannot be split in even groups.
  */
-export function quantizeModel(model: GPT, options: QuantizeModelOptions): QuantizedModel {
+export async function quantizeModel(model: GPT, options: QuantizeModelOptions): Promise<QuantizedModel> {
   const { scheme } = options;
   if (!SCHEMES.includes(scheme)) throw new QuantError(`quantizeModel: unknown scheme '${scheme}'; schemes: ${SCHEMES.join(', ')}`);
   const settings: QuantizationSettings = { scheme, perTensor: options.perTensor === true, embeddings: options.embeddings !== false, activations: options.activations ?? 'int16' };
   if (settings.perTensor && scheme !== 'int8' && scheme !== 'int8-asym') throw new QuantError(`quantizeModel: perTensor applies to int8 and int8-asym, not ${scheme}`);
-  const values = parameterValues(model);
+  const values = await parameterValues(model);
   if (scheme === 'fp16' || scheme === 'bf16') {
     const rounded = Object.fromEntries(Object.entries(values).map(([name, v]) => [name, roundTo16(v, scheme, name)]));
     const errors = Object.fromEntries(Object.keys(values).map((name) => [name, absoluteError(values[name]!, rounded[name]!)]));

@@ -51,7 +51,7 @@ export async function compatCommand(flags: CompatFlags, explicit: ReadonlySet<st
       }
     : microgptLines(print, { fullPrecision: true });
   const backend = await startCompute(flags.backend, 1, out.note);
-  const run = refuseWhatDoesNotFit(() => runMicrogpt(text, settings, hooks, backend, machineMemory()), backend, () => 'lower --n-layer, --n-embd or --block-size');
+  const run = await refuseWhatDoesNotFit(() => runMicrogpt(text, settings, hooks, backend, machineMemory()), backend, () => 'lower --n-layer, --n-embd or --block-size');
   out.record({ done: true, params: run.params, vocab_size: run.vocabSize, train_seconds: run.trainSeconds });
   out.note(`training took ${run.trainSeconds.toFixed(3)} s (${backend.name}, float64)`);
 }

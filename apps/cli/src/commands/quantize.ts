@@ -47,7 +47,7 @@ export function registerQuantize(program: Command): void {
     const source = await resolveCheckpoint(flags.ckpt);
     if (resolve(flags.out) === resolve(source) || resolve(flags.out) === resolve(flags.ckpt)) throw usageError('--out must differ from --ckpt (the float checkpoint is kept)');
     const checkpoint = await loadCheckpoint(source, { backend: await startCompute('wasm', 1) });
-    const quantized = quantizeModel(checkpoint.model, { scheme: flags.scheme, perTensor: flags.perTensor === true, embeddings: flags.embeddings, activations: flags.activations });
+    const quantized = await quantizeModel(checkpoint.model, { scheme: flags.scheme, perTensor: flags.perTensor === true, embeddings: flags.embeddings, activations: flags.activations });
     await saveQuantizedCheckpoint(flags.out, {
       quantized,
       tokenizer: checkpoint.tokenizer,

@@ -47,7 +47,7 @@ export function registerSample(program: Command): void {
     const hint = flags.beam === undefined ? 'this model needs more memory to sample than there is' : 'lower --beam (each beam is a sequence with its own cache of the context)';
     ensureFits(model.config, { dtype: model.dtype, session: { sequences } }, sequences === 1 ? 'sampling' : `beam search of width ${sequences}`, backend, () => hint);
     const stream = !out.json && flags.beam === undefined;
-    drawSamples(
+    await drawSamples(
       model,
       tokenizer,
       bos,

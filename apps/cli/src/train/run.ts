@@ -98,7 +98,7 @@ async function train(flags: RunFlags, explicit: ReadonlySet<string>, out: Output
         reporter.evaluation(step, valLoss);
       },
       onCheckpoint: async (t, reason) => {
-        const parts = { model, tokenizer, optimizer: t.optimizerState(), trainerState: { ...t.state(), ...run.compute }, metadata };
+        const parts = { model, tokenizer, optimizer: await t.optimizerState(), trainerState: { ...t.state(), ...run.compute }, metadata };
         // The log first, so it never lacks a step the checkpoint has.
         await saveTrainingCheckpoint(dir, () => metrics.flush(), parts, t.step, flags.keepCheckpoints, `${commandName()} train --resume ${dir}`);
         if (reason === 'every') reporter.message(`checkpoint at step ${t.step} saved to ${dir}`);
@@ -128,7 +128,7 @@ async function train(flags: RunFlags, explicit: ReadonlySet<string>, out: Output
   if (count > 0 && !out.json) out.info(documents ? `${count} samples:` : 'a sample:');
   const samples: string[] = [];
   const sampleOptions = { count, maxTokens: documents ? model.config.blockSize : 200, temperature: flags.temperature ?? (documents ? 0.5 : 0.8), seed: trainer.settings.seed };
-  drawSamples(model, tokenizer, run.bos, sampleOptions, { onSample: (s) => samples.push(s.text) });
+  await drawSamples(model, tokenizer, run.bos, sampleOptions, { onSample: (s) => samples.push(s.text) });
   for (const text of samples) out.info(documents ? `  ${text}` : text);
   out.info(
     [

@@ -1,7 +1,8 @@
 // The worker's side of the protocol: one controller holds the run and answers each request with events. The
 // training loop yields to the event loop every few milliseconds (runTraining does), so Pause and Stop arrive
-// between steps (and so do inspect, generate and export, which run between two steps); a paused run keeps its
-// trainer and continues from the same step.
+// between steps (and so do inspect, generate and export, which run between two steps: their reads of the wasm
+// backend resolve at once, so each runs to its end before the loop's next step); a paused run keeps its trainer and
+// continues from the same step. Samples drawn during training are awaited by the loop, so they see one step's weights.
 import { type GPT, type GenerateResult, attentionMaps, forwardLogits, generate, runTraining } from '@microgpt/model';
 import { PythonRandom, type WasmBackend } from '@microgpt/tensor';
 import type { Tokenizer } from '@microgpt/tokenizer';
@@ -43,7 +44,7 @@ export function promptIds(run: Run, prompt: string): number[] {
 }
 
 /** One continuation of `ids` with the page's sampling options (documents stop at BOS). */
-function sample(run: Run, ids: readonly number[], sampling: SamplingSpec, rng: PythonRandom, onText?: (text: string) => void): GenerateResult {
+function sample(run: Run, ids: readonly number[], sampling: SamplingSpec, rng: PythonRandom, onText?: (text: string) => void): Promise<GenerateResult> {
   return generate(run.model, ids, {
     maxNewTokens: sampling.maxTokens,
     temperature: sampling.temperature,
@@ -64,9 +65,9 @@ function vocabLabels(tokenizer: Tokenizer, V: number): string[] {
 }
 
 /** The logits of the position after the prompt, (V) float64. */
-function nextLogits(model: GPT, ids: readonly number[]): Float64Array {
+async function nextLogits(model: GPT, ids: readonly number[]): Promise<Float64Array> {
   const V = model.config.vocabSize;
-  return forwardLogits(model, ids, 1, ids.length).slice((ids.length - 1) * V);
+  return (await forwardLogits(model, ids, 1, ids.length)).slice((ids.length - 1) * V);
 }
 
 /**
@@ -84,10 +85,12 @@ export function createController(backend: WasmBackend, post: Post, maxThreads: n
     status = next;
     post({ type: 'status', status });
   };
-  const postSamples = (current: Run, step: number): void => {
+  const postSamples = async (current: Run, step: number): Promise<void> => {
     const rng = new PythonRandom(step);
     const sampling = { temperature: 1, maxTokens: SAMPLE_TOKENS, seed: step, count: 1, beam: 1 };
-    const texts = Array.from({ length: SAMPLE_COUNT }, () => sample(current, promptIds(current, ''), sampling, rng).text ?? '');
+    const texts: string[] = [];
+    // One after the other: they share the generator.
+    for (let i = 0; i < SAMPLE_COUNT; i++) texts.push((await sample(current, promptIds(current, ''), sampling, rng)).text ?? '');
     post({ type: 'samples', step, texts });
   };
 
@@ -99,7 +102,7 @@ export function createController(backend: WasmBackend, post: Post, maxThreads: n
     let losses: [number, number][] = [];
     const firstStep = trainer.step;
     const result = await runTraining(trainer, {
-      onStep(p) {
+      async onStep(p) {
         losses.push([p.step, p.loss]);
         const now = performance.now();
         if (now - lastEvent >= STEP_EVENT_MS || p.step === p.steps || asked.pause || asked.stop) {
@@ -108,7 +111,7 @@ export function createController(backend: WasmBackend, post: Post, maxThreads: n
           post({ type: 'step', step: p.step, steps: p.steps, losses, tokensPerSecond: p.tokensPerSecond, etaSeconds });
           losses = [];
         }
-        if (sampleEvery > 0 && p.step % sampleEvery === 0 && p.step < p.steps) postSamples(current, p.step);
+        if (sampleEvery > 0 && p.step % sampleEvery === 0 && p.step < p.steps) await postSamples(current, p.step);
       },
       onEval(step, valLoss) {
         post({ type: 'eval', step, valLoss });
@@ -119,7 +122,7 @@ export function createController(backend: WasmBackend, post: Post, maxThreads: n
       setStatus('paused');
       return;
     }
-    postSamples(current, result.step);
+    await postSamples(current, result.step);
     setStatus('ready');
   };
 
@@ -151,19 +154,19 @@ export function createController(backend: WasmBackend, post: Post, maxThreads: n
       if (status === 'training') asked.stop = true;
       else if (status === 'paused') setStatus('ready');
     },
-    inspect({ prompt }) {
+    async inspect({ prompt }) {
       const current = requireModel();
       const ids = promptIds(current, prompt);
-      const maps = attentionMaps(current.model, ids);
+      const maps = await attentionMaps(current.model, ids);
       const decoder = new TextDecoder();
       const tokens = ids.map((id) => decoder.decode(current.tokenizer.tokenBytes(id)));
-      const logits = nextLogits(current.model, ids);
+      const logits = await nextLogits(current.model, ids);
       post(
         { type: 'inspection', attention: { tokens, nLayer: maps.nLayer, nHead: maps.nHead, layers: maps.layers }, logits, vocab: vocabLabels(current.tokenizer, current.model.config.vocabSize) },
         [logits.buffer, ...maps.layers.map((layer) => layer.buffer)],
       );
     },
-    generate({ prompt, sampling }) {
+    async generate({ prompt, sampling }) {
       const current = requireModel();
       if (!(Number.isSafeInteger(sampling.count) && sampling.count >= 1)) throw new Error(`the number of samples must be a positive integer, found ${sampling.count}`);
       const rng = new PythonRandom(sampling.seed);
@@ -176,14 +179,14 @@ export function createController(backend: WasmBackend, post: Post, maxThreads: n
       for (let i = 0; i < sampling.count; i++) {
         if (i > 0) onText(current.bos === null ? '\n\n' : '\n');
         onText(prompt);
-        const result = sample(current, promptIds(current, prompt), sampling, rng, onText);
+        const result = await sample(current, promptIds(current, prompt), sampling, rng, onText);
         tokens += result.ids.length;
         stop = result.stop;
       }
       post({ type: 'generated', count: sampling.count, tokens, stop });
     },
-    export() {
-      const files = runFiles(requireModel());
+    async export() {
+      const files = await runFiles(requireModel());
       post({ type: 'files', files }, Object.values(files).map((bytes) => bytes.buffer as ArrayBuffer));
     },
     import({ files }) {

@@ -128,14 +128,15 @@ export function createRun(spec: RunSpec, backend: Backend): Run {
 
 /**
  * The run as a checkpoint folder's files, in the CLI's format: model, config, tokenizer, and with a trainer
- * its optimizer and trainer state (so `microgpt train --resume` can continue it and `microgpt sample` read it).
+ * its optimizer and trainer state (so `microgpt train --resume` can continue it and `microgpt sample` read it). The
+ * weights and optimizer buffers are read back from the backend asynchronously.
  */
-export function runFiles(run: Run): Record<string, Uint8Array> {
+export async function runFiles(run: Run): Promise<Record<string, Uint8Array>> {
   const { trainer } = run;
   const metadata = { preset: run.preset, data: run.info.source };
-  if (trainer === null) return checkpointFiles({ model: run.model, tokenizer: run.tokenizer, metadata });
+  if (trainer === null) return await checkpointFiles({ model: run.model, tokenizer: run.tokenizer, metadata });
   const trainerState = { ...trainer.state(), backend: 'wasm', threads: 1 };
-  return checkpointFiles({ model: run.model, tokenizer: run.tokenizer, optimizer: trainer.optimizerState(), trainerState, metadata });
+  return await checkpointFiles({ model: run.model, tokenizer: run.tokenizer, optimizer: await trainer.optimizerState(), trainerState, metadata });
 }
 
 /**

@@ -1,5 +1,6 @@
 import * as T from '@microgpt/tensor';
-import { expect, it } from 'vitest';
+import { createStorageOnlyBackend } from '@microgpt/tensor/testing';
+import { describe, expect, it } from 'vitest';
 import { describeOnBackends } from '../test-backends';
 import { gradCheck } from '../grad-check';
 import { constant, param, releaseGraph } from '../var';
@@ -60,5 +61,28 @@ describeOnBackends('crossEntropy', (backendOf) => {
     const logits = param(rand([2, 5], 1));
     expect(() => crossEntropy(logits, T.tensor([0, 5], { dtype: 'int32', backend: backendOf() }))).toThrow(T.IndexError);
     expect(() => crossEntropy(logits, T.tensor([0, 1, 2], { dtype: 'int32', backend: backendOf() }))).toThrow(T.ShapeError);
+  });
+});
+
+describe('crossEntropy on a backend that reads only asynchronously', () => {
+  it.each([
+    ['the loss itself (its gradient is the seed 1)', false],
+    ['a scaled loss (its gradient stays on the device)', true],
+  ])('runs forward and backward of %s without reading, giving the js backend’s loss and gradient bit for bit', async (_, scaled) => {
+    const asyncOnly = T.withAsyncFallback(createStorageOnlyBackend('async-only', {}, { readSync: false }));
+    const run = (backend: T.Backend): { loss: T.Tensor; grad: T.Tensor } => {
+      const logits = param(T.randn([3, 4, 6], { seed: 3, backend }));
+      const targets = T.tensor([[0, 5, -1, 2], [1, 1, 3, -1], [4, 0, 2, 5]], { dtype: 'int32', backend });
+      const mean = crossEntropy(logits, targets);
+      const loss = scaled ? mul(mean, constant(T.tensor(0.75, { backend }))) : mean;
+      loss.backward();
+      const result = { loss: loss.value.clone(), grad: logits.grad! };
+      releaseGraph(loss);
+      return result;
+    };
+    const js = run(T.findBackend('js'));
+    const other = run(asyncOnly);
+    expect(await other.loss.itemAsync()).toBe(js.loss.item());
+    expect(await other.grad.toArrayAsync()).toEqual(js.grad.toArray());
   });
 });

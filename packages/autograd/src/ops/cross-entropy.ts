@@ -1,8 +1,8 @@
 // Cross-entropy of logits against int32 targets as one tape entry, softmax fused in: the forward saves the
 // probabilities, and the backward adds (probs - onehot(target)) · dloss / count into the logits' gradient.
 import * as T from '@microgpt/tensor';
-import { releasingOnError } from '../pool';
-import { type Var, gradOf, opResult, output } from '../var';
+import { acquire, release, releasingOnError } from '../pool';
+import { type Var, gradOf, isSeededWithOne, opResult, output } from '../var';
 
 /**
  * Differentiable mean cross-entropy: the mean over rows whose target is not -1 of -log softmax(logits)[target].
@@ -26,8 +26,19 @@ export function crossEntropy(logits: Var, targets: T.Tensor): Var {
     [logits],
     out,
     (o) => {
-      // The loss is a scalar, so its gradient is one number that scales every row's contribution.
-      T.crossEntropyBackward(probs, targets, { dlogits: gradOf(logits), dloss: o.grad!.item() });
+      // The loss is a scalar, so its gradient is one number that scales every row's contribution. When the loss is
+      // what backward() was called on, that number is 1. Otherwise it stays on the device (reading it would stall the
+      // backward on a GPU): the kernel runs with dloss 1 into a zeroed buffer, which the gradient scales there.
+      if (isSeededWithOne(o)) {
+        T.crossEntropyBackward(probs, targets, { dlogits: gradOf(logits), dloss: 1 });
+        return;
+      }
+      const rows = acquire(probs.shape, probs.dtype, probs.backend, true);
+      T.crossEntropyBackward(probs, targets, { dlogits: rows, dloss: 1 });
+      T.mul(rows, o.grad!, rows);
+      const dlogits = gradOf(logits);
+      T.add(dlogits, rows, dlogits);
+      release(rows);
     },
     { saved: [probs, losses] },
   );

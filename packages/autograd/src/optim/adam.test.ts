@@ -33,7 +33,7 @@ describeOnBackends('adam and adamw', (backendOf) => {
   const p64 = (values: number[]): Var => param(T.tensor(values, { dtype: 'float64', backend: backendOf() }));
   const p32 = (values: number[]): Var => param(T.tensor(values, { dtype: 'float32', backend: backendOf() }));
 
-  it('takes two hand-computed steps (p = 1, g = 0.5, lr = 0.1, default betas)', () => {
+  it('takes two hand-computed steps (p = 1, g = 0.5, lr = 0.1, default betas)', async () => {
     const w = p64([1]);
     const opt = adam([w], { lr: 0.1 });
     setGrad(w, [0.5]);
@@ -48,7 +48,7 @@ describeOnBackends('adam and adamw', (backendOf) => {
     const v2 = 0.999 * v1 + (1 - 0.999) * (0.5 * 0.5);
     const p2 = p1 - (0.1 * (m2 / (1 - 0.9 * 0.9))) / (Math.sqrt(v2 / (1 - 0.999 * 0.999)) + 1e-8);
     expect(valuesOf(w)).toEqual([p2]);
-    const { m, v } = opt.state().params['0']!.buffers;
+    const { m, v } = (await opt.state()).params['0']!.buffers;
     expect([m![0], v![0]]).toEqual([m2, v2]);
   });
 
@@ -73,7 +73,7 @@ describeOnBackends('adam and adamw', (backendOf) => {
     expect(Array.from(w.grad!.toArray())).toEqual([0.5, 0.25]);
   });
 
-  it('decays only the groups that ask for it (AdamW)', () => {
+  it('decays only the groups that ask for it (AdamW)', async () => {
     const start = [0.5, -1.25, 2];
     const decayed = p64(start);
     const norm = p64(start);
@@ -87,16 +87,16 @@ describeOnBackends('adam and adamw', (backendOf) => {
     }
     expect(valuesOf(decayed)).toEqual(torchAdam([...start], 4, 0.05, 0.1, true));
     expect(valuesOf(norm)).toEqual(valuesOf(plain));
-    expect(opt.state().weightDecay).toEqual([0.1, 0]);
+    expect((await opt.state()).weightDecay).toEqual([0.1, 0]);
   });
 
-  it('uses the default weight decay for groups without their own', () => {
+  it('uses the default weight decay for groups without their own', async () => {
     const opt = adamw([{ params: [p64([1])] }, { params: [p64([1])], weightDecay: 0 }], { lr: 0.1 });
-    expect(opt.state().weightDecay).toEqual([0.01, 0]);
-    expect(adam([p64([1])], { lr: 0.1 }).state().weightDecay).toEqual([0]);
+    expect((await opt.state()).weightDecay).toEqual([0.01, 0]);
+    expect((await adam([p64([1])], { lr: 0.1 }).state()).weightDecay).toEqual([0]);
   });
 
-  it('skips null grads; a parameter counts its own steps for bias correction', () => {
+  it('skips null grads; a parameter counts its own steps for bias correction', async () => {
     const early = p64([1]);
     const late = p64([1]);
     const opt = adam([early, late], { lr: 0.1 });
@@ -104,18 +104,18 @@ describeOnBackends('adam and adamw', (backendOf) => {
     opt.step();
     opt.step();
     expect(valuesOf(late)).toEqual([1]);
-    expect(Object.keys(opt.state().params)).toEqual(['0']);
+    expect(Object.keys((await opt.state()).params)).toEqual(['0']);
     setGrad(late, [0.5]);
     opt.step();
     const fresh = p64([1]);
     setGrad(fresh, [0.5]);
     adam([fresh], { lr: 0.1 }).step();
     expect(valuesOf(late)).toEqual(valuesOf(fresh));
-    const state = opt.state();
+    const state = await opt.state();
     expect([state.step, state.params['0']!.step, state.params['1']!.step]).toEqual([3, 3, 1]);
   });
 
-  it('allocates m and v at the first step only, on the parameter backend and dtype', () => {
+  it('allocates m and v at the first step only, on the parameter backend and dtype', async () => {
     const backend = backendOf();
     const a = p32([1, 2, 3]);
     const b = p64([4, 5]);
@@ -128,7 +128,7 @@ describeOnBackends('adam and adamw', (backendOf) => {
     const warm = backend.memory().totalAllocations;
     for (let k = 0; k < 5; k++) opt.step();
     expect(backend.memory().totalAllocations).toBe(warm);
-    const { params } = opt.state();
+    const { params } = await opt.state();
     expect(params['0']!.buffers.m).toBeInstanceOf(Float32Array);
     expect(params['1']!.buffers.v).toBeInstanceOf(Float64Array);
     const live = backend.memory().liveStorages;
@@ -136,7 +136,7 @@ describeOnBackends('adam and adamw', (backendOf) => {
     expect(backend.memory().liveStorages).toBe(live - 4);
   });
 
-  it('resumes from state() bit for bit (groups, names, float32 and float64, a skipped parameter)', () => {
+  it('resumes from state() bit for bit (groups, names, float32 and float64, a skipped parameter)', async () => {
     const initial = { w: [0.5, -1.25, 2, 0.125], b: [0.25, -0.5], n: [1, 1, 1] };
     const make = (values: typeof initial): Record<string, Var> => ({ w: p32(values.w), b: p64(values.b), n: p64(values.n) });
     const optimizerOf = (v: Record<string, Var>): Optimizer =>
@@ -154,7 +154,7 @@ describeOnBackends('adam and adamw', (backendOf) => {
     const first = make(initial);
     const opt = optimizerOf(first);
     run(first, opt, 0, 5);
-    const saved = structuredClone(opt.state());
+    const saved = structuredClone(await opt.state());
     const middle = { w: valuesOf(first.w!), b: valuesOf(first.b!), n: valuesOf(first.n!) };
     run(first, opt, 5, 10);
     const second = make(middle);
@@ -163,7 +163,7 @@ describeOnBackends('adam and adamw', (backendOf) => {
     expect(again.lr).toBe(saved.lr);
     run(second, again, 5, 10);
     for (const name of ['w', 'b', 'n']) expect(bitsOf(second[name]!)).toEqual(bitsOf(first[name]!));
-    expect(again.state().step).toBe(10);
+    expect((await again.state()).step).toBe(10);
   });
 });
 

@@ -22,8 +22,11 @@ export interface Optimizer<S extends OptimizerState = OptimizerState> {
   step(): void;
   /** Sets every parameter's gradient to zero, keeping its buffer (call after each step). */
   zeroGrad(): void;
-  /** Hyperparameters, step counts and buffer copies as plain data, to save in a checkpoint. */
-  state(): S;
+  /**
+   * Hyperparameters, step counts and buffer copies as plain data, to save in a checkpoint: the values as of the call
+   * (a step taken before the promise settles does not change them), read from the backend asynchronously.
+   */
+  state(): Promise<S>;
   /**
    * Restores a state from `state()`: step counts, lr, hyperparameters, group weight decays and buffers.
    * Parameters absent from it start fresh. Everything is checked before anything changes.
@@ -93,7 +96,10 @@ export function makeOptimizer<K extends string, H extends object>(params: Params
     zeroGrad: () => {
       zeroGrads(opt.params);
     },
-    state: () => ({ kind, step: steps, lr: opt.lr, hyper: { ...hyper }, weightDecay: [...weightDecay], params: saveSlots(slots, spec.bufferNames(hyper)) }),
+    state: async () => {
+      const saved = { kind, step: steps, lr: opt.lr, hyper: { ...hyper }, weightDecay: [...weightDecay] };
+      return { ...saved, params: await saveSlots(slots, spec.bufferNames(hyper)) };
+    },
     loadState: (state) => {
       const op = `${kind}.loadState`;
       if (typeof state !== 'object' || typeof state.hyper !== 'object') {

@@ -60,16 +60,20 @@ export function zeroGrads(vars: readonly Var[]): void {
   for (const v of vars) v.zeroGrad();
 }
 
-/** Saves the slots that have taken a step, their buffers copied out under `bufferNames`. */
-export function saveSlots(slots: readonly Slot[], bufferNames: readonly string[]): Record<string, ParamState> {
+/**
+ * Saves the slots that have taken a step, their buffers copied out under `bufferNames`: every read is issued at
+ * once (each takes its copy then, so steps taken after the call do not change the result), then awaited together.
+ */
+export async function saveSlots(slots: readonly Slot[], bufferNames: readonly string[]): Promise<Record<string, ParamState>> {
+  const stepped = slots.filter((slot) => slot.buffers).map((slot) => ({
+    name: slot.name,
+    entry: { step: slot.step, shape: [...slot.v.shape], dtype: slot.v.dtype as T.FloatDType },
+    reads: Promise.all(slot.buffers!.map((b) => b.toArrayAsync() as Promise<Float32Array | Float64Array>)),
+  }));
   const params: Record<string, ParamState> = {};
-  for (const slot of slots) {
-    if (!slot.buffers) continue;
-    const buffers: Record<string, Float32Array | Float64Array> = {};
-    bufferNames.forEach((name, i) => {
-      buffers[name] = slot.buffers![i]!.toArray() as Float32Array | Float64Array;
-    });
-    params[slot.name] = { step: slot.step, shape: [...slot.v.shape], dtype: slot.v.dtype as T.FloatDType, buffers };
+  for (const { name, entry, reads } of stepped) {
+    const copies = await reads;
+    params[name] = { ...entry, buffers: Object.fromEntries(bufferNames.map((buffer, i) => [buffer, copies[i]!])) };
   }
   return params;
 }

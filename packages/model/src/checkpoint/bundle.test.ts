@@ -3,7 +3,7 @@
 import { type AdamWState, adamw, sgd } from '@microgpt/autograd';
 import { PythonRandom } from '@microgpt/tensor';
 import { createCharTokenizer, tokenizerFromJSON } from '@microgpt/tokenizer';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createGPT, disposeGPT, parameterTensors } from '../gpt/model';
 import { CHECKPOINT_FILES, type Checkpoint, checkpointFiles, readCheckpointFiles } from './bundle';
 import { CheckpointError } from './errors';
@@ -11,6 +11,17 @@ import { type SafetensorsEntry, decodeSafetensors, encodeSafetensors } from './s
 import { TEST_CONFIG, checkpointErrorOf, fullParts, parameterBytes, setGradients, testModel, testTokenizer } from './test-checkpoint';
 
 type Files = Record<string, Uint8Array>;
+
+/** The CheckpointError `pending` rejects with. */
+async function rejectionOf(pending: Promise<unknown>): Promise<CheckpointError> {
+  try {
+    await pending;
+  } catch (error) {
+    if (error instanceof CheckpointError) return error;
+    throw new Error(`expected a CheckpointError, got ${String(error)}`, { cause: error });
+  }
+  throw new Error('expected a CheckpointError, the promise resolved');
+}
 
 /** Expects loading `files` to fail with a CheckpointError about `part` whose message matches `pattern`. */
 function expectLoadError(files: Files, part: string, pattern: RegExp): CheckpointError {
@@ -21,9 +32,9 @@ function expectLoadError(files: Files, part: string, pattern: RegExp): Checkpoin
   return error;
 }
 
-function validFiles(): Files {
-  const parts = fullParts();
-  const files = checkpointFiles(parts);
+async function validFiles(): Promise<Files> {
+  const parts = await fullParts();
+  const files = await checkpointFiles(parts);
   disposeGPT(parts.model);
   return files;
 }
@@ -52,8 +63,8 @@ function loadJs(files: Files, options: Parameters<typeof readCheckpointFiles>[1]
 }
 
 describe('checkpointFiles / readCheckpointFiles round trip', () => {
-  it('writes the five files, config.json with our fields and the Hugging Face mirror', () => {
-    const files = validFiles();
+  it('writes the five files, config.json with our fields and the Hugging Face mirror', async () => {
+    const files = await validFiles();
     expect(Object.keys(files).sort()).toEqual(['config.json', 'model.safetensors', 'optimizer.safetensors', 'tokenizer.json', 'trainer_state.json']);
     const config = JSON.parse(new TextDecoder().decode(files['config.json'])) as Record<string, unknown>;
     const model = createGPT(TEST_CONFIG, { backend: 'js' });
@@ -66,9 +77,9 @@ describe('checkpointFiles / readCheckpointFiles round trip', () => {
     disposeGPT(model);
   });
 
-  it('gives back the same parameters bit for bit, config, tokenizer, optimizer state, trainer state and metadata', () => {
-    const parts = fullParts();
-    const loaded = loadJs(checkpointFiles(parts));
+  it('gives back the same parameters bit for bit, config, tokenizer, optimizer state, trainer state and metadata', async () => {
+    const parts = await fullParts();
+    const loaded = loadJs(await checkpointFiles(parts));
     expect(loaded.model.config).toEqual(parts.model.config);
     expect(loaded.model.dtype).toBe('float32');
     expect(loaded.model.backend.name).toBe('js');
@@ -84,9 +95,9 @@ describe('checkpointFiles / readCheckpointFiles round trip', () => {
     disposeGPT(loaded.model);
   });
 
-  it('resumes training bit for bit: a loaded optimizer takes the same next step as the original', () => {
-    const parts = fullParts();
-    const loaded = loadJs(checkpointFiles(parts));
+  it('resumes training bit for bit: a loaded optimizer takes the same next step as the original', async () => {
+    const parts = await fullParts();
+    const loaded = loadJs(await checkpointFiles(parts));
     const resumed = adamw(loaded.model.params, { lr: 0.5, weightDecay: 0 });
     resumed.loadState(loaded.optimizer as AdamWState);
     setGradients(parts.model, 999);
@@ -94,30 +105,30 @@ describe('checkpointFiles / readCheckpointFiles round trip', () => {
     setGradients(loaded.model, 999);
     resumed.step();
     expect(parameterBytes(loaded.model)).toEqual(parameterBytes(parts.model));
-    expect(resumed.state()).toEqual(parts.optimizerHandle.state());
+    expect(await resumed.state()).toEqual(await parts.optimizerHandle.state());
     disposeGPT(parts.model);
     disposeGPT(loaded.model);
   });
 
-  it('round trips an SGD state without buffers (momentum 0) and one with a momentum buffer', () => {
+  it('round trips an SGD state without buffers (momentum 0) and one with a momentum buffer', async () => {
     for (const momentum of [0, 0.9]) {
       const model = testModel();
       const optimizer = sgd(model.params, { lr: 0.1, momentum });
       setGradients(model, 3);
       optimizer.step();
-      const loaded = loadJs(checkpointFiles({ model, tokenizer: null, optimizer: optimizer.state() }));
-      expect(loaded.optimizer).toEqual(optimizer.state());
+      const loaded = loadJs(await checkpointFiles({ model, tokenizer: null, optimizer: await optimizer.state() }));
+      expect(loaded.optimizer).toEqual(await optimizer.state());
       expect(Object.keys(loaded.optimizer!.params['wte']!.buffers)).toEqual(momentum === 0 ? [] : ['momentum']);
       disposeGPT(model);
       disposeGPT(loaded.model);
     }
   });
 
-  it('saves a Tokenizer itself as its JSON, and no tokenizer.json for a null tokenizer', () => {
+  it('saves a Tokenizer itself as its JSON, and no tokenizer.json for a null tokenizer', async () => {
     const model = testModel();
-    const withTokenizer = checkpointFiles({ model, tokenizer: testTokenizer() });
+    const withTokenizer = await checkpointFiles({ model, tokenizer: testTokenizer() });
     expect(loadJs(withTokenizer).tokenizer).toEqual(testTokenizer().toJSON());
-    const bare = checkpointFiles({ model, tokenizer: null });
+    const bare = await checkpointFiles({ model, tokenizer: null });
     expect(Object.keys(bare).sort()).toEqual(['config.json', 'model.safetensors']);
     const loaded = loadJs(bare);
     expect(loaded.tokenizer).toBeNull();
@@ -125,9 +136,9 @@ describe('checkpointFiles / readCheckpointFiles round trip', () => {
     disposeGPT(model);
   });
 
-  it('round trips a float64 model and converts float64 → float32 (nearest) and float32 → float64 (exact)', () => {
-    const parts = fullParts('float64');
-    const files = checkpointFiles(parts);
+  it('round trips a float64 model and converts float64 → float32 (nearest) and float32 → float64 (exact)', async () => {
+    const parts = await fullParts('float64');
+    const files = await checkpointFiles(parts);
     const same = loadJs(files);
     expect(same.model.dtype).toBe('float64');
     expect(parameterBytes(same.model)).toEqual(parameterBytes(parts.model));
@@ -140,7 +151,7 @@ describe('checkpointFiles / readCheckpointFiles round trip', () => {
       expect(state.dtype).toBe('float32');
       expect(state.buffers.m).toBeInstanceOf(Float32Array);
     }
-    const narrowedFiles = checkpointFiles({ ...narrowed, tokenizer: narrowed.tokenizer });
+    const narrowedFiles = await checkpointFiles({ ...narrowed, tokenizer: narrowed.tokenizer });
     const widened = loadJs(narrowedFiles, { dtype: 'float64' });
     expect(widened.model.dtype).toBe('float64');
     expect(Array.from(widened.model.flat.toArray())).toEqual(Array.from(narrowed.model.flat.toArray()));
@@ -150,7 +161,10 @@ describe('checkpointFiles / readCheckpointFiles round trip', () => {
 });
 
 describe('readCheckpointFiles errors', () => {
-  const files = validFiles();
+  let files: Files;
+  beforeAll(async () => {
+    files = await validFiles();
+  });
 
   it('names a missing model.safetensors or config.json, and missing training state when required', () => {
     expectLoadError(withFile(files, 'model.safetensors', undefined), 'model.safetensors', /missing; a checkpoint needs model.safetensors, config.json/);
@@ -320,45 +334,45 @@ describe('readCheckpointFiles errors', () => {
 });
 
 describe('checkpointFiles errors: nothing is produced that could not be loaded', () => {
-  it('rejects a tokenizer of another vocabulary size, reserved metadata keys, a non-object trainer state', () => {
+  it('rejects a tokenizer of another vocabulary size, reserved metadata keys, a non-object trainer state', async () => {
     const model = testModel();
     const small = createCharTokenizer(['a']);
-    expect(checkpointErrorOf(() => checkpointFiles({ model, tokenizer: small })).message).toMatch(/^tokenizer\.json: vocabSize: the tokenizer has 1 ids/);
-    expect(checkpointErrorOf(() => checkpointFiles({ model, tokenizer: null, metadata: { format: 'np' } })).message).toMatch(/^model\.safetensors: __metadata__: the key "format" is reserved/);
+    expect((await rejectionOf(checkpointFiles({ model, tokenizer: small }))).message).toMatch(/^tokenizer\.json: vocabSize: the tokenizer has 1 ids/);
+    expect((await rejectionOf(checkpointFiles({ model, tokenizer: null, metadata: { format: 'np' } }))).message).toMatch(/^model\.safetensors: __metadata__: the key "format" is reserved/);
     const trainerState = [1, 2] as unknown as object;
-    expect(checkpointErrorOf(() => checkpointFiles({ model, tokenizer: null, trainerState })).details.part).toBe(CHECKPOINT_FILES.trainerState);
+    expect((await rejectionOf(checkpointFiles({ model, tokenizer: null, trainerState }))).details.part).toBe(CHECKPOINT_FILES.trainerState);
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
-    expect(checkpointErrorOf(() => checkpointFiles({ model, tokenizer: null, trainerState: cyclic })).message).toMatch(/^trainer_state\.json: cannot write as JSON/);
+    expect((await rejectionOf(checkpointFiles({ model, tokenizer: null, trainerState: cyclic }))).message).toMatch(/^trainer_state\.json: cannot write as JSON/);
     disposeGPT(model);
   });
 
-  it('refuses to save weights or optimizer buffers holding a NaN or an infinity', () => {
-    const parts = fullParts();
+  it('refuses to save weights or optimizer buffers holding a NaN or an infinity', async () => {
+    const parts = await fullParts();
     const poisoned = parts.model.params['h.0.mlp.fc1.bias']!.value;
     poisoned.backend.write(poisoned.storage, poisoned.offset + 3, new Float32Array([Infinity]));
-    expect(checkpointErrorOf(() => checkpointFiles(parts)).message).toBe('model.safetensors: tensor "h.0.mlp.fc1.bias" values: element 3 of 32 is Infinity; a checkpoint\'s values must be finite (not saved: the model diverged)');
+    expect((await rejectionOf(checkpointFiles(parts))).message).toBe('model.safetensors: tensor "h.0.mlp.fc1.bias" values: element 3 of 32 is Infinity; a checkpoint\'s values must be finite (not saved: the model diverged)');
     disposeGPT(parts.model);
-    const again = fullParts();
+    const again = await fullParts();
     const m = Float32Array.from(again.optimizer!.params.wte!.buffers.m!);
     m[7] = Number.NaN;
     const optimizer = { ...again.optimizer!, params: { ...again.optimizer!.params, wte: { ...again.optimizer!.params.wte!, buffers: { ...again.optimizer!.params.wte!.buffers, m } } } };
-    expect(checkpointErrorOf(() => checkpointFiles({ ...again, optimizer })).message).toMatch(/^optimizer\.safetensors: tensor "wte\.m" values: element 7 of 48 is NaN; .*\(not saved: the optimizer diverged\)$/);
+    expect((await rejectionOf(checkpointFiles({ ...again, optimizer }))).message).toMatch(/^optimizer\.safetensors: tensor "wte\.m" values: element 7 of 48 is NaN; .*\(not saved: the optimizer diverged\)$/);
     disposeGPT(again.model);
   });
 
-  it('rejects an optimizer state of another model, dtype or buffer layout', () => {
-    const parts = fullParts();
+  it('rejects an optimizer state of another model, dtype or buffer layout', async () => {
+    const parts = await fullParts();
     const other = createGPT({ ...TEST_CONFIG, nLayer: 1 }, { backend: 'js' });
     const optimizer = parts.optimizer!;
-    expect(checkpointErrorOf(() => checkpointFiles({ model: other, tokenizer: null, optimizer })).message).toMatch(/^optimizer\.safetensors: cannot save: the state has parameter "h\.1/);
+    expect((await rejectionOf(checkpointFiles({ model: other, tokenizer: null, optimizer }))).message).toMatch(/^optimizer\.safetensors: cannot save: the state has parameter "h\.1/);
     const f64 = testModel('float64');
-    expect(checkpointErrorOf(() => checkpointFiles({ model: f64, tokenizer: null, optimizer })).message).toMatch(/parameter "wte" is float32 in the state, float64 in the model/);
+    expect((await rejectionOf(checkpointFiles({ model: f64, tokenizer: null, optimizer }))).message).toMatch(/parameter "wte" is float32 in the state, float64 in the model/);
     const unnamed = { ...optimizer, params: { 0: optimizer.params.wte! } };
-    expect(checkpointErrorOf(() => checkpointFiles({ model: parts.model, tokenizer: null, optimizer: unnamed })).message).toMatch(/the state has parameter "0", which the model does not have/);
+    expect((await rejectionOf(checkpointFiles({ model: parts.model, tokenizer: null, optimizer: unnamed }))).message).toMatch(/the state has parameter "0", which the model does not have/);
     const { wte, lm_head: head } = optimizer.params;
     const uneven = { ...optimizer, params: { wte: wte!, lm_head: { ...head!, buffers: { m: head!.buffers.m! } } } };
-    expect(checkpointErrorOf(() => checkpointFiles({ model: parts.model, tokenizer: null, optimizer: uneven })).message).toMatch(/parameter "lm_head" has buffers \["m"\], "wte" has \["m","v"\]/);
+    expect((await rejectionOf(checkpointFiles({ model: parts.model, tokenizer: null, optimizer: uneven }))).message).toMatch(/parameter "lm_head" has buffers \["m"\], "wte" has \["m","v"\]/);
     for (const m of [parts.model, other, f64]) disposeGPT(m);
   });
 });

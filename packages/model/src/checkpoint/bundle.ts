@@ -26,7 +26,7 @@ export interface Checkpoint {
   readonly model: GPT;
   /** The tokenizer's JSON (`tokenizer.toJSON()`; a Tokenizer itself may be given to save), or null for none. */
   readonly tokenizer: object | null;
-  /** The optimizer's `state()`, for resuming. */
+  /** The optimizer's state (`await trainer.optimizerState()`), for resuming. */
   readonly optimizer?: OptimizerState;
   /** The trainer's state, plain JSON (a JSON object), for resuming. */
   readonly trainerState?: object;
@@ -50,14 +50,15 @@ export interface ReadCheckpointOptions {
 /**
  * The files of a checkpoint folder for `parts`: model.safetensors and config.json always, tokenizer.json when
  * there is a tokenizer, optimizer.safetensors and trainer_state.json when given. Everything is checked the way
- * loading checks it, so what is saved can be loaded.
+ * loading checks it, so what is saved can be loaded. The parameters are read back from the model's backend
+ * (asynchronously, once) as they are at the call.
  * @returns file name → bytes.
- * @throws CheckpointError naming the file: a tokenizer whose vocabSize differs from the model's, an optimizer
+ * @throws CheckpointError (as a rejection) naming the file: a tokenizer whose vocabSize differs from the model's, an optimizer
  * state that does not fit the model, a trainer state that is not a JSON object, reserved metadata keys.
  */
-export function checkpointFiles(parts: CheckpointParts): Record<string, Uint8Array> {
+export async function checkpointFiles(parts: CheckpointParts): Promise<Record<string, Uint8Array>> {
   const { model } = parts;
-  const files: Record<string, Uint8Array> = { [MODEL_FILE]: encodeModelFile(model, parts.metadata) };
+  const files: Record<string, Uint8Array> = { [MODEL_FILE]: await encodeModelFile(model, parts.metadata) };
   if (parts.tokenizer !== null) {
     const bytes = jsonFileBytes(CHECKPOINT_FILES.tokenizer, parts.tokenizer);
     readTokenizer(bytes, model.config.vocabSize);

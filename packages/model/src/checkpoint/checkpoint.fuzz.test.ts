@@ -11,11 +11,11 @@ import { CHECKPOINT_FILES, checkpointFiles, readCheckpointFiles } from './bundle
 import { CheckpointError } from './errors';
 import { fullParts } from './test-checkpoint';
 
-const parts = fullParts();
+const parts = await fullParts();
 afterAll(() => {
   disposeGPT(parts.model);
 });
-const files = checkpointFiles(parts);
+const files = await checkpointFiles(parts);
 const NAMES = Object.values(CHECKPOINT_FILES);
 const JSON_FILES = [CHECKPOINT_FILES.config, CHECKPOINT_FILES.trainerState, CHECKPOINT_FILES.tokenizer];
 const SAFETENSORS = [CHECKPOINT_FILES.model, CHECKPOINT_FILES.optimizer];

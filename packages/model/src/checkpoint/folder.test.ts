@@ -33,7 +33,7 @@ const ALL_FILES = ['config.json', 'model.safetensors', 'optimizer.safetensors', 
 describe('saveCheckpoint / loadCheckpoint', () => {
   it('round trips everything bit for bit into a new nested folder, leaving no temp files', async () => {
     const dir = join(root, 'runs', 'step-2');
-    const parts = fullParts();
+    const parts = await fullParts();
     await saveCheckpoint(dir, parts);
     expect((await readdir(dir)).sort()).toEqual(ALL_FILES);
     const loaded = await loadCheckpoint(dir, { backend: 'js', requireTrainingState: true });
@@ -49,7 +49,7 @@ describe('saveCheckpoint / loadCheckpoint', () => {
   });
 
   it('overwrites a checkpoint, removing optional files the new one lacks', async () => {
-    const parts = fullParts();
+    const parts = await fullParts();
     await saveCheckpoint(root, parts);
     const model = testModel('float32', 99);
     await saveCheckpoint(root, { model, tokenizer: null });
@@ -121,7 +121,7 @@ describe('saveCheckpoint / loadCheckpoint', () => {
 
 describe('describeCheckpoint', () => {
   it('reports the config, parameter count, dtype, file sizes and trainer state fields', async () => {
-    const parts = fullParts('float64');
+    const parts = await fullParts('float64');
     await saveCheckpoint(root, parts);
     const info = await describeCheckpoint(root);
     expect(info.config).toEqual(parts.model.config);

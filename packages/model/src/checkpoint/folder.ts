@@ -67,7 +67,7 @@ export async function writeCheckpointFolder(dir: string, files: Readonly<Record<
  * naming the folder when it cannot be written or holds files other than a checkpoint's.
  */
 export async function saveCheckpoint(dir: string, parts: CheckpointParts): Promise<void> {
-  await writeCheckpointFolder(dir, checkpointFiles(parts));
+  await writeCheckpointFolder(dir, await checkpointFiles(parts));
 }
 
 /**

@@ -29,17 +29,21 @@ export function userMetadata(file: string, metadata: Readonly<Record<string, str
 }
 
 /**
- * model.safetensors for `model`: each parameter by name in the model's dtype, with `metadata` besides ours.
- * @throws CheckpointError when `metadata` uses a reserved key (`format`, `microgpt`) or holds a non-string, or a
+ * model.safetensors for `model`: each parameter by name in the model's dtype, with `metadata` besides ours. The
+ * parameters are read back once, as one block (`model.flat`), as they are at the call.
+ * @throws CheckpointError (as a rejection) when `metadata` uses a reserved key (`format`, `microgpt`) or holds a non-string, or a
  * parameter holds a NaN or an infinity (a file that loading would refuse).
  */
-export function encodeModelFile(model: GPT, metadata: Readonly<Record<string, string>> = {}): Uint8Array {
+export async function encodeModelFile(model: GPT, metadata: Readonly<Record<string, string>> = {}): Promise<Uint8Array> {
   for (const key of Object.keys(metadata)) {
     if (Object.hasOwn(FORMAT_METADATA, key)) fileError(MODEL_FILE, `the key ${JSON.stringify(key)} is reserved; pick another name`, { field: '__metadata__' });
   }
+  const { flat } = model;
+  const block = await flat.toArrayAsync();
   const tensors: Record<string, SafetensorsEntry> = {};
   for (const [name, t] of Object.entries(parameterTensors(model))) {
-    const data = t.toArray();
+    // Parameters are contiguous views of the block (see GPT.flat).
+    const data = block.subarray(t.offset - flat.offset, t.offset - flat.offset + t.size);
     expectFinite(MODEL_FILE, name, data, 'not saved: the model diverged');
     tensors[name] = { dtype: model.dtype, shape: t.shape, data };
   }

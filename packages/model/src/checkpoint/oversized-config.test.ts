@@ -1,7 +1,7 @@
 // A config.json that claims an enormous model (a billion layers) next to a small model.safetensors: describing
 // it counts the parameters in closed form, and loading it is refused from the file's size before the parameter
 // table (a billion layers long) is made or anything is allocated.
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../config';
 import { disposeGPT } from '../gpt/model';
 import { parameterCounts } from '../gpt/params';
@@ -10,9 +10,9 @@ import { decodeConfigFile } from './config-file';
 import { TEST_CONFIG, checkpointErrorOf, testModel, testTokenizer } from './test-checkpoint';
 
 /** The test checkpoint's files with config.json's `model` fields replaced by `fields` (and `parameters` by `parameters`). */
-function filesClaiming(fields: Record<string, unknown>, parameters: (config: ReturnType<typeof resolveConfig>) => unknown): Record<string, Uint8Array> {
+async function filesClaiming(fields: Record<string, unknown>, parameters: (config: ReturnType<typeof resolveConfig>) => unknown): Promise<Record<string, Uint8Array>> {
   const model = testModel();
-  const files = checkpointFiles({ model, tokenizer: testTokenizer().toJSON() });
+  const files = await checkpointFiles({ model, tokenizer: testTokenizer().toJSON() });
   disposeGPT(model);
   const json = JSON.parse(new TextDecoder().decode(files[CHECKPOINT_FILES.config])) as { model: Record<string, unknown>; parameters: unknown };
   json.model = { ...json.model, ...fields };
@@ -21,7 +21,10 @@ function filesClaiming(fields: Record<string, unknown>, parameters: (config: Ret
 }
 
 describe('a config.json claiming a billion layers', () => {
-  const files = filesClaiming({ nLayer: 1_000_000_000 }, (config) => parameterCounts(config).total);
+  let files: Record<string, Uint8Array>;
+  beforeAll(async () => {
+    files = await filesClaiming({ nLayer: 1_000_000_000 }, (config) => parameterCounts(config).total);
+  });
 
   it('is described with its parameter count, computed in closed form', () => {
     const { config, parameters } = decodeConfigFile(files[CHECKPOINT_FILES.config]!);
@@ -42,8 +45,8 @@ describe('a config.json claiming a billion layers', () => {
     expect(error.details).toMatchObject({ part: 'model.safetensors', field: 'size' });
   });
 
-  it('beyond 2^53 parameters the count cannot be exact, and config.json says so', () => {
-    const huge = filesClaiming({ nLayer: 2 ** 50 }, () => 1);
+  it('beyond 2^53 parameters the count cannot be exact, and config.json says so', async () => {
+    const huge = await filesClaiming({ nLayer: 2 ** 50 }, () => 1);
     expect(checkpointErrorOf(() => decodeConfigFile(huge[CHECKPOINT_FILES.config]!)).message).toBe(
       'config.json: model: the model would have about 9.82e+17 parameters, more than can be counted exactly (9007199254740991)',
     );

@@ -91,7 +91,7 @@ const hasTemp = (names: string[]): boolean => names.some((name) => name.includes
 describe.each(['ENOSPC', 'EIO'])('a save that fails with %s at any call', (code) => {
   it('keeps the previous run checkpoint loadable and unchanged', async () => {
     faults.code = code;
-    const before = fullParts();
+    const before = await fullParts();
     const after = testModel('float32', 99);
     await saveRunCheckpoint(root, before, { step: 1 });
     const loaded: GPT[] = [];
@@ -123,7 +123,7 @@ describe.each(['ENOSPC', 'EIO'])('a save that fails with %s at any call', (code)
   it('keeps a plain checkpoint folder whole when replacing it fails', async () => {
     faults.code = code;
     const dir = join(root, 'plain');
-    const before = fullParts();
+    const before = await fullParts();
     const after = testModel('float32', 99);
     await saveCheckpoint(dir, before);
     const loaded: GPT[] = [];

@@ -92,7 +92,7 @@ export async function saveRunCheckpoint(runDir: string, parts: CheckpointParts, 
   const { step, keep = 2 } = options;
   if (!Number.isSafeInteger(step) || step < 0) throw new CheckpointError(`saveRunCheckpoint: step must be an integer ≥ 0, found ${step}`, { part: 'arguments' });
   if (!Number.isSafeInteger(keep) || keep < 0) throw new CheckpointError(`saveRunCheckpoint: keep must be an integer ≥ 0, found ${keep}`, { part: 'arguments' });
-  const files = checkpointFiles(parts);
+  const files = await checkpointFiles(parts);
   const path = join(runDir, checkpointFolderName(step));
   try {
     await writeFolderAtomic(path, files, { replace: true });

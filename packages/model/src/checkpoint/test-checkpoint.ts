@@ -51,13 +51,13 @@ export function steppedOptimizer(model: GPT, steps = 2): Optimizer {
 }
 
 /** Everything a checkpoint can hold, for a fresh test model of `dtype`. */
-export function fullParts(dtype: FloatDType = 'float32'): CheckpointParts & { optimizerHandle: Optimizer } {
+export async function fullParts(dtype: FloatDType = 'float32'): Promise<CheckpointParts & { optimizerHandle: Optimizer }> {
   const model = testModel(dtype);
   const optimizer = steppedOptimizer(model);
   return {
     model,
     tokenizer: testTokenizer().toJSON(),
-    optimizer: optimizer.state(),
+    optimizer: await optimizer.state(),
     trainerState: { step: 2, note: 'test', history: { train: [[1, 2.5], [2, 2.25]], val: [] } },
     metadata: { run: 'unit-test' },
     optimizerHandle: optimizer,

@@ -39,7 +39,7 @@ describe('microgpt.py reproduction', () => {
         const backend = backendName === 'wasm' ? await T.startBackend('wasm') : T.findBackend('js');
         const text = textOf(fixture);
         const lines: string[] = [];
-        const run = runMicrogpt(text, fixture.settings, microgptLines((line) => lines.push(line)), backend);
+        const run = await runMicrogpt(text, fixture.settings, microgptLines((line) => lines.push(line)), backend);
         expect(run.params).toBe(fixture.params);
         expect(run.vocabSize).toBe(fixture.vocabSize);
         expect(run.losses).toHaveLength(fixture.losses.length);

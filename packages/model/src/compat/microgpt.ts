@@ -124,19 +124,20 @@ function documentCycle(docs: readonly number[][], blockSize: number): BatchLoade
 }
 
 /**
- * Runs microgpt.py on `text` (its input.txt) with `settings`, calling `hooks` as microgpt.py prints.
+ * Runs microgpt.py on `text` (its input.txt) with `settings`, calling `hooks` as microgpt.py prints. Each step reads
+ * back its loss and each sampled character its logits (asynchronously, so any backend with float64 runs it).
  * @param backend where to compute (float64 kernels); default the current backend.
  * @param limits a memory limit besides the backend's (`memoryLimit`, and how to name it in messages).
- * @throws {ModelError} for bad settings (nEmbd not divisible by nHead, …) or a text without documents;
+ * @throws {ModelError} (as a rejection) for bad settings (nEmbd not divisible by nHead, …) or a text without documents;
  * MemoryLimitError (a ModelError) when the run does not fit, before anything is allocated.
  */
-export function runMicrogpt(
+export async function runMicrogpt(
   text: string,
   settings: Partial<MicrogptSettings> = {},
   hooks: MicrogptHooks = {},
   backend?: Backend | string,
   limits: Omit<MemoryLimits, 'backend'> = {},
-): MicrogptRun {
+): Promise<MicrogptRun> {
   const s = { ...MICROGPT_DEFAULTS, ...settings };
   checkSettings(s);
   const docs = microgptDocs(text);
@@ -163,7 +164,7 @@ export function runMicrogpt(
   try {
     const t0 = performance.now();
     for (let step = 0; step < s.steps; step++) {
-      const { loss } = trainer.trainStep();
+      const { loss } = await trainer.trainStep();
       losses.push(loss);
       hooks.onStep?.(step + 1, s.steps, loss);
     }
@@ -176,7 +177,7 @@ export function runMicrogpt(
         let token = BOS;
         let sample = '';
         for (let pos = 0; pos < s.blockSize; pos++) {
-          const logits = session.feed([token], 1);
+          const logits = await session.feed([token], 1);
           token = sampleToken(logits, 0, vocabSize, { temperature: s.temperature }, rng);
           if (token === BOS) break;
           sample += uchars[token]!;

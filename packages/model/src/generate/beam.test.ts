@@ -16,8 +16,8 @@ afterAll(() => {
 });
 
 /** log softmax of the next token after `ids`, by a full forward pass. */
-function nextLogProbs(ids: readonly number[]): number[] {
-  const logits = forwardLogits(model, ids, 1, ids.length);
+async function nextLogProbs(ids: readonly number[]): Promise<number[]> {
+  const logits = await forwardLogits(model, ids, 1, ids.length);
   const row = Array.from(logits.subarray((ids.length - 1) * V, ids.length * V));
   const max = Math.max(...row);
   const logTotal = Math.log(row.reduce((s, x) => s + Math.exp(x - max), 0)) + max;
@@ -36,35 +36,36 @@ const scoreOf = (logp: number, length: number, alpha: number): number => logp / 
  * Every hypothesis beam search can return, best first: tokens without a stop token followed by the best stop
  * token (stop-token), or exactly maxNewTokens tokens without one (max-tokens).
  */
-function bruteForce(search: Search): BeamHypothesis[] {
+async function bruteForce(search: Search): Promise<BeamHypothesis[]> {
   const { maxNewTokens: M, stopTokens, lengthPenalty: alpha } = search;
   const out: BeamHypothesis[] = [];
-  const visit = (ids: number[], logp: number): void => {
+  const visit = async (ids: number[], logp: number): Promise<void> => {
     if (ids.length === M) {
       out.push({ ids, text: undefined, stop: 'max-tokens', score: scoreOf(logp, M, alpha) });
       return;
     }
-    const lp = nextLogProbs([...PROMPT, ...ids]);
+    const lp = await nextLogProbs([...PROMPT, ...ids]);
     const stopLogp = Math.max(...stopTokens.map((s) => lp[s]!));
     out.push({ ids, text: undefined, stop: 'stop-token', score: scoreOf(logp + stopLogp, ids.length, alpha) });
-    for (let id = 0; id < V; id++) if (!stopTokens.includes(id)) visit([...ids, id], logp + lp[id]!);
+    for (let id = 0; id < V; id++) if (!stopTokens.includes(id)) await visit([...ids, id], logp + lp[id]!);
   };
-  visit([], 0);
+  await visit([], 0);
   return out.sort((a, b) => b.score - a.score);
 }
 
 /** The exact score of a returned hypothesis under `search`, from full forward passes. */
-function exactScore(h: BeamHypothesis, search: Search): number {
+async function exactScore(h: BeamHypothesis, search: Search): Promise<number> {
   let logp = 0;
-  h.ids.forEach((id, t) => {
-    logp += nextLogProbs([...PROMPT, ...h.ids.slice(0, t)])[id]!;
-  });
-  if (h.stop === 'stop-token') logp += Math.max(...search.stopTokens.map((s) => nextLogProbs([...PROMPT, ...h.ids])[s]!));
+  for (const [t, id] of h.ids.entries()) logp += (await nextLogProbs([...PROMPT, ...h.ids.slice(0, t)]))[id]!;
+  if (h.stop === 'stop-token') {
+    const last = await nextLogProbs([...PROMPT, ...h.ids]);
+    logp += Math.max(...search.stopTokens.map((s) => last[s]!));
+  }
   return scoreOf(logp, h.ids.length, search.lengthPenalty);
 }
 
 /** What every beam search result must satisfy, whatever the width. */
-function expectInvariants(beams: readonly BeamHypothesis[], search: Search): void {
+async function expectInvariants(beams: readonly BeamHypothesis[], search: Search): Promise<void> {
   const keys = beams.map((h) => h.ids.join(','));
   expect(new Set(keys).size).toBe(beams.length);
   for (let i = 1; i < beams.length; i++) expect(beams[i]!.score).toBeLessThanOrEqual(beams[i - 1]!.score);
@@ -72,7 +73,7 @@ function expectInvariants(beams: readonly BeamHypothesis[], search: Search): voi
     for (const id of h.ids) expect(search.stopTokens).not.toContain(id);
     if (h.stop === 'max-tokens') expect(h.ids).toHaveLength(search.maxNewTokens);
     else expect(h.ids.length).toBeLessThan(search.maxNewTokens);
-    expect(h.score).toBeCloseTo(exactScore(h, search), 10);
+    expect(h.score).toBeCloseTo(await exactScore(h, search), 10);
   }
 }
 
@@ -81,59 +82,59 @@ describe('beam search', () => {
   for (const stopTokens of [[0], [0, 1]]) for (const lengthPenalty of [0, 0.6, 1, 2, -0.5]) searches.push({ maxNewTokens: 4, stopTokens, lengthPenalty });
 
   for (const search of searches) {
-    it(`wide enough, returns the brute-force best hypotheses (stops ${search.stopTokens.join(',')}, lengthPenalty ${search.lengthPenalty})`, () => {
-      const expected = bruteForce(search);
+    it(`wide enough, returns the brute-force best hypotheses (stops ${search.stopTokens.join(',')}, lengthPenalty ${search.lengthPenalty})`, async () => {
+      const expected = await bruteForce(search);
       // Wide enough to keep every unfinished prefix: (non-stop tokens)^(maxNewTokens − 1).
       const k = (V - search.stopTokens.length) ** (search.maxNewTokens - 1);
       const n = 6;
-      const result = generate(model, PROMPT, { ...search, beam: k, returnBeams: n });
+      const result = await generate(model, PROMPT, { ...search, beam: k, returnBeams: n });
       expect(result.beams).toHaveLength(n);
       expect(result.beams!.map((h) => [h.ids, h.stop])).toEqual(expected.slice(0, n).map((h) => [h.ids, h.stop]));
       result.beams!.forEach((h, i) => {
         expect(h.score).toBeCloseTo(expected[i]!.score, 10);
       });
       expect({ ids: result.ids, stop: result.stop, score: result.score }).toEqual({ ids: result.beams![0]!.ids, stop: result.beams![0]!.stop, score: result.beams![0]!.score });
-      expectInvariants(result.beams!, search);
+      await expectInvariants(result.beams!, search);
     });
   }
 
-  it('narrow beams keep the invariants: stop reasons, lengths, distinct ids, sorted exact scores', () => {
+  it('narrow beams keep the invariants: stop reasons, lengths, distinct ids, sorted exact scores', async () => {
     for (const maxNewTokens of [1, 3, 9]) {
       for (const stopTokens of [[0], [1, 4]]) {
         for (const lengthPenalty of [0, 1, 1.5]) {
           const search = { maxNewTokens, stopTokens, lengthPenalty };
           for (const k of [2, 3, 5]) {
-            const result = generate(model, PROMPT, { ...search, beam: k, returnBeams: k });
+            const result = await generate(model, PROMPT, { ...search, beam: k, returnBeams: k });
             expect(result.beams!.length).toBeGreaterThan(0);
             expect(result.beams!.length).toBeLessThanOrEqual(k);
-            expectInvariants(result.beams!, search);
-            if (maxNewTokens <= 3) expect(result.score!).toBeLessThanOrEqual(bruteForce(search)[0]!.score + 1e-12);
+            await expectInvariants(result.beams!, search);
+            if (maxNewTokens <= 3) expect(result.score!).toBeLessThanOrEqual((await bruteForce(search))[0]!.score + 1e-12);
           }
         }
       }
     }
   });
 
-  it('never returns an unfinished beam before the limit, even when it stops early', () => {
+  it('never returns an unfinished beam before the limit, even when it stops early', async () => {
     // A model whose stop token is likely: most searches finish long before 12 tokens.
     for (const stop of [0, 1, 2, 3, 4]) {
       const search = { maxNewTokens: 12, stopTokens: [stop], lengthPenalty: 1 };
-      const result = generate(model, PROMPT, { ...search, beam: 4, returnBeams: 4 });
-      expectInvariants(result.beams!, search);
+      const result = await generate(model, PROMPT, { ...search, beam: 4, returnBeams: 4 });
+      await expectInvariants(result.beams!, search);
     }
   });
 
-  it('with no stop tokens every hypothesis has maxNewTokens tokens', () => {
+  it('with no stop tokens every hypothesis has maxNewTokens tokens', async () => {
     const search = { maxNewTokens: 5, stopTokens: [], lengthPenalty: 1 };
-    const result = generate(model, PROMPT, { ...search, beam: 3, returnBeams: 3 });
+    const result = await generate(model, PROMPT, { ...search, beam: 3, returnBeams: 3 });
     expect(result.beams).toHaveLength(3);
-    expectInvariants(result.beams!, search);
-    expect(generate(model, PROMPT, { maxNewTokens: 0, beam: 3 })).toMatchObject({ ids: [], stop: 'max-tokens', score: 0 });
+    await expectInvariants(result.beams!, search);
+    expect(await generate(model, PROMPT, { maxNewTokens: 0, beam: 3 })).toMatchObject({ ids: [], stop: 'max-tokens', score: 0 });
   });
 
-  it('rejects returnBeams outside [1, beam] and a non-finite lengthPenalty', () => {
-    expect(() => generate(model, PROMPT, { maxNewTokens: 3, beam: 2, returnBeams: 3 })).toThrow('generate: returnBeams must be an integer in [1, 2] (the beam width), found 3');
-    expect(() => generate(model, PROMPT, { maxNewTokens: 3, beam: 2, returnBeams: 0 })).toThrow(/returnBeams/);
-    expect(() => generate(model, PROMPT, { maxNewTokens: 3, beam: 2, lengthPenalty: Number.NaN })).toThrow(/lengthPenalty/);
+  it('rejects returnBeams outside [1, beam] and a non-finite lengthPenalty', async () => {
+    await expect(generate(model, PROMPT, { maxNewTokens: 3, beam: 2, returnBeams: 3 })).rejects.toThrow('generate: returnBeams must be an integer in [1, 2] (the beam width), found 3');
+    await expect(generate(model, PROMPT, { maxNewTokens: 3, beam: 2, returnBeams: 0 })).rejects.toThrow(/returnBeams/);
+    await expect(generate(model, PROMPT, { maxNewTokens: 3, beam: 2, lengthPenalty: Number.NaN })).rejects.toThrow(/lengthPenalty/);
   });
 });

@@ -91,9 +91,9 @@ function addToPool(pool: Scored[], h: Scored, k: number): void {
  * search stops before the limit only when k hypotheses are finished and no live beam's bound exceeds the k-th
  * best finished score, or when no live beam is left. So with k at least the number of continuations at every
  * step, the result is the best hypothesis under this scoring over all sequences (the tests check it by brute
- * force), and `returnBeams` n ≤ k gives the n best.
+ * force), and `returnBeams` n ≤ k gives the n best. Each step reads the k beams' logits once.
  */
-export function beamSearch(model: GPT, context: readonly number[], options: GenerateOptions, k: number): GenerateResult {
+export async function beamSearch(model: GPT, context: readonly number[], options: GenerateOptions, k: number): Promise<GenerateResult> {
   const V = model.config.vocabSize;
   const M = options.maxNewTokens;
   const alpha = options.lengthPenalty ?? 1;
@@ -105,7 +105,7 @@ export function beamSearch(model: GPT, context: readonly number[], options: Gene
   let live: Live[] = [{ ids: [], logp: 0 }];
   const session = createSession(model, k);
   try {
-    let logits = session.feed(Array.from({ length: k }, () => context).flat(), context.length);
+    let logits = await session.feed(Array.from({ length: k }, () => context).flat(), context.length);
     for (let step = 0; step < M; step++) {
       const candidates: { from: number; id: number; logp: number }[] = [];
       live.forEach((beam, b) => {
@@ -129,7 +129,7 @@ export function beamSearch(model: GPT, context: readonly number[], options: Gene
       const rows = Array.from({ length: k }, (_, r) => next[r] ?? next[0]!);
       session.reorder(rows.map((c) => c.from));
       const contexts = rows.map((_, r) => [...context, ...(live[r] ?? live[0]!).ids]);
-      logits = feedOne(session, contexts[0]!, rows.map((c) => c.id), contexts);
+      logits = await feedOne(session, contexts[0]!, rows.map((c) => c.id), contexts);
     }
     // Live beams left here reached the limit (an early stop empties them).
     const pool = [...finished];

@@ -17,12 +17,12 @@ afterAll(() => {
 });
 
 /** Greedy decoding by full forward passes (no cache), cropping to the last blockSize tokens as nanoGPT does. */
-function greedyByFullForward(prompt: number[], n: number, S: number): number[] {
+async function greedyByFullForward(prompt: number[], n: number, S: number): Promise<number[]> {
   const context = [...prompt];
   const out: number[] = [];
   for (let i = 0; i < n; i++) {
     const window = context.slice(-S);
-    const logits = forwardLogits(model, window, 1, window.length);
+    const logits = await forwardLogits(model, window, 1, window.length);
     const id = argmax(logits, (window.length - 1) * V, V);
     out.push(id);
     context.push(id);
@@ -56,58 +56,58 @@ describe('sampling', () => {
     expect(new Set(Array.from({ length: 30 }, () => sampleToken(logits, 0, 4, { topK: 1 }, a)))).toEqual(new Set([2]));
     expect(sampleToken(logits, 0, 4, { temperature: 0 }, a)).toBe(2);
   });
-  it('rejects bad options', () => {
-    expect(() => generate(model, [0], { maxNewTokens: 2, temperature: -1 })).toThrow(/temperature/);
-    expect(() => generate(model, [0], { maxNewTokens: 2, topK: 0 })).toThrow(/topK/);
-    expect(() => generate(model, [0], { maxNewTokens: 2, topP: 1.5 })).toThrow(/topP/);
-    expect(() => generate(model, [0], { maxNewTokens: -1 })).toThrow(/maxNewTokens/);
-    expect(() => generate(model, [], { maxNewTokens: 2 })).toThrow(/prompt is empty/);
-    expect(() => generate(model, [9], { maxNewTokens: 2 })).toThrow(ModelError);
-    expect(() => generate(model, [0], { maxNewTokens: 2, beam: 0 })).toThrow(/beam/);
+  it('rejects bad options', async () => {
+    await expect(generate(model, [0], { maxNewTokens: 2, temperature: -1 })).rejects.toThrow(/temperature/);
+    await expect(generate(model, [0], { maxNewTokens: 2, topK: 0 })).rejects.toThrow(/topK/);
+    await expect(generate(model, [0], { maxNewTokens: 2, topP: 1.5 })).rejects.toThrow(/topP/);
+    await expect(generate(model, [0], { maxNewTokens: -1 })).rejects.toThrow(/maxNewTokens/);
+    await expect(generate(model, [], { maxNewTokens: 2 })).rejects.toThrow(/prompt is empty/);
+    await expect(generate(model, [9], { maxNewTokens: 2 })).rejects.toThrow(ModelError);
+    await expect(generate(model, [0], { maxNewTokens: 2, beam: 0 })).rejects.toThrow(/beam/);
   });
 });
 
 describe('generate', () => {
-  it('greedy through the KV cache equals greedy by full forward passes, past the context (sliding)', () => {
-    const result = generate(model, [1, 2], { maxNewTokens: 20, temperature: 0 });
+  it('greedy through the KV cache equals greedy by full forward passes, past the context (sliding)', async () => {
+    const result = await generate(model, [1, 2], { maxNewTokens: 20, temperature: 0 });
     expect(result.stop).toBe('max-tokens');
     expect(result.ids).toHaveLength(20);
     // Before the cache fills, the cache and full passes agree exactly; afterwards the window slides by half.
-    expect(result.ids.slice(0, 6)).toEqual(greedyByFullForward([1, 2], 6, 8));
+    expect(result.ids.slice(0, 6)).toEqual(await greedyByFullForward([1, 2], 6, 8));
   });
-  it('is reproducible from a seed, differs across seeds, and stops at a stop token (not included)', () => {
-    const a = generate(model, [0], { maxNewTokens: 30, seed: 1 });
-    expect(generate(model, [0], { maxNewTokens: 30, seed: 1 }).ids).toEqual(a.ids);
-    const many = new Set(Array.from({ length: 6 }, (_, s) => generate(model, [0], { maxNewTokens: 30, seed: s }).ids.join(',')));
+  it('is reproducible from a seed, differs across seeds, and stops at a stop token (not included)', async () => {
+    const a = await generate(model, [0], { maxNewTokens: 30, seed: 1 });
+    expect((await generate(model, [0], { maxNewTokens: 30, seed: 1 })).ids).toEqual(a.ids);
+    const many = new Set(await Promise.all(Array.from({ length: 6 }, async (_, s) => (await generate(model, [0], { maxNewTokens: 30, seed: s })).ids.join(','))));
     expect(many.size).toBeGreaterThan(1);
     const stopAt = a.ids[3]!;
-    const stopped = generate(model, [0], { maxNewTokens: 30, seed: 1, stopTokens: [stopAt] });
+    const stopped = await generate(model, [0], { maxNewTokens: 30, seed: 1, stopTokens: [stopAt] });
     expect(stopped.stop).toBe('stop-token');
     expect(stopped.ids).toEqual(a.ids.slice(0, a.ids.indexOf(stopAt)));
   });
-  it('streams text as it is decoded, and crops a long prompt from the left with a note', () => {
+  it('streams text as it is decoded, and crops a long prompt from the left with a note', async () => {
     const tokenizer = createCharTokenizer(['a', 'b', 'c', 'd', 'e', 'f']);
     const pieces: string[] = [];
     const tokens: number[] = [];
     const notes: string[] = [];
     const prompt = Array.from({ length: 12 }, (_, i) => i % V);
-    const result = generate(model, prompt, { maxNewTokens: 7, seed: 3, tokenizer, onText: (t) => pieces.push(t), onToken: (id) => tokens.push(id), onNote: (n) => notes.push(n) });
+    const result = await generate(model, prompt, { maxNewTokens: 7, seed: 3, tokenizer, onText: (t) => pieces.push(t), onToken: (id) => tokens.push(id), onNote: (n) => notes.push(n) });
     expect(pieces.join('')).toBe(result.text);
     expect(tokens).toEqual(result.ids);
     expect(tokenizer.encode(result.text!)).toEqual(result.ids);
     expect(notes).toEqual(['the prompt has 12 tokens; keeping the last 8 (the model\u2019s context)'.replace('\u2019', "'")]);
-    const cropped = generate(model, prompt.slice(-8), { maxNewTokens: 7, seed: 3 });
+    const cropped = await generate(model, prompt.slice(-8), { maxNewTokens: 7, seed: 3 });
     expect(cropped.ids).toEqual(result.ids);
   });
-  it('beam search with k ≥ V^(n-1) finds the most likely sequence of n tokens (exhaustive check)', () => {
+  it('beam search with k ≥ V^(n-1) finds the most likely sequence of n tokens (exhaustive check)', async () => {
     const n = 3;
     const k = V * V;
-    const result = generate(model, [2], { maxNewTokens: n, beam: k });
+    const result = await generate(model, [2], { maxNewTokens: n, beam: k });
     // Brute force over all V^n continuations.
     let best = { logp: -Infinity, ids: [] as number[] };
     for (let code = 0; code < V ** n; code++) {
       const ids = [Math.floor(code / (V * V)) % V, Math.floor(code / V) % V, code % V];
-      const logits = forwardLogits(model, [2, ids[0]!, ids[1]!], 1, 3);
+      const logits = await forwardLogits(model, [2, ids[0]!, ids[1]!], 1, 3);
       let logp = 0;
       ids.forEach((id, t) => {
         const row = Array.from(logits.subarray(t * V, (t + 1) * V));
@@ -119,11 +119,11 @@ describe('generate', () => {
     expect(result.ids).toEqual(best.ids);
     expect(result.score).toBeCloseTo(best.logp / n, 10);
   });
-  it('beam search stops finished beams at a stop token and scores them by length', () => {
-    const free = generate(model, [2], { maxNewTokens: 6, beam: 3 });
+  it('beam search stops finished beams at a stop token and scores them by length', async () => {
+    const free = await generate(model, [2], { maxNewTokens: 6, beam: 3 });
     expect(free.ids).toHaveLength(6);
     const stop = free.ids[2]!;
-    const withStop = generate(model, [2], { maxNewTokens: 6, beam: 3, stopTokens: [stop] });
+    const withStop = await generate(model, [2], { maxNewTokens: 6, beam: 3, stopTokens: [stop] });
     expect(withStop.ids).not.toContain(stop);
     expect(Number.isFinite(withStop.score)).toBe(true);
   });

@@ -69,12 +69,13 @@ export interface GenerateResult {
 /**
  * Generates a continuation of `prompt` (token ids, at least one; microgpt.py starts from `[BOS]`).
  * With `beam` k > 1 it runs beam search (see `beamSearch` in beam.ts for the scoring and when it stops) and
- * returns the best hypothesis, with the `returnBeams` best in `beams`.
- * @throws {ModelError} for an empty prompt, an id outside the vocabulary, bad sampling options, maxNewTokens
+ * returns the best hypothesis, with the `returnBeams` best in `beams`. Each new token costs one read of the logits
+ * it is picked from (sampling runs on the host, as CPython's `random.choices`); nothing else is read back.
+ * @throws {ModelError} (as a rejection) for an empty prompt, an id outside the vocabulary, bad sampling options, maxNewTokens
  * not a non-negative integer, a beam width that is not a positive integer, returnBeams not in [1, beam], a
  * lengthPenalty that is not finite, or logits that are NaN (weights that are not finite).
  */
-export function generate(model: GPT, prompt: ArrayLike<number>, options: GenerateOptions): GenerateResult {
+export async function generate(model: GPT, prompt: ArrayLike<number>, options: GenerateOptions): Promise<GenerateResult> {
   checkSampling(options);
   const { maxNewTokens, beam = 1 } = options;
   if (!(Number.isSafeInteger(maxNewTokens) && maxNewTokens >= 0)) throw new ModelError(`generate: maxNewTokens must be a non-negative integer, found ${maxNewTokens}`);
@@ -91,22 +92,22 @@ export function generate(model: GPT, prompt: ArrayLike<number>, options: Generat
     options.onNote?.(`the prompt has ${context.length} tokens; keeping the last ${S} (the model's context)`);
     context = context.slice(-S);
   }
-  if (beam > 1) return beamSearch(model, context, options, beam);
+  if (beam > 1) return await beamSearch(model, context, options, beam);
   const session = createSession(model, 1);
   try {
-    return sampleLoop(session, context, options);
+    return await sampleLoop(session, context, options);
   } finally {
     session.dispose();
   }
 }
 
-function sampleLoop(session: InferenceSession, context: number[], options: GenerateOptions): GenerateResult {
+async function sampleLoop(session: InferenceSession, context: number[], options: GenerateOptions): Promise<GenerateResult> {
   const V = session.model.config.vocabSize;
   const rng = options.rng ?? new PythonRandom(options.seed ?? 42);
   const stops = new Set(options.stopTokens ?? []);
   const decoder = options.tokenizer ? createStreamDecoder(options.tokenizer) : null;
   const ids: number[] = [];
-  let logits = session.feed(context, context.length);
+  let logits = await session.feed(context, context.length);
   let stop: GenerateResult['stop'] = 'max-tokens';
   for (let i = 0; i < options.maxNewTokens; i++) {
     const id = sampleToken(logits, 0, V, options, rng);
@@ -122,7 +123,7 @@ function sampleLoop(session: InferenceSession, context: number[], options: Gener
       if (piece) options.onText?.(piece);
     }
     if (i + 1 === options.maxNewTokens) break;
-    logits = feedOne(session, context, [id]);
+    logits = await feedOne(session, context, [id]);
   }
   if (decoder) {
     const rest = decoder.flush();

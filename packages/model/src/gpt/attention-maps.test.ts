@@ -41,9 +41,9 @@ function referenceMaps(model: ReturnType<typeof createGPT>, ids: number[]): Floa
 
 describe('attentionMaps', () => {
   for (const [dtype, tolerance] of [['float64', 1e-12], ['float32', 1e-5]] as const) {
-    it(`${dtype} on js: causal rows summing to 1, equal to softmax(q·kᵀ/√HS) of the reference`, () => {
+    it(`${dtype} on js: causal rows summing to 1, equal to softmax(q·kᵀ/√HS) of the reference`, async () => {
       const model = createGPT(CONFIG, { seed: 4, dtype, backend: T.findBackend('js') });
-      const maps = attentionMaps(model, IDS);
+      const maps = await attentionMaps(model, IDS);
       expect([maps.T, maps.nLayer, maps.nHead, maps.layers.length]).toEqual([7, 2, 2, 2]);
       const expected = referenceMaps(model, IDS);
       for (let l = 0; l < 2; l++) {
@@ -69,17 +69,17 @@ describe('attentionMaps', () => {
     const wasm = await T.createWasmBackend({ threads: 1 });
     const onJs = createGPT(CONFIG, { seed: 4, dtype: 'float32', backend: T.findBackend('js') });
     const onWasm = createGPT(CONFIG, { seed: 4, dtype: 'float32', backend: wasm });
-    const [a, b] = [attentionMaps(onJs, IDS), attentionMaps(onWasm, IDS)];
+    const [a, b] = [await attentionMaps(onJs, IDS), await attentionMaps(onWasm, IDS)];
     for (let l = 0; l < 2; l++) for (let i = 0; i < a.layers[l]!.length; i++) expect(Math.abs(a.layers[l]![i]! - b.layers[l]![i]!)).toBeLessThan(1e-5);
     disposeGPT(onWasm);
     wasm.dispose();
   });
 
-  it('rejects no ids, more than blockSize, and ids outside the vocabulary', () => {
+  it('rejects no ids, more than blockSize, and ids outside the vocabulary', async () => {
     const model = createGPT(CONFIG, { seed: 4, dtype: 'float32', backend: T.findBackend('js') });
-    expect(() => attentionMaps(model, [])).toThrow('attentionMaps: expected 1 ≤ T ≤ 8 ids, found 0');
-    expect(() => attentionMaps(model, new Array(9).fill(1))).toThrow('attentionMaps: expected 1 ≤ T ≤ 8 ids, found 9');
-    expect(() => attentionMaps(model, [1, 11])).toThrow('attentionMaps: token id 11 at index 1 is outside the vocabulary [0, 11)');
+    await expect(attentionMaps(model, [])).rejects.toThrow('attentionMaps: expected 1 ≤ T ≤ 8 ids, found 0');
+    await expect(attentionMaps(model, new Array(9).fill(1))).rejects.toThrow('attentionMaps: expected 1 ≤ T ≤ 8 ids, found 9');
+    await expect(attentionMaps(model, [1, 11])).rejects.toThrow('attentionMaps: token id 11 at index 1 is outside the vocabulary [0, 11)');
     disposeGPT(model);
   });
 });

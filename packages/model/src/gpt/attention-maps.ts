@@ -2,7 +2,7 @@
 // forward pass (no cache) leaves them in each block's `att` buffer, so this reads them rather than recomputing.
 import { ModelError } from '../errors';
 import { createPlan, planShapes } from './buffers';
-import { checkedIds } from './inference';
+import { asFloat64, checkedIds } from './inference';
 import { estimateMemory } from './memory-estimate';
 import { checkMemory } from './memory-limit';
 import type { GPT } from './model';
@@ -21,12 +21,13 @@ export interface AttentionMaps {
 }
 
 /**
- * The attention probabilities of every layer and head for `ids` (one sequence; dropout off).
+ * The attention probabilities of every layer and head for `ids` (one sequence; dropout off), read back once per
+ * layer (every read issued before any is awaited).
  * @param ids token ids, 1 ≤ length ≤ blockSize.
- * @throws {ModelError} when there are no ids or more than blockSize, or an id is outside the vocabulary;
- * MemoryLimitError (a ModelError) when the pass does not fit the backend.
+ * @throws {ModelError} (as a rejection) when there are no ids or more than blockSize, or an id is outside the
+ * vocabulary; MemoryLimitError (a ModelError) when the pass does not fit the backend.
  */
-export function attentionMaps(model: GPT, ids: ArrayLike<number>): AttentionMaps {
+export async function attentionMaps(model: GPT, ids: ArrayLike<number>): Promise<AttentionMaps> {
   const { config, dtype, backend } = model;
   const T = ids.length;
   if (!(T >= 1 && T <= config.blockSize)) throw new ModelError(`attentionMaps: expected 1 ≤ T ≤ ${config.blockSize} ids, found ${T}`);
@@ -39,7 +40,8 @@ export function attentionMaps(model: GPT, ids: ArrayLike<number>): AttentionMaps
     backend.write(s.ids.storage, s.ids.offset, idArray);
     pass.forward(T, false, { pos0: 0, cache: null, dropoutKey: 0 });
     const size = config.nHead * T * T;
-    const layers = s.blocks.map(({ att }) => Float64Array.from(backend.readSync!(att.storage, att.offset, size)));
+    const reads = s.blocks.map(({ att }) => backend.readAsync(att.storage, att.offset, size));
+    const layers = (await Promise.all(reads)).map(asFloat64);
     return { T, nLayer: config.nLayer, nHead: config.nHead, layers };
   } finally {
     plan.dispose();

@@ -24,12 +24,12 @@ for (const backendName of ['js', 'wasm'] as const) {
       backend = backendName === 'wasm' ? await T.startBackend('wasm') : T.findBackend('js');
     });
     for (const [label, overrides] of CONFIGS) {
-      it(`${label}: prefill + one-token steps give the logits of a full forward`, () => {
+      it(`${label}: prefill + one-token steps give the logits of a full forward`, async () => {
         const model = createGPT({ vocabSize: 13, blockSize: 10, ...overrides }, { seed: 9, dtype: 'float64', backend });
         const B = 2;
         const Tn = 9;
         const ids = Array.from({ length: B * Tn }, (_, i) => (i * 5 + 3) % 13);
-        const full = forwardLogits(model, ids, B, Tn);
+        const full = await forwardLogits(model, ids, B, Tn);
         const session = createSession(model, B);
         const V = 13;
         // Prefill 4 tokens, then 5 single steps.
@@ -40,8 +40,8 @@ for (const backendName of ['js', 'wasm'] as const) {
             expect(maxDiff(logits.subarray(b * V, (b + 1) * V), expected)).toBeLessThan(1e-12);
           }
         };
-        check(session.feed(prefix, 4), 3);
-        for (let t = 4; t < Tn; t++) check(session.feed([ids[t]!, ids[Tn + t]!], 1), t);
+        check(await session.feed(prefix, 4), 3);
+        for (let t = 4; t < Tn; t++) check(await session.feed([ids[t]!, ids[Tn + t]!], 1), t);
         expect(session.length).toBe(Tn);
         session.dispose();
         disposeGPT(model);
@@ -58,18 +58,18 @@ describe('inference errors', () => {
   afterAll(() => {
   disposeGPT(model);
 });
-  it('rejects a prompt longer than the context, ids outside the vocabulary, and bad B', () => {
+  it('rejects a prompt longer than the context, ids outside the vocabulary, and bad B', async () => {
     const session = createSession(model, 1);
     expect(() => session.feed([0, 1, 2, 3, 4], 5)).toThrow(/exceed the context of 4/);
     expect(() => session.feed([7], 1)).toThrow(ModelError);
     expect(() => session.feed([7], 1)).toThrow(/token id 7 at index 0 is outside the vocabulary \[0, 5\)/);
-    session.feed([1, 2, 3, 4], 4);
+    await session.feed([1, 2, 3, 4], 4);
     expect(() => session.feed([1], 1)).toThrow(/4 \+ 1 tokens exceed/);
     session.reset();
-    expect(session.feed([1], 1)).toHaveLength(5);
+    expect(await session.feed([1], 1)).toHaveLength(5);
     expect(() => { session.reorder([1]); }).toThrow(/reorder/);
     session.dispose();
     expect(() => createSession(model, 0)).toThrow(/positive integer/);
-    expect(() => forwardLogits(model, [1, 2], 1, 2.5)).toThrow(ModelError);
+    await expect(forwardLogits(model, [1, 2], 1, 2.5)).rejects.toThrow(ModelError);
   });
 });

@@ -1,7 +1,8 @@
 // Inference with a KV cache: a session holds B sequences' keys and values, takes a prompt chunk at once
-// (prefill) or one token per sequence (decode), and returns the last position's logits. The generation
-// strategies (sampling, beam search) in ../generate drive it.
-import type { TypedArray } from '@microgpt/tensor';
+// (prefill) or one token per sequence (decode), and returns the last position's logits, read back once per feed
+// (what sampling on the host needs, nothing more). The generation strategies (sampling, beam search) in
+// ../generate drive it.
+import type { Backend, Tensor, TypedArray } from '@microgpt/tensor';
 import { ModelError } from '../errors';
 import { createPlan, planShapes } from './buffers';
 import { kernelSet } from './kernels';
@@ -19,11 +20,13 @@ export interface InferenceSession {
   /** Tokens each sequence has in the cache (≤ blockSize). */
   readonly length: number;
   /**
-   * Feeds T more tokens per sequence (ids is (B, T) row-major, T ≥ 1) at positions length … length+T-1.
+   * Feeds T more tokens per sequence (ids is (B, T) row-major, T ≥ 1) at positions length … length+T-1. The pass
+   * is issued at once (the session is ready for `reorder` or the next feed right away); the logits arrive when the
+   * backend has read them.
    * @returns the logits of each sequence's last new position, (B, V) row-major in float64.
-   * @throws {ModelError} when length + T exceeds blockSize or an id is outside the vocabulary.
+   * @throws {ModelError} when length + T exceeds blockSize or an id is outside the vocabulary (thrown, not rejected).
    */
-  feed(ids: ArrayLike<number>, T: number): Float64Array;
+  feed(ids: ArrayLike<number>, T: number): Promise<Float64Array>;
   /** Sequence b continues from sequence from[b]'s cache (beam search keeps the best beams). */
   reorder(from: readonly number[]): void;
   /** Empties the cache (length 0). */
@@ -70,12 +73,7 @@ export function createSession(model: GPT, B = 1, options: SessionOptions = {}): 
       backend.write(s.ids.storage, s.ids.offset, idArray);
       pass.forward(T, false, { pos0: length, cache, dropoutKey: 0 });
       length += T;
-      const out = new Float64Array(B * V);
-      for (let b = 0; b < B; b++) {
-        const row: TypedArray = backend.readSync!(s.logits.storage, s.logits.offset + (b * T + T - 1) * V, V);
-        out.set(row, b * V);
-      }
-      return out;
+      return lastLogits(backend, s.logits, B, T, V);
     },
     reorder(from) {
       if (from.length !== B || from.some((f) => !Number.isInteger(f) || f < 0 || f >= B)) {
@@ -94,14 +92,37 @@ export function createSession(model: GPT, B = 1, options: SessionOptions = {}): 
   return session;
 }
 
+/** `values` (a read's own copy) as float64: itself when it is one already. */
+export function asFloat64(values: TypedArray): Float64Array {
+  return values instanceof Float64Array ? values : Float64Array.from(values);
+}
+
 /**
- * Logits of every position of B sequences of T tokens, without a cache (a plain forward pass).
+ * The logits of each sequence's last position, (B, V) in float64, out of logits (1, B·T, V): one read when the rows
+ * are adjacent (T = 1, every decoding step), else one read per sequence, all issued before any is awaited. Each read
+ * takes its copy when issued, so the buffers may be reused at once.
+ */
+function lastLogits(backend: Backend, logits: Tensor, B: number, T: number, V: number): Promise<Float64Array> {
+  const rowOf = (b: number): number => logits.offset + (b * T + T - 1) * V;
+  if (T === 1) return backend.readAsync(logits.storage, rowOf(0), B * V).then(asFloat64);
+  const reads = Array.from({ length: B }, (_, b) => backend.readAsync(logits.storage, rowOf(b), V));
+  return Promise.all(reads).then((rows) => {
+    const out = new Float64Array(B * V);
+    rows.forEach((row, b) => {
+      out.set(row, b * V);
+    });
+    return out;
+  });
+}
+
+/**
+ * Logits of every position of B sequences of T tokens, without a cache (a plain forward pass), read back once.
  * @param ids (B, T) row-major token ids, T ≤ blockSize.
  * @returns (B, T, V) row-major logits in float64.
- * @throws {ModelError} when T is out of range or an id is outside the vocabulary; MemoryLimitError (a ModelError)
- * when the pass does not fit the backend.
+ * @throws {ModelError} (as a rejection) when T is out of range or an id is outside the vocabulary; MemoryLimitError (a
+ * ModelError) when the pass does not fit the backend.
  */
-export function forwardLogits(model: GPT, ids: ArrayLike<number>, B: number, T: number): Float64Array {
+export async function forwardLogits(model: GPT, ids: ArrayLike<number>, B: number, T: number): Promise<Float64Array> {
   const { config, dtype, backend } = model;
   if (!(Number.isSafeInteger(T) && T >= 1 && T <= config.blockSize && ids.length === B * T)) {
     throw new ModelError(`forwardLogits: expected ${B} × T ids with 1 ≤ T ≤ ${config.blockSize}, found ${ids.length} ids for T = ${T}`);
@@ -114,7 +135,7 @@ export function forwardLogits(model: GPT, ids: ArrayLike<number>, B: number, T: 
     const s = pass.buffers(T);
     backend.write(s.ids.storage, s.ids.offset, idArray);
     pass.forward(T, false, { pos0: 0, cache: null, dropoutKey: 0 });
-    return Float64Array.from(backend.readSync!(s.logits.storage, s.logits.offset, B * T * config.vocabSize));
+    return asFloat64(await backend.readAsync(s.logits.storage, s.logits.offset, B * T * config.vocabSize));
   } finally {
     plan.dispose();
   }

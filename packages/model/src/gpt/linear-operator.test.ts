@@ -47,16 +47,16 @@ describe('linear operators', () => {
     expect(names).toEqual(['h.0.attn.qkv', 'h.0.attn.o', 'h.0.mlp.fc1', 'h.0.mlp.fc2', 'h.1.attn.qkv', 'h.1.attn.o', 'h.1.mlp.fc1', 'h.1.mlp.fc2', 'head']);
     const identical = withLinearOperators(model, Object.fromEntries(names.map((n) => [n, scaledOperator(layerWeight(model, n), 1, calls, n)])));
     const ids = [1, 2, 3, 4, 5, 6];
-    const reference = forwardLogits(model, ids, 1, 6);
-    const replaced = forwardLogits(identical, ids, 1, 6);
+    const reference = await forwardLogits(model, ids, 1, 6);
+    const replaced = await forwardLogits(identical, ids, 1, 6);
     for (let i = 0; i < reference.length; i++) expect(replaced[i]).toBeCloseTo(reference[i]!, 12);
     for (const name of names) expect(calls.get(name)).toBe(1);
     // The operator really is used: scaling the head changes the logits by exactly that factor.
     const doubled = withLinearOperators(model, { head: scaledOperator(layerWeight(model, 'head'), 2, calls, 'head') });
-    const twice = forwardLogits(doubled, ids, 1, 6);
+    const twice = await forwardLogits(doubled, ids, 1, 6);
     for (let i = 0; i < reference.length; i++) expect(twice[i]).toBeCloseTo(2 * reference[i]!, 12);
-    const a = generate(model, [1], { maxNewTokens: 5, temperature: 0 });
-    const b = generate(identical, [1], { maxNewTokens: 5, temperature: 0 });
+    const a = await generate(model, [1], { maxNewTokens: 5, temperature: 0 });
+    const b = await generate(identical, [1], { maxNewTokens: 5, temperature: 0 });
     expect(b.ids).toEqual(a.ids);
   });
 
@@ -68,6 +68,6 @@ describe('linear operators', () => {
     expect(() => withLinearOperators(model, { 'h.0.mlp.fc1': op(8, 32) })).toThrow("linear operators: 'h.0.mlp.fc1' is (32, 8) but its operator is (8, 32)");
     const replaced = withLinearOperators(model, { 'h.0.attn.o': op(8, 8) });
     const train = { next: () => ({ x: new Int32Array(6), y: new Int32Array(6), B: 1, T: 6 }), state: () => 0, restore: () => undefined };
-    expect(() => createTrainer({ model: replaced, settings: { ...DEFAULT_TRAIN, steps: 1 }, train }).trainStep()).toThrow('runs inference only; train the float model');
+    await expect(createTrainer({ model: replaced, settings: { ...DEFAULT_TRAIN, steps: 1 }, train }).trainStep()).rejects.toThrow('runs inference only; train the float model');
   });
 });

@@ -45,7 +45,7 @@ describe('estimateMemory against the backends', () => {
   for (const backendName of ['js', 'wasm'] as const) {
     for (const [label, overrides] of CONFIGS) {
       for (const dtype of ['float32', 'float64'] as const) {
-        it(`${backendName}, ${dtype}, ${label}: model, trainer (after a step and an evaluation) and session hold exactly the estimate`, () => {
+        it(`${backendName}, ${dtype}, ${label}: model, trainer (after a step and an evaluation) and session hold exactly the estimate`, async () => {
           const backend = backendName === 'js' ? T.createJsBackend() : wasm;
           drainPool(backend);
           const config = resolveConfig(overrides);
@@ -60,8 +60,8 @@ describe('estimateMemory against the backends', () => {
           const settings = { ...DEFAULT_TRAIN, batchSize: B, optimizer: 'adamw' as const, clip: 1, evalBatches: 2, dtype };
           const loader = loaderFor(config, B);
           const trainer = createTrainer({ model, settings, train: loader, val: () => loader.evalBatches(2) });
-          trainer.trainStep();
-          trainer.evaluate();
+          await trainer.trainStep();
+          await trainer.evaluate();
           const training = estimateMemory(config, { dtype, training: { batchSize: B, optimizer: 'adamw', clip: true }, evaluation: { batchSize: B, batches: 2 } });
           expect(live() - start).toBe(training.backendBytes);
           trainer.dispose();
@@ -71,7 +71,7 @@ describe('estimateMemory against the backends', () => {
           expect(live() - start).toBe(parameters + gradients);
 
           const session = createSession(model, 3);
-          session.feed([1, 2, 3], 1);
+          await session.feed([1, 2, 3], 1);
           expect(live() - start).toBe(estimateMemory(config, { dtype, session: { sequences: 3 } }).backendBytes + gradients);
           session.dispose();
           disposeGPT(model);

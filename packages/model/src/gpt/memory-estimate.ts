@@ -100,8 +100,8 @@ function trainingAllocations(config: GPTConfig, dtype: FloatDType, training: Non
     for (const n of groups) out.push({ ...perParameter, part: 'optimizer', elements: n, count: 2, array: n, sizedBy: `Adam's two moments of ${thousands(total)} parameters` });
   }
   if (training.clip) {
-    // clipGradNorm squares each group into a pooled buffer, and sums it into a pooled scalar.
-    for (const n of [...groups, 1]) out.push({ ...perParameter, part: 'scratch', elements: n, count: 1, array: n, sizedBy: `the squared gradients of ${thousands(total)} parameters (clipping)` });
+    // gradNorm squares each group into a pooled buffer, and sums it into one slot of a pooled (groups) buffer.
+    for (const n of [...groups, groups.length]) out.push({ ...perParameter, part: 'scratch', elements: n, count: 1, array: n, sizedBy: `the squared gradients of ${thousands(total)} parameters (clipping)` });
   }
   if (config.dropout > 0) {
     const N = B * S;

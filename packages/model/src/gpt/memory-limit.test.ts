@@ -23,11 +23,11 @@ afterAll(() => {
 });
 
 /** Runs `work`, expecting a MemoryLimitError, and checks that the backend holds what it held before. */
-function refused(backend: T.Backend, work: () => unknown): MemoryLimitError {
+async function refused(backend: T.Backend, work: () => unknown): Promise<MemoryLimitError> {
   const before = backend.memory();
   let caught: unknown;
   try {
-    work();
+    await work();
   } catch (error) {
     caught = error;
   }
@@ -47,8 +47,8 @@ describe('checkMemory', () => {
   const config = resolveConfig({ vocabSize: 27, blockSize: 100_000_000 });
   const estimate = estimateMemory(config, { dtype: 'float32', training: { batchSize: 12, optimizer: 'adam', clip: false } });
 
-  it("refuses what passes the backend's maxBytes, naming the estimate, its largest part and the limit", () => {
-    const error = refused(wasm, () => {
+  it("refuses what passes the backend's maxBytes, naming the estimate, its largest part and the limit", async () => {
+    const error = await refused(wasm, () => {
       checkMemory(estimate, 'training', { backend: wasm });
     });
     expect(error.message).toBe(
@@ -79,32 +79,32 @@ describe('checkMemory', () => {
 });
 
 describe('guards before allocating', () => {
-  it('createGPT: a billion layers on wasm, and a width of 100,000 on js, are refused with nothing allocated', () => {
-    const deep = refused(wasm, () => createGPT({ vocabSize: 27, nLayer: 1_000_000_000 }, { backend: wasm }));
+  it('createGPT: a billion layers on wasm, and a width of 100,000 on js, are refused with nothing allocated', async () => {
+    const deep = await refused(wasm, () => createGPT({ vocabSize: 27, nLayer: 1_000_000_000 }, { backend: wasm }));
     expect(deep.message).toMatch(/^memory: the model needs about 11 TiB \(parameters 11 TiB for 3,072,000,\d{3},\d{3} parameters\) but the wasm backend holds at most 4 GiB$/);
     const js = T.createJsBackend();
-    const wide = refused(js, () => createGPT({ vocabSize: 27, nEmbd: 100_000, nHead: 4 }, { backend: js }));
+    const wide = await refused(js, () => createGPT({ vocabSize: 27, nEmbd: 100_000, nHead: 4 }, { backend: js }));
     expect(wide.message).toMatch(/^memory: the model needs an array of 120,00\d,\d{3},\d{3} elements \(parameters, for 120,00\d,\d{3},\d{3} parameters\) but a typed array holds at most 4,294,967,296$/);
     expect(() => createGPT({ vocabSize: 27 }, { backend: js, memoryLimit: 100 })).toThrow(/^memory: the model needs about 33 KiB .* but the memory limit is 100 bytes$/);
   });
 
-  it('createTrainer: a batch of 100,000,000 is refused before the plan; a fitting one is planned', () => {
+  it('createTrainer: a batch of 100,000,000 is refused before the plan; a fitting one is planned', async () => {
     const model = createGPT({ vocabSize: 11, blockSize: 8 }, { backend: wasm });
     const ids = Array.from({ length: 400 }, (_, i) => (i % 7 === 0 ? 0 : 1 + (i % 10)));
     const loader = documentLoader(memoryTokenSource(ids, 11), { blockSize: 8, batchSize: 2, seed: 1, valFraction: 0, bos: 0 });
-    const error = refused(wasm, () => createTrainer({ model, settings: { ...DEFAULT_TRAIN, batchSize: 100_000_000 }, train: loader }));
+    const error = await refused(wasm, () => createTrainer({ model, settings: { ...DEFAULT_TRAIN, batchSize: 100_000_000 }, train: loader }));
     expect(error.message).toMatch(/^memory: training \(batch 100000000\) needs about [\d.]+ TiB \(activations [\d.]+ TiB for batch 100,000,000 × context 8 × 1 layer\) but the wasm backend holds at most 4 GiB$/);
-    refused(wasm, () => createTrainer({ model, settings: { ...DEFAULT_TRAIN, batchSize: 2 }, train: loader, memoryLimit: 10_000 }));
+    await refused(wasm, () => createTrainer({ model, settings: { ...DEFAULT_TRAIN, batchSize: 2 }, train: loader, memoryLimit: 10_000 }));
     createTrainer({ model, settings: { ...DEFAULT_TRAIN, batchSize: 2 }, train: loader }).dispose();
     disposeGPT(model);
   });
 
-  it('createSession and beam search: 100,000 sequences of a 64-token context are refused on wasm', () => {
+  it('createSession and beam search: 100,000 sequences of a 64-token context are refused on wasm', async () => {
     const model = createGPT({ vocabSize: 11, blockSize: 64, nEmbd: 32 }, { backend: wasm });
-    const error = refused(wasm, () => createSession(model, 100_000));
+    const error = await refused(wasm, () => createSession(model, 100_000));
     expect(error.message).toMatch(/^memory: an inference session of 100000 sequences needs about [\d.]+ GiB \(activations [\d.]+ GiB for 100,000 sequences × context 64 × 1 layer\) but the wasm backend holds at most 4 GiB$/);
-    refused(wasm, () => generate(model, [0], { maxNewTokens: 4, beam: 100_000 }));
-    expect(generate(model, [0], { maxNewTokens: 4, beam: 3 }).ids).toHaveLength(4);
+    await refused(wasm, () => generate(model, [0], { maxNewTokens: 4, beam: 100_000 }));
+    expect((await generate(model, [0], { maxNewTokens: 4, beam: 3 })).ids).toHaveLength(4);
     disposeGPT(model);
   });
 });

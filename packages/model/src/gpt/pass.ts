@@ -158,11 +158,11 @@ export interface Pass {
   /** The buffers of the last forward. */
   buffers(T: number): PassBuffers;
   /**
-   * Runs the model on the ids already written into `buffers(T).ids` (and targets, when `withLoss`).
-   * @returns the mean cross-entropy over non-ignored targets when `withLoss` (NaN if all are ignored), else NaN;
-   * logits are left in `buffers(T).logits` (1, B·T, V).
+   * Runs the model on the ids already written into `buffers(T).ids` (and targets, when `withLoss`). Nothing is read
+   * back: logits are left in `buffers(T).logits` (1, B·T, V) and, when `withLoss`, the mean cross-entropy over
+   * non-ignored targets in `buffers(T).loss` (NaN if all are ignored), for the caller to read when it needs them.
    */
-  forward(T: number, withLoss: boolean, options: ForwardOptions): number;
+  forward(T: number, withLoss: boolean, options: ForwardOptions): void;
   /** Adds ∂loss/∂param into every parameter's grad, after a training forward of the same T with the loss. */
   backward(T: number): void;
 }
@@ -186,7 +186,7 @@ export function createPass(model: GPT, plan: Plan): Pass {
     buffers: (T) => plan.buffers(T),
     forward: (T, withLoss, options) => {
       lastOptions = options;
-      return gptForward({ kernels, config: model.config, activation, options, B: plan.shape.B, T }, plan.buffers(T), viewsFor(T), withLoss);
+      gptForward({ kernels, config: model.config, activation, options, B: plan.shape.B, T }, plan.buffers(T), viewsFor(T), withLoss);
     },
     backward: (T) => {
       gptBackward({ kernels, config: model.config, activation, options: lastOptions, B: plan.shape.B, T }, plan.buffers(T), viewsFor(T));
@@ -216,7 +216,7 @@ function dropoutForward(ctx: PassContext, x: Tensor, mask: Tensor | null, layer:
   applyMask(ctx.kernels, x, x, mask);
 }
 
-function gptForward(ctx: PassContext, buf: PassBuffers, params: ParamViews, withLoss: boolean): number {
+function gptForward(ctx: PassContext, buf: PassBuffers, params: ParamViews, withLoss: boolean): void {
   const { kernels, config, options } = ctx;
   embeddingForward(kernels, buf.emb, buf.ids, params.embeddings, buf.B, buf.T, options.pos0);
   dropoutForward(ctx, buf.emb, buf.embMask, config.nLayer, 0);
@@ -235,9 +235,7 @@ function gptForward(ctx: PassContext, buf: PassBuffers, params: ParamViews, with
     x = buf.lnf.out;
   }
   linearForward(kernels, buf.logits, x, params.head);
-  if (!withLoss) return NaN;
-  kernels.crossEntropy({ logits: rows(buf.logits), targets: buf.targets, probs: rows(buf.probs), losses: buf.losses, loss: buf.loss });
-  return buf.loss.backend.readSync!(buf.loss.storage, buf.loss.offset, 1)[0]!;
+  if (withLoss) kernels.crossEntropy({ logits: rows(buf.logits), targets: buf.targets, probs: rows(buf.probs), losses: buf.losses, loss: buf.loss });
 }
 
 /** One block: res1 = x + attn(ln1(x)); res2 = res1 + mlp(ln2(res1)). */

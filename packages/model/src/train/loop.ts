@@ -18,10 +18,10 @@ export type CheckpointReason = 'every' | 'end' | 'interrupt';
 
 /** Callbacks of {@link runTraining}; all optional. */
 export interface TrainingHooks {
-  /** After every step. */
-  onStep?(progress: Progress): void;
-  /** After each evaluation (every evalEvery steps and at the end, when there is held-out data). */
-  onEval?(step: number, valLoss: number): void;
+  /** After every step (the loop awaits a promise it returns before the next step: samples drawn here see this step's weights). */
+  onStep?(progress: Progress): void | Promise<void>;
+  /** After each evaluation (every evalEvery steps and at the end, when there is held-out data; awaited likewise). */
+  onEval?(step: number, valLoss: number): void | Promise<void>;
   /** When a checkpoint is due: write the model, optimizer and trainer state (the loop awaits it). */
   onCheckpoint?(trainer: Trainer, reason: CheckpointReason): void | Promise<void>;
   /** Asked after every step: true ends the run after a checkpoint with reason 'interrupt'. */
@@ -60,22 +60,22 @@ export async function runTraining(trainer: Trainer, hooks: TrainingHooks = {}): 
   let lastLoss = NaN;
   let valLoss = NaN;
   let lastYield = performance.now();
-  const evaluate = (): void => {
-    const loss = trainer.evaluate();
+  const evaluate = async (): Promise<void> => {
+    const loss = await trainer.evaluate();
     if (Number.isNaN(loss)) return;
     valLoss = loss;
     trainer.recordEval(trainer.step, loss);
-    hooks.onEval?.(trainer.step, loss);
+    await hooks.onEval?.(trainer.step, loss);
   };
   while (trainer.step < steps) {
     const t0 = performance.now();
-    const report = trainer.trainStep();
+    const report = await trainer.trainStep();
     trainMs += performance.now() - t0;
     tokens += report.tokens;
     lastLoss = report.loss;
-    hooks.onStep?.({ ...report, steps, tokensPerSecond: tokens / (trainMs / 1000), elapsedSeconds: trainMs / 1000 });
+    await hooks.onStep?.({ ...report, steps, tokensPerSecond: tokens / (trainMs / 1000), elapsedSeconds: trainMs / 1000 });
     const done = trainer.step === steps;
-    if (done || (evalEvery > 0 && trainer.step % evalEvery === 0)) evaluate();
+    if (done || (evalEvery > 0 && trainer.step % evalEvery === 0)) await evaluate();
     if (!done && hooks.shouldStop?.()) {
       await hooks.onCheckpoint?.(trainer, 'interrupt');
       return { step: trainer.step, interrupted: true, lastLoss, valLoss, trainSeconds: trainMs / 1000 };

@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadCheckpoint, saveCheckpoint } from '../checkpoint/folder';
 import { createGPT, disposeGPT } from '../gpt/model';
 import { DEFAULT_TRAIN, type TrainSettings } from './settings';
+import { lossesOf } from './test-steps';
 import { type BatchLoader, type TrainerState, createTrainer } from './trainer';
 import { randomWindows } from './test-windows';
 
@@ -29,23 +30,23 @@ describe('resume from a checkpoint folder', () => {
       const config = { vocabSize: tokenizer.vocabSize, blockSize: 8, nEmbd: 16, nHead: 2, norm: 'layernorm' as const, normAffine: true, bias: true, dropout: 0.1 };
       const full = createGPT(config, { seed: 5, dtype, backend: 'js' });
       const fullTrainer = createTrainer({ model: full, settings, train: windows(2, 8, 3) });
-      const expected = Array.from({ length: 24 }, () => fullTrainer.trainStep().loss);
+      const expected = await lossesOf(fullTrainer, 24);
       fullTrainer.dispose();
       disposeGPT(full);
 
       const model = createGPT(config, { seed: 5, dtype, backend: 'js' });
       const trainer = createTrainer({ model, settings, train: windows(2, 8, 3) });
-      const first = Array.from({ length: 10 }, () => trainer.trainStep().loss);
+      const first = await lossesOf(trainer, 10);
       const dir = mkdtempSync(join(tmpdir(), 'microgpt-resume-'));
       dirs.push(dir);
-      await saveCheckpoint(dir, { model, tokenizer, optimizer: trainer.optimizerState(), trainerState: trainer.state() });
+      await saveCheckpoint(dir, { model, tokenizer, optimizer: await trainer.optimizerState(), trainerState: trainer.state() });
       trainer.dispose();
       disposeGPT(model);
 
       const loaded = await loadCheckpoint(dir, { backend: 'js', requireTrainingState: true });
       const resumed = createTrainer({ model: loaded.model, settings, train: windows(2, 8, 12345) });
       resumed.restore(loaded.trainerState as unknown as TrainerState, loaded.optimizer ?? null);
-      const rest = Array.from({ length: 14 }, () => resumed.trainStep().loss);
+      const rest = await lossesOf(resumed, 14);
       expect([...first, ...rest]).toEqual(expected);
       resumed.dispose();
       disposeGPT(loaded.model);

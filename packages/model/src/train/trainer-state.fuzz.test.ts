@@ -23,15 +23,15 @@ const SETTINGS: TrainSettings = { ...DEFAULT_TRAIN, steps: 6, batchSize: 2, opti
 const model = createGPT({ vocabSize: V, blockSize: 4, nEmbd: 8, nHead: 2 }, { seed: 1, dtype: 'float64', backend: 'js' });
 const options = { blockSize: 4, batchSize: 2, seed: 3, valFraction: 0.2 };
 /** The state and optimizer state a documents run and a stream run save, as JSON gives them back. */
-const saved = (['documents', 'stream'] as const).map((data) => {
+const saved = await Promise.all((['documents', 'stream'] as const).map(async (data) => {
   const train = data === 'documents' ? documentLoader(memoryTokenSource(documentIds(TEXT, encode, V - 1), V), { ...options, bos: V - 1 }) : streamLoader(memoryTokenSource(encode(TEXT.replaceAll('\n', '')), V), options);
   const trainer = createTrainer({ model, settings: { ...SETTINGS, data }, train });
-  for (let i = 0; i < 3; i++) trainer.trainStep();
+  for (let i = 0; i < 3; i++) await trainer.trainStep();
   const state = JSON.parse(JSON.stringify(trainer.state())) as TrainerState;
-  const optimizer = trainer.optimizerState();
+  const optimizer = await trainer.optimizerState();
   trainer.dispose();
   return { state, optimizer };
-});
+}));
 afterAll(() => {
   disposeGPT(model);
 });

@@ -26,20 +26,20 @@ let stream: TrainerState;
 let docs: TrainerState;
 let optimizer: OptimizerState;
 
-beforeAll(() => {
+beforeAll(async () => {
   model = createGPT({ vocabSize: V, blockSize: 4, nEmbd: 8, nHead: 2 }, { seed: 1, dtype: 'float64', backend: 'js' });
   const ids = memoryTokenSource(documentIds(TEXT, encode, BOS), V);
   const options = { blockSize: 4, batchSize: 2, seed: 3, valFraction: 0.2 };
   const streamTrainer = createTrainer({ model, settings: { ...SETTINGS, data: 'stream' }, train: streamLoader(memoryTokenSource(encode(TEXT.replaceAll('\n', '')), V), options) });
-  streamTrainer.trainStep();
+  await streamTrainer.trainStep();
   stream = JSON.parse(JSON.stringify(streamTrainer.state())) as TrainerState;
   streamTrainer.dispose();
   const loader = documentLoader(ids, { ...options, bos: BOS });
   trainer = createTrainer({ model, settings: SETTINGS, train: loader, val: () => loader.evalBatches(1) });
-  for (let i = 0; i < 3; i++) trainer.trainStep();
-  trainer.recordEval(3, trainer.evaluate());
+  for (let i = 0; i < 3; i++) await trainer.trainStep();
+  trainer.recordEval(3, await trainer.evaluate());
   docs = JSON.parse(JSON.stringify(trainer.state())) as TrainerState;
-  optimizer = trainer.optimizerState();
+  optimizer = await trainer.optimizerState();
 });
 afterAll(() => {
   trainer.dispose();

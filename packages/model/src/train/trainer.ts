@@ -1,7 +1,9 @@
-// The training step: batch → forward → loss check → backward → clip → optimizer step at the scheduled rate,
-// on planned buffers (nothing allocated after the first step of each T). Evaluation, state for checkpoints
-// and resume. The loop around it (progress, periodic eval and checkpoints, interruption) is in loop.ts.
-import { type LrSchedule, type Optimizer, type OptimizerState, type ParamGroup, type ParamState, type Var, adam, adamw, clipGradNorm, constantLr, linearDecay, param, warmupCosine } from '@microgpt/autograd';
+// The training step: batch → forward → backward → loss and gradient-norm check → clip → optimizer step at the
+// scheduled rate, on planned buffers (nothing allocated after the first step of each T). A step reads back only the
+// loss and the gradient norm, together, once (a GPU is never waited for per kernel). Evaluation, state for
+// checkpoints and resume. The loop around it (progress, periodic eval and checkpoints, interruption) is in loop.ts.
+import { type LrSchedule, type Optimizer, type OptimizerState, type ParamGroup, type ParamState, type Var, adam, adamw, clipGradients, constantLr, gradNorm, linearDecay, param, warmupCosine } from '@microgpt/autograd';
+import { Tensor, copy } from '@microgpt/tensor';
 import { ModelError, NonFiniteLossError } from '../errors';
 import { type Plan, createPlan, planShapes } from '../gpt/buffers';
 import { dropoutKey } from '../gpt/dropout';
@@ -62,22 +64,28 @@ export interface Trainer {
   /** Steps done. */
   readonly step: number;
   /**
-   * One optimizer step on the next batch.
-   * @throws {NonFiniteLossError} when the loss or the gradient norm is not finite (nothing is updated).
-   * @throws {ModelError} when a batch does not fit (B ≠ batchSize, T > blockSize, an id outside the vocabulary).
+   * One optimizer step on the next batch. The whole forward and backward are issued, then the loss and the gradient
+   * norm are read back together (one wait), checked, and the update issued. Await each step before the next.
+   * @throws {NonFiniteLossError} (as a rejection) when the loss or the gradient norm is not finite (nothing is
+   * updated; the gradients are zeroed).
+   * @throws {ModelError} (as a rejection) when a batch does not fit (B ≠ batchSize, T > blockSize, an id outside the
+   * vocabulary).
    */
-  trainStep(): StepReport;
-  /** Mean loss over the held-out batches (NaN without held-out data); dropout off; gradients untouched. */
-  evaluate(): number;
+  trainStep(): Promise<StepReport>;
+  /**
+   * Mean loss over the held-out batches (NaN without held-out data); dropout off; gradients untouched. Each batch's
+   * loss is copied into one buffer on the backend and read back once, at the end.
+   */
+  evaluate(): Promise<number>;
   /** Records a validation loss in the (bounded) history (the loop does it after `evaluate`). */
   recordEval(step: number, loss: number): void;
   /** Everything to resume besides weights and optimizer buffers. */
   state(): TrainerState;
   /**
    * The optimizer's state per named parameter (what `optimizer.safetensors` holds), though the optimizer itself
-   * runs over the flat parameter block.
+   * runs over the flat parameter block: its buffers as of the call, read back asynchronously.
    */
-  optimizerState(): OptimizerState;
+  optimizerState(): Promise<OptimizerState>;
   /**
    * Restores a state from `state()` and `optimizerState()` (weights are restored by loading the checkpoint). A
    * longer history (saved by an older version) is thinned to the bound. `checkTrainerState` and
@@ -264,6 +272,18 @@ export function createTrainer(options: TrainerOptions): Trainer {
   };
   const counted = (y: Int32Array): number => y.reduce((n, t) => n + (t >= 0 ? 1 : 0), 0);
   const params = groups.rest ? [groups.decay, groups.rest] : [groups.decay];
+  const lossOf = (pass: Pass, T: number): Promise<number> => {
+    const { loss } = pass.buffers(T);
+    return backend.readAsync(loss.storage, loss.offset, 1).then((values) => values[0]!);
+  };
+  const evalPass = (B: number): Pass => {
+    let pass = evalPasses.get(B);
+    if (!pass) {
+      pass = createPass(model, createPlan(config, planShapes.forward(B, S), dtype, backend));
+      evalPasses.set(B, pass);
+    }
+    return pass;
+  };
 
   return {
     model,
@@ -272,46 +292,61 @@ export function createTrainer(options: TrainerOptions): Trainer {
     get step() {
       return step;
     },
-    trainStep() {
+    async trainStep() {
       const batch = options.train.next();
       if (batch.B !== settings.batchSize) throw new ModelError(`batch: B = ${batch.B}, but the trainer was planned for batchSize ${settings.batchSize}`);
       load(trainPass, batch);
-      const loss = trainPass.forward(batch.T, true, { pos0: 0, cache: null, dropoutKey: dropoutKey(settings.seed, step, 0) });
-      if (!Number.isFinite(loss)) throw new NonFiniteLossError(step + 1, 'loss', loss);
+      trainPass.forward(batch.T, true, { pos0: 0, cache: null, dropoutKey: dropoutKey(settings.seed, step, 0) });
       trainPass.backward(batch.T);
-      let gradNorm = NaN;
-      if (settings.clip > 0) {
-        gradNorm = clipGradNorm(params, settings.clip);
-        if (!Number.isFinite(gradNorm)) {
-          optimizer.zeroGrad();
-          throw new NonFiniteLossError(step + 1, 'gradient norm', gradNorm);
-        }
+      // The guard needs both numbers before the update: one wait for the two reads.
+      const clip = settings.clip > 0;
+      const [loss, norm] = clip ? await Promise.all([lossOf(trainPass, batch.T), gradNorm(params)]) : [await lossOf(trainPass, batch.T), NaN];
+      const bad = !Number.isFinite(loss) ? 'loss' : clip && !Number.isFinite(norm) ? 'gradient norm' : null;
+      if (bad) {
+        optimizer.zeroGrad();
+        throw new NonFiniteLossError(step + 1, bad, bad === 'loss' ? loss : norm);
       }
+      if (clip) clipGradients(params, norm, settings.clip);
       const lr = schedule(step);
       optimizer.lr = lr;
       optimizer.step();
       optimizer.zeroGrad();
       step++;
       addPoint(history.train, step, loss);
-      return { step, loss, lr, tokens: counted(batch.y), gradNorm };
+      return { step, loss, lr, tokens: counted(batch.y), gradNorm: norm };
     },
-    evaluate() {
+    async evaluate() {
       if (!options.val) return NaN;
-      let total = 0;
-      let weight = 0;
-      for (const batch of options.val()) {
-        let pass = evalPasses.get(batch.B);
-        if (!pass) {
-          pass = createPass(model, createPlan(config, planShapes.forward(batch.B, S), dtype, backend));
-          evalPasses.set(batch.B, pass);
+      const batches = Array.from(options.val());
+      if (batches.length === 0) return NaN;
+      // Each batch's loss is copied into slot i (the pass's own buffer is overwritten by the next batch), then all
+      // are read at once and weighted on the host in float64, in batch order.
+      const losses = Tensor.empty([batches.length], dtype, backend);
+      const weights: number[] = [];
+      try {
+        for (const batch of batches) {
+          const pass = evalPass(batch.B);
+          load(pass, batch);
+          const n = counted(batch.y);
+          if (n === 0) continue;
+          pass.forward(batch.T, true, { pos0: 0, cache: null, dropoutKey: 0 });
+          const slot = losses.slice(0, weights.length, weights.length + 1);
+          copy(pass.buffers(batch.T).loss, slot);
+          slot.dispose();
+          weights.push(n);
         }
-        load(pass, batch);
-        const n = counted(batch.y);
-        if (n === 0) continue;
-        total += pass.forward(batch.T, true, { pos0: 0, cache: null, dropoutKey: 0 }) * n;
-        weight += n;
+        if (weights.length === 0) return NaN;
+        const values = await backend.readAsync(losses.storage, losses.offset, weights.length);
+        let total = 0;
+        let weight = 0;
+        weights.forEach((n, i) => {
+          total += values[i]! * n;
+          weight += n;
+        });
+        return total / weight;
+      } finally {
+        losses.dispose();
       }
-      return weight > 0 ? total / weight : NaN;
     },
     recordEval(at, loss) {
       addPoint(history.val, at, loss);
@@ -319,7 +354,7 @@ export function createTrainer(options: TrainerOptions): Trainer {
     state() {
       return { step, settings, loader: options.train.state(), history: { train: boundSeries(history.train), val: boundSeries(history.val) } };
     },
-    optimizerState: () => perParameterState(optimizer.state(), parameterSpecs(config)),
+    optimizerState: async () => perParameterState(await optimizer.state(), parameterSpecs(config)),
     restore(state, optimizerState) {
       if (!(Number.isSafeInteger(state.step) && state.step >= 0 && state.step <= settings.steps)) {
         throw new ModelError(`resume: step ${state.step} is outside [0, ${settings.steps}]`);

@@ -6,20 +6,18 @@
 import { createGPT, disposeGPT, generate, getPreset } from '@microgpt/model';
 import * as T from '@microgpt/tensor';
 import { startBlas } from '../blas';
-import { type Emit, timeMedian } from '../harness';
+import { type Emit, timeMedianAsync } from '../harness';
 import { bestPytorchRows, hasTorch, runPytorch } from '../peers/pytorch';
 import { peakRssMb } from './data';
 import type { Suite } from './suite';
 
 const NEW_TOKENS = 256;
 
-function measure(backend: T.Backend, threads: number, emit: Emit): void {
+async function measure(backend: T.Backend, threads: number, emit: Emit): Promise<void> {
   const preset = getPreset('shakespeare-cpu');
   const model = createGPT({ ...preset.model, vocabSize: 65 }, { seed: 1, dtype: 'float32', backend });
-  const run = (): void => {
-    generate(model, [0], { maxNewTokens: NEW_TOKENS, seed: 1 });
-  };
-  const seconds = timeMedian(run, { warmup: 1, minRuns: 3, minSeconds: 2 });
+  const run = (): Promise<unknown> => generate(model, [0], { maxNewTokens: NEW_TOKENS, seed: 1 });
+  const seconds = await timeMedianAsync(run, { warmup: 1, minRuns: 3, minSeconds: 2 });
   const row = { suite: 'generate', name: 'shakespeare-cpu', impl: backend.name, threads };
   emit({ ...row, metric: 'tokens_per_s', value: Math.round(NEW_TOKENS / seconds), unit: 'tokens/s' });
   emit({ ...row, metric: 'rss_mb', value: peakRssMb(), unit: 'MB' });
@@ -35,10 +33,10 @@ export const generateSuite: Suite = {
     for (const backend of blas ? [wasm, blas] : [wasm]) {
       for (const threads of [1, 2]) {
         await backend.setThreads(threads);
-        measure(backend, threads, emit);
+        await measure(backend, threads, emit);
       }
     }
-    measure(T.findBackend('js'), 1, emit);
+    await measure(T.findBackend('js'), 1, emit);
     if (hasTorch()) for (const row of bestPytorchRows(runPytorch('generate'))) emit(row);
   },
 };

@@ -17,8 +17,8 @@ export const qualitySuite: Suite = {
     if (!text) return;
     const wasm = (await T.startBackend('wasm')) as T.WasmBackend;
     await wasm.setThreads(2);
-    const { model, trainer, seconds } = trainShakespeareCpu(text, wasm, 'quality');
-    const valLoss = trainer.evaluate();
+    const { model, trainer, seconds } = await trainShakespeareCpu(text, wasm, 'quality');
+    const valLoss = await trainer.evaluate();
     const row = { suite: 'quality', name: 'shakespeare-cpu', impl: 'wasm', threads: 2 };
     emit({ ...row, metric: 'val_loss', value: Number(valLoss.toFixed(4)), unit: 'nats' });
     emit({ ...row, metric: 'train_seconds', value: Number(seconds.toFixed(1)), unit: 's' });

@@ -23,10 +23,10 @@ const SCHEMES: readonly { scheme: Scheme; perTensor?: boolean; label: string }[]
 ];
 
 /** Mean loss of `model` on the fixed validation batches. */
-function valLoss(model: GPT, val: Batch[]): number {
+async function valLoss(model: GPT, val: Batch[]): Promise<number> {
   const settings = getPreset('shakespeare-cpu').train;
   const trainer = createTrainer({ model, settings, train: { next: () => val[0]!, state: () => 0, restore: () => undefined }, val: () => val });
-  const loss = trainer.evaluate();
+  const loss = await trainer.evaluate();
   trainer.dispose();
   return loss;
 }
@@ -39,16 +39,16 @@ const ROUNDS = 9;
  * median over ROUNDS rounds, each round timing every model once in turn, so a slow spell on the shared machine
  * lands on all of them rather than on whichever ran during it.
  */
-function interleavedTokensPerSecond(models: ReadonlyMap<string, GPT>): Map<string, number> {
+async function interleavedTokensPerSecond(models: ReadonlyMap<string, GPT>): Promise<Map<string, number>> {
   const seconds = new Map<string, number[]>([...models.keys()].map((label) => [label, []]));
-  const run = (model: GPT): void => {
-    generate(model, [0], { maxNewTokens: NEW_TOKENS, seed: 1 });
+  const run = async (model: GPT): Promise<void> => {
+    await generate(model, [0], { maxNewTokens: NEW_TOKENS, seed: 1 });
   };
-  for (const model of models.values()) run(model); // warm-up
+  for (const model of models.values()) await run(model); // warm-up
   for (let round = 0; round < ROUNDS; round++) {
     for (const [label, model] of models) {
       const t0 = performance.now();
-      run(model);
+      await run(model);
       seconds.get(label)!.push((performance.now() - t0) / 1000);
     }
   }
@@ -73,21 +73,21 @@ export const quantSuite: Suite = {
     if (!text) return;
     const wasm = (await T.startBackend('wasm')) as T.WasmBackend;
     await wasm.setThreads(2);
-    const { model, trainer, val } = trainShakespeareCpu(text, wasm, 'quant');
+    const { model, trainer, val } = await trainShakespeareCpu(text, wasm, 'quant');
     trainer.dispose();
-    const floatBytes = checkpointFiles({ model, tokenizer: null })['model.safetensors']!.length;
-    const floatLoss = valLoss(model, val);
+    const floatBytes = (await checkpointFiles({ model, tokenizer: null }))['model.safetensors']!.length;
+    const floatLoss = await valLoss(model, val);
     const measured = new Map<string, { loss: number; bytes: number }>();
     const models = new Map<string, GPT>([['float32', model]]);
     const quantizedModels = [];
     for (const { scheme, perTensor, label } of SCHEMES) {
-      const quantized = quantizeModel(model, { scheme, perTensor: perTensor === true });
-      measured.set(label, { loss: valLoss(quantized.model, val), bytes: quantizedCheckpointFiles({ quantized, tokenizer: null })['model.safetensors']!.length });
+      const quantized = await quantizeModel(model, { scheme, perTensor: perTensor === true });
+      measured.set(label, { loss: await valLoss(quantized.model, val), bytes: (await quantizedCheckpointFiles({ quantized, tokenizer: null }))['model.safetensors']!.length });
       models.set(label, quantized.model);
       quantizedModels.push(quantized);
     }
     await wasm.setThreads(1);
-    const tokens = interleavedTokensPerSecond(models);
+    const tokens = await interleavedTokensPerSecond(models);
     report(emit, 'shakespeare-cpu-float32', { loss: floatLoss, floatLoss, bytes: floatBytes, floatBytes, tokens: tokens.get('float32')! });
     for (const { label } of SCHEMES) report(emit, `shakespeare-cpu-${label}`, { ...measured.get(label)!, floatLoss, floatBytes, tokens: tokens.get(label)! });
     for (const quantized of quantizedModels) {

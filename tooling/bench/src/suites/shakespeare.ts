@@ -15,7 +15,7 @@ export interface TrainedShakespeare {
 }
 
 /** Trains shakespeare-cpu on `text` (Tiny Shakespeare) on `backend`, logging progress every 250 steps as `suite`. */
-export function trainShakespeareCpu(text: string, backend: Backend, suite: string): TrainedShakespeare {
+export async function trainShakespeareCpu(text: string, backend: Backend, suite: string): Promise<TrainedShakespeare> {
   const preset = getPreset('shakespeare-cpu');
   const tokenizer = trainChar(text);
   const source = memoryTokenSource(tokenizer.encode(text), tokenizer.vocabSize);
@@ -25,7 +25,7 @@ export function trainShakespeareCpu(text: string, backend: Backend, suite: strin
   const trainer = createTrainer({ model, settings: preset.train, train: loader, val: () => val });
   const start = performance.now();
   while (trainer.step < preset.train.steps) {
-    const { step, loss } = trainer.trainStep();
+    const { step, loss } = await trainer.trainStep();
     if (step % 250 === 0) progress(`bench: ${suite}: step ${step} loss ${loss.toFixed(4)} (${((performance.now() - start) / 1000).toFixed(0)} s)`);
   }
   return { model, trainer, val, seconds: (performance.now() - start) / 1000 };

@@ -25,7 +25,7 @@ import {
 import * as T from '@microgpt/tensor';
 import { trainChar } from '@microgpt/tokenizer';
 import { startBlas } from '../blas';
-import { type Emit, median, progress, timeMedian, timeMedianAsync } from '../harness';
+import { type Emit, median, progress, timeMedianAsync } from '../harness';
 import { jaxOneBlock } from '../peers/jax-one-block';
 import { ONE_BLOCK } from '../peers/one-block-model';
 import { bestPytorchRows, hasTorch, runPytorch } from '../peers/pytorch';
@@ -50,9 +50,9 @@ function fixedBatch(B: number, Tn: number, V: number, seed: number): BatchLoader
 }
 
 /** Median seconds of one training step of `model` on `loader` with `settings` (after a warm-up). */
-function stepSeconds(model: GPT, settings: TrainSettings, loader: BatchLoader, minSeconds: number): number {
+async function stepSeconds(model: GPT, settings: TrainSettings, loader: BatchLoader, minSeconds: number): Promise<number> {
   const trainer = createTrainer({ model, settings, train: loader });
-  const seconds = timeMedian(() => trainer.trainStep(), { warmup: 3, minRuns: 5, minSeconds });
+  const seconds = await timeMedianAsync(() => trainer.trainStep(), { warmup: 3, minRuns: 5, minSeconds });
   trainer.dispose();
   return seconds;
 }
@@ -64,7 +64,8 @@ async function microgptRows(emit: Emit, wasm: T.WasmBackend): Promise<void> {
   await wasm.setThreads(1);
   for (const backend of [wasm, T.findBackend('js')]) {
     // A fresh process pays the JIT warm-up once; report the median of 5 whole runs after a first one.
-    const runs = Array.from({ length: 6 }, () => runMicrogpt(text, { samples: 0 }, {}, backend).trainSeconds);
+    const runs: number[] = [];
+    for (let i = 0; i < 6; i++) runs.push((await runMicrogpt(text, { samples: 0 }, {}, backend)).trainSeconds);
     progress(`bench: microgpt-py on ${backend.name}: first run ${runs[0]!.toFixed(3)} s`);
     emitRow(emit, { name: 'microgpt-py', impl: backend.name, threads: 1 }, 'train_seconds', Number(median(runs.slice(1)).toFixed(4)), 's');
   }
@@ -85,14 +86,14 @@ async function namesRows(emit: Emit, wasm: T.WasmBackend): Promise<void> {
     if (backend === wasm) await wasm.setThreads(threads);
     const model = createGPT({ ...preset.model, vocabSize: tokenizer.vocabSize }, { seed: 1, dtype: 'float32', backend });
     const trainer = createTrainer({ model, settings: { ...preset.train, steps: 1_000_000 }, train: documentLoader(source, options) });
-    for (let i = 0; i < 200; i++) trainer.trainStep();
+    for (let i = 0; i < 200; i++) await trainer.trainStep();
     // Tokens/s counts predicted targets (padding excluded): the mean per step over every timed step, times the
     // steps of a run, over the median run time.
     const STEPS = 500;
     let tokens = 0;
     let steps = 0;
-    const seconds = timeMedian(() => {
-      for (let i = 0; i < STEPS; i++) tokens += trainer.trainStep().tokens;
+    const seconds = await timeMedianAsync(async () => {
+      for (let i = 0; i < STEPS; i++) tokens += (await trainer.trainStep()).tokens;
       steps += STEPS;
     }, { warmup: 0, minRuns: 5, minSeconds: 2 });
     emitRow(emit, { name: 'names', impl: backend.name, threads }, 'tokens_per_s', Math.round(((tokens / steps) * STEPS) / seconds), 'tokens/s');
@@ -108,7 +109,7 @@ async function shakespeareRows(emit: Emit, wasm: T.WasmBackend): Promise<void> {
     for (const threads of [1, 2]) {
       await backend.setThreads(threads);
       const model = createGPT({ ...preset.model, vocabSize: 65 }, { seed: 1, dtype: 'float32', backend });
-      const seconds = stepSeconds(model, preset.train, fixedBatch(preset.train.batchSize, preset.model.blockSize, 65, 1), 3);
+      const seconds = await stepSeconds(model, preset.train, fixedBatch(preset.train.batchSize, preset.model.blockSize, 65, 1), 3);
       emitRow(emit, { name: 'shakespeare-cpu', impl: backend.name, threads }, 'ms_per_step', Number((seconds * 1000).toFixed(2)), 'ms');
       disposeGPT(model);
     }
@@ -123,7 +124,7 @@ async function oneBlockRows(emit: Emit, wasm: T.WasmBackend): Promise<void> {
   for (const threads of [1, 2]) {
     await wasm.setThreads(threads);
     const model = createGPT(config, { seed: 1, dtype: 'float32', backend: wasm });
-    const seconds = stepSeconds(model, settings, fixedBatch(B, Tn, V, 1), 2);
+    const seconds = await stepSeconds(model, settings, fixedBatch(B, Tn, V, 1), 2);
     emitRow(emit, { name: 'one-block', impl: 'wasm', threads }, 'ms_per_step', Number((seconds * 1000).toFixed(2)), 'ms');
     disposeGPT(model);
   }
