@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs microgpt_torch's unit tests (python/tests) with a Python that has PyTorch: Debian's /usr/bin/python3
-# (python3-torch) when it imports torch, else the python3 on PATH. When neither has torch, it prints
-# "SKIP: torch not importable" and exits 0; any other failure exits non-zero. Extra arguments go to unittest
-# (e.g. -v, or -k train).
+# (python3-torch) when it imports torch, else the python3 on PATH. When neither has torch it fails (exit 1) naming
+# what to install: these tests are part of the workspace's `pnpm test` and must not skip. Extra arguments go to
+# unittest (e.g. -v, or -k train).
 set -euo pipefail
 cd "$(dirname "$0")"
 for candidate in /usr/bin/python3 python3; do
@@ -12,5 +12,6 @@ for candidate in /usr/bin/python3 python3; do
     exec "$candidate" -m unittest discover --start-directory tests --top-level-directory . -v "$@"
   fi
 done
-echo "SKIP: torch not importable (tried /usr/bin/python3 and python3 on PATH)"
-exit 0
+echo "error: torch not importable (tried /usr/bin/python3 and python3 on PATH)" >&2
+echo "hint: install PyTorch: sudo apt-get install python3-torch (Debian/Ubuntu), or pip install torch; .ci/run installs it" >&2
+exit 1

@@ -6,3 +6,10 @@ export const SHAKESPEARE_PATH: string;
 export function readNames(): string;
 /** The text of Tiny Shakespeare. */
 export function readShakespeare(): string;
+/** The repository's python/ folder (the microgpt_torch package). */
+export const PYTHON_PACKAGE_DIR: string;
+/**
+ * A Python that imports PyTorch (/usr/bin/python3, else python3 on PATH).
+ * @throws Error naming what to install when neither imports torch.
+ */
+export function torchPython(): string;

@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { type Checkpoint, type GPT, type TrainSettings, checkSavedSettings } from '@microgpt/model';
 import { isQuantizedCheckpoint, loadQuantizedCheckpoint } from '@microgpt/quant/node';
-import { loadCheckpoint } from '@microgpt/model/node';
+import { isHuggingFaceFolder, loadCheckpoint, loadHuggingFaceFolder } from '@microgpt/model/node';
 import type { Backend } from '@microgpt/tensor';
 import { type Tokenizer, tokenizerFromJSON } from '@microgpt/tokenizer';
 import { runtimeError } from './errors';
@@ -38,12 +38,29 @@ function savedSettings(dir: string, state: object | undefined): TrainSettings | 
 }
 
 /**
- * Loads the checkpoint in `dir` (validated by the model package) with its tokenizer.
+ * The checkpoint in `dir`: a microgpt checkpoint or run folder, a quantized one, or a Hugging Face GPT-2 folder
+ * (config.json with `"model_type": "gpt2"`).
+ * @throws CheckpointError for a missing or damaged folder.
+ */
+export async function loadAnyCheckpoint(dir: string, backend: Backend): Promise<Checkpoint> {
+  if (await isHuggingFaceFolder(dir)) return loadHuggingFaceFolder(dir, { backend });
+  return (await isQuantizedCheckpoint(dir)) ? loadQuantized(dir, backend) : loadCheckpoint(dir, { backend });
+}
+
+/**
+ * Loads the checkpoint in `dir` (see {@link loadAnyCheckpoint}; validated by the model package) with its tokenizer.
  * @throws CheckpointError for a missing or damaged folder (trainer_state.json's settings included); CliError
  * when it has no tokenizer.json.
  */
 export async function openCheckpoint(dir: string, backend: Backend): Promise<OpenCheckpoint> {
-  const checkpoint = (await isQuantizedCheckpoint(dir)) ? await loadQuantized(dir, backend) : await loadCheckpoint(dir, { backend });
+  return withTokenizer(dir, await loadAnyCheckpoint(dir, backend));
+}
+
+/**
+ * A loaded checkpoint of folder `dir` with its tokenizer, its saved settings, and whether it reads documents.
+ * @throws CheckpointError for bad saved settings; CliError when it has no tokenizer.json.
+ */
+export function withTokenizer(dir: string, checkpoint: Checkpoint): OpenCheckpoint {
   if (checkpoint.tokenizer === null) throw runtimeError(`${dir}: no tokenizer.json, so text cannot be turned into ids`, 'save the checkpoint with its tokenizer');
   const tokenizer = tokenizerFromJSON(checkpoint.tokenizer);
   const settings = savedSettings(dir, checkpoint.trainerState);

@@ -1,7 +1,7 @@
 // Mistakes a user can make end the command with one message, a hint and an exit code; anything else is a bug
 // and keeps its stack trace. Errors the libraries throw for bad input (a config, data, a checkpoint, text
 // outside a vocabulary) are the user's, so they are reported the same way.
-import { CheckpointError, DataError, MemoryLimitError, ModelError, NonFiniteLossError, RunFolderError } from '@microgpt/model';
+import { CheckpointError, DataError, HuggingFaceExportError, MemoryLimitError, ModelError, NonFiniteLossError, RunFolderError } from '@microgpt/model';
 import { QuantError } from '@microgpt/quant';
 import { BackendMemoryError } from '@microgpt/tensor';
 import { TokenizerError } from '@microgpt/tokenizer';
@@ -58,6 +58,7 @@ const USER_ERRORS: readonly { type: new (...args: never[]) => Error; hint: strin
   { type: QuantError, hint: 'pick another --scheme: bf16 keeps float32\'s range, int8 and int4 scale each row' },
   { type: MemoryLimitError, hint: 'lower the sizes that grow it (--batch, --block-size, --n-layer, --n-embd, --beam)' },
   { type: BackendMemoryError, hint: 'the backend ran out of memory: lower --batch, --block-size, --n-layer, --n-embd or --beam, or try --backend js' },
+  { type: HuggingFaceExportError, hint: "GPT-2's architecture has no place for this: train with GPT-2's choices (LayerNorm, a final norm, no norm after the embeddings), e.g. --preset shakespeare-cpu" },
   { type: ModelError, hint: 'see `microgpt <command> --help`' },
 ];
 

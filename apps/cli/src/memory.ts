@@ -55,6 +55,22 @@ export function ensureFits(config: GPTConfig, options: MemoryEstimateOptions, wh
   }
 }
 
+/**
+ * The most sequences, at most `most`, that one sampling session may decode together on `backend` within this
+ * machine's free memory: `most`, halved until it fits; 1 when none fits (`ensureFits` then says why).
+ */
+export function sequencesThatFit(config: GPTConfig, dtype: FloatDType, backend: Backend, most: number): number {
+  for (let sequences = most; sequences > 1; sequences = Math.floor(sequences / 2)) {
+    try {
+      checkMemory(estimateMemory(config, { dtype, session: { sequences } }), 'sampling', { backend, ...machineMemory() });
+      return sequences;
+    } catch (error) {
+      if (!(error instanceof MemoryLimitError)) throw error;
+    }
+  }
+  return 1;
+}
+
 /** The hint for a training run's size: the flags that shrink its largest part. */
 export function trainingHint(part: MemoryPart): string {
   return ['parameters', 'gradients', 'optimizer'].includes(part)

@@ -5,6 +5,8 @@ import packageJson from '../package.json';
 import { registerBench } from './commands/bench';
 import { registerData } from './commands/data';
 import { registerEval } from './commands/eval';
+import { registerExport } from './commands/export';
+import { registerImport } from './commands/import';
 import { registerInfo } from './commands/info';
 import { registerQuantize } from './commands/quantize';
 import { registerSample } from './commands/sample';
@@ -37,6 +39,8 @@ export function buildProgram(): Command {
   registerEval(program);
   registerInfo(program);
   registerQuantize(program);
+  registerExport(program);
+  registerImport(program);
   registerTokenizer(program);
   registerData(program);
   registerBench(program);

@@ -1,8 +1,7 @@
 // Drawing samples from a model the way `microgpt sample` and the end of `microgpt train` do. Models trained on
 // documents (one a line, wrapped in BOS) start each sample at BOS and stop at the next; models trained on a
 // stream continue the prompt for a number of tokens.
-import { type GPT, generate } from '@microgpt/model';
-import { PythonRandom } from '@microgpt/tensor';
+import { type GPT, generate, generateBatch } from '@microgpt/model';
 import type { Tokenizer } from '@microgpt/tokenizer';
 
 /** What to draw. */
@@ -15,8 +14,14 @@ export interface SampleOptions {
   readonly topK?: number;
   readonly topP?: number;
   readonly beam?: number;
+  /** Sample i draws from the generator seeded `seed + i`, whatever the batch. */
   readonly seed: number;
+  /** Samples decoded together (default 1): one pass a token for the whole batch. */
+  readonly batch?: number;
 }
+
+/** The most samples `microgpt sample` decodes together (fewer when the sessions would not fit in memory). */
+export const SAMPLE_BATCH = 16;
 
 /** One finished sample. */
 export interface Sample {
@@ -37,10 +42,12 @@ export interface SampleHooks {
 }
 
 /**
- * Draws `options.count` samples one after the other from one seeded generator (so a seed gives the same
- * samples every time), streaming their text and handing each to `hooks.onSample`. Nothing is kept between
- * samples, so any count runs in the memory of one. With `beam` k > 1 it runs one beam search and hands over its
- * `count` best distinct hypotheses (count ≤ k), best first, each ended by a stop token or at `maxTokens`.
+ * Draws `options.count` samples, sample i from the generator seeded `seed + i` (so a seed gives the same samples
+ * every time, whatever the batch), `options.batch` at a time through one session, handing each to
+ * `hooks.onSample` in order. Samples decoded alone stream their text through `hooks.onText` token by token; a
+ * batch hands over each sample's whole text when the batch ends. Nothing is kept between batches, so any count
+ * runs in the memory of one batch. With `beam` k > 1 it runs one beam search and hands over its `count` best
+ * distinct hypotheses (count ≤ k), best first, each ended by a stop token or at `maxTokens`.
  * @param bos the BOS id of a documents model (null for a stream model).
  * @throws (as a rejection) what the tokenizer throws for a prompt it cannot encode, ModelError for bad sampling options.
  */
@@ -48,7 +55,6 @@ export async function drawSamples(model: GPT, tokenizer: Tokenizer, bos: number 
   const prompt = options.prompt ?? (bos === null ? '\n' : '');
   const promptIds = [...(bos === null ? [] : [bos]), ...tokenizer.encode(prompt)];
   if (promptIds.length === 0) promptIds.push(0);
-  const rng = new PythonRandom(options.seed);
   if (options.beam !== undefined && options.beam > 1) {
     const result = await generate(model, promptIds, {
       maxNewTokens: options.maxTokens,
@@ -63,19 +69,30 @@ export async function drawSamples(model: GPT, tokenizer: Tokenizer, bos: number 
     });
     return;
   }
-  for (let i = 0; i < options.count; i++) {
-    hooks.onText?.(prompt);
-    const result = await generate(model, promptIds, {
-      maxNewTokens: options.maxTokens,
-      temperature: options.temperature,
-      ...(options.topK === undefined ? {} : { topK: options.topK }),
-      ...(options.topP === undefined ? {} : { topP: options.topP }),
-      stopTokens: bos === null ? [] : [bos],
-      rng,
-      tokenizer,
-      ...(hooks.onText ? { onText: hooks.onText } : {}),
-      ...(hooks.onNote ? { onNote: hooks.onNote } : {}),
+  const batch = options.batch ?? 1;
+  const sampling = {
+    maxNewTokens: options.maxTokens,
+    temperature: options.temperature,
+    ...(options.topK === undefined ? {} : { topK: options.topK }),
+    ...(options.topP === undefined ? {} : { topP: options.topP }),
+    stopTokens: bos === null ? [] : [bos],
+    tokenizer,
+    ...(hooks.onNote ? { onNote: hooks.onNote } : {}),
+  };
+  for (let first = 0; first < options.count; first += batch) {
+    const count = Math.min(batch, options.count - first);
+    const seed = options.seed + first;
+    if (count === 1) {
+      hooks.onText?.(prompt);
+      const result = await generate(model, promptIds, { ...sampling, seed, ...(hooks.onText ? { onText: hooks.onText } : {}) });
+      hooks.onSample?.({ text: prompt + (result.text ?? ''), tokens: result.ids.length, stop: result.stop }, first);
+      continue;
+    }
+    const results = await generateBatch(model, promptIds, { ...sampling, count, seed });
+    results.forEach((result, i) => {
+      const text = prompt + (result.text ?? '');
+      hooks.onText?.(text);
+      hooks.onSample?.({ text, tokens: result.ids.length, stop: result.stop }, first + i);
     });
-    hooks.onSample?.({ text: prompt + (result.text ?? ''), tokens: result.ids.length, stop: result.stop }, i);
   }
 }

@@ -36,6 +36,19 @@ describe('microgpt sample', () => {
     expect(other.stdout).not.toBe(a.stdout);
   });
 
+  it('decodes samples in batches: sample i of --n N --seed S is --n 1 --seed S+i, on both kinds of model', async () => {
+    for (const [ckpt, extra] of [[docsCkpt, []], [streamCkpt, ['--max-tokens', '40']]] as const) {
+      const batch = await run(['sample', '--ckpt', ckpt, '--n', '20', '--seed', '3', '--json', ...extra]);
+      expect(batch.code).toBe(0);
+      const texts = samplesOf(batch).map((row) => row.sample);
+      expect(texts).toHaveLength(20);
+      for (const i of [0, 7, 16, 19]) {
+        const alone = await run(['sample', '--ckpt', ckpt, '--n', '1', '--seed', String(3 + i), '--json', ...extra]);
+        expect(samplesOf(alone).map((row) => row.sample)).toEqual([texts[i]]);
+      }
+    }
+  });
+
   it('--json with a prompt, top-k, top-p and a token limit', async () => {
     const result = await run(['sample', '--ckpt', docsCkpt, '--n', '4', '--prompt', 'ka', '--top-k', '3', '--top-p', '0.9', '--max-tokens', '3', '--json']);
     expect(result.code).toBe(0);

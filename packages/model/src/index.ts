@@ -19,6 +19,7 @@ export { type InferenceSession, type SessionOptions, createSession, forwardLogit
 export { type AttentionMaps, attentionMaps } from './gpt/attention-maps';
 export { type SamplingOptions, argmax, checkSampling, cutProbabilities, sampleToken, softmaxAt } from './generate/sampling';
 export { type BeamHypothesis, type GenerateOptions, type GenerateResult, generate } from './generate/generate';
+export { type GenerateBatchOptions, generateBatch } from './generate/generate-batch';
 export { PRESETS, type Preset, type PresetName, getPreset } from './presets';
 export { DEFAULT_TRAIN, type SettingsProblem, type TrainSettings, trainSettingsProblem, validateTrainSettings } from './train/settings';
 export { HISTORY_POINTS } from './train/history';
@@ -31,3 +32,9 @@ export { TOKEN_FILE_HEADER_BYTES, TOKEN_FILE_MAGIC, TOKEN_FILE_VERSION, type Tok
 export { type TokenSource, memoryTokenSource, tokenFileSource } from './data/source';
 export { type DocumentLoaderOptions, type LoaderOptions, type Split, type SplitLoader, documentLoader, streamLoader } from './data/loaders';
 export { documentIds } from './data/documents';
+export { GPT2_ACTIVATIONS, GPT2_MAPPINGS, HuggingFaceExportError, type SpecialIds, checkGpt2Compatible, gpt2ConfigJson, gpt2Mappings } from './hf/export-config';
+export { type Gpt2ConfigFile, configFromGpt2 } from './hf/import-config';
+export { HF_FILES, type HuggingFaceExport, huggingFaceFiles } from './hf/export';
+export { type ReadHuggingFaceOptions, readHuggingFaceFiles } from './hf/import';
+export { type ModelCardFacts, modelCard } from './hf/model-card';
+export { type WindowLoss, windowLoss } from './gpt/window-loss';

@@ -5,3 +5,4 @@ export { writeAtomically, writeFileAtomic, writeFolderAtomic } from './checkpoin
 export { type RunCheckpoint, type RunFolderContents, type SaveRunCheckpointOptions, checkpointFolderName, clearRunFolder, listCheckpoints, removeCheckpointFolder, removeStaleTemps, resolveCheckpoint, runFolderContents, saveRunCheckpoint } from './checkpoint/run-folder';
 export { LOCK_FILE, type LockOwner, type RunLock, lockRunFolder } from './checkpoint/run-lock';
 export { type CachedTokenFileOptions, type OpenTokenFileOptions, type TokenFileReader, cachedTokenFile, openTokenFile, textChunks, writeTokenFile } from './data/token-file-node';
+export { type HuggingFaceDescription, describeHuggingFaceFolder, isHuggingFaceFolder, loadHuggingFaceFolder, saveHuggingFaceFolder } from './hf/folder';

@@ -1,6 +1,8 @@
 // `microgpt eval`: the loss and perplexity of a checkpoint on data, held-out or training split, split the way
-// the run split it (same seed and fraction), so `--split val` is data the model never trained on.
-import { type Batch, DEFAULT_TRAIN, createTrainer, documentIds, documentLoader, memoryTokenSource, streamLoader } from '@microgpt/model';
+// the run split it (same seed and fraction), so `--split val` is data the model never trained on; or, with
+// --input FILE, the loss over all of FILE's tokens in consecutive context windows, which any other
+// implementation can recompute.
+import { type Batch, DEFAULT_TRAIN, createTrainer, documentIds, documentLoader, memoryTokenSource, streamLoader, windowLoss } from '@microgpt/model';
 import { Option, type Command } from 'commander';
 import { openCheckpoint } from '../checkpoints';
 import { type BackendChoice, startCompute } from '../compute';
@@ -9,10 +11,14 @@ import { readData } from '../datasets';
 import { runtimeError, usageError } from '../errors';
 import { ensureFits } from '../memory';
 import { integerAtLeast } from '../options';
+import { readTextFile } from '../text-file';
+import type { OpenCheckpoint } from '../checkpoints';
+import type { Output } from '../output';
 
 interface EvalFlags {
   readonly ckpt: string;
   readonly data?: string;
+  readonly input?: string;
   readonly split: 'train' | 'val';
   readonly batches?: number;
   readonly backend: BackendChoice;
@@ -27,13 +33,26 @@ export function registerEval(program: Command): void {
     .requiredOption('--ckpt <dir>', 'checkpoint folder')
     .option('--data <src>', 'a text file, `names` or `shakespeare` (default: what the checkpoint was trained on)')
     .addOption(new Option('--split <split>', 'which part of the data').choices(['train', 'val']).default('val'))
-    .option('--batches <n>', 'batches to average (default: the run’s evaluation batches)', integerAtLeast(1));
-  withBackendFlags(withOutputFlags(command, 'print {"split":…,"loss":…,"perplexity":…,"tokens":…}'));
-  command.addHelpText('after', examples('microgpt eval --ckpt runs/names --data names', 'microgpt eval --ckpt runs/shakespeare-cpu --data shakespeare --split train --json'));
+    .option('--batches <n>', 'batches to average (default: the run’s evaluation batches)', integerAtLeast(1))
+    .option('--input <file>', 'instead: the mean next-token loss over all of this text file’s tokens, read in consecutive windows of the context size (window i covers tokens [i·T, i·T + T], the last one shorter)');
+  withBackendFlags(withOutputFlags(command, 'print {"split":…,"loss":…,"perplexity":…,"tokens":…} ({"input":…,"loss":…,"tokens":…,"windows":…,"contextSize":…} with --input)'));
+  command.addHelpText(
+    'after',
+    examples('microgpt eval --ckpt runs/names --data names', 'microgpt eval --ckpt runs/shakespeare-cpu --data shakespeare --split train --json', 'microgpt eval --ckpt hf/gpt2-folder --input test.txt --json'),
+  );
   command.action(async (flags: EvalFlags) => {
     const out = outputOf(command);
+    if (flags.input !== undefined) {
+      const given = ['data', 'split', 'batches'].filter((name) => command.getOptionValueSource(name) === 'cli');
+      if (given.length > 0) throw usageError(`--input evaluates a whole file; it does not take --${given.join(', --')}`, 'drop those flags, or drop --input');
+    }
     const backend = await startCompute(flags.backend, flags.threads, out.note);
-    const { model, tokenizer, bos, settings: saved, data } = await openCheckpoint(flags.ckpt, backend);
+    const checkpoint = await openCheckpoint(flags.ckpt, backend);
+    if (flags.input !== undefined) {
+      await evalInput(checkpoint, flags.ckpt, flags.input, out);
+      return;
+    }
+    const { model, tokenizer, bos, settings: saved, data } = checkpoint;
     const source = flags.data ?? data;
     if (source === undefined) throw usageError(`${flags.ckpt} does not say which data it was trained on`, 'give --data SRC');
     const settings = { ...DEFAULT_TRAIN, valFraction: 0.1, batchSize: 8, ...(saved ?? {}), data: bos === null ? ('stream' as const) : ('documents' as const) };
@@ -62,4 +81,20 @@ export function registerEval(program: Command): void {
     out.result(`${flags.split} loss ${loss.toFixed(4)}, perplexity ${Math.exp(loss).toFixed(3)} (${batches.length} batches, ${tokens.toLocaleString('en-US')} tokens of ${source})`);
     out.record({ split: flags.split, loss, perplexity: Math.exp(loss), batches: batches.length, tokens, data: source });
   });
+}
+
+/**
+ * `eval --input FILE`: the tokens of FILE's text (as the tokenizer encodes it, no BOS added) in consecutive
+ * windows of the context size.
+ * @throws CliError for a file that cannot be read or gives fewer than 2 tokens, or a loss that is not finite.
+ */
+async function evalInput(checkpoint: OpenCheckpoint, ckpt: string, input: string, out: Output): Promise<void> {
+  const { model, tokenizer } = checkpoint;
+  const ids = tokenizer.encode(await readTextFile(input, '--input'));
+  if (ids.length < 2) throw runtimeError(`--input ${input}: ${ids.length} token${ids.length === 1 ? '' : 's'}; the loss needs at least 2 (one to read, one to predict)`, 'give a longer text file');
+  const T = model.config.blockSize;
+  const result = windowLoss(model, ids, T);
+  if (!Number.isFinite(result.loss)) throw runtimeError(`${ckpt}: the loss on ${input} is ${result.loss}: the model's outputs overflow on this text`, 'the weights are too large to evaluate (did the run diverge?)');
+  out.result(`loss ${result.loss.toFixed(4)}, perplexity ${Math.exp(result.loss).toFixed(3)} (${result.tokens.toLocaleString('en-US')} tokens of ${input} in ${result.windows} windows of ${T})`);
+  out.record({ input, loss: result.loss, perplexity: Math.exp(result.loss), tokens: result.tokens, windows: result.windows, contextSize: T });
 }

@@ -4,9 +4,9 @@ import { openCheckpoint } from '../checkpoints';
 import { type BackendChoice, startCompute } from '../compute';
 import { examples, outputOf, withBackendFlags, withOutputFlags } from '../command-kit';
 import { usageError } from '../errors';
-import { ensureFits } from '../memory';
+import { ensureFits, sequencesThatFit } from '../memory';
 import { integerAtLeast, numberIn } from '../options';
-import { drawSamples } from '../sampling';
+import { SAMPLE_BATCH, drawSamples } from '../sampling';
 
 interface SampleFlags {
   readonly ckpt: string;
@@ -43,9 +43,9 @@ export function registerSample(program: Command): void {
     if (flags.beam !== undefined && flags.n > flags.beam) throw usageError(`--n ${flags.n} is more than --beam ${flags.beam}: beam search keeps ${flags.beam} hypotheses, so it can return at most ${flags.beam}`, `use --n ${flags.beam} or less, or --beam ${flags.n} or more`);
     const backend = await startCompute(flags.backend, flags.threads, out.note);
     const { model, tokenizer, bos } = await openCheckpoint(flags.ckpt, backend);
-    const sequences = flags.beam ?? 1;
+    const sequences = flags.beam ?? sequencesThatFit(model.config, model.dtype, backend, Math.min(flags.n, SAMPLE_BATCH));
     const hint = flags.beam === undefined ? 'this model needs more memory to sample than there is' : 'lower --beam (each beam is a sequence with its own cache of the context)';
-    ensureFits(model.config, { dtype: model.dtype, session: { sequences } }, sequences === 1 ? 'sampling' : `beam search of width ${sequences}`, backend, () => hint);
+    ensureFits(model.config, { dtype: model.dtype, session: { sequences } }, flags.beam === undefined ? 'sampling' : `beam search of width ${sequences}`, backend, () => hint);
     const stream = !out.json && flags.beam === undefined;
     await drawSamples(
       model,
@@ -60,6 +60,7 @@ export function registerSample(program: Command): void {
         ...(flags.topP === undefined ? {} : { topP: flags.topP }),
         ...(flags.beam === undefined ? {} : { beam: flags.beam }),
         seed: flags.seed,
+        batch: flags.beam === undefined ? sequences : 1,
       },
       {
         ...(stream ? { onText: (text: string) => process.stdout.write(text) } : {}),

@@ -7,7 +7,8 @@ import { writeFileAtomic } from '@microgpt/model/node';
 import { describeBackend } from '../compute';
 import { EXIT_INTERRUPTED } from '../errors';
 import type { Output } from '../output';
-import { drawSamples } from '../sampling';
+import { sequencesThatFit } from '../memory';
+import { SAMPLE_BATCH, drawSamples } from '../sampling';
 import { lossSvg, terminalChart } from './chart';
 import { openMetricsLog } from './metrics-log';
 import { watchInterrupts } from './interrupt';
@@ -127,7 +128,7 @@ async function train(flags: RunFlags, explicit: ReadonlySet<string>, out: Output
   const count = flags.samples ?? (documents ? 20 : 1);
   if (count > 0 && !out.json) out.info(documents ? `${count} samples:` : 'a sample:');
   const samples: string[] = [];
-  const sampleOptions = { count, maxTokens: documents ? model.config.blockSize : 200, temperature: flags.temperature ?? (documents ? 0.5 : 0.8), seed: trainer.settings.seed };
+  const sampleOptions = { count, maxTokens: documents ? model.config.blockSize : 200, temperature: flags.temperature ?? (documents ? 0.5 : 0.8), seed: trainer.settings.seed, batch: sequencesThatFit(model.config, model.dtype, model.backend, Math.min(count, SAMPLE_BATCH)) };
   await drawSamples(model, tokenizer, run.bos, sampleOptions, { onSample: (s) => samples.push(s.text) });
   for (const text of samples) out.info(documents ? `  ${text}` : text);
   out.info(

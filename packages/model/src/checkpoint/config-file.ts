@@ -26,7 +26,7 @@ export interface ConfigFile {
 }
 
 /** Hugging Face `activation_function` names of our built-in activations (custom ones have none). */
-const HF_ACTIVATIONS: Readonly<Record<string, string>> = { relu: 'relu', gelu: 'gelu', gelu_tanh: 'gelu_new', silu: 'silu', squared_relu: 'relu2' };
+export const HF_ACTIVATIONS: Readonly<Record<string, string>> = { relu: 'relu', gelu: 'gelu', gelu_tanh: 'gelu_new', silu: 'silu', squared_relu: 'relu2' };
 
 const CONFIG_FIELDS: readonly string[] = ['vocabSize', ...Object.keys(DEFAULT_CONFIG)];
 

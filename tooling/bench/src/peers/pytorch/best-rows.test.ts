@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { type PytorchMeasurement, bestPytorchRows } from './index';
 
 /** The rows one gpt-bench.py run prints: a headline metric and its rss_mb. */
-function run(suite: string, metric: string, value: number, torch: number, blas: number, rss: number): PytorchMeasurement[] {
-  const row = { suite, name: 'shakespeare-cpu', impl: 'pytorch', threads: Math.max(torch, blas), torchThreads: torch, blasThreads: blas };
+function run(suite: string, metric: string, value: number, torch: number, blas: number, rss: number, impl = 'pytorch'): PytorchMeasurement[] {
+  const row = { suite, name: 'shakespeare-cpu', impl, threads: Math.max(torch, blas), torchThreads: torch, blasThreads: blas };
   return [
     { ...row, metric, value, unit: metric === 'tokens_per_s' ? 'tokens/s' : 'ms' },
     { ...row, metric: 'rss_mb', value: rss, unit: 'MB' },
@@ -35,6 +35,20 @@ describe('bestPytorchRows', () => {
     expect(best.map((row) => [row.suite, row.value])).toEqual([
       ['generate', 300],
       ['train', 47],
+    ]);
+  });
+
+  it('keeps impls apart: a run that prints rows with and without a KV cache gives the best of each', () => {
+    const rows = [
+      ...run('generate', 'tokens_per_s', 700, 1, 2, 250),
+      ...run('generate', 'tokens_per_s', 1500, 1, 2, 250, 'pytorch-kv-cache'),
+      ...run('generate', 'tokens_per_s', 650, 2, 2, 251),
+      ...run('generate', 'tokens_per_s', 1900, 2, 2, 251, 'pytorch-kv-cache'),
+    ];
+    const best = bestPytorchRows(rows).filter((row) => row.metric !== 'rss_mb');
+    expect(best.map((row) => [row.impl, row.value])).toEqual([
+      ['pytorch', 700],
+      ['pytorch-kv-cache', 1900],
     ]);
   });
 });

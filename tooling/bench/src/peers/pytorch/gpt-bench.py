@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """PyTorch peer for microgpt's `train` and `generate` benchmark suites (plain PyTorch eager, CPU).
 
-Usage: gpt-bench.py --case {shakespeare-cpu,generate,microgpt-py,quality} --threads N [--data FILE]
+Usage: gpt-bench.py --case {shakespeare-cpu,generate,microgpt-py,quality,gpt2-124m} --threads N [--data FILE] [--model DIR]
 
 --threads sets torch's intra-op threads; OpenBLAS (which does torch's matmuls in Debian's build) takes its own
 count from OPENBLAS_NUM_THREADS. Each row's `threads` is the larger of the two: OpenBLAS is called from torch's
@@ -14,11 +14,16 @@ Cases:
   shakespeare-cpu  nanoGPT-like char model (vocab 65, 4 layers, 4 heads, width 128, block 64), batch 12, AdamW,
                    grad-norm clip 1.0: median ms per step (forward + backward + clip + step) and tokens/s.
   generate         the same model, batch 1, 200 tokens without a KV cache (each token runs a full forward over the
-                   last 64 tokens, as nanoGPT's sample.py does): tokens/s.
+                   last 64 tokens, as nanoGPT's sample.py does): tokens/s; then with a KV cache (impl
+                   pytorch-kv-cache; a full cache re-encodes the window's last half, as microgpt does) for 1 and
+                   16 sequences decoded together (name shakespeare-cpu-x16; tokens/s counts every sequence's).
   microgpt-py      microgpt.py's model and training loop in float64: 1000 steps of one document each (names from
                    --data, else random 3-10 letter sequences): wall seconds of the loop.
   quality          nanoGPT's CPU run on Tiny Shakespeare (--data): 2000 iterations with its lr schedule, then the
                    val loss over 200 random batches, and the wall seconds of training.
+  gpt2-124m        the Hugging Face GPT-2 folder --model (microgpt's export of the gpt2 preset's shape) loaded by
+                   the repository's python/microgpt_torch (HF's GPT-2 computation): tokens/s generating 32 tokens
+                   with its KV cache after a one-token prompt, and the seconds of one 1,024-token prompt pass.
 """
 import argparse
 import json
@@ -37,15 +42,15 @@ import torch.nn.functional as F
 IMPL = 'pytorch'
 
 
-def emit(suite, name, threads, metric, value, unit):
-    row = {'suite': suite, 'name': name, 'impl': IMPL, 'threads': threads, 'metric': metric,
+def emit(suite, name, threads, metric, value, unit, impl=IMPL):
+    row = {'suite': suite, 'name': name, 'impl': impl, 'threads': threads, 'metric': metric,
            'value': round(value, 4), 'unit': unit}
     print(json.dumps(row), flush=True)
 
 
-def emit_peak_rss(suite, name, threads):
+def emit_peak_rss(suite, name, threads, impl=IMPL):
     # Linux reports ru_maxrss in KiB.
-    emit(suite, name, threads, 'rss_mb', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 'MB')
+    emit(suite, name, threads, 'rss_mb', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 'MB', impl)
 
 
 def median_seconds(fn, warmup, runs):
@@ -263,6 +268,54 @@ def generate(threads):
     emit('generate', 'shakespeare-cpu', threads, 'tokens_per_s', tokens / seconds, 'tokens/s')
     emit_peak_rss('generate', 'shakespeare-cpu', threads)
     print(f'generate: {tokens} tokens in {seconds:.3f} s', file=sys.stderr)
+    for sequences, name in ((1, 'shakespeare-cpu'), (16, 'shakespeare-cpu-x16')):
+        seconds = median_seconds(lambda: sample_cached(model, sequences, tokens), warmup=1, runs=5)
+        emit('generate', name, threads, 'tokens_per_s', sequences * tokens / seconds, 'tokens/s', CACHED_IMPL)
+        emit_peak_rss('generate', name, threads, CACHED_IMPL)
+        print(f'generate with a KV cache: {sequences} x {tokens} tokens in {seconds:.3f} s', file=sys.stderr)
+
+
+CACHED_IMPL = 'pytorch-kv-cache'
+
+
+@torch.no_grad()
+def forward_cached(model, idx, cache):
+    """NanoGPT's forward for new tokens idx (B, t) after the cache's keys and values (one (k, v) per block, each
+    (B, H, length, D), or None when empty); appends to the cache and returns the last position's logits (B, V)."""
+    length = 0 if cache[0] is None else cache[0][0].shape[2]
+    t = idx.shape[1]
+    x = model.wte(idx) + model.wpe(torch.arange(length, length + t))
+    for layer, block in enumerate(model.blocks):
+        attn = block.attn
+        h = block.norm1(x)
+        B, _, C = h.shape
+        q, k, v = (p(h).view(B, t, attn.heads, C // attn.heads).transpose(1, 2) for p in (attn.q, attn.k, attn.v))
+        if cache[layer] is not None:
+            k, v = torch.cat((cache[layer][0], k), 2), torch.cat((cache[layer][1], v), 2)
+        cache[layer] = (k, v)
+        scores = (q @ k.transpose(-2, -1)) * q.shape[-1] ** -0.5  # (B, H, t, length + t)
+        y = scores.masked_fill(model.future[length:length + t, :length + t], float('-inf')).softmax(-1) @ v
+        x = x + attn.o(y.transpose(1, 2).reshape(B, t, C))
+        x = x + block.fc2(block.activation(block.fc1(block.norm2(x))))
+    return F.linear(model.norm(x[:, -1]), model.wte.weight)
+
+
+def sample_cached(model, sequences, tokens):
+    """`sequences` samples of `tokens` tokens decoded together through a KV cache; when the cache is full the last
+    half of the window is encoded again from position 0 (what microgpt's generate does)."""
+    block_size = SHAKESPEARE['block_size']
+    idx = torch.zeros((sequences, 1), dtype=torch.long)
+    cache = [None] * len(model.blocks)
+    logits = forward_cached(model, idx, cache)
+    for _ in range(tokens):
+        nxt = torch.multinomial(F.softmax(logits, -1), 1)  # (B, 1)
+        idx = torch.cat((idx, nxt), 1)
+        if cache[0][0].shape[2] < block_size:
+            logits = forward_cached(model, nxt, cache)
+        else:
+            cache = [None] * len(model.blocks)
+            logits = forward_cached(model, idx[:, -(block_size // 2):], cache)
+    return idx
 
 
 def microgpt_documents(data_path):
@@ -305,11 +358,36 @@ def microgpt_py(threads, data_path):
     print(f'microgpt-py: {steps} steps, last loss {loss.item():.4f}', file=sys.stderr)
 
 
+def gpt2_124m(threads, model_path):
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', '..', '..', '..', 'python'))
+    from microgpt_torch.generate import generate as generate_cached
+    from microgpt_torch.hf_folder import from_pretrained
+
+    model = from_pretrained(model_path, torch.float32)
+    tokens = 32
+    generator = torch.Generator().manual_seed(1)
+
+    @torch.no_grad()
+    def sample():
+        return generate_cached(model, [50256], tokens, temperature=1.0, generator=generator)
+
+    seconds = median_seconds(sample, warmup=1, runs=3)
+    emit('generate', 'gpt2-124m', threads, 'tokens_per_s', tokens / seconds, 'tokens/s')
+    prompt = torch.tensor([[(i * 7919) % model.config.vocab_size for i in range(1024)]])
+    start = time.perf_counter()
+    with torch.no_grad():
+        model(prompt, use_cache=True)
+    emit('generate', 'gpt2-124m', threads, 'prefill_1024_seconds', time.perf_counter() - start, 's')
+    emit_peak_rss('generate', 'gpt2-124m', threads)
+    print(f'gpt2-124m: {tokens} tokens in {seconds:.3f} s', file=sys.stderr)
+
+
 CASES = {
-    'shakespeare-cpu': lambda threads, data_path: shakespeare_cpu(threads),
-    'generate': lambda threads, data_path: generate(threads),
-    'microgpt-py': microgpt_py,
-    'quality': quality,
+    'shakespeare-cpu': lambda threads, args: shakespeare_cpu(threads),
+    'generate': lambda threads, args: generate(threads),
+    'microgpt-py': lambda threads, args: microgpt_py(threads, args.data),
+    'quality': lambda threads, args: quality(threads, args.data),
+    'gpt2-124m': lambda threads, args: gpt2_124m(threads, args.model),
 }
 
 
@@ -318,7 +396,10 @@ def main():
     parser.add_argument('--case', required=True, choices=CASES)
     parser.add_argument('--threads', type=int, required=True, help="torch's intra-op threads")
     parser.add_argument('--data', help='names file (one per line) for microgpt-py')
+    parser.add_argument('--model', help='Hugging Face GPT-2 folder for gpt2-124m')
     args = parser.parse_args()
+    if (args.model is None) != (args.case != 'gpt2-124m'):
+        parser.error('--model is required for gpt2-124m, and for it only')
     if args.data is not None and args.case not in ('microgpt-py', 'quality'):
         parser.error(f'--data is for microgpt-py and quality only, not {args.case}')
     if args.data is None and args.case == 'quality':
@@ -326,7 +407,7 @@ def main():
     torch.set_num_threads(args.threads)
     torch.manual_seed(1337)
     blas_threads = int(os.environ.get('OPENBLAS_NUM_THREADS') or os.cpu_count() or 1)
-    CASES[args.case](max(args.threads, blas_threads), args.data)
+    CASES[args.case](max(args.threads, blas_threads), args)
 
 
 if __name__ == '__main__':

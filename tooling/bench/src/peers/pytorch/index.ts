@@ -20,8 +20,13 @@ import { type Measurement, progress } from '../../harness';
 
 export const PYTORCH_IMPL = 'pytorch';
 
-/** gpt-bench.py's cases: `shakespeare-cpu` (train), `generate`, `microgpt-py` (train), `quality` (Tiny Shakespeare val loss). */
-export type PytorchCase = 'shakespeare-cpu' | 'generate' | 'microgpt-py' | 'quality';
+/**
+/**
+ * gpt-bench.py's cases: `shakespeare-cpu` (train), `generate` (impl `pytorch` without a KV cache, `pytorch-kv-cache`
+ * with one, for 1 and 16 sequences), `microgpt-py` (train), `quality` (Tiny Shakespeare val loss), `gpt2-124m`
+ * (generate with the KV cache from an exported HF folder, `modelPath`).
+ */
+export type PytorchCase = 'shakespeare-cpu' | 'generate' | 'microgpt-py' | 'quality' | 'gpt2-124m';
 
 /** One thread setting: torch's intra-op threads and OpenBLAS's threads. */
 export interface PytorchThreads {
@@ -42,6 +47,8 @@ export interface PytorchSettings {
   readonly threads?: readonly PytorchThreads[];
   /** microgpt-py only: a names file (one document per line); without it, random 3–10 letter documents. */
   readonly dataPath?: string;
+  /** gpt2-124m only: the Hugging Face GPT-2 folder to load (python/microgpt_torch's reader). */
+  readonly modelPath?: string;
 }
 
 /** A row from one run, with the setting that produced it (`threads` = max of the two). */
@@ -95,10 +102,11 @@ function scriptEnv(blasThreads: number): NodeJS.ProcessEnv {
 }
 
 /** Runs one case at one thread setting; returns its rows, or [] after a stderr note if the run fails. */
-function runOnce(python: string, caseName: PytorchCase, setting: PytorchThreads, dataPath?: string): PytorchMeasurement[] {
+function runOnce(python: string, caseName: PytorchCase, setting: PytorchThreads, dataPath?: string, modelPath?: string): PytorchMeasurement[] {
   const label = `pytorch ${caseName} (torch ${setting.torch} × OpenBLAS ${setting.blas} threads)`;
   const args = [SCRIPT, '--case', caseName, '--threads', String(setting.torch)];
   if (dataPath !== undefined) args.push('--data', dataPath);
+  if (modelPath !== undefined) args.push('--model', modelPath);
   const run = spawnSync(python, args, { env: scriptEnv(setting.blas), encoding: 'utf8', timeout: RUN_TIMEOUT_MS });
   const notes = run.stderr.trim().split('\n').filter(Boolean);
   if (run.error !== undefined || run.status !== 0) {
@@ -130,19 +138,19 @@ export function runPytorch(caseName: PytorchCase, settings: PytorchSettings = {}
     progress('bench: skipping pytorch: no python3 with torch (apt-get install python3-torch, or set PYTORCH_PYTHON)');
     return [];
   }
-  const { threads = PYTORCH_THREAD_SETTINGS, dataPath } = settings;
-  return threads.flatMap((setting) => runOnce(python, caseName, setting, dataPath));
+  const { threads = PYTORCH_THREAD_SETTINGS, dataPath, modelPath } = settings;
+  return threads.flatMap((setting) => runOnce(python, caseName, setting, dataPath, modelPath));
 }
 
 /**
- * For each (suite, name, threads), the rows of the best run among the settings with that thread count — best by
+ * For each (suite, name, impl, threads), the rows of the best run among the settings with that thread count — best by
  * the run's first metric other than `rss_mb` (lower for ms_per_step and train_seconds, higher otherwise) — as
  * plain measurements, ready to emit.
  */
 export function bestPytorchRows(rows: readonly PytorchMeasurement[]): Measurement[] {
   const runs = new Map<string, PytorchMeasurement[]>();
   for (const row of rows) {
-    const key = JSON.stringify([row.suite, row.name, row.threads, row.torchThreads, row.blasThreads]);
+    const key = JSON.stringify([row.suite, row.name, row.impl, row.threads, row.torchThreads, row.blasThreads]);
     runs.set(key, [...(runs.get(key) ?? []), row]);
   }
   const best = new Map<string, { score: number; rows: PytorchMeasurement[] }>();
@@ -151,7 +159,7 @@ export function bestPytorchRows(rows: readonly PytorchMeasurement[]): Measuremen
     const first = run[0];
     if (headline === undefined || first === undefined) continue;
     const score = LOWER_IS_BETTER.has(headline.metric) ? -headline.value : headline.value;
-    const key = JSON.stringify([first.suite, first.name, first.threads]);
+    const key = JSON.stringify([first.suite, first.name, first.impl, first.threads]);
     const current = best.get(key);
     if (current === undefined || score > current.score) best.set(key, { score, rows: run });
   }
