@@ -2,7 +2,9 @@ import { defineConfig } from 'tsup';
 
 // One executable file. The @microgpt libraries are bundled from their TypeScript sources (the
 // `@microgpt/source` condition), so the CLI builds in a second without building their type declarations first;
-// commander, cli-progress, asciichart and the name lists stay ordinary runtime dependencies.
+// commander, cli-progress, asciichart and the name lists stay ordinary runtime dependencies. koffi (the FFI of
+// @microgpt/backend-blas, a dependency) loads a native module from its own package, so it stays outside the bundle
+// and is imported only when the blas backend starts.
 export default defineConfig({
   entry: { cli: 'src/cli.ts' },
   format: ['esm'],
@@ -12,6 +14,7 @@ export default defineConfig({
   sourcemap: true,
   dts: false,
   noExternal: [/^@microgpt\//],
+  external: ['koffi'],
   banner: { js: '#!/usr/bin/env node' },
   esbuildOptions(options) {
     options.conditions = ['@microgpt/source'];

@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { type Checkpoint, type GPT, type TrainSettings, checkSavedSettings } from '@microgpt/model';
 import { isQuantizedCheckpoint, loadQuantizedCheckpoint } from '@microgpt/quant/node';
 import { isHuggingFaceFolder, loadCheckpoint, loadHuggingFaceFolder } from '@microgpt/model/node';
-import { type Backend, setThreads, startBackend } from '@microgpt/tensor';
+import type { Backend } from '@microgpt/tensor';
 import { type Tokenizer, tokenizerFromJSON } from '@microgpt/tokenizer';
-import { runtimeError, usageError } from './errors';
+import { runtimeError } from './errors';
 import { BOS_TEXT } from './tokenizers';
 
 /** A loaded checkpoint, ready to sample or evaluate. */
@@ -25,20 +25,6 @@ export interface OpenCheckpoint {
 async function loadQuantized(dir: string, backend: Backend): Promise<Checkpoint> {
   const { quantized, ...rest } = await loadQuantizedCheckpoint(dir, { backend });
   return { model: quantized.model, ...rest };
-}
-
-/** Starts `backend` with `threads` kernel threads. */
-export async function startCompute(backend: 'js' | 'wasm', threads: number): Promise<Backend> {
-  if (threads > 1 && backend !== 'wasm') throw usageError(`--threads ${threads} needs --backend wasm (the js backend has one thread)`);
-  const started = await startBackend(backend);
-  if (backend === 'wasm') {
-    try {
-      await setThreads(threads);
-    } catch (error) {
-      throw usageError(`--threads ${threads}: ${(error as Error).message}`);
-    }
-  }
-  return started;
 }
 
 /**

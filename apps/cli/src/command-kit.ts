@@ -1,6 +1,7 @@
 // What every command shares: the --json and --quiet flags, the flags given explicitly, and the backend flags.
 import { type Command, Option } from 'commander';
 import { type Output, createOutput } from './output';
+import { BACKEND_CHOICES } from './compute';
 import { integerAtLeast } from './options';
 
 /** Adds --json and --quiet. */
@@ -11,8 +12,8 @@ export function withOutputFlags(command: Command, json = 'print JSON lines on st
 /** Adds --backend and --threads. */
 export function withBackendFlags(command: Command): Command {
   return command
-    .addOption(new Option('--backend <name>', 'compute backend').choices(['js', 'wasm']).default('wasm'))
-    .option('--threads <n>', 'kernel threads (wasm backend)', integerAtLeast(1), 1);
+    .addOption(new Option('--backend <name>', 'compute backend: blas runs matmuls on the system\'s BLAS (OpenBLAS), auto takes blas where it loads, else wasm').choices(BACKEND_CHOICES).default('wasm'))
+    .option('--threads <n>', 'kernel threads (wasm and blas backends; blas sets OpenBLAS\'s threads too)', integerAtLeast(1), 1);
 }
 
 /** The command's output, from its --json and --quiet. */

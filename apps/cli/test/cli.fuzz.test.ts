@@ -82,7 +82,7 @@ interface CommandSpec {
   readonly defaults?: readonly string[];
 }
 
-const BACKEND: Values = [['js', 'wasm'], ['cuda']];
+const BACKEND: Values = [['js', 'wasm', 'blas', 'auto'], ['cuda']];
 const THREADS: Values = [['1', '2'], ['0', '100000', 'x']];
 const COMMANDS: Record<string, CommandSpec> = {
   train: {

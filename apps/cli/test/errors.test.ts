@@ -41,9 +41,9 @@ describe('user errors', () => {
   it('bad flag values, exit 2', async () => {
     expectCleanError(await run(['train', '--steps', 'many']), 2, "option '--steps <n>' argument 'many' is invalid. expected an integer ≥ 1");
     expectCleanError(await run(['train', '--lr', '-1']), 2, "argument '-1' is invalid. expected a number in (0, 10]");
-    expectCleanError(await run(['train', '--backend', 'gpu']), 2, 'Allowed choices are js, wasm');
+    expectCleanError(await run(['train', '--backend', 'gpu']), 2, 'Allowed choices are js, wasm, blas, auto');
     expectCleanError(await run(['sample', '--ckpt', ckpt, '--top-p', '1.5']), 2, "'--top-p <x>' argument '1.5' is invalid");
-    expectCleanError(await run(['train', '--threads', '2', '--backend', 'js', '--data', data]), 2, '--threads 2 needs --backend wasm');
+    expectCleanError(await run(['train', '--threads', '2', '--backend', 'js', '--data', data]), 2, '--threads 2 needs --backend wasm or blas (the js backend has one thread)');
   });
 
   it('unknown preset, exit 2', async () => {
@@ -60,7 +60,7 @@ describe('user errors', () => {
     const config = await runCli(['train', '--n-embd', '10', '--n-head', '4'], { env: served });
     expectCleanError(config, 2, 'config: nEmbd (10) must be divisible by nHead (4); try nHead 2 or 5');
     expect(config.stderr).toContain('hint: the model flags');
-    expectCleanError(await runCli(['train', '--threads', '2', '--backend', 'js'], { env: served }), 2, '--threads 2 needs --backend wasm');
+    expectCleanError(await runCli(['train', '--threads', '2', '--backend', 'js'], { env: served }), 2, '--threads 2 needs --backend wasm or blas');
     expectCleanError(await runCli(['train', '--vocab-size', '100'], { env: served }), 2, '--vocab-size does not apply to a char tokenizer');
     expectCleanError(await runCli(['train', '--tokenizer', 'bpe', '--vocab-size', '200'], { env: served }), 2, '--vocab-size 200 is too small for BPE: it needs 256 byte tokens + 1 special');
     expect(server.hits.size).toBe(0);

@@ -1,7 +1,7 @@
 // `microgpt train --compat microgpt.py`: Karpathy's microgpt.py run, reproduced exactly (the model package's
 // runMicrogpt), printing what microgpt.py prints with each loss in full, or JSON lines.
 import { type MicrogptHooks, microgptLines, runMicrogpt } from '@microgpt/model';
-import { startBackend } from '@microgpt/tensor';
+import { type BackendChoice, startCompute } from '../compute';
 import { readData } from '../datasets';
 import { usageError } from '../errors';
 import { machineMemory, refuseWhatDoesNotFit } from '../memory';
@@ -18,7 +18,7 @@ export interface CompatFlags {
   readonly steps?: number;
   readonly temperature?: number;
   readonly samples?: number;
-  readonly backend: 'js' | 'wasm';
+  readonly backend: BackendChoice;
 }
 
 /** Flags `--compat microgpt.py` accepts; anything else given is a usage error. */
@@ -50,8 +50,8 @@ export async function compatCommand(flags: CompatFlags, explicit: ReadonlySet<st
         },
       }
     : microgptLines(print, { fullPrecision: true });
-  const backend = await startBackend(flags.backend);
+  const backend = await startCompute(flags.backend, 1, out.note);
   const run = await refuseWhatDoesNotFit(() => runMicrogpt(text, settings, hooks, backend, machineMemory()), backend, () => 'lower --n-layer, --n-embd or --block-size');
   out.record({ done: true, params: run.params, vocab_size: run.vocabSize, train_seconds: run.trainSeconds });
-  out.note(`training took ${run.trainSeconds.toFixed(3)} s (${flags.backend}, float64)`);
+  out.note(`training took ${run.trainSeconds.toFixed(3)} s (${backend.name}, float64)`);
 }

@@ -4,7 +4,8 @@
 // implementation can recompute.
 import { type Batch, DEFAULT_TRAIN, createTrainer, documentIds, documentLoader, memoryTokenSource, streamLoader, windowLoss } from '@microgpt/model';
 import { Option, type Command } from 'commander';
-import { openCheckpoint, startCompute } from '../checkpoints';
+import { openCheckpoint } from '../checkpoints';
+import { type BackendChoice, startCompute } from '../compute';
 import { examples, outputOf, withBackendFlags, withOutputFlags } from '../command-kit';
 import { readData } from '../datasets';
 import { runtimeError, usageError } from '../errors';
@@ -21,7 +22,7 @@ interface EvalFlags {
   readonly input?: string;
   readonly split: 'train' | 'val';
   readonly batches?: number;
-  readonly backend: 'js' | 'wasm';
+  readonly backend: BackendChoice;
   readonly threads: number;
 }
 
@@ -47,7 +48,7 @@ export function registerEval(program: Command): void {
         const given = ['data', 'split', 'batches'].filter((name) => command.getOptionValueSource(name) === 'cli');
         if (given.length > 0) throw usageError(`--input evaluates a whole file; it does not take --${given.join(', --')}`, 'drop those flags, or drop --input');
       }
-      const backend = await startCompute(flags.backend, flags.threads);
+      const backend = await startCompute(flags.backend, flags.threads, out.note);
       const checkpoint = await openCheckpoint(flags.ckpt, backend);
       if (flags.input !== undefined) {
         await evalInput(checkpoint, flags.ckpt, flags.input, out);

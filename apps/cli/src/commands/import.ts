@@ -4,7 +4,7 @@
 import { resolve } from 'node:path';
 import { loadHuggingFaceFolder, saveCheckpoint } from '@microgpt/model/node';
 import { type Command, Option } from 'commander';
-import { startCompute } from '../checkpoints';
+import { startCompute } from '../compute';
 import { examples, outputOf, withOutputFlags } from '../command-kit';
 import { usageError } from '../errors';
 

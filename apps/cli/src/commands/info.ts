@@ -21,6 +21,13 @@ function describeQuantization(section: unknown): string {
   return `${q.scheme ?? '?'}${grouping}, embeddings ${q.embeddings ? 'quantized' : 'float32'}, ${q.activations ?? 'float'} activations`;
 }
 
+/** `trained on: backend blas, 2 threads` from the fields the CLI saves in trainer_state.json (none when absent). */
+function trainedOn(state: Readonly<Record<string, unknown>> | null): string[] {
+  if (typeof state?.backend !== 'string') return [];
+  const threads = typeof state.threads === 'number' ? `, ${state.threads} thread${state.threads > 1 ? 's' : ''}` : '';
+  return [`trained on: backend ${state.backend}${threads}`];
+}
+
 /** The config as aligned `key  value` lines. */
 function configLines(config: object): string[] {
   const width = Math.max(...Object.keys(config).map((k) => k.length));
@@ -91,6 +98,7 @@ export function registerInfo(program: Command): void {
         'files:',
         ...fileLines(info.files),
         ...(info.quantization === null ? [] : [`quantization: ${describeQuantization(info.quantization)}`]),
+        ...trainedOn(info.trainerState),
         info.trainerState === null ? 'training state: none (weights only; cannot be resumed)' : `training state: ${Object.entries(info.trainerState).map(([k, v]) => `${k} ${String(v)}`).join(', ')}`,
         ...statsLines(stats),
         ...(stats !== null && info.quantization !== null && flags.float === undefined ? ['(the float weights are not stored in a quantized checkpoint: add --float DIR to see the quantization error)'] : []),

@@ -6,7 +6,7 @@ import { loadCheckpoint, resolveCheckpoint } from '@microgpt/model/node';
 import { SCHEMES, type Scheme, quantizeModel } from '@microgpt/quant';
 import { saveQuantizedCheckpoint } from '@microgpt/quant/node';
 import { type Command, Option } from 'commander';
-import { startCompute } from '../checkpoints';
+import { startCompute } from '../compute';
 import { examples, outputOf, withOutputFlags } from '../command-kit';
 import { usageError } from '../errors';
 

@@ -1,6 +1,7 @@
 // `microgpt sample`: text from a checkpoint, streamed as it is generated.
 import type { Command } from 'commander';
-import { openCheckpoint, startCompute } from '../checkpoints';
+import { openCheckpoint } from '../checkpoints';
+import { type BackendChoice, startCompute } from '../compute';
 import { examples, outputOf, withBackendFlags, withOutputFlags } from '../command-kit';
 import { usageError } from '../errors';
 import { ensureFits, sequencesThatFit } from '../memory';
@@ -18,7 +19,7 @@ interface SampleFlags {
   readonly topP?: number;
   readonly beam?: number;
   readonly seed: number;
-  readonly backend: 'js' | 'wasm';
+  readonly backend: BackendChoice;
   readonly threads: number;
 }
 
@@ -42,7 +43,7 @@ export function registerSample(program: Command): void {
     const out = outputOf(command);
     await withProfile(flags.profile, 'microgpt sample', out, async () => {
       if (flags.beam !== undefined && flags.n > flags.beam) throw usageError(`--n ${flags.n} is more than --beam ${flags.beam}: beam search keeps ${flags.beam} hypotheses, so it can return at most ${flags.beam}`, `use --n ${flags.beam} or less, or --beam ${flags.n} or more`);
-      const backend = await startCompute(flags.backend, flags.threads);
+      const backend = await startCompute(flags.backend, flags.threads, out.note);
       const { model, tokenizer, bos } = await openCheckpoint(flags.ckpt, backend);
       const sequences = flags.beam ?? sequencesThatFit(model.config, model.dtype, backend, Math.min(flags.n, SAMPLE_BATCH));
       const hint = flags.beam === undefined ? 'this model needs more memory to sample than there is' : 'lower --beam (each beam is a sequence with its own cache of the context)';

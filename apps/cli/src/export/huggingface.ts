@@ -3,7 +3,8 @@
 import { type ModelCardFacts, documentIds, tokenizerHash } from '@microgpt/model';
 import { saveHuggingFaceFolder, writeTokenFile } from '@microgpt/model/node';
 import { isQuantizedCheckpoint } from '@microgpt/quant/node';
-import { type OpenCheckpoint, loadAnyCheckpoint, startCompute, withTokenizer } from '../checkpoints';
+import { type OpenCheckpoint, loadAnyCheckpoint, withTokenizer } from '../checkpoints';
+import { startCompute } from '../compute';
 import { readData } from '../datasets';
 import { usageError } from '../errors';
 import type { Output } from '../output';

@@ -1,7 +1,8 @@
 // `microgpt export --format projector`: the token embeddings (wte) as TensorBoard projector files, one row and
 // one escaped token text a token of the tokenizer (rows past its vocabulary, padding, are left out).
 import { projectorFiles } from '@microgpt/model';
-import { openCheckpoint, startCompute } from '../checkpoints';
+import { openCheckpoint } from '../checkpoints';
+import { startCompute } from '../compute';
 import { runtimeError } from '../errors';
 import type { Output } from '../output';
 import { type ExportFlags, exportSource, writeExport } from './exporter';

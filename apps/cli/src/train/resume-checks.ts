@@ -5,56 +5,57 @@
 import { join } from 'node:path';
 import { type Checkpoint, DataError, type Trainer, type TrainerState, type TrainSettings, checkOptimizerState, checkTrainerState, trainSettingsProblem } from '@microgpt/model';
 import { describeCheckpoint } from '@microgpt/model/node';
-import { type Backend, setThreads, startBackend } from '@microgpt/tensor';
-import { startCompute } from '../checkpoints';
+import type { Backend } from '@microgpt/tensor';
+import { BACKENDS, type BackendName, backendName, setComputeThreads, startCompute } from '../compute';
 import { runtimeError, usageError } from '../errors';
 import type { Compute, TrainFlags } from './setup';
 
 const TRAINER_STATE = 'trainer_state.json';
-const BACKENDS = ['js', 'wasm'] as const;
 
 /**
  * The `backend` and `threads` fields the CLI saves in trainer_state.json, checked unless a flag overrides them
  * (absent or overridden fields are undefined).
  * @throws CliError naming the file and field for an unknown backend or a thread count that is not an integer ≥ 1.
  */
-function computeFields(state: Readonly<Record<string, unknown>>, explicit: ReadonlySet<string>, file: string): { backend?: Compute['backend']; threads?: number } {
+function computeFields(state: Readonly<Record<string, unknown>>, explicit: ReadonlySet<string>, file: string): { backend?: BackendName; threads?: number } {
   const backend = explicit.has('backend') ? undefined : state.backend;
   const threads = explicit.has('threads') ? undefined : state.threads;
   if (backend !== undefined && !(BACKENDS as readonly unknown[]).includes(backend)) {
-    throw runtimeError(`${file}: backend: expected one of ${BACKENDS.join(', ')} (the backends the CLI runs on), found ${JSON.stringify(backend)}`, 'give --backend js or --backend wasm to resume on one of them');
+    throw runtimeError(`${file}: backend: expected one of ${BACKENDS.join(', ')} (the backends the CLI runs on), found ${JSON.stringify(backend)}`, `give --backend ${BACKENDS.join(', ').replace(/, (\w+)$/, ' or $1')} to resume on one of them`);
   }
   if (threads !== undefined && !(typeof threads === 'number' && Number.isSafeInteger(threads) && threads >= 1)) {
     throw runtimeError(`${file}: threads: expected an integer ≥ 1, found ${JSON.stringify(threads)}`, 'give --threads N to resume with another count');
   }
-  return { ...(backend === undefined ? {} : { backend: backend as Compute['backend'] }), ...(threads === undefined ? {} : { threads }) };
+  return { ...(backend === undefined ? {} : { backend: backend as BackendName }), ...(threads === undefined ? {} : { threads }) };
 }
 
 /**
  * Starts the backend a checkpoint was trained with, with its thread count (saved in trainer_state.json), unless
  * the flags name others: results are bit for bit the same only on the same backend and thread count. A saved
- * value that cannot be used is reported as the file's, not as a flag the user did not give.
+ * value that cannot be used is reported as the file's, not as a flag the user did not give. `note` reports where
+ * `--backend auto` fell back to wasm.
  * @throws CliError naming trainer_state.json and the field for an unknown backend or an unusable thread count.
  */
-export async function startResumeCompute(dir: string, flags: TrainFlags, explicit: ReadonlySet<string>): Promise<{ backend: Backend; compute: Compute }> {
+export async function startResumeCompute(dir: string, flags: TrainFlags, explicit: ReadonlySet<string>, note: (line: string) => void): Promise<{ backend: Backend; compute: Compute }> {
   const file = join(dir, TRAINER_STATE);
   const fields = (await describeCheckpoint(dir)).trainerState ?? {};
   const saved = computeFields(fields, explicit, file);
   const backend = saved.backend ?? flags.backend;
   const useSaved = saved.threads !== undefined && backend === fields.backend;
-  if (!useSaved) return { backend: await startCompute(backend, flags.threads), compute: { backend, threads: flags.threads } };
+  if (!useSaved) {
+    const started = await startCompute(backend, flags.threads, note);
+    return { backend: started, compute: { backend: backendName(started), threads: flags.threads } };
+  }
   const threads = saved.threads!;
   const cannot = (why: string): Error => runtimeError(`${file}: threads: the saved thread count ${threads} cannot be used: ${why}`, 'give --threads N to resume with another count (results then differ in the last bits)');
   if (backend === 'js' && threads > 1) throw cannot('the js backend has one thread');
-  const started = await startBackend(backend);
-  if (backend === 'wasm') {
-    try {
-      await setThreads(threads);
-    } catch (error) {
-      throw cannot((error as Error).message);
-    }
+  const started = await startCompute(backend, 1, note);
+  try {
+    await setComputeThreads(started, threads);
+  } catch (error) {
+    throw cannot((error as Error).message);
   }
-  return { backend: started, compute: { backend, threads } };
+  return { backend: started, compute: { backend: backendName(started), threads } };
 }
 
 /**

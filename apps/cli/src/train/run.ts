@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Progress, countParameters, runTraining } from '@microgpt/model';
 import { writeFileAtomic } from '@microgpt/model/node';
+import { describeBackend } from '../compute';
 import { EXIT_INTERRUPTED } from '../errors';
 import type { Output } from '../output';
 import { sequencesThatFit } from '../memory';
@@ -43,7 +44,7 @@ function describeRun(run: TrainingRun): string {
   return [
     `preset ${run.preset}: ${config.nLayer} layer${config.nLayer > 1 ? 's' : ''}, ${config.nHead} heads, ${config.nEmbd} wide, context ${config.blockSize}, vocabulary ${config.vocabSize} (${run.tokenizer.kind}); ${thousands(countParameters(config))} parameters`,
     `data ${run.dataSource}: ${thousands(loader.sizes.train)} train / ${thousands(loader.sizes.val)} val ${unit}; batch ${trainer.settings.batchSize}, ${trainer.settings.steps} steps, lr ${trainer.settings.lr}`,
-    `backend ${run.compute.backend}, ${run.compute.threads} thread${run.compute.threads > 1 ? 's' : ''}, ${model.dtype}`,
+    `backend ${describeBackend(run.backend)}, ${run.compute.threads} thread${run.compute.threads > 1 ? 's' : ''}, ${model.dtype}`,
   ].join('\n');
 }
 

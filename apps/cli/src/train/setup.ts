@@ -22,7 +22,7 @@ import {
 import { loadCheckpoint } from '@microgpt/model/node';
 import type { Backend } from '@microgpt/tensor';
 import { type Tokenizer, tokenizerFromJSON } from '@microgpt/tokenizer';
-import { startCompute } from '../checkpoints';
+import { type BackendChoice, type BackendName, backendName, startCompute } from '../compute';
 import { readData } from '../datasets';
 import { asUsage, runtimeError, usageError } from '../errors';
 import { ensureFits, trainingHint, trainingRunWork } from '../memory';
@@ -38,7 +38,7 @@ export interface TrainFlags {
   readonly lr?: number;
   readonly seed?: number;
   readonly threads: number;
-  readonly backend: 'js' | 'wasm';
+  readonly backend: BackendChoice;
   readonly dtype?: 'float32' | 'float64';
   readonly resume?: string;
   readonly evalEvery?: number;
@@ -157,7 +157,7 @@ export async function newRun(flags: TrainFlags, log: (line: string) => void): Pr
   // the config is checked once here with a stand-in for it, and again below).
   const standIn = asUsage(() => resolveConfig({ ...preset.model, vocabSize: preset.vocabSize ?? 1, ...configOverrides(flags) }), 'the model flags (--n-layer, --n-head, --n-embd, --block-size, …) must make a valid model');
   checkVocabSize(flags.tokenizer ?? 'char', flags.vocabSize, documents ? 1 : 0);
-  const backend = await startCompute(flags.backend, flags.threads);
+  const backend = await startCompute(flags.backend, flags.threads, log);
   ensureFits(standIn, trainingRunWork(settings, settings.dtype, true), 'this run', backend, trainingHint);
   const dataSource = flags.data ?? defaultData(preset.name);
   const { text } = await readData(dataSource, log);
@@ -169,12 +169,12 @@ export async function newRun(flags: TrainFlags, log: (line: string) => void): Pr
   ensureFits(config, trainingRunWork(settings, settings.dtype, true), 'this run', backend, trainingHint);
   const loader = loaderFor(text, tokenizer, bos, config, settings);
   const model = createGPT(config, { seed: settings.seed, dtype: settings.dtype, backend });
-  return { preset: preset.name, dataSource, model, tokenizer, bos, trainer: trainerFor(model, settings, loader), loader, backend, compute: { backend: flags.backend, threads: flags.threads } };
+  return { preset: preset.name, dataSource, model, tokenizer, bos, trainer: trainerFor(model, settings, loader), loader, backend, compute: { backend: backendName(backend), threads: flags.threads } };
 }
 
-/** Where a run computes: `--backend` and `--threads`. */
+/** Where a run computes: the backend `--backend` started and `--threads`. */
 export interface Compute {
-  readonly backend: 'js' | 'wasm';
+  readonly backend: BackendName;
   readonly threads: number;
 }
 
@@ -190,7 +190,7 @@ export async function resumedRun(flags: TrainFlags, explicit: ReadonlySet<string
   const dir = flags.resume!;
   const fixed = FIXED_ON_RESUME.filter((name) => explicit.has(name));
   if (fixed.length > 0) throw usageError(`--resume continues the saved run, so it cannot change ${fixed.map((f) => `--${f.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')}`, 'start a new run with --out DIR instead');
-  const { backend, compute } = await startResumeCompute(dir, flags, explicit);
+  const { backend, compute } = await startResumeCompute(dir, flags, explicit, log);
   const checkpoint = await loadCheckpoint(dir, { backend, requireTrainingState: true });
   if (checkpoint.tokenizer === null) throw runtimeError(`${dir}: the checkpoint has no tokenizer.json, so its data cannot be read again`);
   const tokenizer = tokenizerFromJSON(checkpoint.tokenizer);

@@ -1,12 +1,13 @@
 // Generation speed with the KV cache on the shakespeare-cpu model (4 layers × 128, context 64): tokens/s for
-// 256 new tokens after a one-token prompt (the window slides past 64), sampled at temperature 1, on js and
-// wasm at 1 and 2 threads, for one sequence (`shakespeare-cpu`) and for 16 decoded together
-// (`shakespeare-cpu-x16`, tokens/s counting every sequence's); beside PyTorch with a KV cache (impl
+// 256 new tokens after a one-token prompt (the window slides past 64), sampled at temperature 1, on js, and on
+// wasm and blas (where a BLAS library loads) at 1 and 2 threads, for one sequence (`shakespeare-cpu`) and for 16
+// decoded together (`shakespeare-cpu-x16`, tokens/s counting every sequence's); beside PyTorch with a KV cache (impl
 // `pytorch-kv-cache`, both rows) and generating the nanoGPT way (impl `pytorch`: no cache, the whole window every
 // token). The weights are a fresh init: speed does not depend on what the model learned. Then the GPT-2 124M shape
 // (gpt2-124m.ts), beside PyTorch with its KV cache on the same weights.
 import { createGPT, disposeGPT, generate, generateBatch, getPreset } from '@microgpt/model';
 import * as T from '@microgpt/tensor';
+import { startBlas } from '../blas';
 import { type Emit, timeMedianAsync } from '../harness';
 import { bestPytorchRows, hasTorch, runPytorch } from '../peers/pytorch';
 import { peakRssMb } from './data';
@@ -35,12 +36,15 @@ async function measure(backend: T.Backend, threads: number, emit: Emit): Promise
 
 export const generateSuite: Suite = {
   name: 'generate',
-  description: 'shakespeare-cpu generation with the KV cache, 1 and 16 sequences: tokens/s, js and wasm at 1 and 2 threads, beside PyTorch with and without a cache; the GPT-2 124M shape (wasm, 1 and 2 threads) beside PyTorch with its KV cache on the same exported weights, and a 1,024-token prompt pass',
+  description: 'shakespeare-cpu generation with the KV cache, 1 and 16 sequences: tokens/s, js, and wasm and blas at 1 and 2 threads, beside PyTorch with and without a cache; the GPT-2 124M shape (wasm, 1 and 2 threads) beside PyTorch with its KV cache on the same exported weights, and a 1,024-token prompt pass',
   async run(emit) {
     const wasm = (await T.startBackend('wasm')) as T.WasmBackend;
-    for (const threads of [1, 2]) {
-      await wasm.setThreads(threads);
-      await measure(wasm, threads, emit);
+    const blas = await startBlas();
+    for (const backend of blas ? [wasm, blas] : [wasm]) {
+      for (const threads of [1, 2]) {
+        await backend.setThreads(threads);
+        await measure(backend, threads, emit);
+      }
     }
     await measure(T.findBackend('js'), 1, emit);
     if (hasTorch()) for (const row of bestPytorchRows(runPytorch('generate'))) emit(row);

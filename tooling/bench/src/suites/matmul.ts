@@ -1,6 +1,8 @@
 // Matmul throughput (GFLOP/s = 2·B·M·N·K / seconds) for square sizes in the plain, transposed-A, transposed-B
-// and batched (B = 8) forms: our js and wasm backends (wasm at 1 and 2 threads) and the peers, in one run.
+// and batched (B = 8) forms: our js, wasm and blas backends (wasm and blas at 1 and 2 threads) and the peers, in one
+// run. blas rows are left out (with a note) where no BLAS library loads.
 import { type Backend, type WasmBackend, matmul, randn, startBackend, findBackend } from '@microgpt/tensor';
+import { startBlas } from '../blas';
 import { type Emit, timeMedian } from '../harness';
 import { type MatmulCase, PEER_TIMING, caseShape, matmulCases, peerRow, peerWarmup } from '../peers/cases';
 import { measureJax } from '../peers/jax';
@@ -34,7 +36,7 @@ function measureCase(backend: Backend, threads: number, c: MatmulCase, first: bo
 
 export const matmulSuite: Suite = {
   name: 'matmul',
-  description: `float32 matmul GFLOP/s at ${SIZES.join(', ')} cubed: plain, transposed A, transposed B, batched (B=${BATCH}, up to ${MAX_BATCHED}); js (up to 512), wasm at 1 and 2 threads, tfjs-wasm, jax-js-wasm`,
+  description: `float32 matmul GFLOP/s at ${SIZES.join(', ')} cubed: plain, transposed A, transposed B, batched (B=${BATCH}, up to ${MAX_BATCHED}); js (up to 512), wasm and blas at 1 and 2 threads, tfjs-wasm, jax-js-wasm`,
   async run(emit) {
     const cases = matmulCases(SIZES, FORMS, MAX_BATCHED);
     const js = findBackend('js');
@@ -42,11 +44,14 @@ export const matmulSuite: Suite = {
       measureCase(js, 1, c, i === 0, emit);
     });
     const wasm = (await startBackend('wasm')) as WasmBackend;
-    for (const threads of [1, 2]) {
-      await wasm.setThreads(threads);
-      cases.forEach((c, i) => {
-        measureCase(wasm, threads, c, i === 0, emit);
-      });
+    const blas = await startBlas();
+    for (const backend of blas ? [wasm, blas] : [wasm]) {
+      for (const threads of [1, 2]) {
+        await backend.setThreads(threads);
+        cases.forEach((c, i) => {
+          measureCase(backend, threads, c, i === 0, emit);
+        });
+      }
     }
     await measureTfjs(cases, emit);
     await measureJax(cases, emit);

@@ -2,7 +2,8 @@
 // - microgpt-py: microgpt.py's run (1,000 steps of one names.txt document, float64, exact mode): seconds of the
 //   training loop, beside PyTorch eager running the same model;
 // - names: the `names` preset (8 documents a step, float32): tokens/s;
-// - shakespeare-cpu: nanoGPT's CPU model (4 × 128, B 12, T 64, AdamW, clip): ms per step, beside PyTorch;
+// - shakespeare-cpu: nanoGPT's CPU model (4 × 128, B 12, T 64, AdamW, clip): ms per step on wasm and blas (native
+//   BLAS matmuls, where a BLAS library loads), beside PyTorch;
 // - one-block: one GPT block (V 64, T 64, B 16, C 128, MLP 512, one head, RMSNorm, ReLU, Adam): ms per step,
 //   beside jax-js and TensorFlow.js on wasm, which run the same model.
 // Each row is followed by `rss_mb`, the process's peak resident memory so far.
@@ -23,6 +24,7 @@ import {
 } from '@microgpt/model';
 import * as T from '@microgpt/tensor';
 import { trainChar } from '@microgpt/tokenizer';
+import { startBlas } from '../blas';
 import { type Emit, median, progress, timeMedianAsync } from '../harness';
 import { jaxOneBlock } from '../peers/jax-one-block';
 import { ONE_BLOCK } from '../peers/one-block-model';
@@ -102,12 +104,15 @@ async function namesRows(emit: Emit, wasm: T.WasmBackend): Promise<void> {
 
 async function shakespeareRows(emit: Emit, wasm: T.WasmBackend): Promise<void> {
   const preset = getPreset('shakespeare-cpu');
-  for (const threads of [1, 2]) {
-    await wasm.setThreads(threads);
-    const model = createGPT({ ...preset.model, vocabSize: 65 }, { seed: 1, dtype: 'float32', backend: wasm });
-    const seconds = await stepSeconds(model, preset.train, fixedBatch(preset.train.batchSize, preset.model.blockSize, 65, 1), 3);
-    emitRow(emit, { name: 'shakespeare-cpu', impl: 'wasm', threads }, 'ms_per_step', Number((seconds * 1000).toFixed(2)), 'ms');
-    disposeGPT(model);
+  const blas = await startBlas();
+  for (const backend of blas ? [wasm, blas] : [wasm]) {
+    for (const threads of [1, 2]) {
+      await backend.setThreads(threads);
+      const model = createGPT({ ...preset.model, vocabSize: 65 }, { seed: 1, dtype: 'float32', backend });
+      const seconds = await stepSeconds(model, preset.train, fixedBatch(preset.train.batchSize, preset.model.blockSize, 65, 1), 3);
+      emitRow(emit, { name: 'shakespeare-cpu', impl: backend.name, threads }, 'ms_per_step', Number((seconds * 1000).toFixed(2)), 'ms');
+      disposeGPT(model);
+    }
   }
   if (hasTorch()) for (const row of bestPytorchRows(runPytorch('shakespeare-cpu'))) emit(row);
 }
@@ -133,7 +138,7 @@ async function oneBlockRows(emit: Emit, wasm: T.WasmBackend): Promise<void> {
 
 export const trainSuite: Suite = {
   name: 'train',
-  description: 'training speed: microgpt.py run (s), names tokens/s, shakespeare-cpu and one-block ms/step; beside PyTorch, jax-js, tfjs',
+  description: 'training speed: microgpt.py run (s), names tokens/s, shakespeare-cpu (wasm and blas) and one-block ms/step; beside PyTorch, jax-js, tfjs',
   async run(emit) {
     const wasm = (await T.startBackend('wasm')) as T.WasmBackend;
     await microgptRows(emit, wasm);

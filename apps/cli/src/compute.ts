@@ -1,0 +1,84 @@
+// Where commands compute: `--backend js | wasm | blas | auto` and `--threads N`. The blas backend comes from
+// @microgpt/backend-blas (native BLAS matmuls over the wasm memory); it is registered here, and started only when
+// asked for, so a machine without a BLAS library never loads one. `auto` takes blas where it starts, else wasm.
+import { type BlasBackend, BlasUnavailableError, blasInstallHint, createBlasBackend } from '@microgpt/backend-blas';
+import { type Backend, type WasmBackend, listBackends, registerBackend, startBackend } from '@microgpt/tensor';
+import { runtimeError, usageError } from './errors';
+
+/** What `--backend` accepts. */
+export const BACKEND_CHOICES = ['js', 'wasm', 'blas', 'auto'] as const;
+export type BackendChoice = (typeof BACKEND_CHOICES)[number];
+
+/** The backends a run computes on (and saves in trainer_state.json); `auto` resolves to one of them. */
+export const BACKENDS = ['js', 'wasm', 'blas'] as const;
+export type BackendName = (typeof BACKENDS)[number];
+
+/** Above wasm's 10, so that `ready()` would prefer it where it starts. */
+const BLAS_PRIORITY = 20;
+
+function registerBlas(): void {
+  if (!listBackends().some((entry) => entry.name === 'blas')) registerBackend('blas', () => createBlasBackend(), BLAS_PRIORITY);
+}
+
+/** The BlasUnavailableError behind a failed start of the blas backend, if that is why it failed. */
+function blasUnavailable(error: unknown): BlasUnavailableError | null {
+  const cause = (error as { cause?: unknown }).cause;
+  return error instanceof BlasUnavailableError ? error : cause instanceof BlasUnavailableError ? cause : null;
+}
+
+/** Starts blas; null (after `note`) where no BLAS loads and `fallBack` is set, else a CliError naming what to install. */
+async function startBlas(fallBack: boolean, note: (line: string) => void): Promise<Backend | null> {
+  registerBlas();
+  try {
+    return await startBackend('blas');
+  } catch (error) {
+    const missing = blasUnavailable(error);
+    if (!missing) throw error;
+    if (!fallBack) throw runtimeError(missing.reason, `${blasInstallHint()}; or use --backend wasm (the default)`);
+    note(`--backend auto: using the wasm backend, as ${missing.reason.replace(/^blas: /, '')}; for faster matmuls, ${blasInstallHint()}`);
+    return null;
+  }
+}
+
+/**
+ * Uses `threads` threads on a started backend: the wasm workers, and on blas OpenBLAS's threads too.
+ * @throws {Error} from the backend for a count it cannot run (the caller words it).
+ */
+export async function setComputeThreads(backend: Backend, threads: number): Promise<void> {
+  if (backend.name === 'wasm') await (backend as WasmBackend).setThreads(threads);
+  if (backend.name === 'blas') await (backend as BlasBackend).setThreads(threads);
+}
+
+/**
+ * Starts `--backend` with `--threads`: `auto` is blas where a BLAS library loads, else wasm (saying so through
+ * `note`). The started backend's `name` is what a run saves.
+ * @throws CliError (usage) for threads the backend cannot run; (runtime) for `blas` without a BLAS library, with
+ * what to install.
+ */
+export async function startCompute(choice: BackendChoice, threads: number, note: (line: string) => void = () => undefined): Promise<Backend> {
+  if (threads > 1 && choice === 'js') throw usageError(`--threads ${threads} needs --backend wasm or blas (the js backend has one thread)`);
+  const started = (choice === 'blas' || choice === 'auto' ? await startBlas(choice === 'auto', note) : null) ?? (await startBackend(choice === 'auto' ? 'wasm' : choice));
+  try {
+    await setComputeThreads(started, threads);
+  } catch (error) {
+    throw usageError(`--threads ${threads}: ${(error as Error).message}`);
+  }
+  return started;
+}
+
+/** The backend a started one is, as saved in trainer_state.json. */
+export function backendName(backend: Backend): BackendName {
+  return backend.name as BackendName;
+}
+
+/**
+ * The backend for train's banner: `wasm`, or for blas the library, OpenBLAS's kernel and its threads:
+ * `blas (OpenBLAS 0.3.21 from libopenblas.so.0: Haswell kernels, 2 BLAS threads)`.
+ */
+export function describeBackend(backend: Backend): string {
+  if (backend.name !== 'blas') return backend.name;
+  const { info, blasThreads } = backend as BlasBackend;
+  const library = info.kind === 'openblas' ? `${info.config?.split(' ').slice(0, 2).join(' ') ?? 'OpenBLAS'} from ${info.path}` : info.path;
+  const details = [info.coreName === null ? null : `${info.coreName} kernels`, blasThreads === null ? null : `${blasThreads} BLAS thread${blasThreads > 1 ? 's' : ''}`].filter(Boolean);
+  return `blas (${library}${details.length > 0 ? `: ${details.join(', ')}` : ''})`;
+}

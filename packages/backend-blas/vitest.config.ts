@@ -1,0 +1,3 @@
+import { microgptVitestConfig } from '@microgpt/vitest-config';
+
+export default microgptVitestConfig();
