@@ -2,6 +2,8 @@
 import { describeCheckpoint } from '@microgpt/model/node';
 import type { Command } from 'commander';
 import { examples, outputOf, withOutputFlags } from '../command-kit';
+import { isTokenFile } from '../prepared-data';
+import { describeTokenFile } from './info-token-file';
 
 const size = (bytes: number): string => (bytes >= 1 << 20 ? `${(bytes / (1 << 20)).toFixed(2)} MiB` : bytes >= 1024 ? `${(bytes / 1024).toFixed(1)} KiB` : `${bytes} B`);
 
@@ -14,11 +16,15 @@ function describeQuantization(section: unknown): string {
 
 /** Adds `info` to `program`. */
 export function registerInfo(program: Command): void {
-  const command = program.command('info').description('config, parameter count, dtypes, file sizes and training state of a checkpoint').requiredOption('--ckpt <dir>', 'checkpoint folder');
+  const command = program.command('info').description('config, parameter count, dtypes, file sizes and training state of a checkpoint').requiredOption('--ckpt <dir>', 'checkpoint folder (or a token file from `data prepare`: its header)');
   withOutputFlags(command, 'print one JSON object');
-  command.addHelpText('after', examples('microgpt info --ckpt runs/names', 'microgpt info --ckpt runs/names --json'));
+  command.addHelpText('after', examples('microgpt info --ckpt runs/names', 'microgpt info --ckpt runs/names --json', 'microgpt info --ckpt data/shakespeare.bin'));
   command.action(async (flags: { ckpt: string }) => {
     const out = outputOf(command);
+    if (await isTokenFile(flags.ckpt)) {
+      describeTokenFile(flags.ckpt, out);
+      return;
+    }
     const info = await describeCheckpoint(flags.ckpt);
     const { config } = info;
     const width = Math.max(...Object.keys(config).map((k) => k.length));

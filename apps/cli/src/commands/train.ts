@@ -14,7 +14,7 @@ export function registerTrain(program: Command): void {
     .command('train')
     .description('train a GPT: from a preset, on a dataset or a text file, with checkpoints you can resume')
     .addOption(new Option('--preset <name>', 'model and training preset').choices(Object.keys(PRESETS)).default('names'))
-    .option('--data <src>', 'a text file, `names` or `shakespeare` (default: the preset’s dataset)')
+    .option('--data <src>', 'a text file, a token file from `data prepare` (read from disk in windows), `names` or `shakespeare` (default: the preset’s dataset)')
     .option('--steps <n>', 'optimizer steps (the preset’s warmup share is kept)', integerAtLeast(1))
     .option('--batch <n>', 'sequences a step', integerAtLeast(1))
     .option('--lr <x>', 'peak learning rate', numberIn(0, 10, { min: true, max: false }))

@@ -24,6 +24,7 @@ import type { Backend } from '@microgpt/tensor';
 import { type Tokenizer, tokenizerFromJSON } from '@microgpt/tokenizer';
 import { startCompute } from '../checkpoints';
 import { readData } from '../datasets';
+import { type PreparedData, isTokenFile, openPreparedData } from '../prepared-data';
 import { asUsage, runtimeError, usageError } from '../errors';
 import { ensureFits, trainingHint, trainingRunWork } from '../memory';
 import { BOS_TEXT, TRAINABLE, type TrainableKind, checkVocabSize, loadTokenizer, trainTokenizer } from '../tokenizers';
@@ -117,8 +118,8 @@ function trainSettings(preset: TrainSettings, flags: TrainFlags): TrainSettings 
   return settings;
 }
 
-/** The BOS id of a tokenizer made or loaded for documents mode. */
-function bosOf(tokenizer: Tokenizer, where: string): number {
+/** The BOS id of a tokenizer made or loaded for documents mode. @throws CliError (runtime) when it has none. */
+export function bosOf(tokenizer: Tokenizer, where: string): number {
   const bos = tokenizer.specialTokens[BOS_TEXT] ?? tokenizer.specialTokens['<|endoftext|>'];
   if (bos === undefined) throw runtimeError(`${where}: documents mode needs a ${BOS_TEXT} or <|endoftext|> special token to wrap each line, and this tokenizer has neither`, `train one with --special '${BOS_TEXT}', or use --tokenizer char|word|bpe`);
   return bos;
@@ -134,13 +135,21 @@ async function tokenizerFor(flags: TrainFlags, text: string, documents: boolean,
   return asUsage(() => trainTokenizer(kind, corpus, { special: documents ? [BOS_TEXT] : [], ...(flags.vocabSize === undefined ? {} : { vocabSize: flags.vocabSize }) }));
 }
 
-/** Batches of `text` as the settings ask: documents (one a line, in BOS) or random windows of a stream. */
-function loaderFor(text: string, tokenizer: Tokenizer, bos: number | null, config: GPTConfig, settings: TrainSettings): SplitLoader {
+/**
+ * Batches as the settings ask, documents (one a line, in BOS) or random windows of a stream: of `text` tokenized in
+ * memory, or of a prepared token file read in windows from disk (split where its `.val.bin` file starts).
+ */
+function loaderFor(data: string | PreparedData, tokenizer: Tokenizer, bos: number | null, config: GPTConfig, settings: TrainSettings): SplitLoader {
   const encode = (piece: string): number[] => tokenizer.encode(piece);
-  const ids = bos === null ? encode(text) : documentIds(text, encode, bos);
-  const source = memoryTokenSource(ids, tokenizer.vocabSize);
-  const options = { blockSize: config.blockSize, batchSize: settings.batchSize, seed: settings.seed, valFraction: settings.valFraction };
+  const source = typeof data === 'string' ? memoryTokenSource(bos === null ? encode(data) : documentIds(data, encode, bos), tokenizer.vocabSize) : data.source;
+  const options = { blockSize: config.blockSize, batchSize: settings.batchSize, seed: settings.seed, valFraction: settings.valFraction, ...(typeof data === 'string' ? {} : { valStart: data.valStart }) };
   return bos === null ? streamLoader(source, options) : documentLoader(source, { ...options, bos });
+}
+
+/** The text of `--data SRC`, or the prepared token file it names (tokenizer checked against `tokenizer`, or chosen from the flag or the file). */
+async function dataOf(source: string, tokenizer: Tokenizer | null, flags: TrainFlags, log: (line: string) => void): Promise<string | PreparedData> {
+  if (await isTokenFile(source)) return openPreparedData(source, tokenizer, tokenizer === null ? flags.tokenizer : undefined, log);
+  return (await readData(source, log)).text;
 }
 
 function trainerFor(model: GPT, settings: TrainSettings, loader: SplitLoader): Trainer {
@@ -160,14 +169,14 @@ export async function newRun(flags: TrainFlags, log: (line: string) => void): Pr
   const backend = await startCompute(flags.backend, flags.threads);
   ensureFits(standIn, trainingRunWork(settings, settings.dtype, true), 'this run', backend, trainingHint);
   const dataSource = flags.data ?? defaultData(preset.name);
-  const { text } = await readData(dataSource, log);
-  const tokenizer = await tokenizerFor(flags, text, documents, log);
+  const data = await dataOf(dataSource, null, flags, log);
+  const tokenizer = typeof data === 'string' ? await tokenizerFor(flags, data, documents, log) : data.tokenizer;
   const vocabSize = preset.vocabSize ?? tokenizer.vocabSize;
   if (tokenizer.vocabSize > vocabSize) throw usageError(`the ${preset.name} preset has ${vocabSize} ids but the tokenizer has ${tokenizer.vocabSize}`);
   const config = asUsage(() => resolveConfig({ ...preset.model, vocabSize, ...configOverrides(flags) }));
   const bos = documents ? bosOf(tokenizer, '--tokenizer') : null;
   ensureFits(config, trainingRunWork(settings, settings.dtype, true), 'this run', backend, trainingHint);
-  const loader = loaderFor(text, tokenizer, bos, config, settings);
+  const loader = loaderFor(data, tokenizer, bos, config, settings);
   const model = createGPT(config, { seed: settings.seed, dtype: settings.dtype, backend });
   return { preset: preset.name, dataSource, model, tokenizer, bos, trainer: trainerFor(model, settings, loader), loader, backend, compute: { backend: flags.backend, threads: flags.threads } };
 }
@@ -198,11 +207,11 @@ export async function resumedRun(flags: TrainFlags, explicit: ReadonlySet<string
   const settings = resumeSettings(dir, state, flags);
   const dataSource = flags.data ?? checkpoint.metadata?.data;
   if (dataSource === undefined) throw usageError(`${dir} does not say which data it was trained on`, 'give --data SRC');
-  const { text } = await readData(dataSource, log);
+  const data = await dataOf(dataSource, tokenizer, flags, log);
   const model = checkpoint.model;
   ensureFits(model.config, trainingRunWork(settings, model.dtype, false), 'this run', backend, () => 'resume it on a machine with more memory free');
   const bos = settings.data === 'documents' ? bosOf(tokenizer, `${dir}/tokenizer.json`) : null;
-  const loader = loaderFor(text, tokenizer, bos, model.config, settings);
+  const loader = loaderFor(data, tokenizer, bos, model.config, settings);
   const trainer = trainerFor(model, settings, loader);
   restoreTrainer(trainer, state, checkpoint, dir, dataSource);
   return { preset: checkpoint.metadata?.preset ?? 'custom', dataSource, model, tokenizer, bos, trainer, loader, backend, compute };
