@@ -16,7 +16,8 @@ export function registerTrain(program: Command): void {
     .addOption(new Option('--preset <name>', 'model and training preset').choices(Object.keys(PRESETS)).default('names'))
     .option('--data <src>', 'a text file, a token file from `data prepare` (read from disk in windows), `names` or `shakespeare` (default: the preset’s dataset)')
     .option('--steps <n>', 'optimizer steps (the preset’s warmup share is kept)', integerAtLeast(1))
-    .option('--batch <n>', 'sequences a step', integerAtLeast(1))
+    .option('--batch <n>', 'sequences a step (a micro-batch with --grad-accum)', integerAtLeast(1))
+    .option('--grad-accum <n>', 'micro-batches of --batch whose gradients make one step: the update of a batch n times larger in the memory of one', integerAtLeast(1))
     .option('--lr <x>', 'peak learning rate', numberIn(0, 10, { min: true, max: false }))
     .option('--seed <n>', 'seed of the init, the data order and dropout', integerAtLeast(0))
     .addOption(new Option('--dtype <type>', 'float type of weights and activations').choices(['float32', 'float64']))
@@ -40,7 +41,7 @@ export function registerTrain(program: Command): void {
     .option('--tokenizer <kind|file|name>', 'char, word, bpe (trained on the data), a tokenizer file, or gpt2, cl100k_base, o200k_base (default char)')
     .option('--vocab-size <n>', 'vocabulary size of a trained word or bpe tokenizer', integerAtLeast(1))
     .addOption(new Option('--compat <script>', 'reproduce a reference script exactly').choices(['microgpt.py']));
-  withBackendFlags(withOutputFlags(command, 'print JSON lines: {"step","loss","lr","tokens_per_s"}, {"step","val_loss"}, then {"done":true,"out",…}'));
+  withBackendFlags(withOutputFlags(command, 'print JSON lines: {"step","loss","lr","batch_tokens","tokens_per_s"}, {"step","val_loss"}, then {"done":true,"out",…}'));
   command.addHelpText(
     'after',
     `\nPresets:\n${Object.values(PRESETS)

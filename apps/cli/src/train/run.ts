@@ -2,7 +2,7 @@
 // schedule and on Ctrl-C, then show the loss curve and a few samples and say what to try next.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Progress, countParameters, runTraining } from '@microgpt/model';
+import { type Progress, type TrainSettings, countParameters, runTraining } from '@microgpt/model';
 import { writeFileAtomic } from '@microgpt/model/node';
 import { EXIT_INTERRUPTED } from '../errors';
 import type { Output } from '../output';
@@ -32,13 +32,21 @@ export function commandName(): string {
 
 const thousands = (n: number): string => n.toLocaleString('en-US');
 
+/** `16` or, accumulating, `16 × 4 micro-batches = 64 sequences (up to 16,384 tokens)`. */
+function batchOf(settings: TrainSettings, blockSize: number): string {
+  const accum = settings.gradAccum ?? 1;
+  if (accum === 1) return String(settings.batchSize);
+  const sequences = settings.batchSize * accum;
+  return `${settings.batchSize} × ${accum} micro-batches = ${sequences} sequences (up to ${thousands(sequences * blockSize)} tokens)`;
+}
+
 function describeRun(run: TrainingRun): string {
   const { model, trainer, loader } = run;
   const { config } = model;
   const unit = trainer.settings.data === 'documents' ? 'documents' : 'tokens';
   return [
     `preset ${run.preset}: ${config.nLayer} layer${config.nLayer > 1 ? 's' : ''}, ${config.nHead} heads, ${config.nEmbd} wide, context ${config.blockSize}, vocabulary ${config.vocabSize} (${run.tokenizer.kind}); ${thousands(countParameters(config))} parameters`,
-    `data ${run.dataSource}: ${thousands(loader.sizes.train)} train / ${thousands(loader.sizes.val)} val ${unit}; batch ${trainer.settings.batchSize}, ${trainer.settings.steps} steps, lr ${trainer.settings.lr}`,
+    `data ${run.dataSource}: ${thousands(loader.sizes.train)} train / ${thousands(loader.sizes.val)} val ${unit}; batch ${batchOf(trainer.settings, config.blockSize)}, ${trainer.settings.steps} steps, lr ${trainer.settings.lr}`,
     `backend ${run.compute.backend}, ${run.compute.threads} thread${run.compute.threads > 1 ? 's' : ''}, ${model.dtype}`,
   ].join('\n');
 }

@@ -54,6 +54,7 @@ export interface TrainFlags {
   readonly posEmb?: 'learned' | 'none';
   readonly tokenizer?: string;
   readonly vocabSize?: number;
+  readonly gradAccum?: number;
 }
 
 /** A run ready to train. */
@@ -111,6 +112,7 @@ function trainSettings(preset: TrainSettings, flags: TrainFlags): TrainSettings 
     dtype: flags.dtype ?? preset.dtype,
     evalEvery: flags.evalEvery ?? preset.evalEvery,
     ckptEvery: flags.ckptEvery ?? preset.ckptEvery,
+    ...(flags.gradAccum === undefined ? {} : { gradAccum: flags.gradAccum }),
   };
   asUsage(() => {
     validateTrainSettings(settings);
@@ -188,7 +190,7 @@ export interface Compute {
 }
 
 /** Flags that would change a resumed run's model or data order, so `--resume` refuses them. */
-const FIXED_ON_RESUME = ['preset', 'batch', 'lr', 'seed', 'dtype', 'nLayer', 'nHead', 'nEmbd', 'blockSize', 'dropout', 'activation', 'norm', 'posEmb', 'tokenizer', 'vocabSize'] as const;
+const FIXED_ON_RESUME = ['preset', 'batch', 'lr', 'seed', 'dtype', 'nLayer', 'nHead', 'nEmbd', 'blockSize', 'dropout', 'activation', 'norm', 'posEmb', 'tokenizer', 'vocabSize', 'gradAccum'] as const;
 
 /**
  * A run read back from the checkpoint folder `flags.resume`: weights, optimizer, data position, RNG and loss
