@@ -12,6 +12,7 @@ import { checkMemory } from '../gpt/memory-limit';
 import { type GPT, flatGradients } from '../gpt/model';
 import { type ParamSpec, parameterSpecs } from '../gpt/params';
 import { type Pass, createPass } from '../gpt/pass';
+import { createFreezer } from './freeze';
 import { type Series, addPoint, boundSeries } from './history';
 import { type TrainSettings, validateTrainSettings } from './settings';
 
@@ -109,6 +110,8 @@ export interface TrainerOptions {
   readonly val?: (() => Iterable<Batch>) | null;
   /** Bytes the model and its training may take in all (see `estimateMemory`); the backend's `maxBytes` applies too. */
   readonly memoryLimit?: number;
+  /** Parameters (names of `parameterSpecs`) that take no update: fine-tuning with frozen embeddings or layers. */
+  readonly frozen?: readonly string[];
 }
 
 /** The learning-rate schedule of `settings`. */
@@ -248,6 +251,8 @@ export function createTrainer(options: TrainerOptions): Trainer {
     evaluation: options.val ? { batchSize: settings.batchSize, batches: settings.evalBatches } : null,
   });
   checkMemory(estimate, `training (batch ${settings.batchSize})`, { backend, memoryLimit: options.memoryLimit });
+  // First, so an unknown name fails before any buffer is planned.
+  const freezer = options.frozen && options.frozen.length > 0 ? createFreezer(model, options.frozen) : null;
   const trainPlan: Plan = createPlan(config, planShapes.training(config, settings.batchSize), dtype, backend);
   const trainPass: Pass = createPass(model, trainPlan);
   const evalPasses = new Map<number, Pass>();
@@ -320,6 +325,7 @@ export function createTrainer(options: TrainerOptions): Trainer {
         const values = await backend.readAsync(microLosses.storage, microLosses.offset, accum);
         return counts.reduce((sum, n, i) => (n === 0 ? sum : sum + values[i]! * n), 0) / total;
       };
+      freezer?.zeroGradients();
       // The guard needs both numbers before the update: one wait for the two reads.
       const clip = settings.clip > 0;
       const [loss, norm] = clip ? await Promise.all([stepLoss(), gradNorm(params)]) : [await stepLoss(), NaN];
@@ -332,6 +338,7 @@ export function createTrainer(options: TrainerOptions): Trainer {
       const lr = schedule(step);
       optimizer.lr = lr;
       optimizer.step();
+      freezer?.restoreValues();
       optimizer.zeroGrad();
       step++;
       addPoint(history.train, step, loss);
@@ -389,6 +396,7 @@ export function createTrainer(options: TrainerOptions): Trainer {
     dispose() {
       optimizer.dispose();
       microLosses?.dispose();
+      freezer?.dispose();
       for (const v of params) {
         v.value.dispose();
         v.grad?.dispose();
