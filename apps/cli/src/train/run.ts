@@ -12,6 +12,7 @@ import { openMetricsLog } from './metrics-log';
 import { watchInterrupts } from './interrupt';
 import { createReporter } from './progress';
 import { type ClaimedRunFolder, claimRunFolder, prepareRunFolder, resumeFolder, saveTrainingCheckpoint } from './run-folder';
+import { fineTuneRun } from './init-from';
 import { type TrainFlags, type TrainingRun, newRun, resumedRun } from './setup';
 
 /** Flags of `microgpt train` besides those that shape the run. */
@@ -22,6 +23,8 @@ export interface RunFlags extends TrainFlags {
   readonly logEvery?: number;
   readonly samples?: number;
   readonly temperature?: number;
+  readonly initFrom?: string;
+  readonly freeze?: string;
 }
 
 /** How to call the CLI in the hints it prints: `pnpm microgpt` inside the repo's scripts, else `microgpt`. */
@@ -77,11 +80,12 @@ async function train(flags: RunFlags, explicit: ReadonlySet<string>, out: Output
   const log = (line: string): void => {
     out.note(line);
   };
-  const run = flags.resume ? await resumedRun(flags, explicit, log) : await newRun(flags, log);
+  const run = flags.resume ? await resumedRun(flags, explicit, log) : flags.initFrom ? await fineTuneRun({ ...flags, initFrom: flags.initFrom }, explicit, log) : await newRun(flags, log);
   const { model, tokenizer, trainer } = run;
   await prepareRunFolder(folder, { resumedStep: flags.resume ? trainer.step : null, overwrite: flags.overwrite === true }, out);
   out.info(describeRun(run));
   if (flags.resume) out.info(`resuming at step ${trainer.step} of ${trainer.settings.steps} from ${flags.resume}`);
+  if (run.initFrom && !flags.resume) out.info(`fine-tuning from ${run.initFrom}${run.frozen && run.frozen.length > 0 ? `; frozen: ${run.frozen.join(', ')}` : ''}`);
 
   const steps = trainer.settings.steps;
   const logEvery = flags.logEvery ?? Math.max(1, Math.round(steps / (out.json ? 100 : 20)));
@@ -90,7 +94,7 @@ async function train(flags: RunFlags, explicit: ReadonlySet<string>, out: Output
   const interrupts = watchInterrupts(dir, () => {
     reporter.message('Ctrl-C: stopping after this step and saving a checkpoint (press Ctrl-C again to quit at once)');
   });
-  const metadata = { preset: run.preset, data: run.dataSource };
+  const metadata = { preset: run.preset, data: run.dataSource, ...(run.initFrom ? { initFrom: run.initFrom } : {}), ...(run.frozen && run.frozen.length > 0 ? { frozen: run.frozen.join(',') } : {}) };
   let last: Progress | null = null;
   let result;
   try {

@@ -55,6 +55,7 @@ export interface TrainFlags {
   readonly tokenizer?: string;
   readonly vocabSize?: number;
   readonly gradAccum?: number;
+  readonly schedule?: 'constant' | 'linear' | 'cosine';
 }
 
 /** A run ready to train. */
@@ -70,6 +71,10 @@ export interface TrainingRun {
   readonly backend: Backend;
   /** Saved with each checkpoint so `--resume` computes the same way. */
   readonly compute: Compute;
+  /** Parameters that take no update (`--freeze`), saved in the checkpoint's metadata for `--resume`. */
+  readonly frozen?: readonly string[];
+  /** The checkpoint a fine-tuning run started from (`--init-from`). */
+  readonly initFrom?: string;
 }
 
 /** Which dataset a preset trains on when `--data` is not given. */
@@ -98,7 +103,7 @@ function configOverrides(flags: TrainFlags): Partial<GPTConfig> {
  * The preset's training settings with the flags applied. A shorter or longer run keeps the preset's warmup
  * share (names: 10%), and a peak rate below the preset's floor lowers the floor with it.
  */
-function trainSettings(preset: TrainSettings, flags: TrainFlags): TrainSettings {
+export function trainSettings(preset: TrainSettings, flags: TrainFlags): TrainSettings {
   const steps = flags.steps ?? preset.steps;
   const lr = flags.lr ?? preset.lr;
   const settings: TrainSettings = {
@@ -113,6 +118,7 @@ function trainSettings(preset: TrainSettings, flags: TrainFlags): TrainSettings 
     evalEvery: flags.evalEvery ?? preset.evalEvery,
     ckptEvery: flags.ckptEvery ?? preset.ckptEvery,
     ...(flags.gradAccum === undefined ? {} : { gradAccum: flags.gradAccum }),
+    ...(flags.schedule === undefined ? {} : { schedule: flags.schedule }),
   };
   asUsage(() => {
     validateTrainSettings(settings);
@@ -141,7 +147,7 @@ async function tokenizerFor(flags: TrainFlags, text: string, documents: boolean,
  * Batches as the settings ask, documents (one a line, in BOS) or random windows of a stream: of `text` tokenized in
  * memory, or of a prepared token file read in windows from disk (split where its `.val.bin` file starts).
  */
-function loaderFor(data: string | PreparedData, tokenizer: Tokenizer, bos: number | null, config: GPTConfig, settings: TrainSettings): SplitLoader {
+export function loaderFor(data: string | PreparedData, tokenizer: Tokenizer, bos: number | null, config: GPTConfig, settings: TrainSettings): SplitLoader {
   const encode = (piece: string): number[] => tokenizer.encode(piece);
   const source = typeof data === 'string' ? memoryTokenSource(bos === null ? encode(data) : documentIds(data, encode, bos), tokenizer.vocabSize) : data.source;
   const options = { blockSize: config.blockSize, batchSize: settings.batchSize, seed: settings.seed, valFraction: settings.valFraction, ...(typeof data === 'string' ? {} : { valStart: data.valStart }) };
@@ -149,14 +155,15 @@ function loaderFor(data: string | PreparedData, tokenizer: Tokenizer, bos: numbe
 }
 
 /** The text of `--data SRC`, or the prepared token file it names (tokenizer checked against `tokenizer`, or chosen from the flag or the file). */
-async function dataOf(source: string, tokenizer: Tokenizer | null, flags: TrainFlags, log: (line: string) => void): Promise<string | PreparedData> {
+export async function dataOf(source: string, tokenizer: Tokenizer | null, flags: TrainFlags, log: (line: string) => void): Promise<string | PreparedData> {
   if (await isTokenFile(source)) return openPreparedData(source, tokenizer, tokenizer === null ? flags.tokenizer : undefined, log);
   return (await readData(source, log)).text;
 }
 
-function trainerFor(model: GPT, settings: TrainSettings, loader: SplitLoader): Trainer {
+/** The trainer of a run; `frozen` parameters take no update (fine-tuning with `--freeze`). */
+export function trainerFor(model: GPT, settings: TrainSettings, loader: SplitLoader, frozen: readonly string[] = []): Trainer {
   const val = loader.sizes.val > 0 ? () => loader.evalBatches(settings.evalBatches) : null;
-  return createTrainer({ model, settings, train: loader, val });
+  return createTrainer({ model, settings, train: loader, val, frozen });
 }
 
 /** A new run from a preset, the flags and the data. */
@@ -190,7 +197,7 @@ export interface Compute {
 }
 
 /** Flags that would change a resumed run's model or data order, so `--resume` refuses them. */
-const FIXED_ON_RESUME = ['preset', 'batch', 'lr', 'seed', 'dtype', 'nLayer', 'nHead', 'nEmbd', 'blockSize', 'dropout', 'activation', 'norm', 'posEmb', 'tokenizer', 'vocabSize', 'gradAccum'] as const;
+const FIXED_ON_RESUME = ['preset', 'batch', 'lr', 'seed', 'schedule', 'dtype', 'nLayer', 'nHead', 'nEmbd', 'blockSize', 'dropout', 'activation', 'norm', 'posEmb', 'tokenizer', 'vocabSize', 'gradAccum'] as const;
 
 /**
  * A run read back from the checkpoint folder `flags.resume`: weights, optimizer, data position, RNG and loss
@@ -214,7 +221,9 @@ export async function resumedRun(flags: TrainFlags, explicit: ReadonlySet<string
   ensureFits(model.config, trainingRunWork(settings, model.dtype, false), 'this run', backend, () => 'resume it on a machine with more memory free');
   const bos = settings.data === 'documents' ? bosOf(tokenizer, `${dir}/tokenizer.json`) : null;
   const loader = loaderFor(data, tokenizer, bos, model.config, settings);
-  const trainer = trainerFor(model, settings, loader);
+  // A fine-tuning run keeps its frozen parameters frozen (its checkpoints name them).
+  const frozen = checkpoint.metadata?.frozen ? checkpoint.metadata.frozen.split(',') : [];
+  const trainer = asUsage(() => trainerFor(model, settings, loader, frozen));
   restoreTrainer(trainer, state, checkpoint, dir, dataSource);
-  return { preset: checkpoint.metadata?.preset ?? 'custom', dataSource, model, tokenizer, bos, trainer, loader, backend, compute };
+  return { preset: checkpoint.metadata?.preset ?? 'custom', dataSource, model, tokenizer, bos, trainer, loader, backend, compute, frozen, ...(checkpoint.metadata?.initFrom ? { initFrom: checkpoint.metadata.initFrom } : {}) };
 }
