@@ -1,5 +1,6 @@
 // Every suite `pnpm bench` knows, in the order they run when none is named.
 import { browserSuite } from './browser';
+import { corpusSuite } from './corpus';
 import { generateSuite } from './generate';
 import { matmulSuite } from './matmul';
 import { qualitySuite } from './quality';
@@ -10,4 +11,4 @@ import { tokenizerSuite } from './tokenizer';
 import { trainSuite } from './train';
 import { trainStepSuite } from './train-step';
 
-export const SUITES: readonly Suite[] = [matmulSuite, quantMatmulSuite, trainStepSuite, trainSuite, generateSuite, tokenizerSuite, browserSuite, qualitySuite, quantSuite];
+export const SUITES: readonly Suite[] = [matmulSuite, quantMatmulSuite, trainStepSuite, trainSuite, generateSuite, tokenizerSuite, browserSuite, qualitySuite, quantSuite, corpusSuite];
