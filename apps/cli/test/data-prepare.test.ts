@@ -63,6 +63,19 @@ describe('microgpt data prepare', () => {
     expect(result.stderr).toMatch(/tokenizing: .* MB\/s/);
   });
 
+  it('trains a bpe or word tokenizer on the sample and writes it beside the ids it made', async () => {
+    for (const [kind, size] of [['bpe', '300'], ['word', '500']] as const) {
+      const out = join(dir, `${kind}.bin`);
+      const result = await runCli(['data', 'prepare', '--input', corpus, '--tokenizer', kind, '--vocab-size', size, '--sample-mb', '1', '--val-fraction', '0', '--out', out], { env });
+      expect(result.code).toBe(0);
+      expect(result.stderr).toContain(`trained a ${kind} tokenizer of ${size} ids on the first 0.1 MiB of the corpus`);
+      const tokenizer = tokenizerFromJSON(JSON.parse(readFileSync(join(dir, `${kind}.tokenizer.json`), 'utf8')));
+      expect(tokenizer.vocabSize).toBe(Number(size));
+      // The corpus is one piece (under 1 MiB), so the ids are the whole text's.
+      expect(ids(out)).toEqual(tokenizer.encode(text));
+    }
+  });
+
   it('documents mode: each line a document in BOS, cut at a document boundary', async () => {
     const names = readFileSync(namesFile(dir, 500), 'utf8');
     const out = join(dir, 'docs.bin');
