@@ -90,6 +90,18 @@ describe('microgpt data prepare', () => {
     expect(val[0]).toBe(bos);
     expect([...train, ...val.slice(1)]).toEqual(expected);
     expect(train.length).toBeGreaterThanOrEqual(Math.floor(expected.length * 0.9));
+
+    const trained = await runCli(['train', '--preset', 'names', '--data', out, '--n-embd', '16', '--n-layer', '1', '--steps', '2', '--samples', '2', '--out', join(dir, 'runs', 'docs')], { env });
+    expect(trained.code).toBe(0);
+    expect(trained.stdout).toMatch(/train \/ \d+ val documents/);
+    // A tokenizer with BOS but a file prepared without --documents: a stream, refused by a documents preset.
+    const withBos = join(dir, 'with-bos.json');
+    expect((await runCli(['tokenizer', 'train', '--type', 'char', '--input', join(dir, 'names-small.txt'), '--special', '<|bos|>', '--out', withBos], { env })).code).toBe(0);
+    const streamFile = join(dir, 'names-stream.bin');
+    expect((await runCli(['data', 'prepare', '--input', join(dir, 'names-small.txt'), '--tokenizer', withBos, '--out', streamFile], { env })).code).toBe(0);
+    const stream = await runCli(['train', '--preset', 'names', '--data', streamFile, '--steps', '1', '--out', join(dir, 'runs', 'no-docs')], { env });
+    expect(stream.code).toBe(1);
+    expect(stream.stderr).toMatch(new RegExp(`error: .*names-stream.bin: no BOS tokens \\(id \\d+\\) in it, so no documents\nhint: this preset trains on documents`));
   });
 
   it('trains and evaluates from the token file, and refuses a tokenizer that did not make it', async () => {

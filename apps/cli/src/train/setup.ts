@@ -151,7 +151,17 @@ export function loaderFor(data: string | PreparedData, tokenizer: Tokenizer, bos
   const encode = (piece: string): number[] => tokenizer.encode(piece);
   const source = typeof data === 'string' ? memoryTokenSource(bos === null ? encode(data) : documentIds(data, encode, bos), tokenizer.vocabSize) : data.source;
   const options = { blockSize: config.blockSize, batchSize: settings.batchSize, seed: settings.seed, valFraction: settings.valFraction, ...(typeof data === 'string' ? {} : { valStart: data.valStart }) };
-  return bos === null ? streamLoader(source, options) : documentLoader(source, { ...options, bos });
+  if (bos === null) return streamLoader(source, options);
+  if (typeof data !== 'string' && !hasBos(data, bos)) throw runtimeError(`${data.path}: no BOS tokens (id ${bos}) in it, so no documents`, 'this preset trains on documents (one a line): prepare the data with `microgpt data prepare --documents`');
+  return documentLoader(source, { ...options, bos });
+}
+
+/** Whether a prepared corpus starts with the BOS id, as every file `data prepare --documents` writes does. */
+function hasBos(data: PreparedData, bos: number): boolean {
+  if (data.source.length === 0) return false;
+  const first = new Int32Array(1);
+  data.source.read(0, first);
+  return first[0] === bos;
 }
 
 /** The text of `--data SRC`, or the prepared token file it names (tokenizer checked against `tokenizer`, or chosen from the flag or the file). */
