@@ -39,7 +39,8 @@ export async function isTokenFile(path: string): Promise<boolean> {
  */
 const READ_WINDOW_TOKENS = 2048;
 
-const hex = (bytes: Uint8Array): string => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+/** Bytes as lowercase hex (tokenizer hashes in messages and `info`). */
+export const hex = (bytes: Uint8Array): string => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 
 /** A prepared corpus open for reading: the training ids then the held-out ids, as one source split at `valStart`. */
 export interface PreparedData {

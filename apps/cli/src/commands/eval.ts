@@ -37,7 +37,8 @@ export function registerEval(program: Command): void {
     const source = flags.data ?? data;
     if (source === undefined) throw usageError(`${flags.ckpt} does not say which data it was trained on`, 'give --data SRC');
     const settings = { ...DEFAULT_TRAIN, valFraction: 0.1, batchSize: 8, ...(saved ?? {}), data: bos === null ? ('stream' as const) : ('documents' as const) };
-    if (flags.split === 'val' && settings.valFraction === 0 && !(await isTokenFile(source))) throw usageError(`${flags.ckpt} was trained without held-out data (valFraction 0), so there is no val split`, 'use --split train');
+    const tokenFile = await isTokenFile(source);
+    if (flags.split === 'val' && settings.valFraction === 0 && !tokenFile) throw usageError(`${flags.ckpt} was trained without held-out data (valFraction 0), so there is no val split`, 'use --split train');
     const count = flags.batches ?? settings.evalBatches;
     // The trainer plans a training step too (createTrainer), though eval only runs forward passes.
     const work = { dtype: model.dtype, training: { batchSize: settings.batchSize, optimizer: null, clip: false }, evaluation: { batchSize: settings.batchSize, batches: count } };
@@ -46,7 +47,7 @@ export function registerEval(program: Command): void {
       out.note(line);
     };
     // A prepared token file is read in windows from disk, split where its .val.bin file starts.
-    const prepared = (await isTokenFile(source)) ? await openPreparedData(source, tokenizer, undefined, log) : null;
+    const prepared = tokenFile ? await openPreparedData(source, tokenizer, undefined, log) : null;
     const encode = (piece: string): number[] => tokenizer.encode(piece);
     const text = prepared ? '' : (await readData(source, log)).text;
     const ids = prepared ? prepared.source : memoryTokenSource(bos === null ? encode(text) : documentIds(text, encode, bos), tokenizer.vocabSize);

@@ -2,9 +2,7 @@
 import { existsSync } from 'node:fs';
 import { openTokenFile } from '@microgpt/model/node';
 import type { Output } from '../output';
-import { preparedPaths } from '../prepared-data';
-
-const hex = (bytes: Uint8Array): string => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+import { hex, preparedPaths } from '../prepared-data';
 
 /**
  * Prints the header of the token file `path` (count, dtype, vocabulary size, tokenizer hash) and its

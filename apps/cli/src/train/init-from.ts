@@ -9,6 +9,7 @@ import { type Tokenizer, TokenizerError, tokenizerFromJSON } from '@microgpt/tok
 import { startCompute } from '../checkpoints';
 import { asUsage, runtimeError, usageError } from '../errors';
 import { ensureFits, trainingRunWork } from '../memory';
+import { hex } from '../prepared-data';
 import { TRAINABLE, loadTokenizer } from '../tokenizers';
 import { frozenParameters } from './freeze-flag';
 import { type TrainFlags, type TrainingRun, bosOf, dataOf, loaderFor, trainSettings, trainerFor } from './setup';
@@ -17,7 +18,6 @@ import { type TrainFlags, type TrainingRun, bosOf, dataOf, loaderFor, trainSetti
 const FIXED_BY_SOURCE = ['nLayer', 'nHead', 'nEmbd', 'blockSize', 'dropout', 'activation', 'norm', 'posEmb', 'vocabSize', 'dtype'] as const;
 
 const flagName = (name: string): string => `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
-const hex = (bytes: Uint8Array): string => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 
 /**
  * Refuses a folder that is not a microgpt checkpoint but a Hugging Face one (config.json with another model_type):
