@@ -118,6 +118,10 @@ const COMMANDS: Record<string, CommandSpec> = {
       '--overwrite': FLAG,
       '--json': FLAG,
       '--compat': [['microgpt.py'], ['x']],
+      '--grad-accum': [COUNT, SIZE_BAD],
+      '--init-from': [[FILES.run], [FILES.damaged, FILES.missing, FILES.folder, FILES.text]],
+      '--freeze': [['embeddings', 'layers:0', 'embeddings,layers:0-1'], ['x', 'layers:9', 'layers:1-0', '', ',']],
+      '--schedule': [['constant', 'linear', 'cosine'], ['x']],
     },
   },
   sample: {
@@ -164,6 +168,11 @@ const COMMANDS: Record<string, CommandSpec> = {
     flags: { '--text': [['1 2 3', '[1,2]', '{"ids":[1]}'], ['-1', '1e9', 'x', '', '[[[[1]]]]', '1.5']], '--input': [[FILES.ids], PATHS], '--json': FLAG },
   },
   'data get': { words: ['data', 'get', 'names'], flags: { '--force': FLAG, '--json': FLAG } },
+  'data prepare': {
+    words: ['data', 'prepare'],
+    required: { '--input': [[FILES.text, FILES.folder, '-'], [FILES.binary, FILES.empty, FILES.missing]], '--tokenizer': [['char', 'word', 'bpe', FILES.tokenizer], [FILES.missing, FILES.binary, 'x']], '--out': [['data.bin'], [FILES.folder, FILES.text, 'data.txt']] },
+    flags: { '--vocab-size': [['20', '300'], SIZE_BAD], '--val-fraction': [['0', '0.1', '0.5'], ['1', '-0.1', 'x', 'NaN']], '--documents': FLAG, '--sample-mb': [COUNT, SIZE_BAD], '--json': FLAG },
+  },
 };
 
 /** `arb` `present` times in `present + absent`, else null. */

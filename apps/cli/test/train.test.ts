@@ -48,7 +48,7 @@ describe('microgpt train', () => {
     const steps = lines.filter((l) => 'loss' in l && !('done' in l));
     expect(steps).toHaveLength(40);
     for (const l of steps) {
-      expect(Object.keys(l).sort()).toEqual(['loss', 'lr', 'step', 'tokens_per_s']);
+      expect(Object.keys(l).sort()).toEqual(['batch_tokens', 'loss', 'lr', 'step', 'tokens_per_s']);
       expect(Number.isFinite(l.loss)).toBe(true);
     }
     expect(lines.filter((l) => 'val_loss' in l && !('done' in l)).map((l) => l.step)).toEqual([20, 40]);

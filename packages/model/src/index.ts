@@ -30,7 +30,8 @@ export { type CheckpointReason, type Progress, type RunResult, type TrainingHook
 export { MICROGPT_DEFAULTS, type MicrogptHooks, type MicrogptLineOptions, type MicrogptRun, type MicrogptSettings, microgptDocs, microgptLines, runMicrogpt } from './compat/microgpt';
 export { DataError } from './data/errors';
 export { TOKEN_FILE_HEADER_BYTES, TOKEN_FILE_MAGIC, TOKEN_FILE_VERSION, type TokenDType, type TokenFileHeader, decodeTokenFileHeader, encodeTokenFile, encodeTokenFileHeader, tokenDTypeFor, tokenizerHash } from './data/token-file';
-export { type TokenSource, memoryTokenSource, tokenFileSource } from './data/source';
+export { type TokenSource, concatTokenSources, memoryTokenSource, tokenChunks, tokenFileSource } from './data/source';
+export { type TextPiecesOptions, utf8TextPieces } from './data/text-stream';
 export { type DocumentLoaderOptions, type LoaderOptions, type Split, type SplitLoader, documentLoader, streamLoader } from './data/loaders';
 export { documentIds } from './data/documents';
 export { GPT2_ACTIVATIONS, GPT2_MAPPINGS, HuggingFaceExportError, type SpecialIds, checkGpt2Compatible, gpt2ConfigJson, gpt2Mappings } from './hf/export-config';

@@ -4,10 +4,11 @@ import { type Command, Option } from 'commander';
 import { examples, outputOf, withOutputFlags } from '../command-kit';
 import { DATASETS, type DatasetName } from '../datasets';
 import { cacheDir, download, findCached } from '../downloads';
+import { registerDataPrepare } from './data-prepare';
 
 /** Adds `data get` to `program`. */
 export function registerData(program: Command): void {
-  const parent = program.command('data').description('datasets: download into the cache (~/.cache/microgpt or $MICROGPT_CACHE)');
+  const parent = program.command('data').description('datasets: download into the cache (~/.cache/microgpt or $MICROGPT_CACHE), or tokenize a corpus into a token file');
   const command = parent
     .command('get')
     .description('download a dataset into the cache (once), check its SHA-256 and print its path')
@@ -27,4 +28,5 @@ export function registerData(program: Command): void {
     out.note(cached ? `${name} was already in ${cacheDir()}` : `saved ${bytes.toLocaleString('en-US')} bytes, SHA-256 ${remote.sha256}`);
     out.record({ name, path, bytes, sha256: remote.sha256, downloaded: cached === null });
   });
+  registerDataPrepare(parent);
 }

@@ -8,6 +8,7 @@ import { openCheckpoint } from '../checkpoints';
 import { type BackendChoice, startCompute } from '../compute';
 import { examples, outputOf, withBackendFlags, withOutputFlags } from '../command-kit';
 import { readData } from '../datasets';
+import { isTokenFile, openPreparedData, preparedPaths } from '../prepared-data';
 import { runtimeError, usageError } from '../errors';
 import { ensureFits } from '../memory';
 import { integerAtLeast } from '../options';
@@ -32,7 +33,7 @@ export function registerEval(program: Command): void {
     .command('eval')
     .description('loss and perplexity of a checkpoint on data')
     .requiredOption('--ckpt <dir>', 'checkpoint folder')
-    .option('--data <src>', 'a text file, `names` or `shakespeare` (default: what the checkpoint was trained on)')
+    .option('--data <src>', 'a text file, a token file from `data prepare`, `names` or `shakespeare` (default: what the checkpoint was trained on)')
     .addOption(new Option('--split <split>', 'which part of the data').choices(['train', 'val']).default('val'))
     .option('--batches <n>', 'batches to average (default: the run’s evaluation batches)', integerAtLeast(1))
     .option('--input <file>', 'instead: the mean next-token loss over all of this text file’s tokens, read in consecutive windows of the context size (window i covers tokens [i·T, i·T + T], the last one shorter)');
@@ -58,17 +59,22 @@ export function registerEval(program: Command): void {
       const source = flags.data ?? data;
       if (source === undefined) throw usageError(`${flags.ckpt} does not say which data it was trained on`, 'give --data SRC');
       const settings = { ...DEFAULT_TRAIN, valFraction: 0.1, batchSize: 8, ...(saved ?? {}), data: bos === null ? ('stream' as const) : ('documents' as const) };
-      if (flags.split === 'val' && settings.valFraction === 0) throw usageError(`${flags.ckpt} was trained without held-out data (valFraction 0), so there is no val split`, 'use --split train');
+      const tokenFile = await isTokenFile(source);
+      if (flags.split === 'val' && settings.valFraction === 0 && !tokenFile) throw usageError(`${flags.ckpt} was trained without held-out data (valFraction 0), so there is no val split`, 'use --split train');
       const count = flags.batches ?? settings.evalBatches;
       // The trainer plans a training step too (createTrainer), though eval only runs forward passes.
       const work = { dtype: model.dtype, training: { batchSize: settings.batchSize, optimizer: null, clip: false }, evaluation: { batchSize: settings.batchSize, batches: count } };
       ensureFits(model.config, work, 'this evaluation', backend, (part) => (part === 'scratch' ? 'lower --batches' : "the checkpoint's batch size and context need more memory than there is"));
-      const { text } = await readData(source, (line) => {
+      const log = (line: string): void => {
         out.note(line);
-      });
+      };
+      // A prepared token file is read in windows from disk, split where its .val.bin file starts.
+      const prepared = tokenFile ? await openPreparedData(source, tokenizer, undefined, log) : null;
       const encode = (piece: string): number[] => tokenizer.encode(piece);
-      const ids = memoryTokenSource(bos === null ? encode(text) : documentIds(text, encode, bos), tokenizer.vocabSize);
-      const options = { blockSize: model.config.blockSize, batchSize: settings.batchSize, seed: settings.seed, valFraction: settings.valFraction };
+      const text = prepared ? '' : (await readData(source, log)).text;
+      const ids = prepared ? prepared.source : memoryTokenSource(bos === null ? encode(text) : documentIds(text, encode, bos), tokenizer.vocabSize);
+      const options = { blockSize: model.config.blockSize, batchSize: settings.batchSize, seed: settings.seed, valFraction: settings.valFraction, ...(prepared ? { valStart: prepared.valStart } : {}) };
+      if (prepared && flags.split === 'val' && prepared.valStart === ids.length) throw usageError(`${source} has no held-out ids (no ${preparedPaths(source).val} beside it)`, 'use --split train, or prepare the data with --val-fraction above 0');
       const loader = bos === null ? streamLoader(ids, options) : documentLoader(ids, { ...options, bos });
       const batches: Batch[] = flags.split === 'val' ? loader.evalBatches(count) : Array.from({ length: count }, () => loader.next());
       const tokens = batches.reduce((sum, b) => sum + b.y.reduce((n, y) => n + (y >= 0 ? 1 : 0), 0), 0);

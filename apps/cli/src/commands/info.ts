@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { examples, outputOf, withOutputFlags } from '../command-kit';
 import { usageError } from '../errors';
 import type { Output } from '../output';
+import { isTokenFile } from '../prepared-data';
 import { type ParameterStats, checkpointStats, statsRecord, statsTable } from '../weight-stats';
 
 interface InfoFlags {
@@ -11,6 +12,7 @@ interface InfoFlags {
   readonly stats?: boolean;
   readonly float?: string;
 }
+import { describeTokenFile } from './info-token-file';
 
 const size = (bytes: number): string => (bytes >= 1 << 20 ? `${(bytes / (1 << 20)).toFixed(2)} MiB` : bytes >= 1024 ? `${(bytes / 1024).toFixed(1)} KiB` : `${bytes} B`);
 
@@ -71,14 +73,19 @@ export function registerInfo(program: Command): void {
   const command = program
     .command('info')
     .description('config, parameter count, dtypes, file sizes and training state of a checkpoint; with --stats, statistics of every weight')
-    .requiredOption('--ckpt <dir>', 'checkpoint folder (or a Hugging Face GPT-2 folder)')
+    .requiredOption('--ckpt <dir>', 'checkpoint folder (or a Hugging Face GPT-2 folder, or a token file from `data prepare`: its header)')
     .option('--stats', 'per parameter: shape, mean, std, min, max, fraction of zeros, L2 norm (reads the weights)')
     .option('--float <dir>', 'with --stats on a quantized checkpoint: the float checkpoint it came from, to show each parameter’s error');
   withOutputFlags(command, 'print one JSON object (with --stats, a "stats" field by parameter)');
-  command.addHelpText('after', examples('microgpt info --ckpt runs/names', 'microgpt info --ckpt runs/names --stats --json', 'microgpt info --ckpt runs/names-int8 --stats --float runs/names'));
+  command.addHelpText('after', examples('microgpt info --ckpt runs/names', 'microgpt info --ckpt runs/names --stats --json', 'microgpt info --ckpt runs/names-int8 --stats --float runs/names', 'microgpt info --ckpt data/shakespeare.bin'));
   command.action(async (flags: InfoFlags) => {
     const out = outputOf(command);
     if (flags.float !== undefined && flags.stats !== true) throw usageError('--float applies to --stats, which is not given', 'add --stats');
+    if (await isTokenFile(flags.ckpt)) {
+      if (flags.stats === true) throw usageError(`--stats describes weights, and ${flags.ckpt} is a token file`, 'drop --stats');
+      describeTokenFile(flags.ckpt, out);
+      return;
+    }
     const hf = await isHuggingFaceFolder(flags.ckpt);
     const quantization = hf ? null : (await describeCheckpoint(flags.ckpt)).quantization;
     if (flags.float !== undefined && quantization === null) throw usageError(`--float compares a quantized checkpoint with its float weights, and ${flags.ckpt} is not quantized`, 'give a checkpoint made by `microgpt quantize`');

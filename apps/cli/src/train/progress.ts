@@ -16,10 +16,10 @@ export interface Reporter {
 
 const formatRate = (tokensPerSecond: number): string => (tokensPerSecond >= 1e3 ? `${(tokensPerSecond / 1e3).toFixed(1)}k` : tokensPerSecond.toFixed(0));
 
-/** `step 300/3000 | loss 2.3456 | lr 1.00e-2 | 251.2k tok/s | 1.2 s` */
+/** `step 300/3000 | loss 2.3456 | lr 1.00e-2 | batch 4,096 tok | 251.2k tok/s | 1.2 s` (the batch: targets of the step, every micro-batch). */
 export function progressLine(p: Progress): string {
   const width = String(p.steps).length;
-  return `step ${String(p.step).padStart(width)}/${p.steps} | loss ${p.loss.toFixed(4)} | lr ${p.lr.toExponential(2)} | ${formatRate(p.tokensPerSecond)} tok/s | ${p.elapsedSeconds.toFixed(1)} s`;
+  return `step ${String(p.step).padStart(width)}/${p.steps} | loss ${p.loss.toFixed(4)} | lr ${p.lr.toExponential(2)} | batch ${p.tokens.toLocaleString('en-US')} tok | ${formatRate(p.tokensPerSecond)} tok/s | ${p.elapsedSeconds.toFixed(1)} s`;
 }
 
 /**
@@ -30,7 +30,7 @@ export function createReporter(out: Output, startStep: number, totalSteps: numbe
   if (out.json) {
     return {
       step: (p) => {
-        if (logged(p)) out.record({ step: p.step, loss: p.loss, lr: p.lr, tokens_per_s: Math.round(p.tokensPerSecond) });
+        if (logged(p)) out.record({ step: p.step, loss: p.loss, lr: p.lr, batch_tokens: p.tokens, tokens_per_s: Math.round(p.tokensPerSecond) });
       },
       evaluation: (step, valLoss) => {
         out.record({ step, val_loss: valLoss });
@@ -53,7 +53,7 @@ export function createReporter(out: Output, startStep: number, totalSteps: numbe
   }
   const bars = new cliProgress.MultiBar(
     {
-      format: 'step {value}/{total} |{bar}| loss {loss} | lr {lr} | {rate} tok/s | ETA {eta_formatted}',
+      format: 'step {value}/{total} |{bar}| loss {loss} | lr {lr} | batch {batch} tok | {rate} tok/s | ETA {eta_formatted}',
       barsize: 24,
       hideCursor: true,
       clearOnComplete: false,
@@ -62,10 +62,10 @@ export function createReporter(out: Output, startStep: number, totalSteps: numbe
     },
     cliProgress.Presets.shades_classic,
   );
-  const bar = bars.create(totalSteps, startStep, { loss: '-', lr: '-', rate: '-' });
+  const bar = bars.create(totalSteps, startStep, { loss: '-', lr: '-', batch: '-', rate: '-' });
   return {
     step: (p) => {
-      bar.update(p.step, { loss: p.loss.toFixed(4), lr: p.lr.toExponential(2), rate: formatRate(p.tokensPerSecond) });
+      bar.update(p.step, { loss: p.loss.toFixed(4), lr: p.lr.toExponential(2), batch: p.tokens.toLocaleString('en-US'), rate: formatRate(p.tokensPerSecond) });
     },
     evaluation: (step, valLoss) => {
       bars.log(`step ${step}: val loss ${valLoss.toFixed(4)}\n`);

@@ -2,7 +2,7 @@
 // schedule and on Ctrl-C, then show the loss curve and a few samples and say what to try next.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Progress, countParameters, runTraining } from '@microgpt/model';
+import { type Progress, type TrainSettings, countParameters, runTraining } from '@microgpt/model';
 import { writeFileAtomic } from '@microgpt/model/node';
 import { describeBackend } from '../compute';
 import { EXIT_INTERRUPTED } from '../errors';
@@ -14,6 +14,7 @@ import { openMetricsLog } from './metrics-log';
 import { watchInterrupts } from './interrupt';
 import { createReporter } from './progress';
 import { type ClaimedRunFolder, claimRunFolder, prepareRunFolder, resumeFolder, saveTrainingCheckpoint } from './run-folder';
+import { fineTuneRun } from './init-from';
 import { type TrainFlags, type TrainingRun, newRun, resumedRun } from './setup';
 import { openTensorBoard, samplesMarkdown } from './tensorboard';
 
@@ -27,6 +28,8 @@ export interface RunFlags extends TrainFlags {
   readonly temperature?: number;
   readonly tensorboard?: string;
   readonly tensorboardEvery?: number;
+  readonly initFrom?: string;
+  readonly freeze?: string;
 }
 
 /** How to call the CLI in the hints it prints: `pnpm microgpt` inside the repo's scripts, else `microgpt`. */
@@ -37,13 +40,21 @@ export function commandName(): string {
 
 const thousands = (n: number): string => n.toLocaleString('en-US');
 
+/** `16` or, accumulating, `16 × 4 micro-batches = 64 sequences (up to 16,384 tokens)`. */
+function batchOf(settings: TrainSettings, blockSize: number): string {
+  const accum = settings.gradAccum ?? 1;
+  if (accum === 1) return String(settings.batchSize);
+  const sequences = settings.batchSize * accum;
+  return `${settings.batchSize} × ${accum} micro-batches = ${sequences} sequences (up to ${thousands(sequences * blockSize)} tokens)`;
+}
+
 function describeRun(run: TrainingRun): string {
   const { model, trainer, loader } = run;
   const { config } = model;
   const unit = trainer.settings.data === 'documents' ? 'documents' : 'tokens';
   return [
     `preset ${run.preset}: ${config.nLayer} layer${config.nLayer > 1 ? 's' : ''}, ${config.nHead} heads, ${config.nEmbd} wide, context ${config.blockSize}, vocabulary ${config.vocabSize} (${run.tokenizer.kind}); ${thousands(countParameters(config))} parameters`,
-    `data ${run.dataSource}: ${thousands(loader.sizes.train)} train / ${thousands(loader.sizes.val)} val ${unit}; batch ${trainer.settings.batchSize}, ${trainer.settings.steps} steps, lr ${trainer.settings.lr}`,
+    `data ${run.dataSource}: ${thousands(loader.sizes.train)} train / ${thousands(loader.sizes.val)} val ${unit}; batch ${batchOf(trainer.settings, config.blockSize)}, ${trainer.settings.steps} steps, lr ${trainer.settings.lr}`,
     `backend ${describeBackend(run.backend)}, ${run.compute.threads} thread${run.compute.threads > 1 ? 's' : ''}, ${model.dtype}`,
   ].join('\n');
 }
@@ -74,11 +85,12 @@ async function train(flags: RunFlags, explicit: ReadonlySet<string>, out: Output
   const log = (line: string): void => {
     out.note(line);
   };
-  const run = flags.resume ? await resumedRun(flags, explicit, log) : await newRun(flags, log);
+  const run = flags.resume ? await resumedRun(flags, explicit, log) : flags.initFrom ? await fineTuneRun({ ...flags, initFrom: flags.initFrom }, explicit, log) : await newRun(flags, log);
   const { model, tokenizer, trainer } = run;
   await prepareRunFolder(folder, { resumedStep: flags.resume ? trainer.step : null, overwrite: flags.overwrite === true }, out);
   out.info(describeRun(run));
   if (flags.resume) out.info(`resuming at step ${trainer.step} of ${trainer.settings.steps} from ${flags.resume}`);
+  if (run.initFrom && !flags.resume) out.info(`fine-tuning from ${run.initFrom}${run.frozen && run.frozen.length > 0 ? `; frozen: ${run.frozen.join(', ')}` : ''}`);
 
   const steps = trainer.settings.steps;
   const logEvery = flags.logEvery ?? Math.max(1, Math.round(steps / (out.json ? 100 : 20)));
@@ -87,7 +99,7 @@ async function train(flags: RunFlags, explicit: ReadonlySet<string>, out: Output
   const interrupts = watchInterrupts(dir, () => {
     reporter.message('Ctrl-C: stopping after this step and saving a checkpoint (press Ctrl-C again to quit at once)');
   });
-  const metadata = { preset: run.preset, data: run.dataSource };
+  const metadata = { preset: run.preset, data: run.dataSource, ...(run.initFrom ? { initFrom: run.initFrom } : {}), ...(run.frozen && run.frozen.length > 0 ? { frozen: run.frozen.join(',') } : {}) };
   const tensorboard = flags.tensorboard === undefined ? null : await openTensorBoard(flags.tensorboard, run, flags.tensorboardEvery);
   let last: Progress | null = null;
   let result;

@@ -24,6 +24,7 @@ import type { Backend } from '@microgpt/tensor';
 import { type Tokenizer, tokenizerFromJSON } from '@microgpt/tokenizer';
 import { type BackendChoice, type BackendName, backendName, startCompute } from '../compute';
 import { readData } from '../datasets';
+import { type PreparedData, isTokenFile, openPreparedData } from '../prepared-data';
 import { asUsage, runtimeError, usageError } from '../errors';
 import { ensureFits, trainingHint, trainingRunWork } from '../memory';
 import { BOS_TEXT, TRAINABLE, type TrainableKind, checkVocabSize, loadTokenizer, trainTokenizer } from '../tokenizers';
@@ -53,6 +54,8 @@ export interface TrainFlags {
   readonly posEmb?: 'learned' | 'none';
   readonly tokenizer?: string;
   readonly vocabSize?: number;
+  readonly gradAccum?: number;
+  readonly schedule?: 'constant' | 'linear' | 'cosine';
 }
 
 /** A run ready to train. */
@@ -68,6 +71,10 @@ export interface TrainingRun {
   readonly backend: Backend;
   /** Saved with each checkpoint so `--resume` computes the same way. */
   readonly compute: Compute;
+  /** Parameters that take no update (`--freeze`), saved in the checkpoint's metadata for `--resume`. */
+  readonly frozen?: readonly string[];
+  /** The checkpoint a fine-tuning run started from (`--init-from`). */
+  readonly initFrom?: string;
 }
 
 /** Which dataset a preset trains on when `--data` is not given. */
@@ -96,7 +103,7 @@ function configOverrides(flags: TrainFlags): Partial<GPTConfig> {
  * The preset's training settings with the flags applied. A shorter or longer run keeps the preset's warmup
  * share (names: 10%), and a peak rate below the preset's floor lowers the floor with it.
  */
-function trainSettings(preset: TrainSettings, flags: TrainFlags): TrainSettings {
+export function trainSettings(preset: TrainSettings, flags: TrainFlags): TrainSettings {
   const steps = flags.steps ?? preset.steps;
   const lr = flags.lr ?? preset.lr;
   const settings: TrainSettings = {
@@ -110,6 +117,8 @@ function trainSettings(preset: TrainSettings, flags: TrainFlags): TrainSettings 
     dtype: flags.dtype ?? preset.dtype,
     evalEvery: flags.evalEvery ?? preset.evalEvery,
     ckptEvery: flags.ckptEvery ?? preset.ckptEvery,
+    ...(flags.gradAccum === undefined ? {} : { gradAccum: flags.gradAccum }),
+    ...(flags.schedule === undefined ? {} : { schedule: flags.schedule }),
   };
   asUsage(() => {
     validateTrainSettings(settings);
@@ -117,8 +126,8 @@ function trainSettings(preset: TrainSettings, flags: TrainFlags): TrainSettings 
   return settings;
 }
 
-/** The BOS id of a tokenizer made or loaded for documents mode. */
-function bosOf(tokenizer: Tokenizer, where: string): number {
+/** The BOS id of a tokenizer made or loaded for documents mode. @throws CliError (runtime) when it has none. */
+export function bosOf(tokenizer: Tokenizer, where: string): number {
   const bos = tokenizer.specialTokens[BOS_TEXT] ?? tokenizer.specialTokens['<|endoftext|>'];
   if (bos === undefined) throw runtimeError(`${where}: documents mode needs a ${BOS_TEXT} or <|endoftext|> special token to wrap each line, and this tokenizer has neither`, `train one with --special '${BOS_TEXT}', or use --tokenizer char|word|bpe`);
   return bos;
@@ -134,18 +143,37 @@ async function tokenizerFor(flags: TrainFlags, text: string, documents: boolean,
   return asUsage(() => trainTokenizer(kind, corpus, { special: documents ? [BOS_TEXT] : [], ...(flags.vocabSize === undefined ? {} : { vocabSize: flags.vocabSize }) }));
 }
 
-/** Batches of `text` as the settings ask: documents (one a line, in BOS) or random windows of a stream. */
-function loaderFor(text: string, tokenizer: Tokenizer, bos: number | null, config: GPTConfig, settings: TrainSettings): SplitLoader {
+/**
+ * Batches as the settings ask, documents (one a line, in BOS) or random windows of a stream: of `text` tokenized in
+ * memory, or of a prepared token file read in windows from disk (split where its `.val.bin` file starts).
+ */
+export function loaderFor(data: string | PreparedData, tokenizer: Tokenizer, bos: number | null, config: GPTConfig, settings: TrainSettings): SplitLoader {
   const encode = (piece: string): number[] => tokenizer.encode(piece);
-  const ids = bos === null ? encode(text) : documentIds(text, encode, bos);
-  const source = memoryTokenSource(ids, tokenizer.vocabSize);
-  const options = { blockSize: config.blockSize, batchSize: settings.batchSize, seed: settings.seed, valFraction: settings.valFraction };
-  return bos === null ? streamLoader(source, options) : documentLoader(source, { ...options, bos });
+  const source = typeof data === 'string' ? memoryTokenSource(bos === null ? encode(data) : documentIds(data, encode, bos), tokenizer.vocabSize) : data.source;
+  const options = { blockSize: config.blockSize, batchSize: settings.batchSize, seed: settings.seed, valFraction: settings.valFraction, ...(typeof data === 'string' ? {} : { valStart: data.valStart }) };
+  if (bos === null) return streamLoader(source, options);
+  if (typeof data !== 'string' && !hasBos(data, bos)) throw runtimeError(`${data.path}: no BOS tokens (id ${bos}) in it, so no documents`, 'this preset trains on documents (one a line): prepare the data with `microgpt data prepare --documents`');
+  return documentLoader(source, { ...options, bos });
 }
 
-function trainerFor(model: GPT, settings: TrainSettings, loader: SplitLoader): Trainer {
+/** Whether a prepared corpus starts with the BOS id, as every file `data prepare --documents` writes does. */
+function hasBos(data: PreparedData, bos: number): boolean {
+  if (data.source.length === 0) return false;
+  const first = new Int32Array(1);
+  data.source.read(0, first);
+  return first[0] === bos;
+}
+
+/** The text of `--data SRC`, or the prepared token file it names (tokenizer checked against `tokenizer`, or chosen from the flag or the file). */
+export async function dataOf(source: string, tokenizer: Tokenizer | null, flags: TrainFlags, log: (line: string) => void): Promise<string | PreparedData> {
+  if (await isTokenFile(source)) return openPreparedData(source, tokenizer, tokenizer === null ? flags.tokenizer : undefined, log);
+  return (await readData(source, log)).text;
+}
+
+/** The trainer of a run; `frozen` parameters take no update (fine-tuning with `--freeze`). */
+export function trainerFor(model: GPT, settings: TrainSettings, loader: SplitLoader, frozen: readonly string[] = []): Trainer {
   const val = loader.sizes.val > 0 ? () => loader.evalBatches(settings.evalBatches) : null;
-  return createTrainer({ model, settings, train: loader, val });
+  return createTrainer({ model, settings, train: loader, val, frozen });
 }
 
 /** A new run from a preset, the flags and the data. */
@@ -160,14 +188,14 @@ export async function newRun(flags: TrainFlags, log: (line: string) => void): Pr
   const backend = await startCompute(flags.backend, flags.threads, log);
   ensureFits(standIn, trainingRunWork(settings, settings.dtype, true), 'this run', backend, trainingHint);
   const dataSource = flags.data ?? defaultData(preset.name);
-  const { text } = await readData(dataSource, log);
-  const tokenizer = await tokenizerFor(flags, text, documents, log);
+  const data = await dataOf(dataSource, null, flags, log);
+  const tokenizer = typeof data === 'string' ? await tokenizerFor(flags, data, documents, log) : data.tokenizer;
   const vocabSize = preset.vocabSize ?? tokenizer.vocabSize;
   if (tokenizer.vocabSize > vocabSize) throw usageError(`the ${preset.name} preset has ${vocabSize} ids but the tokenizer has ${tokenizer.vocabSize}`);
   const config = asUsage(() => resolveConfig({ ...preset.model, vocabSize, ...configOverrides(flags) }));
   const bos = documents ? bosOf(tokenizer, '--tokenizer') : null;
   ensureFits(config, trainingRunWork(settings, settings.dtype, true), 'this run', backend, trainingHint);
-  const loader = loaderFor(text, tokenizer, bos, config, settings);
+  const loader = loaderFor(data, tokenizer, bos, config, settings);
   const model = createGPT(config, { seed: settings.seed, dtype: settings.dtype, backend });
   return { preset: preset.name, dataSource, model, tokenizer, bos, trainer: trainerFor(model, settings, loader), loader, backend, compute: { backend: backendName(backend), threads: flags.threads } };
 }
@@ -179,7 +207,7 @@ export interface Compute {
 }
 
 /** Flags that would change a resumed run's model or data order, so `--resume` refuses them. */
-const FIXED_ON_RESUME = ['preset', 'batch', 'lr', 'seed', 'dtype', 'nLayer', 'nHead', 'nEmbd', 'blockSize', 'dropout', 'activation', 'norm', 'posEmb', 'tokenizer', 'vocabSize'] as const;
+const FIXED_ON_RESUME = ['preset', 'batch', 'lr', 'seed', 'schedule', 'dtype', 'nLayer', 'nHead', 'nEmbd', 'blockSize', 'dropout', 'activation', 'norm', 'posEmb', 'tokenizer', 'vocabSize', 'gradAccum'] as const;
 
 /**
  * A run read back from the checkpoint folder `flags.resume`: weights, optimizer, data position, RNG and loss
@@ -198,12 +226,14 @@ export async function resumedRun(flags: TrainFlags, explicit: ReadonlySet<string
   const settings = resumeSettings(dir, state, flags);
   const dataSource = flags.data ?? checkpoint.metadata?.data;
   if (dataSource === undefined) throw usageError(`${dir} does not say which data it was trained on`, 'give --data SRC');
-  const { text } = await readData(dataSource, log);
+  const data = await dataOf(dataSource, tokenizer, flags, log);
   const model = checkpoint.model;
   ensureFits(model.config, trainingRunWork(settings, model.dtype, false), 'this run', backend, () => 'resume it on a machine with more memory free');
   const bos = settings.data === 'documents' ? bosOf(tokenizer, `${dir}/tokenizer.json`) : null;
-  const loader = loaderFor(text, tokenizer, bos, model.config, settings);
-  const trainer = trainerFor(model, settings, loader);
+  const loader = loaderFor(data, tokenizer, bos, model.config, settings);
+  // A fine-tuning run keeps its frozen parameters frozen (its checkpoints name them).
+  const frozen = checkpoint.metadata?.frozen ? checkpoint.metadata.frozen.split(',') : [];
+  const trainer = asUsage(() => trainerFor(model, settings, loader, frozen));
   restoreTrainer(trainer, state, checkpoint, dir, dataSource);
-  return { preset: checkpoint.metadata?.preset ?? 'custom', dataSource, model, tokenizer, bos, trainer, loader, backend, compute };
+  return { preset: checkpoint.metadata?.preset ?? 'custom', dataSource, model, tokenizer, bos, trainer, loader, backend, compute, frozen, ...(checkpoint.metadata?.initFrom ? { initFrom: checkpoint.metadata.initFrom } : {}) };
 }

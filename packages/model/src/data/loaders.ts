@@ -18,6 +18,11 @@ export interface LoaderOptions {
   readonly seed: number;
   /** Share held out for validation (nanoGPT: the last 10% of the tokens); 0 = none. */
   readonly valFraction: number;
+  /**
+   * Where validation starts, when the data comes already split (a prepared token file and its `.val` file, joined
+   * with `concatTokenSources`): ids before it train, ids from it on validate, and valFraction is not used.
+   */
+  readonly valStart?: number;
 }
 
 /** A loader with its split's size and fixed evaluation batches. */
@@ -39,6 +44,18 @@ function checkOptions(o: LoaderOptions): void {
   if (!(o.valFraction >= 0 && o.valFraction < 1)) throw new DataError(`loader: valFraction must be in [0, 1), found ${o.valFraction}`);
 }
 
+/** Whether the loader holds out validation data: a given split point with ids after it, or a fraction. */
+function hasVal(o: LoaderOptions, length: number): boolean {
+  return o.valStart === undefined ? o.valFraction > 0 : o.valStart < length;
+}
+
+/** The first validation id: `valStart` when given (checked), else after the first 1 − valFraction of the ids. */
+function streamValStart(o: LoaderOptions, length: number): number {
+  if (o.valStart === undefined) return Math.floor(length * (1 - o.valFraction));
+  if (!(Number.isSafeInteger(o.valStart) && o.valStart >= 0 && o.valStart <= length)) throw new DataError(`loader: valStart must be an integer in [0, ${length}], found ${o.valStart}`);
+  return o.valStart;
+}
+
 /**
  * nanoGPT's batches: B random windows of blockSize + 1 tokens from the train split (the first 1 − valFraction
  * of the tokens); x is each window's first T tokens, y the next T.
@@ -47,10 +64,11 @@ function checkOptions(o: LoaderOptions): void {
 export function streamLoader(source: TokenSource, options: LoaderOptions): SplitLoader {
   checkOptions(options);
   const { blockSize: T, batchSize: B } = options;
-  const trainEnd = Math.floor(source.length * (1 - options.valFraction));
+  const trainEnd = streamValStart(options, source.length);
+  const withVal = hasVal(options, source.length);
   const splits = { train: [0, trainEnd], val: [trainEnd, source.length] } as const;
   const need = T + 1;
-  for (const split of options.valFraction > 0 ? (['train', 'val'] as const) : (['train'] as const)) {
+  for (const split of withVal ? (['train', 'val'] as const) : (['train'] as const)) {
     const [start, end] = splits[split];
     if (end - start < need) {
       throw new DataError(`data: the ${split} split has ${end - start} tokens, fewer than one block of ${need} (blockSize ${T} + 1); use more text or a smaller blockSize`);
@@ -83,7 +101,7 @@ export function streamLoader(source: TokenSource, options: LoaderOptions): Split
       rng = restored;
     },
     evalBatches(count) {
-      if (options.valFraction === 0) return [];
+      if (!withVal) return [];
       const evalRng = new PythonRandom(options.seed + 1_000_003);
       return Array.from({ length: count }, () => draw(evalRng, 'val'));
     },
@@ -126,7 +144,7 @@ function indexDocuments(source: TokenSource, bos: number): { starts: number[]; e
 /**
  * microgpt.py's batches: each sequence is one document [BOS, …, BOS] cropped to blockSize + 1 tokens; B
  * documents a step, in an order shuffled once by the seed; the last valFraction of the shuffled documents is
- * held out. Padding positions have input 0 and target -1 (ignored by the loss).
+ * held out (with `valStart`: the documents that start at or after it, in file order). Padding positions have input 0 and target -1 (ignored by the loss).
  * @throws {DataError} when there is no document, or none left for a split.
  */
 export function documentLoader(source: TokenSource, options: DocumentLoaderOptions): SplitLoader {
@@ -134,11 +152,12 @@ export function documentLoader(source: TokenSource, options: DocumentLoaderOptio
   const { blockSize, batchSize: B, bos, pad = 'batch' } = options;
   const { starts, ends } = indexDocuments(source, bos);
   if (starts.length === 0) throw new DataError(`data: no documents found (a document is text between two BOS tokens, id ${bos})`);
-  const order = starts.map((_, i) => i);
+  const valStart = options.valStart === undefined ? null : streamValStart(options, source.length);
+  const order = starts.map((_, i) => i).filter((i) => valStart === null || starts[i]! < valStart);
   new PythonRandom(options.seed).shuffle(order);
-  const nVal = Math.floor(order.length * options.valFraction);
+  const nVal = valStart === null ? Math.floor(order.length * options.valFraction) : 0;
   const train = order.slice(0, order.length - nVal);
-  const val = order.slice(order.length - nVal);
+  const val = valStart === null ? order.slice(order.length - nVal) : starts.map((_, i) => i).filter((i) => starts[i]! >= valStart);
   if (train.length === 0) throw new DataError(`data: all ${order.length} documents went to validation; lower valFraction`);
   const batchOf = (docs: readonly number[]): Batch => {
     const seqs = docs.map((d) => {

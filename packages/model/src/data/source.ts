@@ -54,3 +54,47 @@ export function tokenFileSource(bytes: Uint8Array, name = 'token file'): TokenSo
   for (let i = 0; i < header.count; i++) ids[i] = header.dtype === 'uint16' ? view.getUint16(2 * i, true) : view.getUint32(4 * i, true);
   return memoryTokenSource(ids, header.vocabSize);
 }
+
+/**
+ * One source reading `sources` one after another (a prepared token file and its validation file, so the
+ * loaders see one sequence split at the first one's end).
+ * @throws {DataError} when the sources have different vocabulary sizes or there is none.
+ */
+export function concatTokenSources(sources: readonly TokenSource[]): TokenSource {
+  const first = sources[0];
+  if (first === undefined) throw new DataError('concatTokenSources: expected at least one source, found none');
+  const odd = sources.find((s) => s.vocabSize !== first.vocabSize);
+  if (odd) throw new DataError(`concatTokenSources: every source must have the vocabulary size of the first (${first.vocabSize}), found ${odd.vocabSize}`);
+  const starts = sources.map((_, i) => sources.slice(0, i).reduce((n, s) => n + s.length, 0));
+  const length = starts[starts.length - 1]! + sources[sources.length - 1]!.length;
+  return {
+    length,
+    vocabSize: first.vocabSize,
+    read(start, out) {
+      checkRange(start, out.length, length);
+      let filled = 0;
+      sources.forEach((source, i) => {
+        const from = Math.max(start + filled - starts[i]!, 0);
+        const n = Math.min(out.length - filled, source.length - from);
+        if (filled >= out.length || from >= source.length || n <= 0) return;
+        source.read(from, out.subarray(filled, filled + n));
+        filled += n;
+      });
+    },
+  };
+}
+
+/**
+ * Ids [start, end) of `source` in chunks of at most `chunkTokens` (each a fresh array), to copy part of a large
+ * source (into another token file) without holding it whole.
+ * @throws {RangeError} when [start, end) is outside the source or chunkTokens is not a positive integer.
+ */
+export function* tokenChunks(source: TokenSource, start: number, end: number, chunkTokens = 1 << 20): Generator<Int32Array> {
+  if (!(Number.isSafeInteger(chunkTokens) && chunkTokens >= 1)) throw new RangeError(`tokenChunks: chunkTokens must be a positive integer, found ${chunkTokens}`);
+  checkRange(start, Math.max(end - start, 0), source.length);
+  for (let at = start; at < end; at += chunkTokens) {
+    const chunk = new Int32Array(Math.min(chunkTokens, end - at));
+    source.read(at, chunk);
+    yield chunk;
+  }
+}

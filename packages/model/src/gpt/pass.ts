@@ -163,8 +163,12 @@ export interface Pass {
    * non-ignored targets in `buffers(T).loss` (NaN if all are ignored), for the caller to read when it needs them.
    */
   forward(T: number, withLoss: boolean, options: ForwardOptions): void;
-  /** Adds ∂loss/∂param into every parameter's grad, after a training forward of the same T with the loss. */
-  backward(T: number): void;
+  /**
+   * Adds `scale` · ∂loss/∂param into every parameter's grad, after a training forward of the same T with the loss.
+   * @param scale the weight of this batch's mean loss in the loss being minimized (default 1; gradient
+   * accumulation gives each micro-batch its share of the counted targets).
+   */
+  backward(T: number, scale?: number): void;
 }
 
 /** Binds `model` to `plan` (made with the model's config, dtype and backend). */
@@ -188,8 +192,8 @@ export function createPass(model: GPT, plan: Plan): Pass {
       lastOptions = options;
       gptForward({ kernels, config: model.config, activation, options, B: plan.shape.B, T }, plan.buffers(T), viewsFor(T), withLoss);
     },
-    backward: (T) => {
-      gptBackward({ kernels, config: model.config, activation, options: lastOptions, B: plan.shape.B, T }, plan.buffers(T), viewsFor(T));
+    backward: (T, scale = 1) => {
+      gptBackward({ kernels, config: model.config, activation, options: lastOptions, B: plan.shape.B, T }, plan.buffers(T), viewsFor(T), scale);
     },
   };
 }
@@ -261,13 +265,13 @@ function blockForward(ctx: PassContext, block: BlockBuffers, params: BlockParams
  * branch reads it as its output gradient, then its input norm adds the branch's contribution, which turns
  * d(block output) into d(block input).
  */
-function gptBackward(ctx: PassContext, buf: PassBuffers, params: ParamViews): void {
+function gptBackward(ctx: PassContext, buf: PassBuffers, params: ParamViews, scale: number): void {
   const { kernels } = ctx;
   const grads = buf.grads!;
   const ones = buf.ones;
   const xLast = buf.blocks.length > 0 ? buf.blocks[buf.blocks.length - 1]!.res2 : (buf.embNorm?.out ?? buf.emb);
   kernels.fill({ out: grads.dlogits, value: 0 });
-  kernels.crossEntropyBackward({ probs: rows(buf.probs), targets: buf.targets, dlogits: rows(grads.dlogits), dloss: 1 });
+  kernels.crossEntropyBackward({ probs: rows(buf.probs), targets: buf.targets, dlogits: rows(grads.dlogits), dloss: scale });
   if (buf.lnf) {
     linearBackward(kernels, grads.dlnf, false, grads.dlogits, buf.lnf.out, params.head, ones);
     kernels.fill({ out: grads.dresid, value: 0 });

@@ -39,6 +39,12 @@ export interface TrainSettings {
   readonly seed: number;
   /** Float type of parameters and activations. */
   readonly dtype: FloatDType;
+  /**
+   * Micro-batches of batchSize whose gradients are summed (weighted by their counted targets) before one optimizer
+   * step: the update of one batch gradAccum times larger, in the memory of one micro-batch. Absent = 1 (states
+   * saved before the setting existed).
+   */
+  readonly gradAccum?: number;
 }
 
 /** Defaults: microgpt.py's run (1,000 steps of one document, Adam 0.01 with linear decay, float64). */
@@ -70,8 +76,8 @@ export interface SettingsProblem {
   readonly expected: string;
 }
 
-/** The names of every training setting, in {@link DEFAULT_TRAIN}'s order. */
-export const TRAIN_SETTING_NAMES: readonly (keyof TrainSettings)[] = Object.freeze(Object.keys(DEFAULT_TRAIN) as (keyof TrainSettings)[]);
+/** The names of every training setting, in {@link DEFAULT_TRAIN}'s order, then the optional gradAccum. */
+export const TRAIN_SETTING_NAMES: readonly (keyof TrainSettings)[] = Object.freeze([...(Object.keys(DEFAULT_TRAIN) as (keyof TrainSettings)[]), 'gradAccum']);
 
 /**
  * The first field of `s` that is not valid (a settings object read from JSON may hold anything), or null.
@@ -87,6 +93,8 @@ export function trainSettingsProblem(s: TrainSettings): SettingsProblem | null {
   }
   for (const field of ['lr', 'minLr', 'eps', 'weightDecay', 'clip'] as const) if (!(isNumber(field) && s[field] >= 0)) return { field, expected: 'a finite number ≥ 0' };
   for (const field of ['beta1', 'beta2', 'valFraction'] as const) if (!(isNumber(field) && s[field] >= 0 && s[field] < 1)) return { field, expected: 'a number in [0, 1)' };
+  const accum = value('gradAccum');
+  if (accum !== undefined && !(typeof accum === 'number' && Number.isSafeInteger(accum) && accum >= 1)) return { field: 'gradAccum', expected: 'an integer ≥ 1 (or absent)' };
   if (!oneOf(s.data, ['documents', 'stream'])) return { field: 'data', expected: "'documents' or 'stream'" };
   if (!oneOf(s.optimizer, ['adam', 'adamw'])) return { field: 'optimizer', expected: "'adam' or 'adamw'" };
   if (!oneOf(s.schedule, ['constant', 'linear', 'cosine'])) return { field: 'schedule', expected: "'constant', 'linear' or 'cosine'" };

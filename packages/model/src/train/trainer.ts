@@ -12,6 +12,7 @@ import { checkMemory } from '../gpt/memory-limit';
 import { type GPT, flatGradients } from '../gpt/model';
 import { type ParamSpec, parameterSpecs, splitInTableOrder } from '../gpt/params';
 import { type Pass, createPass } from '../gpt/pass';
+import { createFreezer } from './freeze';
 import { type Series, addPoint, boundSeries } from './history';
 import type { GradientTap } from './gradient-tap';
 import { type TrainSettings, validateTrainSettings } from './settings';
@@ -39,7 +40,7 @@ export interface StepReport {
   readonly loss: number;
   /** Learning rate the update used. */
   readonly lr: number;
-  /** Targets that counted (not ignored). */
+  /** Targets that counted (not ignored), over every micro-batch of the step. */
   readonly tokens: number;
   /** Global gradient norm before clipping (NaN when not clipping: not computed, unless a gradient tap asks for it). */
   readonly gradNorm: number;
@@ -65,8 +66,10 @@ export interface Trainer {
   /** Steps done. */
   readonly step: number;
   /**
-   * One optimizer step on the next batch. The whole forward and backward are issued, then the loss and the gradient
-   * norm are read back together (one wait), checked, and the update issued. Await each step before the next.
+   * One optimizer step on the next batch (with `settings.gradAccum` = N > 1: on the next N batches, each micro-batch's
+   * gradient weighted by its share of the counted targets, so the update is the one of the N batches as one). The
+   * whole forward and backward are issued, then the loss and the gradient norm are read back together (one wait),
+   * checked, and the update issued. Await each step before the next.
    * @throws {NonFiniteLossError} (as a rejection) when the loss or the gradient norm is not finite (nothing is
    * updated; the gradients are zeroed).
    * @throws {ModelError} (as a rejection) when a batch does not fit (B ≠ batchSize, T > blockSize, an id outside the
@@ -113,6 +116,8 @@ export interface TrainerOptions {
   readonly val?: (() => Iterable<Batch>) | null;
   /** Bytes the model and its training may take in all (see `estimateMemory`); the backend's `maxBytes` applies too. */
   readonly memoryLimit?: number;
+  /** Parameters (names of `parameterSpecs`) that take no update: fine-tuning with frozen embeddings or layers. */
+  readonly frozen?: readonly string[];
 }
 
 /** The learning-rate schedule of `settings`. */
@@ -252,9 +257,14 @@ export function createTrainer(options: TrainerOptions): Trainer {
     evaluation: options.val ? { batchSize: settings.batchSize, batches: settings.evalBatches } : null,
   });
   checkMemory(estimate, `training (batch ${settings.batchSize})`, { backend, memoryLimit: options.memoryLimit });
+  // First, so an unknown name fails before any buffer is planned.
+  const freezer = options.frozen && options.frozen.length > 0 ? createFreezer(model, options.frozen) : null;
   const trainPlan: Plan = createPlan(config, planShapes.training(config, settings.batchSize), dtype, backend);
   const trainPass: Pass = createPass(model, trainPlan);
   const evalPasses = new Map<number, Pass>();
+  const accum = settings.gradAccum ?? 1;
+  // Gradient accumulation: each micro-batch's loss is copied into its slot, all read back at once.
+  const microLosses = accum > 1 ? Tensor.empty([accum], dtype, backend) : null;
   const groups = flatGroups(model);
   const optimizer = optimizerOf(groups, settings);
   const schedule = scheduleOf(settings);
@@ -308,17 +318,35 @@ export function createTrainer(options: TrainerOptions): Trainer {
       return step;
     },
     async trainStep() {
-      const batch = options.train.next();
-      if (batch.B !== settings.batchSize) throw new ModelError(`batch: B = ${batch.B}, but the trainer was planned for batchSize ${settings.batchSize}`);
-      load(trainPass, batch);
-      trainPass.forward(batch.T, true, { pos0: 0, cache: null, dropoutKey: dropoutKey(settings.seed, step, 0) });
-      trainPass.backward(batch.T);
+      const batches = Array.from({ length: accum }, () => options.train.next());
+      for (const batch of batches) if (batch.B !== settings.batchSize) throw new ModelError(`batch: B = ${batch.B}, but the trainer was planned for batchSize ${settings.batchSize}`);
+      const counts = batches.map((batch) => counted(batch.y));
+      const total = counts.reduce((a, b) => a + b, 0);
+      batches.forEach((batch, i) => {
+        // A micro-batch with no counted target adds nothing (its mean loss is NaN); alone, it is the step's NaN loss.
+        if (accum > 1 && counts[i] === 0) return;
+        load(trainPass, batch);
+        trainPass.forward(batch.T, true, { pos0: 0, cache: null, dropoutKey: dropoutKey(settings.seed, step, i) });
+        trainPass.backward(batch.T, accum > 1 ? counts[i]! / total : 1);
+        if (microLosses) {
+          const slot = microLosses.slice(0, i, i + 1);
+          copy(trainPass.buffers(batch.T).loss, slot);
+          slot.dispose();
+        }
+      });
+      const stepLoss = async (): Promise<number> => {
+        if (!microLosses) return lossOf(trainPass, batches[0]!.T);
+        if (total === 0) return NaN;
+        const values = await backend.readAsync(microLosses.storage, microLosses.offset, accum);
+        return counts.reduce((sum, n, i) => (n === 0 ? sum : sum + values[i]! * n), 0) / total;
+      };
+      freezer?.zeroGradients();
       // The guard needs both numbers before the update: one wait for the two reads (and a tap's gradients).
       const clip = settings.clip > 0;
       const measure = clip || gradientTap?.measureNorm === true;
       const tap = gradientTap?.wants(step + 1) ? gradientTap : null;
       const [loss, norm, gradients] =
-        measure || tap ? await Promise.all([lossOf(trainPass, batch.T), measure ? gradNorm(params) : NaN, tap ? readGradients() : null]) : [await lossOf(trainPass, batch.T), NaN, null];
+        measure || tap ? await Promise.all([stepLoss(), measure ? gradNorm(params) : NaN, tap ? readGradients() : null]) : [await stepLoss(), NaN, null];
       const bad = !Number.isFinite(loss) ? 'loss' : clip && !Number.isFinite(norm) ? 'gradient norm' : null;
       if (bad) {
         optimizer.zeroGrad();
@@ -329,10 +357,11 @@ export function createTrainer(options: TrainerOptions): Trainer {
       const lr = schedule(step);
       optimizer.lr = lr;
       optimizer.step();
+      freezer?.restoreValues();
       optimizer.zeroGrad();
       step++;
       addPoint(history.train, step, loss);
-      return { step, loss, lr, tokens: counted(batch.y), gradNorm: norm };
+      return { step, loss, lr, tokens: total, gradNorm: norm };
     },
     async evaluate() {
       if (!options.val) return NaN;
@@ -388,6 +417,8 @@ export function createTrainer(options: TrainerOptions): Trainer {
     },
     dispose() {
       optimizer.dispose();
+      microLosses?.dispose();
+      freezer?.dispose();
       for (const v of params) {
         v.value.dispose();
         v.grad?.dispose();

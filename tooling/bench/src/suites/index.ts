@@ -1,6 +1,7 @@
 // Every suite `pnpm bench` knows, in the order they run when none is named.
 import { browserSuite } from './browser';
 import { coldStartSuite } from './cold-start';
+import { corpusSuite } from './corpus';
 import { generateSuite } from './generate';
 import { matmulSuite } from './matmul';
 import { profilerSuite } from './profiler';
@@ -12,4 +13,4 @@ import { tokenizerSuite } from './tokenizer';
 import { trainSuite } from './train';
 import { trainStepSuite } from './train-step';
 
-export const SUITES: readonly Suite[] = [matmulSuite, quantMatmulSuite, trainStepSuite, trainSuite, generateSuite, coldStartSuite, tokenizerSuite, browserSuite, qualitySuite, quantSuite, profilerSuite];
+export const SUITES: readonly Suite[] = [matmulSuite, quantMatmulSuite, trainStepSuite, trainSuite, generateSuite, coldStartSuite, tokenizerSuite, browserSuite, qualitySuite, quantSuite, profilerSuite, corpusSuite];
