@@ -1,0 +1,4 @@
+// Public surface of @microgpt/backend-webgpu (browser-safe: nothing here imports Node's `webgpu` package).
+export { type WebGPUBackendOptions, createWebGPUBackend, webgpuAdapterOf } from './backend';
+export type { WebGPUAdapterDescription } from './device';
+export { WebGPUDeviceLostError, WebGPUError } from './errors';
