@@ -55,7 +55,7 @@ function alignUp(n: number, to: number): number {
 export function createRuntime(name: string, device: GPUDevice): GpuRuntime {
   const buffers = new WeakMap<Storage, GPUBuffer>();
   const live = new Set<GPUBuffer>();
-  const pipelines = new Map<string, GPUComputePipeline>();
+  const pipelines = new Map<string, Map<string, GPUComputePipeline>>();
   const errors: Promise<Error | null>[] = [];
   let encoder: GPUCommandEncoder | null = null;
   let pending = 0;
@@ -74,11 +74,12 @@ export function createRuntime(name: string, device: GPUDevice): GpuRuntime {
     if (lost) throw new WebGPUDeviceLostError(`${name}.${op}: the GPU device was lost (${lost.reason}: ${lost.message})`);
   };
 
-  /** Runs `make` inside validation and out-of-memory scopes; their errors reject the next read. */
-  const scoped = <T>(op: string, make: () => T): T => {
+  /** Opens validation and out-of-memory scopes; `close` pops them, and their errors reject the next read. */
+  const open = (): void => {
     device.pushErrorScope('validation');
     device.pushErrorScope('out-of-memory');
-    const result = make();
+  };
+  const close = (op: string): void => {
     const oom = device.popErrorScope();
     const validation = device.popErrorScope();
     errors.push(
@@ -87,7 +88,6 @@ export function createRuntime(name: string, device: GPUDevice): GpuRuntime {
         return error ? fromGPUError(name, op, error) : null;
       }),
     );
-    return result;
   };
 
   const bufferOf = (storage: Storage, op: string): GPUBuffer => {
@@ -97,8 +97,13 @@ export function createRuntime(name: string, device: GPUDevice): GpuRuntime {
     return buffer;
   };
 
+  // A batch of commands records inside one pair of error scopes, closed when it is submitted: a shader, bind group
+  // or command the device refuses becomes an error of the next read, not a message on the console.
   const recording = (): GPUCommandEncoder => {
-    encoder ??= device.createCommandEncoder();
+    if (!encoder) {
+      open();
+      encoder = device.createCommandEncoder();
+    }
     return encoder;
   };
 
@@ -107,9 +112,8 @@ export function createRuntime(name: string, device: GPUDevice): GpuRuntime {
     const finished = encoder;
     encoder = null;
     pending = 0;
-    scoped('submit', () => {
-      device.queue.submit([finished.finish()]);
-    });
+    device.queue.submit([finished.finish()]);
+    close('submit');
     for (const buffer of afterSubmit) buffer.destroy();
     afterSubmit = [];
   };
@@ -127,11 +131,26 @@ export function createRuntime(name: string, device: GPUDevice): GpuRuntime {
     return buffer;
   };
 
-  const pipeline = (code: string): GPUComputePipeline => {
-    let found = pipelines.get(code);
+  /**
+   * The pipeline of `code` with its tensors bound to `slots` (the index of each one's distinct buffer): the arrays
+   * are declared here and each tensor's name replaced by its binding's. Created once per code and aliasing.
+   */
+  const pipeline = (code: string, bound: readonly Binding[], slots: readonly number[]): GPUComputePipeline => {
+    let byAliasing = pipelines.get(code);
+    if (!byAliasing) pipelines.set(code, (byAliasing = new Map()));
+    const key = slots.join(',');
+    let found = byAliasing.get(key);
     if (!found) {
-      found = scoped('pipeline', () => device.createComputePipeline({ layout: 'auto', compute: { module: device.createShaderModule({ code }), entryPoint: 'main' } }));
-      pipelines.set(code, found);
+      let source = code;
+      let declarations = '';
+      bound.forEach(([tensorName, , type], k) => {
+        const slot = slots[k]!;
+        if (slots.indexOf(slot) === k) declarations += `@group(0) @binding(${slot + 1}) var<storage, read_write> buffer${slot}: array<${type}>;\n`;
+        source = source.replace(new RegExp(`\\b${tensorName}\\b`, 'g'), `buffer${slot}`);
+      });
+      const module = device.createShaderModule({ code: declarations + source });
+      found = device.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: 'main' } });
+      byAliasing.set(key, found);
     }
     return found;
   };
@@ -144,25 +163,19 @@ export function createRuntime(name: string, device: GPUDevice): GpuRuntime {
     const y = Math.ceil(groups / x);
     if (y > MAX_GROUPS_PER_DIMENSION) throw new BackendMemoryError(`${name}.dispatch: ${threads} invocations are more than one dispatch can run`);
     const distinct: GPUBuffer[] = [];
-    let source = code;
-    let declarations = '';
-    for (const [tensorName, owner, type] of bound) {
+    const slots = bound.map(([, owner]) => {
       const buffer = 'dtype' in owner ? bufferOf(owner, 'dispatch') : owner;
-      let slot = distinct.indexOf(buffer);
-      if (slot < 0) {
-        slot = distinct.push(buffer) - 1;
-        declarations += `@group(0) @binding(${slot + 1}) var<storage, read_write> buffer${slot}: array<${type}>;\n`;
-      }
-      source = source.replace(new RegExp(`\\b${tensorName}\\b`, 'g'), `buffer${slot}`);
-    }
-    const compute = pipeline(declarations + source);
+      const slot = distinct.indexOf(buffer);
+      return slot >= 0 ? slot : distinct.push(buffer) - 1;
+    });
+    const pass = recording().beginComputePass();
+    const compute = pipeline(code, bound, slots);
     const uniform = uploaded(alignUp(params.byteLength, 16), USAGE.UNIFORM, (mapped) => {
       new Uint8Array(mapped).set(new Uint8Array(params));
     });
     const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: uniform } }];
     distinct.forEach((buffer, i) => entries.push({ binding: i + 1, resource: { buffer } }));
     const group = device.createBindGroup({ layout: compute.getBindGroupLayout(0), entries });
-    const pass = recording().beginComputePass();
     pass.setPipeline(compute);
     pass.setBindGroup(0, group);
     pass.dispatchWorkgroups(x, y);
@@ -197,7 +210,9 @@ export function createRuntime(name: string, device: GPUDevice): GpuRuntime {
         throw new BackendMemoryError(`${name}.alloc: ${size} ${dtype} elements need ${bytes} bytes; one GPU buffer here holds at most ${limit} bytes (maxBufferSize, maxStorageBufferBindingSize)`);
       }
       const usage = USAGE.STORAGE | USAGE.COPY_SRC | USAGE.COPY_DST;
-      const buffer = scoped('alloc', () => device.createBuffer({ size: Math.max(bytes, 4), usage }));
+      open();
+      const buffer = device.createBuffer({ size: Math.max(bytes, 4), usage });
+      close('alloc');
       buffers.set(storage, buffer);
       live.add(buffer);
     },

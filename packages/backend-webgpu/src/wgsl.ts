@@ -70,3 +70,12 @@ export function stridedIndex(name: string, shape: string, strides: string, offse
   return u32(index);
 }`;
 }
+
+const shaders = new Map<string, string>();
+
+/** The shader source `make()` builds for `key`, built once (the runtime caches pipelines by source). */
+export function memo(key: string, make: () => string): string {
+  let code = shaders.get(key);
+  if (code === undefined) shaders.set(key, (code = make()));
+  return code;
+}

@@ -1,30 +1,30 @@
 // binary (strided, broadcasting) and binaryScalar: one shader per operator, the operator spliced in as an expression.
 import type { BinaryArgs, BinaryOp, BinaryScalarArgs, Kernels } from '@microgpt/tensor';
 import type { GpuRuntime } from '../runtime';
-import { ENTRY, packParams, stridedIndex, uniform } from '../wgsl';
+import { ENTRY, memo, packParams, stridedIndex, uniform } from '../wgsl';
 import { mergedLayout } from './strided';
 
 const OPERATOR: Record<BinaryOp, string> = { add: '+', sub: '-', mul: '*', div: '/' };
 
 function binaryShader(op: BinaryOp): string {
-  return /* wgsl */ `
+  return memo(`binary:${op}`, () => /* wgsl */ `
 ${uniform('n: u32, rank: u32, aOffset: u32, bOffset: u32, outOffset: u32, shape: array<vec4<i32>, 2>, aStrides: array<vec4<i32>, 2>, bStrides: array<vec4<i32>, 2>')}
 ${stridedIndex('aAt', 'p.shape', 'p.aStrides', 'p.aOffset')}
 ${stridedIndex('bAt', 'p.shape', 'p.bStrides', 'p.bOffset')}
 ${ENTRY}
   if (i >= p.n) { return; }
   t_out[p.outOffset + i] = t_a[aAt(i)] ${OPERATOR[op]} t_b[bAt(i)];
-}`;
+}`);
 }
 
 function scalarShader(op: BinaryOp, scalarFirst: boolean): string {
   const expression = scalarFirst ? `p.scalar ${OPERATOR[op]} t_a[p.aOffset + i]` : `t_a[p.aOffset + i] ${OPERATOR[op]} p.scalar`;
-  return /* wgsl */ `
+  return memo(`scalar:${op}:${scalarFirst}`, () => /* wgsl */ `
 ${uniform('n: u32, aOffset: u32, outOffset: u32, scalar: f32')}
 ${ENTRY}
   if (i >= p.n) { return; }
   t_out[p.outOffset + i] = ${expression};
-}`;
+}`);
 }
 
 /** binary and binaryScalar on `rt` (float32). */
