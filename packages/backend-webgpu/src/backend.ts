@@ -4,6 +4,7 @@ import { type Backend, type DType, type KernelName, type Kernels, type MemorySta
 import { type WebGPUAdapterDescription, openDevice } from './device';
 import { elementwiseKernels } from './kernels/elementwise';
 import { layoutKernels } from './kernels/layout';
+import { matmulKernels } from './kernels/matmul';
 import { unaryKernels } from './kernels/unary';
 import { type GpuRuntime, createRuntime } from './runtime';
 
@@ -27,7 +28,7 @@ const adapters = new WeakMap<Backend, WebGPUAdapterDescription>();
 
 /** Every kernel this backend runs itself, by family. */
 function nativeKernels(rt: GpuRuntime): Partial<Kernels> {
-  return { ...layoutKernels(rt), ...elementwiseKernels(rt), ...unaryKernels(rt) };
+  return { ...layoutKernels(rt), ...elementwiseKernels(rt), ...unaryKernels(rt), ...matmulKernels(rt) };
 }
 
 /**

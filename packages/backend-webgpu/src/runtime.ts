@@ -41,6 +41,12 @@ export interface GpuRuntime {
    * replaced by its binding's.
    */
   dispatch(code: string, params: ArrayBuffer, buffers: readonly Binding[], threads: number): void;
+  /**
+   * Records one dispatch of `code` over a `grid` of workgroups (x, y, z), for shaders with their own workgroup
+   * shape (matmul tiles); bindings as in `dispatch`.
+   * @throws {BackendMemoryError} when a dimension of the grid passes 65535.
+   */
+  dispatchGroups(code: string, params: ArrayBuffer, buffers: readonly Binding[], grid: readonly [number, number, number]): void;
   /** Throws a WebGPUDeviceLostError once the device is lost. */
   checkAlive(op: string): void;
   /** Submits what is recorded, destroys every buffer, and destroys the device. */
@@ -137,7 +143,7 @@ export function createRuntime(name: string, device: GPUDevice): GpuRuntime {
    */
   const pipeline = (code: string, bound: readonly Binding[], slots: readonly number[]): GPUComputePipeline => {
     let byAliasing = pipelines.get(code);
-    if (!byAliasing) pipelines.set(code, (byAliasing = new Map()));
+    if (!byAliasing) pipelines.set(code, (byAliasing = new Map<string, GPUComputePipeline>()));
     const key = slots.join(',');
     let found = byAliasing.get(key);
     if (!found) {
@@ -155,13 +161,12 @@ export function createRuntime(name: string, device: GPUDevice): GpuRuntime {
     return found;
   };
 
-  const dispatch = (code: string, params: ArrayBuffer, bound: readonly Binding[], threads: number): void => {
+  const dispatchGroups = (code: string, params: ArrayBuffer, bound: readonly Binding[], grid: readonly [number, number, number]): void => {
     checkAlive('dispatch');
-    if (threads === 0) return;
-    const groups = Math.ceil(threads / WORKGROUP_SIZE);
-    const x = Math.min(groups, MAX_GROUPS_PER_DIMENSION);
-    const y = Math.ceil(groups / x);
-    if (y > MAX_GROUPS_PER_DIMENSION) throw new BackendMemoryError(`${name}.dispatch: ${threads} invocations are more than one dispatch can run`);
+    if (grid.some((n) => n === 0)) return;
+    if (grid.some((n) => n > MAX_GROUPS_PER_DIMENSION)) {
+      throw new BackendMemoryError(`${name}.dispatch: a grid of ${grid.join(' × ')} workgroups passes ${MAX_GROUPS_PER_DIMENSION} along one dimension`);
+    }
     const distinct: GPUBuffer[] = [];
     const slots = bound.map(([, owner]) => {
       const buffer = 'dtype' in owner ? bufferOf(owner, 'dispatch') : owner;
@@ -178,9 +183,15 @@ export function createRuntime(name: string, device: GPUDevice): GpuRuntime {
     const group = device.createBindGroup({ layout: compute.getBindGroupLayout(0), entries });
     pass.setPipeline(compute);
     pass.setBindGroup(0, group);
-    pass.dispatchWorkgroups(x, y);
+    pass.dispatchWorkgroups(grid[0], grid[1], grid[2]);
     pass.end();
     counted();
+  };
+
+  const dispatch = (code: string, params: ArrayBuffer, bound: readonly Binding[], threads: number): void => {
+    const groups = Math.ceil(threads / WORKGROUP_SIZE);
+    const x = Math.min(groups, MAX_GROUPS_PER_DIMENSION);
+    dispatchGroups(code, params, bound, [x, x === 0 ? 0 : Math.ceil(groups / x), 1]);
   };
 
   /** Writes bytes that do not start or end on a 4-byte boundary (uint8 storages) by merging whole words. */
@@ -272,6 +283,7 @@ export function createRuntime(name: string, device: GPUDevice): GpuRuntime {
       });
     },
     dispatch,
+    dispatchGroups,
     destroy() {
       submit();
       for (const buffer of live) buffer.destroy();
