@@ -14,7 +14,10 @@ export const ENTRY = /* wgsl */ `@compute @workgroup_size(${WORKGROUP_SIZE})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let i = (wid.x + wid.y * nwg.x) * ${WORKGROUP_SIZE}u + lid;`;
 
-/** The entry point for kernels that run one workgroup per row: `let row: u32` and `lid`, the lane in the row. */
+/**
+ * The entry point for kernels that run one workgroup per row (dispatched over rows × WORKGROUP_SIZE invocations):
+ * `let row: u32` and `lid`, the lane in the row; with ROW_REDUCE's `rowSum` and `rowMax` over the lanes.
+ */
 export const ROW_ENTRY = /* wgsl */ `@compute @workgroup_size(${WORKGROUP_SIZE})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let row = wid.x + wid.y * nwg.x;`;
@@ -79,3 +82,36 @@ export function memo(key: string, make: () => string): string {
   if (code === undefined) shaders.set(key, (code = make()));
   return code;
 }
+
+/**
+ * Workgroup-wide sum and max of one value per lane, as a tree in workgroup memory (every lane gets the result);
+ * call from uniform control flow. `bits_` makes infinities and NaNs, which WGSL constants cannot hold.
+ */
+export const ROW_REDUCE = /* wgsl */ `
+var<workgroup> lanes: array<f32, ${WORKGROUP_SIZE}>;
+fn bits_(b: u32) -> f32 { var v = b; return bitcast<f32>(v); }
+fn rowSum(lid: u32, value: f32) -> f32 {
+  lanes[lid] = value;
+  workgroupBarrier();
+  for (var s = ${WORKGROUP_SIZE / 2}u; s > 0u; s >>= 1u) {
+    if (lid < s) { lanes[lid] += lanes[lid + s]; }
+    workgroupBarrier();
+  }
+  let total = lanes[0];
+  workgroupBarrier();
+  return total;
+}
+fn rowMax(lid: u32, value: f32) -> f32 {
+  lanes[lid] = value;
+  workgroupBarrier();
+  for (var s = ${WORKGROUP_SIZE / 2}u; s > 0u; s >>= 1u) {
+    if (lid < s) {
+      let other = lanes[lid + s];
+      if (other > lanes[lid] || other != other) { lanes[lid] = other; }
+    }
+    workgroupBarrier();
+  }
+  let best = lanes[0];
+  workgroupBarrier();
+  return best;
+}`;
