@@ -5,6 +5,7 @@ import { type WebGPUAdapterDescription, openDevice } from './device';
 import { elementwiseKernels } from './kernels/elementwise';
 import { layoutKernels } from './kernels/layout';
 import { matmulKernels } from './kernels/matmul';
+import { normKernels } from './kernels/norm';
 import { rowKernels } from './kernels/rows';
 import { unaryKernels } from './kernels/unary';
 import { type GpuRuntime, createRuntime } from './runtime';
@@ -29,7 +30,7 @@ const adapters = new WeakMap<Backend, WebGPUAdapterDescription>();
 
 /** Every kernel this backend runs itself, by family. */
 function nativeKernels(rt: GpuRuntime): Partial<Kernels> {
-  return { ...layoutKernels(rt), ...elementwiseKernels(rt), ...unaryKernels(rt), ...matmulKernels(rt), ...rowKernels(rt) };
+  return { ...layoutKernels(rt), ...elementwiseKernels(rt), ...unaryKernels(rt), ...matmulKernels(rt), ...rowKernels(rt), ...normKernels(rt) };
 }
 
 /**

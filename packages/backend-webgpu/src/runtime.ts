@@ -137,6 +137,17 @@ export function createRuntime(name: string, device: GPUDevice): GpuRuntime {
     return buffer;
   };
 
+  // Which tensor names each shader uses: a binding the shader never reads is left out of its layout by WebGPU, so
+  // it must be left out of the bind group too (an absent weight's stand-in, a column kernel that skips x).
+  const names = new Map<string, Map<string, boolean>>();
+  const uses = (code: string, tensorName: string): boolean => {
+    let byName = names.get(code);
+    if (!byName) names.set(code, (byName = new Map<string, boolean>()));
+    let found = byName.get(tensorName);
+    if (found === undefined) byName.set(tensorName, (found = new RegExp(`\\b${tensorName}\\b`).test(code)));
+    return found;
+  };
+
   /**
    * The pipeline of `code` with its tensors bound to `slots` (the index of each one's distinct buffer): the arrays
    * are declared here and each tensor's name replaced by its binding's. Created once per code and aliasing.
@@ -168,13 +179,14 @@ export function createRuntime(name: string, device: GPUDevice): GpuRuntime {
       throw new BackendMemoryError(`${name}.dispatch: a grid of ${grid.join(' × ')} workgroups passes ${MAX_GROUPS_PER_DIMENSION} along one dimension`);
     }
     const distinct: GPUBuffer[] = [];
-    const slots = bound.map(([, owner]) => {
+    const used = bound.filter(([tensorName]) => uses(code, tensorName));
+    const slots = used.map(([, owner]) => {
       const buffer = 'dtype' in owner ? bufferOf(owner, 'dispatch') : owner;
       const slot = distinct.indexOf(buffer);
       return slot >= 0 ? slot : distinct.push(buffer) - 1;
     });
     const pass = recording().beginComputePass();
-    const compute = pipeline(code, bound, slots);
+    const compute = pipeline(code, used, slots);
     const uniform = uploaded(alignUp(params.byteLength, 16), USAGE.UNIFORM, (mapped) => {
       new Uint8Array(mapped).set(new Uint8Array(params));
     });
