@@ -2,7 +2,10 @@
 // only asynchronously. Kernels it does not implement run on the JS reference through the core's fallback.
 import { type Backend, type DType, type KernelName, type Kernels, type MemoryStats, bytesPerElement, withAsyncFallback } from '@microgpt/tensor';
 import { type WebGPUAdapterDescription, openDevice } from './device';
+import { adamKernels } from './kernels/adam';
+import { crossEntropyKernels } from './kernels/cross-entropy';
 import { elementwiseKernels } from './kernels/elementwise';
+import { embeddingKernels } from './kernels/embedding';
 import { layoutKernels } from './kernels/layout';
 import { matmulKernels } from './kernels/matmul';
 import { normKernels } from './kernels/norm';
@@ -30,7 +33,17 @@ const adapters = new WeakMap<Backend, WebGPUAdapterDescription>();
 
 /** Every kernel this backend runs itself, by family. */
 function nativeKernels(rt: GpuRuntime): Partial<Kernels> {
-  return { ...layoutKernels(rt), ...elementwiseKernels(rt), ...unaryKernels(rt), ...matmulKernels(rt), ...rowKernels(rt), ...normKernels(rt) };
+  return {
+    ...layoutKernels(rt),
+    ...elementwiseKernels(rt),
+    ...unaryKernels(rt),
+    ...matmulKernels(rt),
+    ...rowKernels(rt),
+    ...normKernels(rt),
+    ...adamKernels(rt),
+    ...crossEntropyKernels(rt),
+    ...embeddingKernels(rt),
+  };
 }
 
 /**

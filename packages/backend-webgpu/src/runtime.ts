@@ -47,6 +47,8 @@ export interface GpuRuntime {
    * @throws {BackendMemoryError} when a dimension of the grid passes 65535.
    */
   dispatchGroups(code: string, params: ArrayBuffer, buffers: readonly Binding[], grid: readonly [number, number, number]): void;
+  /** A zero-filled storage buffer of `bytes` for one kernel's intermediate values, destroyed after the next submit. */
+  scratch(bytes: number): GPUBuffer;
   /** Throws a WebGPUDeviceLostError once the device is lost. */
   checkAlive(op: string): void;
   /** Submits what is recorded, destroys every buffer, and destroys the device. */
@@ -296,6 +298,11 @@ export function createRuntime(name: string, device: GPUDevice): GpuRuntime {
     },
     dispatch,
     dispatchGroups,
+    scratch(bytes) {
+      const buffer = device.createBuffer({ size: alignUp(Math.max(bytes, 4), 4), usage: USAGE.STORAGE });
+      afterSubmit.push(buffer);
+      return buffer;
+    },
     destroy() {
       submit();
       for (const buffer of live) buffer.destroy();
