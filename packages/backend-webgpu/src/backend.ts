@@ -3,6 +3,7 @@
 import { type Backend, type DType, type KernelName, type Kernels, type MemoryStats, bytesPerElement, withAsyncFallback } from '@microgpt/tensor';
 import { type WebGPUAdapterDescription, openDevice } from './device';
 import { adamKernels } from './kernels/adam';
+import { attentionKernels } from './kernels/attention';
 import { crossEntropyKernels } from './kernels/cross-entropy';
 import { elementwiseKernels } from './kernels/elementwise';
 import { embeddingKernels } from './kernels/embedding';
@@ -43,6 +44,7 @@ function nativeKernels(rt: GpuRuntime): Partial<Kernels> {
     ...adamKernels(rt),
     ...crossEntropyKernels(rt),
     ...embeddingKernels(rt),
+    ...attentionKernels(rt),
   };
 }
 
