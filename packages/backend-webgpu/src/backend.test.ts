@@ -1,4 +1,4 @@
-import { BackendError, BackendMemoryError, add, copy, fallbacks, fill, matmul, registerBackend, resetBackends, setBackend, tensor, zeros } from '@microgpt/tensor';
+import { BackendError, BackendMemoryError, add, copy, createJsBackend, embeddingBackward, fallbacks, fill, kernelNames, matmul, registerBackend, resetBackends, setBackend, softmax, tensor, zeros } from '@microgpt/tensor';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createWebGPUBackend, webgpuAdapterOf } from './index';
 import { createNodeWebGPUBackend, nodeGPU } from './node';
@@ -40,6 +40,39 @@ describe.runIf(available)('webgpu backend', () => {
     expect(own).toEqual([]);
     expect(Array.from(await matmul(a, a).toArrayAsync())).toEqual([7, 10, 15, 22]);
     backend.dispose?.();
+  });
+
+  it('runs every core kernel natively in float32 except quantMatmul, and fill and copy in int32 too', async () => {
+    const backend = await testBackend();
+    const native = kernelNames().filter((name) => name in backend.kernels && backend.supports!(name, 'float32'));
+    expect(native.sort()).toEqual(kernelNames().filter((name) => name !== 'quantMatmul').sort());
+    expect(kernelNames().filter((name) => name in backend.kernels && backend.supports!(name, 'int32')).sort()).toEqual(['copy', 'fill']);
+  });
+
+  it('sums the gradient rows of repeated ids in row order, as the reference does', async () => {
+    const backend = await testBackend();
+    const js = createJsBackend();
+    const ids = Int32Array.from({ length: 300 }, (_, i) => [2, 0, 2, 1, 2][i % 5]!);
+    const dout = Float32Array.from({ length: 300 * 3 }, (_, i) => Math.fround(Math.sin(i) * 0.5));
+    const results = await Promise.all([backend, js].map(async (b) => {
+      const dweight = tensor(new Float32Array(4 * 3).fill(0.25), { shape: [4, 3], backend: b });
+      embeddingBackward(tensor(ids, { backend: b }), tensor(dout, { shape: [300, 3], backend: b }), dweight);
+      return Array.from(await dweight.toArrayAsync());
+    }));
+    results[0]!.forEach((value, i) => {
+      expect(value).toBeCloseTo(results[1]![i]!, 4);
+    });
+    expect(results[0]!.slice(9)).toEqual([0.25, 0.25, 0.25]);
+  });
+
+  it('runs more rows than one dimension of a dispatch grid holds (65535)', async () => {
+    const backend = await testBackend();
+    const rows = 70_000;
+    const x = tensor(Float32Array.from({ length: rows * 2 }, (_, i) => (i % 2) * Math.log(3)), { shape: [rows, 2], backend });
+    const y = await softmax(x).toArrayAsync();
+    expect(y[0]).toBeCloseTo(0.25, 6);
+    expect(y[2 * rows - 1]).toBeCloseTo(0.75, 6);
+    x.dispose();
   });
 
   it('writes uint8 ranges that do not start or end on a 4-byte word', async () => {

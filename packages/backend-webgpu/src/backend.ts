@@ -8,7 +8,7 @@ import { crossEntropyKernels } from './kernels/cross-entropy';
 import { elementwiseKernels } from './kernels/elementwise';
 import { embeddingKernels } from './kernels/embedding';
 import { layoutKernels } from './kernels/layout';
-import { matmulKernels } from './kernels/matmul';
+import { type MatmulForm, matmulKernels } from './kernels/matmul';
 import { normKernels } from './kernels/norm';
 import { rowKernels } from './kernels/rows';
 import { unaryKernels } from './kernels/unary';
@@ -22,6 +22,12 @@ export interface WebGPUBackendOptions {
   name?: string;
   /** Passed to `requestAdapter`. */
   powerPreference?: GPUPowerPreference;
+  /**
+   * How matmul runs: `tiled` through workgroup memory (for GPUs) or `direct`, without barriers (for software
+   * adapters such as SwiftShader, where barriers cost more than loads). Default: `direct` on a software adapter,
+   * else `tiled`.
+   */
+  matmul?: MatmulForm;
 }
 
 /** Dtypes the backend stores: WGSL has no float64. */
@@ -33,12 +39,12 @@ const INT_KERNELS = new Set<KernelName>(['fill', 'copy']);
 const adapters = new WeakMap<Backend, WebGPUAdapterDescription>();
 
 /** Every kernel this backend runs itself, by family. */
-function nativeKernels(rt: GpuRuntime): Partial<Kernels> {
+function nativeKernels(rt: GpuRuntime, matmul: MatmulForm): Partial<Kernels> {
   return {
     ...layoutKernels(rt),
     ...elementwiseKernels(rt),
     ...unaryKernels(rt),
-    ...matmulKernels(rt),
+    ...matmulKernels(rt, matmul),
     ...rowKernels(rt),
     ...normKernels(rt),
     ...adamKernels(rt),
@@ -64,7 +70,7 @@ export async function createWebGPUBackend(options: WebGPUBackendOptions = {}): P
   const backend: Backend = {
     name,
     dtypes: STORED,
-    kernels: nativeKernels(rt),
+    kernels: nativeKernels(rt, options.matmul ?? (adapter.software ? 'direct' : 'tiled')),
     supports: (kernel, dtype) => dtype === 'float32' || (dtype === 'int32' && INT_KERNELS.has(kernel)),
     alloc(dtype, size) {
       const storage = { backend, dtype, size };

@@ -2,3 +2,4 @@
 export { type WebGPUBackendOptions, createWebGPUBackend, webgpuAdapterOf } from './backend';
 export type { WebGPUAdapterDescription } from './device';
 export { WebGPUDeviceLostError, WebGPUError } from './errors';
+export type { MatmulForm } from './kernels/matmul';

@@ -47,6 +47,8 @@ export interface GpuRuntime {
    * @throws {BackendMemoryError} when a dimension of the grid passes 65535.
    */
   dispatchGroups(code: string, params: ArrayBuffer, buffers: readonly Binding[], grid: readonly [number, number, number]): void;
+  /** Records a dispatch of a row kernel (ROW_ENTRY): one workgroup per row, `rows` of them; bindings as in `dispatch`. */
+  dispatchRows(code: string, params: ArrayBuffer, buffers: readonly Binding[], rows: number): void;
   /** A zero-filled storage buffer of `bytes` for one kernel's intermediate values, destroyed after the next submit. */
   scratch(bytes: number): GPUBuffer;
   /** Throws a WebGPUDeviceLostError once the device is lost. */
@@ -298,6 +300,10 @@ export function createRuntime(name: string, device: GPUDevice): GpuRuntime {
     },
     dispatch,
     dispatchGroups,
+    dispatchRows(code, params, bound, rows) {
+      const x = Math.min(rows, MAX_GROUPS_PER_DIMENSION);
+      dispatchGroups(code, params, bound, [x, x === 0 ? 0 : Math.ceil(rows / x), 1]);
+    },
     scratch(bytes) {
       const buffer = device.createBuffer({ size: alignUp(Math.max(bytes, 4), 4), usage: USAGE.STORAGE });
       afterSubmit.push(buffer);

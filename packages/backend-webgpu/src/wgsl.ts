@@ -6,6 +6,13 @@
 /** Invocations per workgroup of the one-dimensional kernels. */
 export const WORKGROUP_SIZE = 256;
 
+/**
+ * Lanes per row of the row kernels (one workgroup per row, reducing through workgroup memory). Small, because
+ * a software rasterizer (SwiftShader) pays for every barrier per lane, and most rows here (a model's width, a
+ * head's keys) are short; long rows (a vocabulary) take several elements per lane.
+ */
+export const ROW_SIZE = 32;
+
 /** Most dimensions a strided tensor may have once adjacent dimensions are merged (the parameter block holds 8). */
 export const MAX_RANK = 8;
 
@@ -15,10 +22,10 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let i = (wid.x + wid.y * nwg.x) * ${WORKGROUP_SIZE}u + lid;`;
 
 /**
- * The entry point for kernels that run one workgroup per row (dispatched over rows × WORKGROUP_SIZE invocations):
+ * The entry point for kernels that run one workgroup of ROW_SIZE lanes per row (GpuRuntime.dispatchRows):
  * `let row: u32` and `lid`, the lane in the row; with ROW_REDUCE's `rowSum` and `rowMax` over the lanes.
  */
-export const ROW_ENTRY = /* wgsl */ `@compute @workgroup_size(${WORKGROUP_SIZE})
+export const ROW_ENTRY = /* wgsl */ `@compute @workgroup_size(${ROW_SIZE})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let row = wid.x + wid.y * nwg.x;`;
 
@@ -88,12 +95,12 @@ export function memo(key: string, make: () => string): string {
  * call from uniform control flow. `bits_` makes infinities and NaNs, which WGSL constants cannot hold.
  */
 export const ROW_REDUCE = /* wgsl */ `
-var<workgroup> lanes: array<f32, ${WORKGROUP_SIZE}>;
+var<workgroup> lanes: array<f32, ${ROW_SIZE}>;
 fn bits_(b: u32) -> f32 { var v = b; return bitcast<f32>(v); }
 fn rowSum(lid: u32, value: f32) -> f32 {
   lanes[lid] = value;
   workgroupBarrier();
-  for (var s = ${WORKGROUP_SIZE / 2}u; s > 0u; s >>= 1u) {
+  for (var s = ${ROW_SIZE / 2}u; s > 0u; s >>= 1u) {
     if (lid < s) { lanes[lid] += lanes[lid + s]; }
     workgroupBarrier();
   }
@@ -104,7 +111,7 @@ fn rowSum(lid: u32, value: f32) -> f32 {
 fn rowMax(lid: u32, value: f32) -> f32 {
   lanes[lid] = value;
   workgroupBarrier();
-  for (var s = ${WORKGROUP_SIZE / 2}u; s > 0u; s >>= 1u) {
+  for (var s = ${ROW_SIZE / 2}u; s > 0u; s >>= 1u) {
     if (lid < s) {
       let other = lanes[lid + s];
       if (other > lanes[lid] || other != other) { lanes[lid] = other; }

@@ -6,9 +6,9 @@
 // queries that see that key in order (no atomics).
 import type { AttentionArgs, AttentionBackwardArgs, Kernels, Tensor } from '@microgpt/tensor';
 import type { Binding, GpuRuntime } from '../runtime';
-import { ENTRY, ROW_ENTRY, ROW_REDUCE, WORKGROUP_SIZE, type Field, packParams, uniform } from '../wgsl';
+import { ENTRY, ROW_ENTRY, ROW_REDUCE, ROW_SIZE, type Field, packParams, uniform } from '../wgsl';
 
-const W = `${WORKGROUP_SIZE}u`;
+const W = `${ROW_SIZE}u`;
 const VIEWS = ['q', 'k', 'v', 'o', 'g', 'dq', 'dk', 'dv'] as const;
 type View = (typeof VIEWS)[number];
 
@@ -122,7 +122,7 @@ export function attentionKernels(rt: GpuRuntime): Partial<Kernels> {
       const params = attentionParams(q, k, att, scale, offset, { q, k, v, o: out });
       const bound: Binding[] = [['t_q', q.storage, 'f32'], ['t_k', k.storage, 'f32'], ['t_v', v.storage, 'f32'], ['t_o', out.storage, 'f32'], ['t_att', att.storage, 'f32']];
       const rows = q.shape[0]! * q.shape[1]! * q.shape[2]!;
-      rt.dispatch(FORWARD, params, bound, k.shape[2] === 0 ? 0 : rows * WORKGROUP_SIZE);
+      rt.dispatchRows(FORWARD, params, bound, k.shape[2] === 0 ? 0 : rows);
     },
     attentionBackward({ q, k, v, att, dout, dq, dk, dv, scale, offset }: AttentionBackwardArgs) {
       const params = attentionParams(q, k, att, scale, offset, { q, k, v, g: dout, dq, dk, dv });
@@ -133,7 +133,7 @@ export function attentionKernels(rt: GpuRuntime): Partial<Kernels> {
         ['t_q', q.storage, 'f32'], ['t_k', k.storage, 'f32'], ['t_v', v.storage, 'f32'], ['t_att', att.storage, 'f32'], ['t_g', dout.storage, 'f32'],
         ['t_dq', dq.storage, 'f32'], ['t_dk', dk.storage, 'f32'], ['t_dv', dv.storage, 'f32'], ['t_ds', ds, 'f32'],
       ];
-      rt.dispatch(BACKWARD_ROWS, params, bound, Tk === 0 ? 0 : rows * WORKGROUP_SIZE);
+      rt.dispatchRows(BACKWARD_ROWS, params, bound, Tk === 0 ? 0 : rows);
       rt.dispatch(BACKWARD_KEYS, params, bound, q.shape[0]! * q.shape[1]! * Tk * q.shape[3]!);
     },
   };

@@ -3,9 +3,9 @@
 // counts those rows once into a scratch word, then adds (probs - onehot) · dloss / count per element.
 import type { CrossEntropyArgs, CrossEntropyBackwardArgs, Kernels } from '@microgpt/tensor';
 import type { GpuRuntime } from '../runtime';
-import { ENTRY, ROW_ENTRY, ROW_REDUCE, WORKGROUP_SIZE, packParams, uniform } from '../wgsl';
+import { ENTRY, ROW_ENTRY, ROW_REDUCE, ROW_SIZE, packParams, uniform } from '../wgsl';
 
-const W = `${WORKGROUP_SIZE}u`;
+const W = `${ROW_SIZE}u`;
 const FIELDS = 'rows: u32, V: u32, logits: u32, targets: u32, probs: u32, losses: u32, loss: u32, dloss: f32';
 
 const ROWS = /* wgsl */ `
@@ -76,14 +76,14 @@ export function crossEntropyKernels(rt: GpuRuntime): Partial<Kernels> {
         ['t_logits', logits.storage, 'f32'], ['t_targets', targets.storage, 'i32'], ['t_probs', probs.storage, 'f32'],
         ['t_losses', losses.storage, 'f32'], ['t_loss', loss.storage, 'f32'],
       ] as const;
-      rt.dispatch(ROWS, params, bound, V === 0 ? 0 : rows * WORKGROUP_SIZE);
-      rt.dispatch(MEAN, params, bound, WORKGROUP_SIZE);
+      rt.dispatchRows(ROWS, params, bound, V === 0 ? 0 : rows);
+      rt.dispatchRows(MEAN, params, bound, 1);
     },
     crossEntropyBackward({ probs, targets, dlogits, dloss }: CrossEntropyBackwardArgs) {
       const [rows, V] = probs.shape as [number, number];
       const params = packParams([{ u: rows }, { u: V }, { u: dlogits.offset }, { u: targets.offset }, { u: probs.offset }, { u: 0 }, { u: 0 }, { f: dloss }]);
       const count = rt.scratch(4);
-      rt.dispatch(COUNT, params, [['t_targets', targets.storage, 'i32'], ['t_count', count, 'f32']], WORKGROUP_SIZE);
+      rt.dispatchRows(COUNT, params, [['t_targets', targets.storage, 'i32'], ['t_count', count, 'f32']], 1);
       const bound = [['t_dlogits', dlogits.storage, 'f32'], ['t_targets', targets.storage, 'i32'], ['t_probs', probs.storage, 'f32'], ['t_count', count, 'f32']] as const;
       rt.dispatch(BACKWARD, params, bound, rows * V);
     },

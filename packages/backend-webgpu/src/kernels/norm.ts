@@ -3,9 +3,9 @@
 // An absent weight or bias is bound to x's buffer and switched off by a flag, so each form is one shader.
 import type { Kernels, LayernormArgs, LayernormBackwardArgs, RmsnormArgs, RmsnormBackwardArgs, Tensor } from '@microgpt/tensor';
 import type { Binding, GpuRuntime } from '../runtime';
-import { ENTRY, ROW_ENTRY, ROW_REDUCE, WORKGROUP_SIZE, memo, packParams, uniform } from '../wgsl';
+import { ENTRY, ROW_ENTRY, ROW_REDUCE, ROW_SIZE, memo, packParams, uniform } from '../wgsl';
 
-const W = `${WORKGROUP_SIZE}u`;
+const W = `${ROW_SIZE}u`;
 
 const FIELDS = 'rows: u32, C: u32, x: u32, w: u32, b: u32, out: u32, mean: u32, rstd: u32, dout: u32, hasW: u32, hasB: u32, eps: f32';
 
@@ -110,22 +110,22 @@ ${ENTRY}
 
 /** rmsnorm, layernorm and their backward on `rt` (float32). */
 export function normKernels(rt: GpuRuntime): Partial<Kernels> {
-  const rows = (x: Tensor): number => (x.shape[1] === 0 ? 0 : x.shape[0]! * WORKGROUP_SIZE);
+  const rows = (x: Tensor): number => (x.shape[1] === 0 ? 0 : x.shape[0]!);
   return {
     rmsnorm({ x, weight, out, rstd, eps }: RmsnormArgs) {
       const bound: Binding[] = [['t_x', x.storage, 'f32'], optional('t_w', weight, x), ['t_out', out.storage, 'f32'], ['t_rstd', rstd.storage, 'f32']];
-      rt.dispatch(RMSNORM, normParams(x, weight, null, out, null, rstd, null, eps), bound, rows(x));
+      rt.dispatchRows(RMSNORM, normParams(x, weight, null, out, null, rstd, null, eps), bound, rows(x));
     },
     layernorm({ x, weight, bias, out, mean, rstd, eps }: LayernormArgs) {
       const bound: Binding[] = [
         ['t_x', x.storage, 'f32'], optional('t_w', weight, x), optional('t_b', bias, x), ['t_out', out.storage, 'f32'],
         ['t_mean', mean.storage, 'f32'], ['t_rstd', rstd.storage, 'f32'],
       ];
-      rt.dispatch(LAYERNORM, normParams(x, weight, bias, out, mean, rstd, null, eps), bound, rows(x));
+      rt.dispatchRows(LAYERNORM, normParams(x, weight, bias, out, mean, rstd, null, eps), bound, rows(x));
     },
     rmsnormBackward({ x, weight, rstd, dout, dx, dweight }: RmsnormBackwardArgs) {
       const base: Binding[] = [['t_x', x.storage, 'f32'], optional('t_w', weight, x), ['t_rstd', rstd.storage, 'f32'], ['t_dout', dout.storage, 'f32']];
-      rt.dispatch(RMSNORM_DX, normParams(x, weight, null, dx, null, rstd, dout, 0), [...base, ['t_out', dx.storage, 'f32']], rows(x));
+      rt.dispatchRows(RMSNORM_DX, normParams(x, weight, null, dx, null, rstd, dout, 0), [...base, ['t_out', dx.storage, 'f32']], rows(x));
       if (weight && dweight) {
         rt.dispatch(columnShader('rms', 'norm'), normParams(x, weight, null, dweight, null, rstd, dout, 0), [...base, ['t_out', dweight.storage, 'f32']], x.shape[1]!);
       }
@@ -134,7 +134,7 @@ export function normKernels(rt: GpuRuntime): Partial<Kernels> {
       const base: Binding[] = [
         ['t_x', x.storage, 'f32'], optional('t_w', weight, x), ['t_mean', mean.storage, 'f32'], ['t_rstd', rstd.storage, 'f32'], ['t_dout', dout.storage, 'f32'],
       ];
-      rt.dispatch(LAYERNORM_DX, normParams(x, weight, null, dx, mean, rstd, dout, 0), [...base, ['t_out', dx.storage, 'f32']], rows(x));
+      rt.dispatchRows(LAYERNORM_DX, normParams(x, weight, null, dx, mean, rstd, dout, 0), [...base, ['t_out', dx.storage, 'f32']], rows(x));
       for (const [grad, factor] of [[dweight, 'norm'], [dbias, 'one']] as const) {
         if (grad) rt.dispatch(columnShader('layer', factor), normParams(x, weight, null, grad, mean, rstd, dout, 0), [...base, ['t_out', grad.storage, 'f32']], x.shape[1]!);
       }

@@ -2,9 +2,9 @@
 // per output element), its lanes striding along the row and combining through workgroup memory.
 import type { Kernels, ReduceArgs, ReduceOp, SoftmaxArgs, SoftmaxBackwardArgs } from '@microgpt/tensor';
 import type { GpuRuntime } from '../runtime';
-import { ROW_ENTRY, ROW_REDUCE, WORKGROUP_SIZE, memo, packParams, uniform } from '../wgsl';
+import { ROW_ENTRY, ROW_REDUCE, ROW_SIZE, memo, packParams, uniform } from '../wgsl';
 
-const W = `${WORKGROUP_SIZE}u`;
+const W = `${ROW_SIZE}u`;
 
 function softmaxShader(log: boolean): string {
   const write = log ? 't_out[o + j] = t_x[x + j] - m - log(total);' : 't_out[o + j] = exp(t_x[x + j] - m) / total;';
@@ -72,18 +72,18 @@ export function rowKernels(rt: GpuRuntime): Partial<Kernels> {
     softmax({ x, out, log }: SoftmaxArgs) {
       const [rows, C] = x.shape as [number, number];
       const params = packParams([{ u: rows }, { u: C }, { u: x.offset }, { u: out.offset }]);
-      rt.dispatch(softmaxShader(log), params, [['t_x', x.storage, 'f32'], ['t_out', out.storage, 'f32']], C === 0 ? 0 : rows * WORKGROUP_SIZE);
+      rt.dispatchRows(softmaxShader(log), params, [['t_x', x.storage, 'f32'], ['t_out', out.storage, 'f32']], C === 0 ? 0 : rows);
     },
     softmaxBackward({ y, dy, dx, log }: SoftmaxBackwardArgs) {
       const [rows, C] = y.shape as [number, number];
       const params = packParams([{ u: rows }, { u: C }, { u: y.offset }, { u: dy.offset }, { u: dx.offset }]);
       const bound = [['t_y', y.storage, 'f32'], ['t_dy', dy.storage, 'f32'], ['t_dx', dx.storage, 'f32']] as const;
-      rt.dispatch(softmaxBackwardShader(log), params, bound, C === 0 ? 0 : rows * WORKGROUP_SIZE);
+      rt.dispatchRows(softmaxBackwardShader(log), params, bound, C === 0 ? 0 : rows);
     },
     reduce({ op, x, out, outer, n, inner }: ReduceArgs) {
       const rows = outer * inner;
       const params = packParams([{ u: rows }, { u: n }, { u: inner }, { u: x.offset }, { u: out.offset }]);
-      rt.dispatch(reduceShader(op), params, [['t_x', x.storage, 'f32'], ['t_out', out.storage, 'f32']], rows * WORKGROUP_SIZE);
+      rt.dispatchRows(reduceShader(op), params, [['t_x', x.storage, 'f32'], ['t_out', out.storage, 'f32']], rows);
     },
   };
 }
