@@ -1,6 +1,6 @@
 import { BackendError, BackendMemoryError, add, copy, createJsBackend, embeddingBackward, fallbacks, fill, kernelNames, matmul, registerBackend, resetBackends, setBackend, softmax, tensor, zeros } from '@microgpt/tensor';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { createWebGPUBackend, webgpuAdapterOf } from './index';
+import { WebGPUDeviceLostError, createWebGPUBackend, webgpuAdapterOf } from './index';
 import { createNodeWebGPUBackend, nodeGPU } from './node';
 import { hasAdapter, testBackend } from './test-backend';
 
@@ -100,6 +100,15 @@ describe.runIf(available)('webgpu backend', () => {
     const limit = webgpuAdapterOf(backend)!.maxStorageBufferBindingSize;
     expect(() => backend.alloc('float32', limit / 4 + 1)).toThrow(BackendMemoryError);
     expect(() => backend.alloc('float32', limit / 4 + 1)).toThrow(/webgpu\.alloc: .* at most \d+ bytes/);
+  });
+
+  it('refuses every call after dispose with a WebGPUDeviceLostError instead of hanging', async () => {
+    const backend = await createNodeWebGPUBackend({ name: 'webgpu-disposed' });
+    const x = tensor([1, 2], { backend });
+    backend.dispose!();
+    expect(() => backend.alloc('float32', 4)).toThrow(WebGPUDeviceLostError);
+    expect(() => fill(x, 3)).toThrow(/webgpu-disposed\.dispatch: the backend was disposed/);
+    await expect(x.toArrayAsync()).rejects.toThrow(WebGPUDeviceLostError);
   });
 
   it('says where WebGPU is missing instead of failing later', async () => {

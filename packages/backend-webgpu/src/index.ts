@@ -1,3 +1,4 @@
+/// <reference types="@webgpu/types" />
 // Public surface of @microgpt/backend-webgpu (browser-safe: nothing here imports Node's `webgpu` package).
 export { type WebGPUBackendOptions, createWebGPUBackend, webgpuAdapterOf } from './backend';
 export type { WebGPUAdapterDescription } from './device';

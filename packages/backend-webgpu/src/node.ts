@@ -1,3 +1,4 @@
+/// <reference types="@webgpu/types" />
 // Node entry of @microgpt/backend-webgpu: WebGPU from the `webgpu` package (Dawn), and the environment that lets
 // Dawn find Chromium's SwiftShader Vulkan driver on a machine without a GPU. Browser code imports '.' instead.
 import type { Backend } from '@microgpt/tensor';

@@ -80,7 +80,9 @@ export function createRuntime(name: string, device: GPUDevice): GpuRuntime {
     inFlight.clear();
   });
 
+  let destroyed = false;
   const checkAlive = (op: string): void => {
+    if (destroyed) throw new WebGPUDeviceLostError(`${name}.${op}: the backend was disposed (its GPU device is destroyed)`);
     if (lost) throw new WebGPUDeviceLostError(`${name}.${op}: the GPU device was lost (${lost.reason}: ${lost.message})`);
   };
 
@@ -310,10 +312,12 @@ export function createRuntime(name: string, device: GPUDevice): GpuRuntime {
       return buffer;
     },
     destroy() {
+      if (destroyed) return;
       submit();
       for (const buffer of live) buffer.destroy();
       live.clear();
       device.destroy();
+      destroyed = true;
     },
   };
 }
