@@ -1,0 +1,55 @@
+// Finding an adapter and opening a device with the adapter's real limits (the defaults cap storage bindings at
+// 128 MiB), so that a storage is refused only where the hardware refuses it.
+import { BackendError } from '@microgpt/tensor';
+
+/** Where the adapter came from and what it allows, for messages and benchmark labels. */
+export interface WebGPUAdapterDescription {
+  /** `adapter.info.vendor`, e.g. `google`. */
+  readonly vendor: string;
+  /** `adapter.info.architecture`, e.g. `swiftshader`. */
+  readonly architecture: string;
+  /** `adapter.info.description`, e.g. `SwiftShader driver 5.0.0`. */
+  readonly description: string;
+  /** Whether it is a CPU implementation (SwiftShader, or an adapter that says it is a fallback): correct, not fast. */
+  readonly software: boolean;
+  /** The limits the device was opened with. */
+  readonly maxBufferSize: number;
+  readonly maxStorageBufferBindingSize: number;
+  readonly maxComputeWorkgroupStorageSize: number;
+}
+
+/** The limits this backend asks for at the adapter's values. */
+const LIMITS = ['maxBufferSize', 'maxStorageBufferBindingSize', 'maxComputeWorkgroupStorageSize', 'maxStorageBuffersPerShaderStage'] as const;
+
+/**
+ * Requests an adapter from `gpu` and a device with the adapter's limits.
+ * @throws {BackendError} `webgpu: …` when `gpu` is missing or gives no adapter, or the device request fails.
+ */
+export async function openDevice(gpu: GPU | undefined, powerPreference: GPUPowerPreference | undefined): Promise<{ device: GPUDevice; adapter: WebGPUAdapterDescription }> {
+  if (!gpu) {
+    throw new BackendError("webgpu: no WebGPU here (navigator.gpu is undefined); in Node pass { gpu } from '@microgpt/backend-webgpu/node'");
+  }
+  const adapter = await gpu.requestAdapter(powerPreference ? { powerPreference } : {});
+  if (!adapter) throw new BackendError('webgpu: requestAdapter() found no GPU adapter (no driver; in Node on Linux, see the README for SwiftShader)');
+  const requiredLimits: Record<string, number> = {};
+  for (const limit of LIMITS) requiredLimits[limit] = adapter.limits[limit];
+  let device: GPUDevice;
+  try {
+    device = await adapter.requestDevice({ requiredLimits });
+  } catch (error) {
+    throw new BackendError(`webgpu: requestDevice failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const info = adapter.info;
+  return {
+    device,
+    adapter: {
+      vendor: info.vendor,
+      architecture: info.architecture,
+      description: info.description,
+      software: info.architecture === 'swiftshader' || Boolean((info as { isFallbackAdapter?: boolean }).isFallbackAdapter),
+      maxBufferSize: device.limits.maxBufferSize,
+      maxStorageBufferBindingSize: device.limits.maxStorageBufferBindingSize,
+      maxComputeWorkgroupStorageSize: device.limits.maxComputeWorkgroupStorageSize,
+    },
+  };
+}

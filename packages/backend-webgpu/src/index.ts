@@ -1,0 +1,6 @@
+/// <reference types="@webgpu/types" />
+// Public surface of @microgpt/backend-webgpu (browser-safe: nothing here imports Node's `webgpu` package).
+export { type WebGPUBackendOptions, createWebGPUBackend, webgpuAdapterOf } from './backend';
+export type { WebGPUAdapterDescription } from './device';
+export { WebGPUDeviceLostError, WebGPUError } from './errors';
+export type { MatmulForm } from './kernels/matmul';

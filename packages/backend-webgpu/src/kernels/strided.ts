@@ -1,0 +1,36 @@
+// Strided tensors for the elementwise shaders: adjacent dimensions that every tensor of a call walks as one are
+// merged first, so views of any rank reach the shaders with few dimensions (at most MAX_RANK).
+import { BackendError, type Tensor } from '@microgpt/tensor';
+import { MAX_RANK } from '../wgsl';
+
+/** A shape and, for each tensor of a call, its strides over that shape, after merging. */
+export interface Layout {
+  readonly shape: readonly number[];
+  readonly strides: readonly (readonly number[])[];
+}
+
+/**
+ * The shape shared by `tensors` with size-1 dimensions dropped and dimension d merged into d + 1 wherever
+ * stride[d] = stride[d + 1] · shape[d + 1] holds for every tensor.
+ * @throws {BackendError} naming `op` when more than MAX_RANK dimensions remain.
+ */
+export function mergedLayout(op: string, shape: readonly number[], tensors: readonly Tensor[]): Layout {
+  const dims: number[] = [];
+  const strides: number[][] = tensors.map(() => []);
+  shape.forEach((size, d) => {
+    if (size === 1) return;
+    const last = dims.length - 1;
+    const mergeable = last >= 0 && tensors.every((t, k) => strides[k]![last] === t.strides[d]! * size);
+    if (mergeable) {
+      dims[last]! *= size;
+      tensors.forEach((t, k) => (strides[k]![last] = t.strides[d]!));
+    } else {
+      dims.push(size);
+      tensors.forEach((t, k) => strides[k]!.push(t.strides[d]!));
+    }
+  });
+  if (dims.length > MAX_RANK) {
+    throw new BackendError(`webgpu.${op}: a view with ${dims.length} dimensions that cannot be merged; the shaders take at most ${MAX_RANK}`);
+  }
+  return { shape: dims, strides };
+}
