@@ -46,10 +46,23 @@ describe('train --init-from', () => {
     for (const name of frozen) expect(later[name], name).toEqual(before[name]);
   });
 
+  it('fine-tunes a Hugging Face GPT-2 folder: the exported base run, starting from its weights', async () => {
+    const hf = join(dir, 'hf-base');
+    expect((await runCli(['export', '--ckpt', source, '--format', 'huggingface', '--out', hf], { env })).code).toBe(0);
+    const out = join(dir, 'runs', 'tuned-from-hf');
+    const tuned = await runCli(['train', '--init-from', hf, '--data', tune, ...COMMON, '--steps', '2', '--freeze', 'embeddings', '--out', out], { env });
+    expect(tuned.code, tuned.stderr).toBe(0);
+    expect(tuned.stderr).toContain(`fine-tuning from ${hf}`);
+    const before = await weights(source);
+    const after = await weights(out);
+    expect(after.wte).toEqual(before.wte);
+    expect(after['h.0.attn.q.weight']).not.toEqual(before['h.0.attn.q.weight']);
+  });
+
   it('refuses what cannot fine-tune, with one clear line', async () => {
     const hf = join(dir, 'hf');
     mkdirSync(hf, { recursive: true });
-    writeFileSync(join(hf, 'config.json'), JSON.stringify({ model_type: 'gpt2', n_layer: 12 }));
+    writeFileSync(join(hf, 'config.json'), JSON.stringify({ model_type: 'llama', num_hidden_layers: 12 }));
     writeFileSync(join(dir, 'other.txt'), 'ΑΒΓΔ ελληνικά\n'.repeat(200));
     const cases: [string[], number, string][] = [
       [['--init-from', source, '--data', tune, '--n-layer', '4'], 2, `error: --init-from starts from ${source}'s model, so it cannot change --n-layer`],
@@ -58,7 +71,7 @@ describe('train --init-from', () => {
       [['--init-from', source, '--data', tune, '--freeze', 'layers:2'], 2, "error: --freeze layers:2: the model's layers are 0 to 1"],
       [['--init-from', source, '--data', tune, '--freeze', 'attention'], 2, 'error: --freeze "attention": not a group or a parameter of this model'],
       [['--init-from', source, '--data', tune, '--tokenizer', 'bpe'], 2, "error: --init-from keeps the source model's vocabulary, so --tokenizer bpe"],
-      [['--init-from', hf, '--data', tune], 2, `error: --init-from ${hf}: a Hugging Face model folder (model_type "gpt2"), not a microgpt checkpoint`],
+      [['--init-from', hf, '--data', tune], 2, `error: --init-from ${hf}: a model folder of type "llama"; microgpt fine-tunes its own checkpoints and Hugging Face GPT-2 folders`],
       [['--init-from', source, '--data', join(dir, 'other.txt')], 1, `error: --data ${join(dir, 'other.txt')}: encode: unknown character 'Α'`],
     ];
     for (const [args, code, message] of cases) {

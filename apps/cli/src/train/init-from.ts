@@ -1,10 +1,10 @@
 // `train --init-from DIR`: fine-tuning. A new run (new data, learning rate, steps, schedule, a fresh optimizer at
-// step 0) starting from a checkpoint's weights, with the checkpoint's tokenizer (the embeddings are indexed by its
+// step 0) starting from a checkpoint's weights (a microgpt checkpoint or a Hugging Face GPT-2 folder), with the checkpoint's tokenizer (the embeddings are indexed by its
 // ids), optionally with frozen parameters (`--freeze`).
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { getPreset, tokenizerHash } from '@microgpt/model';
-import { loadCheckpoint } from '@microgpt/model/node';
+import { isHuggingFaceFolder, loadCheckpoint, loadHuggingFaceFolder } from '@microgpt/model/node';
 import { type Tokenizer, TokenizerError, tokenizerFromJSON } from '@microgpt/tokenizer';
 import { backendName, startCompute } from '../compute';
 import { asUsage, runtimeError, usageError } from '../errors';
@@ -32,8 +32,8 @@ async function refuseForeignFolder(dir: string): Promise<void> {
     return; // No readable config.json: loadCheckpoint says what is wrong, or finds the newest checkpoint of a run folder.
   }
   const type = (config as { model_type?: unknown } | null)?.model_type;
-  if (typeof type === 'string' && type !== 'microgpt') {
-    throw usageError(`--init-from ${dir}: a Hugging Face model folder (model_type "${type}"), not a microgpt checkpoint`, 'convert it into a microgpt checkpoint first (`microgpt import`), then give that folder to --init-from');
+  if (typeof type === 'string' && type !== 'microgpt' && type !== 'gpt2') {
+    throw usageError(`--init-from ${dir}: a model folder of type "${type}"; microgpt fine-tunes its own checkpoints and Hugging Face GPT-2 folders (model_type "gpt2")`, 'give a microgpt checkpoint or a GPT-2-layout folder');
   }
 }
 
@@ -69,7 +69,8 @@ export async function fineTuneRun(flags: TrainFlags & { initFrom: string; freeze
   await refuseForeignFolder(dir);
   const preset = asUsage(() => getPreset(flags.preset), 'run `microgpt train --help` for the presets');
   const backend = await startCompute(flags.backend, flags.threads, log);
-  const checkpoint = await loadCheckpoint(dir, { backend });
+  // A Hugging Face GPT-2 folder (exported, or written by PyTorch code) fine-tunes as it imports.
+  const checkpoint = (await isHuggingFaceFolder(dir)) ? await loadHuggingFaceFolder(dir, { backend }) : await loadCheckpoint(dir, { backend });
   const { model } = checkpoint;
   const settings = trainSettings(preset.train, { ...flags, dtype: model.dtype });
   const tokenizer = await sourceTokenizer(dir, checkpoint.tokenizer, flags, model.config.vocabSize, log);
