@@ -8,9 +8,10 @@ import { profilerSuite } from './profiler';
 import { qualitySuite } from './quality';
 import { quantSuite } from './quant';
 import { quantMatmulSuite } from './quant-matmul';
+import { tensorboardSuite } from './tensorboard';
 import type { Suite } from './suite';
 import { tokenizerSuite } from './tokenizer';
 import { trainSuite } from './train';
 import { trainStepSuite } from './train-step';
 
-export const SUITES: readonly Suite[] = [matmulSuite, quantMatmulSuite, trainStepSuite, trainSuite, generateSuite, coldStartSuite, tokenizerSuite, browserSuite, qualitySuite, quantSuite, profilerSuite, corpusSuite];
+export const SUITES: readonly Suite[] = [matmulSuite, quantMatmulSuite, trainStepSuite, trainSuite, generateSuite, coldStartSuite, tokenizerSuite, browserSuite, qualitySuite, quantSuite, profilerSuite, tensorboardSuite, corpusSuite];
