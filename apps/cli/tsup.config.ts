@@ -4,7 +4,8 @@ import { defineConfig } from 'tsup';
 // `@microgpt/source` condition), so the CLI builds in a second without building their type declarations first;
 // commander, cli-progress, asciichart and the name lists stay ordinary runtime dependencies. koffi (the FFI of
 // @microgpt/backend-blas, a dependency) loads a native module from its own package, so it stays outside the bundle
-// and is imported only when the blas backend starts.
+// and is imported only when the blas backend starts; so does webgpu (Dawn's prebuilt binaries, an optional peer
+// dependency), imported only when --backend webgpu starts.
 export default defineConfig({
   entry: { cli: 'src/cli.ts' },
   format: ['esm'],
@@ -14,7 +15,7 @@ export default defineConfig({
   sourcemap: true,
   dts: false,
   noExternal: [/^@microgpt\//],
-  external: ['koffi'],
+  external: ['koffi', 'webgpu'],
   banner: { js: '#!/usr/bin/env node' },
   esbuildOptions(options) {
     options.conditions = ['@microgpt/source'];

@@ -12,7 +12,7 @@ export function withOutputFlags(command: Command, json = 'print JSON lines on st
 /** Adds --backend and --threads. */
 export function withBackendFlags(command: Command): Command {
   return command
-    .addOption(new Option('--backend <name>', 'compute backend: blas runs matmuls on the system\'s BLAS (OpenBLAS), auto takes blas where it loads, else wasm').choices(BACKEND_CHOICES).default('wasm'))
+    .addOption(new Option('--backend <name>', 'compute backend: blas runs matmuls on the system\'s BLAS (OpenBLAS), webgpu runs on the GPU (float32; needs the webgpu package), auto takes blas where it loads, else wasm').choices(BACKEND_CHOICES).default('wasm'))
     .option('--threads <n>', 'kernel threads (wasm and blas backends; blas sets OpenBLAS\'s threads too)', integerAtLeast(1), 1);
 }
 

@@ -1,16 +1,19 @@
-// Where commands compute: `--backend js | wasm | blas | auto` and `--threads N`. The blas backend comes from
-// @microgpt/backend-blas (native BLAS matmuls over the wasm memory); it is registered here, and started only when
-// asked for, so a machine without a BLAS library never loads one. `auto` takes blas where it starts, else wasm.
+// Where commands compute: `--backend js | wasm | blas | webgpu | auto` and `--threads N`. The blas backend comes
+// from @microgpt/backend-blas (native BLAS matmuls over the wasm memory), the webgpu one from
+// @microgpt/backend-webgpu (WGSL kernels through the `webgpu` package's Dawn); both are registered here and started
+// only when asked for, so a machine without a BLAS library or a GPU never loads either. `auto` takes blas where it
+// starts, else wasm.
 import { type BlasBackend, BlasUnavailableError, blasInstallHint, createBlasBackend } from '@microgpt/backend-blas';
-import { type Backend, type WasmBackend, listBackends, registerBackend, startBackend } from '@microgpt/tensor';
+import { SWIFTSHADER_ICD, createNodeWebGPUBackend } from '@microgpt/backend-webgpu/node';
+import { type Backend, type FloatDType, type WasmBackend, listBackends, registerBackend, startBackend } from '@microgpt/tensor';
 import { runtimeError, usageError } from './errors';
 
 /** What `--backend` accepts. */
-export const BACKEND_CHOICES = ['js', 'wasm', 'blas', 'auto'] as const;
+export const BACKEND_CHOICES = ['js', 'wasm', 'blas', 'webgpu', 'auto'] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
 
 /** The backends a run computes on (and saves in trainer_state.json); `auto` resolves to one of them. */
-export const BACKENDS = ['js', 'wasm', 'blas'] as const;
+export const BACKENDS = ['js', 'wasm', 'blas', 'webgpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];
 
 /** Above wasm's 10, so that `ready()` would prefer it where it starts. */
@@ -40,6 +43,29 @@ async function startBlas(fallBack: boolean, note: (line: string) => void): Promi
   }
 }
 
+/** What to install or set when the webgpu backend cannot start. */
+const WEBGPU_HINT = `install the webgpu package beside microgpt (npm i webgpu) and a Vulkan driver for your GPU; on a machine without a GPU, Chromium's SwiftShader works when the command starts with VK_ICD_FILENAMES=${SWIFTSHADER_ICD} LD_LIBRARY_PATH=/usr/lib/chromium; or use --backend wasm (the default)`;
+
+/** Starts webgpu, or a CliError naming why it could not (no `webgpu` package, no adapter, no device). */
+async function startWebGPU(): Promise<Backend> {
+  if (!listBackends().some((entry) => entry.name === 'webgpu')) registerBackend('webgpu', () => createNodeWebGPUBackend(), 0);
+  try {
+    return await startBackend('webgpu');
+  } catch (error) {
+    const cause = (error as { cause?: unknown }).cause;
+    const why = (cause instanceof Error ? cause.message : (error as Error).message).replace(/^webgpu: /, '');
+    throw runtimeError(`webgpu: the backend could not start: ${why}`, WEBGPU_HINT);
+  }
+}
+
+/**
+ * Checks that `--backend` can compute in `dtype` before anything starts.
+ * @throws CliError (usage) for float64 on webgpu (WGSL has no float64).
+ */
+export function checkBackendDtype(choice: BackendChoice, dtype: FloatDType, why: string): void {
+  if (choice === 'webgpu' && dtype === 'float64') throw usageError(`--backend webgpu computes in float32 only (WGSL has no float64), and ${why} is float64`, 'use --backend wasm (or js) for float64');
+}
+
 /**
  * Uses `threads` threads on a started backend: the wasm workers, and on blas OpenBLAS's threads too.
  * @throws {Error} from the backend for a count it cannot run (the caller words it).
@@ -52,11 +78,12 @@ export async function setComputeThreads(backend: Backend, threads: number): Prom
 /**
  * Starts `--backend` with `--threads`: `auto` is blas where a BLAS library loads, else wasm (saying so through
  * `note`). The started backend's `name` is what a run saves.
- * @throws CliError (usage) for threads the backend cannot run; (runtime) for `blas` without a BLAS library, with
- * what to install.
+ * @throws CliError (usage) for threads the backend cannot run; (runtime) for `blas` without a BLAS library or
+ * `webgpu` without the webgpu package or an adapter, with what to install.
  */
 export async function startCompute(choice: BackendChoice, threads: number, note: (line: string) => void = () => undefined): Promise<Backend> {
-  if (threads > 1 && choice === 'js') throw usageError(`--threads ${threads} needs --backend wasm or blas (the js backend has one thread)`);
+  if (threads > 1 && (choice === 'js' || choice === 'webgpu')) throw usageError(`--threads ${threads} needs --backend wasm or blas (the ${choice} backend takes no thread count)`);
+  if (choice === 'webgpu') return startWebGPU();
   const started = (choice === 'blas' || choice === 'auto' ? await startBlas(choice === 'auto', note) : null) ?? (await startBackend(choice === 'auto' ? 'wasm' : choice));
   try {
     await setComputeThreads(started, threads);

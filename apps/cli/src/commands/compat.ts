@@ -1,7 +1,7 @@
 // `microgpt train --compat microgpt.py`: Karpathy's microgpt.py run, reproduced exactly (the model package's
 // runMicrogpt), printing what microgpt.py prints with each loss in full, or JSON lines.
 import { type MicrogptHooks, microgptLines, runMicrogpt } from '@microgpt/model';
-import { type BackendChoice, startCompute } from '../compute';
+import { type BackendChoice, checkBackendDtype, startCompute } from '../compute';
 import { readData } from '../datasets';
 import { usageError } from '../errors';
 import { machineMemory, refuseWhatDoesNotFit } from '../memory';
@@ -50,6 +50,7 @@ export async function compatCommand(flags: CompatFlags, explicit: ReadonlySet<st
         },
       }
     : microgptLines(print, { fullPrecision: true });
+  checkBackendDtype(flags.backend, 'float64', 'microgpt.py\'s exact run');
   const backend = await startCompute(flags.backend, 1, out.note);
   const run = await refuseWhatDoesNotFit(() => runMicrogpt(text, settings, hooks, backend, machineMemory()), backend, () => 'lower --n-layer, --n-embd or --block-size');
   out.record({ done: true, params: run.params, vocab_size: run.vocabSize, train_seconds: run.trainSeconds });

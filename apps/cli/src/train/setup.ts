@@ -22,7 +22,7 @@ import {
 import { loadCheckpoint } from '@microgpt/model/node';
 import type { Backend } from '@microgpt/tensor';
 import { type Tokenizer, tokenizerFromJSON } from '@microgpt/tokenizer';
-import { type BackendChoice, type BackendName, backendName, startCompute } from '../compute';
+import { type BackendChoice, type BackendName, backendName, checkBackendDtype, startCompute } from '../compute';
 import { readData } from '../datasets';
 import { type PreparedData, isTokenFile, openPreparedData } from '../prepared-data';
 import { asUsage, runtimeError, usageError } from '../errors';
@@ -185,6 +185,7 @@ export async function newRun(flags: TrainFlags, log: (line: string) => void): Pr
   // the config is checked once here with a stand-in for it, and again below).
   const standIn = asUsage(() => resolveConfig({ ...preset.model, vocabSize: preset.vocabSize ?? 1, ...configOverrides(flags) }), 'the model flags (--n-layer, --n-head, --n-embd, --block-size, …) must make a valid model');
   checkVocabSize(flags.tokenizer ?? 'char', flags.vocabSize, documents ? 1 : 0);
+  checkBackendDtype(flags.backend, settings.dtype, flags.dtype === undefined ? `the ${preset.name} preset's dtype` : '--dtype');
   const backend = await startCompute(flags.backend, flags.threads, log);
   ensureFits(standIn, trainingRunWork(settings, settings.dtype, true), 'this run', backend, trainingHint);
   const dataSource = flags.data ?? defaultData(preset.name);
