@@ -3,10 +3,10 @@
 import { join } from 'node:path';
 import { type Checkpoint, type GPT, type TrainSettings, checkSavedSettings } from '@microgpt/model';
 import { isQuantizedCheckpoint, loadQuantizedCheckpoint } from '@microgpt/quant/node';
-import { isHuggingFaceFolder, loadCheckpoint, loadHuggingFaceFolder } from '@microgpt/model/node';
+import { describeCheckpoint, isHuggingFaceFolder, loadCheckpoint, loadHuggingFaceFolder } from '@microgpt/model/node';
 import type { Backend } from '@microgpt/tensor';
 import { type Tokenizer, tokenizerFromJSON } from '@microgpt/tokenizer';
-import { runtimeError } from './errors';
+import { runtimeError, usageError } from './errors';
 import { BOS_TEXT } from './tokenizers';
 
 /** A loaded checkpoint, ready to sample or evaluate. */
@@ -38,11 +38,22 @@ function savedSettings(dir: string, state: object | undefined): TrainSettings | 
 }
 
 /**
+ * Refuses, before loading, a float64 microgpt checkpoint on a backend that cannot store float64 (webgpu).
+ * @throws CliError (usage) naming the folder and the backend.
+ */
+export async function refuseUnstorableDtype(dir: string, backend: Backend): Promise<void> {
+  if (backend.name !== 'webgpu' || (await isHuggingFaceFolder(dir))) return;
+  const { dtype } = await describeCheckpoint(dir);
+  if (dtype === 'float64') throw usageError(`${dir} holds float64 weights, and --backend webgpu computes in float32 only (WGSL has no float64)`, 'use --backend wasm (or js) for this checkpoint');
+}
+
+/**
  * The checkpoint in `dir`: a microgpt checkpoint or run folder, a quantized one, or a Hugging Face GPT-2 folder
  * (config.json with `"model_type": "gpt2"`).
- * @throws CheckpointError for a missing or damaged folder.
+ * @throws CheckpointError for a missing or damaged folder; CliError for float64 weights on webgpu.
  */
 export async function loadAnyCheckpoint(dir: string, backend: Backend): Promise<Checkpoint> {
+  await refuseUnstorableDtype(dir, backend);
   if (await isHuggingFaceFolder(dir)) return loadHuggingFaceFolder(dir, { backend });
   return (await isQuantizedCheckpoint(dir)) ? loadQuantized(dir, backend) : loadCheckpoint(dir, { backend });
 }

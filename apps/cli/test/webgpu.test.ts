@@ -32,7 +32,7 @@ describe('--backend webgpu', () => {
     expect(info.stdout).toContain('trained on: backend webgpu');
   });
 
-  it('refuses float64, --compat and --threads before any work; without an adapter it names what to install', async () => {
+  it('refuses float64 (flags and checkpoints), --compat and --threads before any work; without an adapter it names what to install', async () => {
     const cases: [string[], number, string][] = [
       [['train', ...SMALL, '--backend', 'webgpu', '--dtype', 'float64', '--out', join(dir, 'refused')], 2, 'error: --backend webgpu computes in float32 only (WGSL has no float64), and --dtype is float64'],
       [['train', '--compat', 'microgpt.py', '--data', names, '--backend', 'webgpu'], 2, "error: --backend webgpu computes in float32 only (WGSL has no float64), and microgpt.py's exact run is float64"],
@@ -42,6 +42,13 @@ describe('--backend webgpu', () => {
       const result = await runCli(args, { env: gpu });
       expect(result.code, args.join(' ')).toBe(code);
       expect(result.stderr).toContain(message);
+    }
+    const f64 = join(dir, 'f64');
+    expect((await runCli(['train', ...SMALL, '--dtype', 'float64', '--out', f64], { env: base })).code).toBe(0);
+    for (const args of [['sample', '--ckpt', f64], ['eval', '--ckpt', f64], ['train', '--resume', f64]]) {
+      const result = await runCli([...args, '--backend', 'webgpu'], { env: gpu });
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(result.stderr).toContain(`holds float64 weights, and --backend webgpu computes in float32 only`);
     }
     const noAdapter = await runCli(['train', ...SMALL, '--backend', 'webgpu', '--out', join(dir, 'none')], { env: { ...base, VK_ICD_FILENAMES: join(dir, 'no-such-driver.json') } });
     expect(noAdapter.code).toBe(1);

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { getPreset, tokenizerHash } from '@microgpt/model';
 import { isHuggingFaceFolder, loadCheckpoint, loadHuggingFaceFolder } from '@microgpt/model/node';
 import { type Tokenizer, TokenizerError, tokenizerFromJSON } from '@microgpt/tokenizer';
+import { refuseUnstorableDtype } from '../checkpoints';
 import { backendName, startCompute } from '../compute';
 import { asUsage, runtimeError, usageError } from '../errors';
 import { ensureFits, trainingRunWork } from '../memory';
@@ -70,6 +71,7 @@ export async function fineTuneRun(flags: TrainFlags & { initFrom: string; freeze
   const preset = asUsage(() => getPreset(flags.preset), 'run `microgpt train --help` for the presets');
   const backend = await startCompute(flags.backend, flags.threads, log);
   // A Hugging Face GPT-2 folder (exported, or written by PyTorch code) fine-tunes as it imports.
+  await refuseUnstorableDtype(dir, backend);
   const checkpoint = (await isHuggingFaceFolder(dir)) ? await loadHuggingFaceFolder(dir, { backend }) : await loadCheckpoint(dir, { backend });
   const { model } = checkpoint;
   const settings = trainSettings(preset.train, { ...flags, dtype: model.dtype });

@@ -22,6 +22,7 @@ import {
 import { loadCheckpoint } from '@microgpt/model/node';
 import type { Backend } from '@microgpt/tensor';
 import { type Tokenizer, tokenizerFromJSON } from '@microgpt/tokenizer';
+import { refuseUnstorableDtype } from '../checkpoints';
 import { type BackendChoice, type BackendName, backendName, checkBackendDtype, startCompute } from '../compute';
 import { readData } from '../datasets';
 import { type PreparedData, isTokenFile, openPreparedData } from '../prepared-data';
@@ -220,6 +221,7 @@ export async function resumedRun(flags: TrainFlags, explicit: ReadonlySet<string
   const fixed = FIXED_ON_RESUME.filter((name) => explicit.has(name));
   if (fixed.length > 0) throw usageError(`--resume continues the saved run, so it cannot change ${fixed.map((f) => `--${f.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')}`, 'start a new run with --out DIR instead');
   const { backend, compute } = await startResumeCompute(dir, flags, explicit, log);
+  await refuseUnstorableDtype(dir, backend);
   const checkpoint = await loadCheckpoint(dir, { backend, requireTrainingState: true });
   if (checkpoint.tokenizer === null) throw runtimeError(`${dir}: the checkpoint has no tokenizer.json, so its data cannot be read again`);
   const tokenizer = tokenizerFromJSON(checkpoint.tokenizer);
