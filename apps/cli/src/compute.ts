@@ -82,7 +82,7 @@ export async function setComputeThreads(backend: Backend, threads: number): Prom
  * `webgpu` without the webgpu package or an adapter, with what to install.
  */
 export async function startCompute(choice: BackendChoice, threads: number, note: (line: string) => void = () => undefined): Promise<Backend> {
-  if (threads > 1 && (choice === 'js' || choice === 'webgpu')) throw usageError(`--threads ${threads} needs --backend wasm or blas (the ${choice} backend takes no thread count)`);
+  if (threads > 1 && (choice === 'js' || choice === 'webgpu')) throw usageError(`--threads ${threads} needs --backend wasm or blas (the ${choice} backend ${choice === 'js' ? 'has one thread' : 'takes no thread count'})`);
   if (choice === 'webgpu') return startWebGPU();
   const started = (choice === 'blas' || choice === 'auto' ? await startBlas(choice === 'auto', note) : null) ?? (await startBackend(choice === 'auto' ? 'wasm' : choice));
   try {

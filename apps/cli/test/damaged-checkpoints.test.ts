@@ -131,8 +131,8 @@ describe('--resume with a damaged or foreign training state', () => {
     const ckpt = copy();
     editState(ckpt, (j) => (j.backend = 'cuda'));
     const result = await resume(ckpt);
-    expectCleanError(result, 1, `${join(ckpt, 'trainer_state.json')}: backend: expected one of js, wasm, blas (the backends the CLI runs on), found "cuda"`);
-    expect(result.stderr).toContain('hint: give --backend js, wasm or blas to resume on one of them');
+    expectCleanError(result, 1, `${join(ckpt, 'trainer_state.json')}: backend: expected one of js, wasm, blas, webgpu (the backends the CLI runs on), found "cuda"`);
+    expect(result.stderr).toContain('hint: give --backend js, wasm, blas or webgpu to resume on one of them');
     expect((await resume(ckpt, ['--backend', 'wasm'])).code).toBe(0);
   });
 

@@ -41,7 +41,7 @@ describe('user errors', () => {
   it('bad flag values, exit 2', async () => {
     expectCleanError(await run(['train', '--steps', 'many']), 2, "option '--steps <n>' argument 'many' is invalid. expected an integer ≥ 1");
     expectCleanError(await run(['train', '--lr', '-1']), 2, "argument '-1' is invalid. expected a number in (0, 10]");
-    expectCleanError(await run(['train', '--backend', 'gpu']), 2, 'Allowed choices are js, wasm, blas, auto');
+    expectCleanError(await run(['train', '--backend', 'gpu']), 2, 'Allowed choices are js, wasm, blas, webgpu, auto');
     expectCleanError(await run(['sample', '--ckpt', ckpt, '--top-p', '1.5']), 2, "'--top-p <x>' argument '1.5' is invalid");
     expectCleanError(await run(['train', '--threads', '2', '--backend', 'js', '--data', data]), 2, '--threads 2 needs --backend wasm or blas (the js backend has one thread)');
   });

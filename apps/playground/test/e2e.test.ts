@@ -107,7 +107,6 @@ describe.skipIf(SKIP)('playground in Chromium', () => {
     const before = await layout();
     await page.locator('#start').click();
     await expect.poll(() => number('stat-step'), { timeout: 30_000 }).toBeGreaterThan(0);
-    const earlyLoss = await number('stat-loss');
     const during = await layout();
     await expect.poll(() => page.locator('#stat-status').textContent(), { timeout: 120_000 }).toBe('ready');
     // No layout jumps: the cards above the checkpoint card keep their place and size while training and after.
@@ -116,8 +115,10 @@ describe.skipIf(SKIP)('playground in Chromium', () => {
     expect(await number('stat-step')).toBe(400);
     const finalLoss = await number('stat-loss');
     const valLoss = await number('stat-val');
-    expect(finalLoss).toBeLessThan(earlyLoss);
-    expect(valLoss).toBeLessThan(Math.log(27));
+    // A fresh model's loss is about ln 27 (uniform over the 27 ids); one batch's loss is noisy, and the first step
+    // seen by the poll may come late under load, so the fall is measured from ln 27, not from that step.
+    expect(finalLoss).toBeLessThan(Math.log(27) - 0.5);
+    expect(valLoss).toBeLessThan(Math.log(27) - 0.5);
     const samples = await page.locator('#samples li').allTextContents();
     expect(samples).toHaveLength(5);
     expect(samples.join('')).toMatch(/^[a-z()\s]+$/);
