@@ -1,7 +1,8 @@
 // Training speed of @microgpt/model beside its peers, one row per (name, impl, threads):
 // - microgpt-py: microgpt.py's run (1,000 steps of one names.txt document, float64, exact mode): seconds of the
 //   training loop, beside PyTorch eager running the same model;
-// - names: the `names` preset (8 documents a step, float32): tokens/s;
+// - names: the `names` preset (8 documents a step, float32): tokens/s, beside the same step in plain C (peers/c,
+//   built with `cc -O3 -march=native` when a compiler exists);
 // - shakespeare-cpu: nanoGPT's CPU model (4 × 128, B 12, T 64, AdamW, clip): ms per step on wasm and blas (native
 //   BLAS matmuls, where a BLAS library loads), beside PyTorch;
 // - one-block: one GPT block (V 64, T 64, B 16, C 128, MLP 512, one head, RMSNorm, ReLU, Adam): ms per step,
@@ -28,6 +29,7 @@ import { startBlas } from '../blas';
 import { type Emit, median, progress, timeMedianAsync } from '../harness';
 import { jaxOneBlock } from '../peers/jax-one-block';
 import { ONE_BLOCK } from '../peers/one-block-model';
+import { C_IMPL, runCNames } from '../peers/c';
 import { bestPytorchRows, hasTorch, runPytorch } from '../peers/pytorch';
 import { tfjsOneBlock } from '../peers/tfjs-one-block';
 import { datasetPath, datasetText, peakRssMb } from './data';
@@ -99,6 +101,12 @@ async function namesRows(emit: Emit, wasm: T.WasmBackend): Promise<void> {
     emitRow(emit, { name: 'names', impl: backend.name, threads }, 'tokens_per_s', Math.round(((tokens / steps) * STEPS) / seconds), 'tokens/s');
     trainer.dispose();
     disposeGPT(model);
+  }
+  // The C peer (names-step.c): 200 warm-up steps, then the median of six 500-step chunks, in its own process.
+  const c = runCNames(datasetPath('names.txt')!, 3200, 1);
+  if (c) {
+    progress(`bench: names on c: loss ${c.firstLoss.toFixed(3)} at step 1, ${c.lastLoss.toFixed(3)} over the last 100 of 3200`);
+    emit({ suite: 'train', name: 'names', impl: C_IMPL, threads: 1, metric: 'tokens_per_s', value: Math.round(c.tokensPerSecond), unit: 'tokens/s' });
   }
 }
 
