@@ -2,10 +2,12 @@
 // from @microgpt/backend-blas (native BLAS matmuls over the wasm memory), the webgpu one from
 // @microgpt/backend-webgpu (WGSL kernels through the `webgpu` package's Dawn); both are registered here and started
 // only when asked for, so a machine without a BLAS library or a GPU never loads either. `auto` takes blas where it
-// starts, else wasm.
+// starts, else wasm. The wasm backend is the CLI's own (blas composes over it): it starts on one thread, so a run
+// that asks for one (the default of most commands, and --compat microgpt.py) never spawns a worker; --threads N
+// starts the N - 1 workers.
 import { type BlasBackend, BlasUnavailableError, blasInstallHint, createBlasBackend } from '@microgpt/backend-blas';
 import { SWIFTSHADER_ICD, createNodeWebGPUBackend } from '@microgpt/backend-webgpu/node';
-import { type Backend, type FloatDType, type WasmBackend, listBackends, registerBackend, startBackend } from '@microgpt/tensor';
+import { type Backend, type FloatDType, type WasmBackend, createWasmBackend, listBackends, registerBackend, startBackend } from '@microgpt/tensor';
 import { runtimeError, usageError } from './errors';
 
 /** What `--backend` accepts. */
@@ -19,8 +21,22 @@ export type BackendName = (typeof BACKENDS)[number];
 /** Above wasm's 10, so that `ready()` would prefer it where it starts. */
 const BLAS_PRIORITY = 20;
 
+let wasm: Promise<WasmBackend> | null = null;
+
+/**
+ * The wasm backend, started once on one thread: the tensor registry's would spawn a worker per extra core at start,
+ * each a whole Node isolate to boot, before knowing whether a command wants more than one thread.
+ */
+function startWasm(): Promise<WasmBackend> {
+  wasm ??= createWasmBackend({ threads: 1 }).catch((error: unknown) => {
+    wasm = null;
+    throw error;
+  });
+  return wasm;
+}
+
 function registerBlas(): void {
-  if (!listBackends().some((entry) => entry.name === 'blas')) registerBackend('blas', () => createBlasBackend(), BLAS_PRIORITY);
+  if (!listBackends().some((entry) => entry.name === 'blas')) registerBackend('blas', async () => createBlasBackend({ base: await startWasm() }), BLAS_PRIORITY);
 }
 
 /** The BlasUnavailableError behind a failed start of the blas backend, if that is why it failed. */
@@ -84,7 +100,8 @@ export async function setComputeThreads(backend: Backend, threads: number): Prom
 export async function startCompute(choice: BackendChoice, threads: number, note: (line: string) => void = () => undefined): Promise<Backend> {
   if (threads > 1 && (choice === 'js' || choice === 'webgpu')) throw usageError(`--threads ${threads} needs --backend wasm or blas (the ${choice} backend ${choice === 'js' ? 'has one thread' : 'takes no thread count'})`);
   if (choice === 'webgpu') return startWebGPU();
-  const started = (choice === 'blas' || choice === 'auto' ? await startBlas(choice === 'auto', note) : null) ?? (await startBackend(choice === 'auto' ? 'wasm' : choice));
+  const blas = choice === 'blas' || choice === 'auto' ? await startBlas(choice === 'auto', note) : null;
+  const started = blas ?? (choice === 'js' ? await startBackend('js') : await startWasm());
   try {
     await setComputeThreads(started, threads);
   } catch (error) {
