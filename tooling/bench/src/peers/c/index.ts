@@ -46,6 +46,8 @@ export function namesStepBinary(): string | null {
 export interface CNamesRun {
   /** Median tokens/s (counted targets) over chunks of 500 steps after 200 warm-up steps. */
   readonly tokensPerSecond: number;
+  /** Tokens per second of the process's CPU time over every step after the warm-up (steadier on a shared machine). */
+  readonly tokensPerCpuSecond: number;
   readonly firstLoss: number;
   /** Mean loss of the last 100 steps. */
   readonly lastLoss: number;
@@ -68,6 +70,6 @@ export function runNamesStep(binary: string, args: readonly string[]): string {
 export function runCNames(dataPath: string, steps: number, seed: number): CNamesRun | null {
   const binary = namesStepBinary();
   if (binary === null) return null;
-  const line = JSON.parse(runNamesStep(binary, ['train', dataPath, String(steps), String(seed)])) as { tokens_per_s: number; first_loss: number; last_loss: number };
-  return { tokensPerSecond: line.tokens_per_s, firstLoss: line.first_loss, lastLoss: line.last_loss };
+  const line = JSON.parse(runNamesStep(binary, ['train', dataPath, String(steps), String(seed)])) as { tokens_per_s: number; tokens_per_cpu_s: number; first_loss: number; last_loss: number };
+  return { tokensPerSecond: line.tokens_per_s, tokensPerCpuSecond: line.tokens_per_cpu_s, firstLoss: line.first_loss, lastLoss: line.last_loss };
 }

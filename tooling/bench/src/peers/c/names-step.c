@@ -7,7 +7,8 @@
 // Each document runs at its own length (padding costs nothing here; our pass pads a batch to its longest).
 //
 //   names-step train NAMES_TXT STEPS SEED  trains STEPS steps; prints one JSON line: tokens/s per chunk of
-//                                          CHUNK steps after WARMUP steps (median), the first and last losses
+//                                          CHUNK steps after WARMUP steps (median), tokens per CPU second over
+//                                          every step after WARMUP, the first and last losses
 //   names-step check WEIGHTS BATCH STEPS   STEPS steps on one batch from given weights; prints each loss
 //
 // WEIGHTS: int32 V, then float32 wte (V,C), wpe (T,C), q, k, v, o (C,C), fc1 (F,C), fc2 (C,F), lm_head (V,C).
@@ -218,9 +219,9 @@ static uint64_t next_u64(void) { // splitmix64
 static double uniform(void) { return (next_u64() >> 11) * (1.0 / 9007199254740992.0); }
 static float gauss(float std) { return std * sqrt(-2 * log(1 - uniform())) * cos(2 * M_PI * uniform()); }
 
-static double now(void) {
+static double seconds(clockid_t clock) {
   struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
+  clock_gettime(clock, &ts);
   return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
@@ -263,12 +264,14 @@ static int train(const char *path, int steps, uint64_t seed) {
   for (int i = 0; i < nparams; i++) param[i] = gauss(0.08f);
   int x[B * T], yt[B * T], at = 0, nchunks = 0;
   long tokens = 0, chunk_tokens = 0;
-  double *rates = xmalloc((steps / CHUNK + 1) * sizeof(double)), chunk_start = 0;
+  double *rates = xmalloc((steps / CHUNK + 1) * sizeof(double)), chunk_start = 0, cpu_start = 0;
+  long timed_tokens = 0;
   float first = 0, last = 0;
   for (int s = 0; s < steps; s++) {
     if (s == WARMUP || (s > WARMUP && (s - WARMUP) % CHUNK == 0)) {
-      if (s > WARMUP) rates[nchunks++] = chunk_tokens / (now() - chunk_start);
-      chunk_start = now(), chunk_tokens = 0;
+      if (s > WARMUP) rates[nchunks++] = chunk_tokens / (seconds(CLOCK_MONOTONIC) - chunk_start);
+      if (s == WARMUP) cpu_start = seconds(CLOCK_PROCESS_CPUTIME_ID);
+      chunk_start = seconds(CLOCK_MONOTONIC), chunk_tokens = 0;
     }
     for (int b = 0; b < B; b++, at = (at + 1) % ntrain) {
       const int *d = docs[order[at]];
@@ -277,13 +280,16 @@ static int train(const char *path, int steps, uint64_t seed) {
     long before = tokens;
     float loss = step(x, yt, B, T, s, &tokens);
     chunk_tokens += tokens - before;
+    if (s >= WARMUP) timed_tokens += tokens - before;
     if (s == 0) first = loss;
     last = s >= steps - 100 ? last + loss / 100 : 0;
   }
+  if (steps > WARMUP && (steps - WARMUP) % CHUNK == 0) rates[nchunks++] = chunk_tokens / (seconds(CLOCK_MONOTONIC) - chunk_start);
   if (nchunks == 0) { fprintf(stderr, "names-step: %d steps leave no timed chunk of %d after %d warm-up steps\n", steps, CHUNK, WARMUP); return 1; }
   qsort(rates, nchunks, sizeof(double), cmp_double);
   double median = nchunks % 2 ? rates[nchunks / 2] : (rates[nchunks / 2 - 1] + rates[nchunks / 2]) / 2;
-  printf("{\"tokens_per_s\":%.0f,\"chunks\":%d,\"first_loss\":%.6f,\"last_loss\":%.6f}\n", median, nchunks, first, last);
+  double cpu = seconds(CLOCK_PROCESS_CPUTIME_ID) - cpu_start;
+  printf("{\"tokens_per_s\":%.0f,\"tokens_per_cpu_s\":%.0f,\"chunks\":%d,\"first_loss\":%.6f,\"last_loss\":%.6f}\n", median, timed_tokens / cpu, nchunks, first, last);
   return 0;
 }
 

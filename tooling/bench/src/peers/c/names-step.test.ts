@@ -11,7 +11,9 @@ const WEIGHT_ORDER = ['wte', 'wpe', 'h.0.attn.q.weight', 'h.0.attn.k.weight', 'h
 const STEPS = 6;
 const binary = namesStepBinary();
 const dir = mkdtempSync(join(tmpdir(), 'names-step-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
 
 /** Rows of BOS … BOS documents padded with input 0 and target -1, as the document loader makes them. */
 function paddedBatch(docs: readonly number[][], bos: number): Batch {
@@ -20,7 +22,10 @@ function paddedBatch(docs: readonly number[][], bos: number): Batch {
   const y = new Int32Array(docs.length * T).fill(-1);
   docs.forEach((doc, b) => {
     const seq = [bos, ...doc, bos];
-    for (let t = 0; t < seq.length - 1; t++) (x[b * T + t] = seq[t]!), (y[b * T + t] = seq[t + 1]!);
+    for (let t = 0; t < seq.length - 1; t++) {
+      x[b * T + t] = seq[t]!;
+      y[b * T + t] = seq[t + 1]!;
+    }
   });
   return { x, y, B: docs.length, T };
 }
@@ -44,6 +49,8 @@ describe.skipIf(binary === null)('names-step.c (needs a C compiler: cc, or CC)',
     expect(theirs).toHaveLength(STEPS);
     expect(ours[STEPS - 1]).toBeLessThan(ours[0]!); // the step trains
     // float32 sums in another order: agreement to a few units in the 6th digit.
-    theirs.forEach((loss, i) => expect(loss).toBeCloseTo(ours[i]!, 5));
+    theirs.forEach((loss, i) => {
+      expect(loss).toBeCloseTo(ours[i]!, 5);
+    });
   });
 });
