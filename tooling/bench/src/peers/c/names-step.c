@@ -231,13 +231,15 @@ static int train(const char *path, int steps, uint64_t seed) {
   FILE *f = fopen(path, "rb");
   if (!f) { fprintf(stderr, "names-step: cannot open %s\n", path); return 1; }
   static char text[1 << 22];
-  size_t len = fread(text, 1, sizeof(text) - 1, f);
+  size_t len = fread(text, 1, sizeof(text), f);
   fclose(f);
+  if (len == sizeof(text)) { fprintf(stderr, "names-step: %s is larger than %zu bytes; expected a names list\n", path, sizeof(text) - 1); return 1; }
   int present[256] = {0}, id[256];
   for (size_t i = 0; i < len; i++) if (text[i] != '\n' && text[i] != '\r') present[(unsigned char)text[i]] = 1;
   V = 0;
   for (int c = 0; c < 256; c++) if (present[c]) id[c] = V++;
   const int bos = V++; // the tokenizer's order: sorted characters, then BOS
+  if (V > MAXV) { fprintf(stderr, "names-step: %s has %d distinct bytes; at most %d fit\n", path, V - 1, MAXV - 1); return 1; }
   // Documents: each line as BOS chars BOS cropped to T + 1 tokens.
   int ndocs = 0, cap = 1024;
   int (*docs)[T + 1] = xmalloc(cap * sizeof(*docs));
