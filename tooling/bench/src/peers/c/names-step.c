@@ -318,6 +318,10 @@ static int check(const char *weights, const char *batch, int steps) {
   if (rows < 1 || width < 1 || width > T) { fprintf(stderr, "names-step: %s is %d × %d; expected rows ≥ 1 and width in [1, %d]\n", batch, rows, width, T); return 1; }
   int *ids = xmalloc((2 + 2 * rows * width) * sizeof(int));
   if (!read_all(batch, ids, (2 + 2 * rows * width) * sizeof(int))) return 1;
+  for (int i = 0; i < rows * width; i++) {
+    int x = ids[2 + i], y = ids[2 + rows * width + i];
+    if (x < 0 || x >= V || y < -1 || y >= V) { fprintf(stderr, "names-step: %s: element %d has id %d, target %d; expected ids in [0, %d) and targets in [-1, %d)\n", batch, i, x, y, V, V); return 1; }
+  }
   long tokens = 0;
   for (int s = 0; s < steps; s++) printf("%.9g\n", step(ids + 2, ids + 2 + rows * width, rows, width, s, &tokens));
   return 0;
