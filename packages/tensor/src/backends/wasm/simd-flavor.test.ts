@@ -8,31 +8,35 @@ import { SIMD_ENV, chooseSimdFlavor, relaxedSimdAvailable } from './simd-flavor'
 const saved = process.env[SIMD_ENV];
 
 afterEach(() => {
-  if (saved === undefined) delete process.env[SIMD_ENV];
-  else process.env[SIMD_ENV] = saved;
+  setEnv(saved);
 });
+
+function setEnv(value: string | undefined): void {
+  if (value === undefined) delete process.env.MICROGPT_WASM_SIMD;
+  else process.env.MICROGPT_WASM_SIMD = value;
+}
 
 describe('wasm SIMD flavor', () => {
   it('detects relaxed SIMD in Node ≥ 20 (Node 20 behind a V8 flag that detection turns on)', async () => {
     expect(await relaxedSimdAvailable()).toBe(true);
-    delete process.env[SIMD_ENV];
+    setEnv(undefined);
     expect(await chooseSimdFlavor(undefined)).toBe('relaxed-simd');
     expect(await chooseSimdFlavor('auto')).toBe('relaxed-simd');
   });
 
   it('takes the simd option first, then MICROGPT_WASM_SIMD', async () => {
-    process.env[SIMD_ENV] = 'simd128';
+    setEnv('simd128');
     expect(await chooseSimdFlavor(undefined)).toBe('simd128');
     expect(await chooseSimdFlavor('auto')).toBe('simd128');
     expect(await chooseSimdFlavor('relaxed-simd')).toBe('relaxed-simd');
-    process.env[SIMD_ENV] = '';
+    setEnv('');
     expect(await chooseSimdFlavor(undefined)).toBe('relaxed-simd');
-    process.env[SIMD_ENV] = 'relaxed-simd';
+    setEnv('relaxed-simd');
     expect(await chooseSimdFlavor('simd128')).toBe('simd128');
   });
 
   it('loads the module it chose, and says which', async () => {
-    process.env[SIMD_ENV] = 'simd128';
+    setEnv('simd128');
     const forced = await createWasmBackend({ threads: 1 });
     expect(forced.simd).toBe('simd128');
     forced.dispose();
@@ -42,10 +46,10 @@ describe('wasm SIMD flavor', () => {
   });
 
   it('refuses an unknown flavor by name, from the option or the environment', async () => {
-    process.env[SIMD_ENV] = 'avx512';
+    setEnv('avx512');
     await expect(chooseSimdFlavor(undefined)).rejects.toThrow(new BackendError("wasm: MICROGPT_WASM_SIMD must be one of relaxed-simd, simd128, found 'avx512'"));
     await expect(createWasmBackend({ threads: 1 })).rejects.toThrow(BackendError);
-    delete process.env[SIMD_ENV];
+    setEnv(undefined);
     // @ts-expect-error a flavor that does not exist, as JavaScript callers may pass
     await expect(chooseSimdFlavor('simd256')).rejects.toThrow(new BackendError("wasm: simd must be 'auto' or one of relaxed-simd, simd128, found 'simd256'"));
   });

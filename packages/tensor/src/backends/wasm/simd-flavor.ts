@@ -3,6 +3,7 @@
 // relaxed SIMD, else `simd128`. Node 20 has relaxed SIMD behind a V8 flag, which detection turns on (V8 flags are
 // per process, so workers started later validate and run the same module); Node 22 and Chromium have it on.
 import { BackendError } from '../../index';
+import type * as NodeV8 from 'node:v8';
 import { isNode, nodeModule } from './threads';
 
 /** The two builds of the kernels module: relaxed SIMD (fused multiply-add) and plain SIMD128. */
@@ -34,7 +35,7 @@ export function relaxedSimdAvailable(): Promise<boolean> {
     if (WebAssembly.validate(RELAXED_PROBE)) return true;
     if (!isNode()) return false;
     try {
-      (await nodeModule<typeof import('node:v8')>('v8')).setFlagsFromString('--experimental-wasm-relaxed-simd');
+      (await nodeModule<typeof NodeV8>('v8')).setFlagsFromString('--experimental-wasm-relaxed-simd');
     } catch {
       return false; // a runtime that calls itself Node but has no V8 flags
     }
@@ -45,7 +46,8 @@ export function relaxedSimdAvailable(): Promise<boolean> {
 
 /** The flavor `MICROGPT_WASM_SIMD` asks for, or null when it is unset or empty. */
 function flavorFromEnv(): SimdFlavor | null {
-  const value = typeof process === 'object' ? process.env?.[SIMD_ENV] : undefined;
+  // A browser has no process, and some bundlers define one without env.
+  const value = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[SIMD_ENV];
   if (value === undefined || value === '') return null;
   if (!(SIMD_FLAVORS as readonly string[]).includes(value)) {
     throw new BackendError(`wasm: ${SIMD_ENV} must be one of ${SIMD_FLAVORS.join(', ')}, found '${value}'`);
@@ -61,7 +63,7 @@ function flavorFromEnv(): SimdFlavor | null {
 export async function chooseSimdFlavor(asked: SimdFlavor | 'auto' | undefined): Promise<SimdFlavor> {
   const wanted = asked === undefined || asked === 'auto' ? (flavorFromEnv() ?? 'auto') : asked;
   if (wanted !== 'auto' && !(SIMD_FLAVORS as readonly string[]).includes(wanted)) {
-    throw new BackendError(`wasm: simd must be 'auto' or one of ${SIMD_FLAVORS.join(', ')}, found '${String(wanted)}'`);
+    throw new BackendError(`wasm: simd must be 'auto' or one of ${SIMD_FLAVORS.join(', ')}, found '${wanted}'`);
   }
   const relaxed = wanted !== 'simd128' && (await relaxedSimdAvailable());
   if (wanted === 'relaxed-simd' && !relaxed) {
