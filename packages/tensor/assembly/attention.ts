@@ -10,6 +10,7 @@
 // batch, head and row strides, in elements, come in `strides` (an i32 array, three per tensor in argument
 // order), so a model can attend straight from its fused qkv rows and write heads side by side.
 import { expF32x4, expS, expV, rowDot } from './math';
+import { mulAdd } from './multiply-add';
 
 // Positions of the tensors in `strides`: forward (q, k, v, out), backward (q, k, v, dout, dq, dk, dv).
 const Q = 0;
@@ -42,10 +43,10 @@ const DV = 6;
   let e = 0;
   for (; e + 8 <= D; e += 8) {
     const o = <usize>e << 2;
-    a = f32x4.add(a, f32x4.mul(v128.load(x + o), v128.load(y + o)));
-    b = f32x4.add(b, f32x4.mul(v128.load(x + o, 16), v128.load(y + o, 16)));
+    a = mulAdd<f32>(a, v128.load(x + o), v128.load(y + o));
+    b = mulAdd<f32>(b, v128.load(x + o, 16), v128.load(y + o, 16));
   }
-  for (; e + 4 <= D; e += 4) a = f32x4.add(a, f32x4.mul(v128.load(x + (<usize>e << 2)), v128.load(y + (<usize>e << 2))));
+  for (; e + 4 <= D; e += 4) a = mulAdd<f32>(a, v128.load(x + (<usize>e << 2)), v128.load(y + (<usize>e << 2)));
   a = f32x4.add(a, b);
   let sum = f32x4.extract_lane(a, 0) + f32x4.extract_lane(a, 1) + f32x4.extract_lane(a, 2) + f32x4.extract_lane(a, 3);
   for (; e < D; e++) sum += load<f32>(x + (<usize>e << 2)) * load<f32>(y + (<usize>e << 2));
@@ -119,7 +120,7 @@ const DV = 6;
   let e = 0;
   for (; e + lanes <= D; e += lanes) {
     const o = <usize>e << sh;
-    v128.store(acc + o, v128.add<T>(v128.load(acc + o), v128.mul<T>(av, v128.load(src + o))));
+    v128.store(acc + o, mulAdd<T>(v128.load(acc + o), av, v128.load(src + o)));
   }
   for (; e < D; e++) {
     const o = <usize>e << sh;

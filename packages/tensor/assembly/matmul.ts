@@ -12,8 +12,9 @@
 //
 // Register budget: V8 on x64 leaves 15 v128 registers to a wasm function. The micro-kernel keeps an
 // MR × 2-vector tile of out in registers (5 × 2 = 10 accumulators), plus the 2 vectors of the current
-// row of B, 1 broadcast element of A and 1 temporary for the product (WebAssembly SIMD has no fused
-// multiply-add): 14 registers. A tile is 5 × 8 for f32 and 5 × 4 for f64 (NR = two vectors).
+// row of B, 1 broadcast element of A and 1 temporary for the product (WebAssembly SIMD128 has no fused
+// multiply-add): 14 registers. A tile is 5 × 8 for f32 and 5 × 4 for f64 (NR = two vectors). The
+// relaxed-SIMD build (multiply-add.ts) fuses the multiply-add, frees the temporary and takes a sixth row.
 //
 // The numbers: a prototype generated and timed the f32 variants on x64 (Node 20 / V8, AMD EPYC):
 // tiles 2×16, 3×8..3×16, 4×8..4×16, 5×8, 6×8, 7×8, 8×8 (5×8 fastest; 6 rows × 2 vectors needs 16
@@ -21,10 +22,17 @@
 // around the values below). For f64, 4×4 / 5×4 / 6×4 tiles ran at 20 / 24 / 13 GFLOP/s at 256³, and
 // KC 128..384, MC 60, NC 256 were within noise of the f32 blocking, which is therefore shared.
 // Single-threaded this file runs at about 48 GFLOP/s (f32) and 23 GFLOP/s (f64) at 512³: f64 does
-// half the flops per instruction.
+// half the flops per instruction. The relaxed-SIMD build's 6 × 8 tile took 1.22–1.34× the plain build's
+// throughput on the same Zen 4 machine (loaded; see the package README); unrolling k by two made it slower
+// and KC 384 changed nothing.
 
-/** Rows of the register tile (rows of A per packed panel). */
-const MR: i32 = 5;
+import { mulAdd } from './multiply-add';
+
+/**
+ * Rows of the register tile (rows of A per packed panel): 5, or 6 in the relaxed-SIMD build, whose fused
+ * multiply-add needs no register for the product, so 6 × 2 accumulators + 2 B vectors + 1 broadcast fit in 15.
+ */
+const MR: i32 = ASC_FEATURE_RELAXED_SIMD ? 6 : 5;
 /** Depth of a packed block: one NR-wide panel of B (KC × 32 bytes = 8 KiB) stays in L1. */
 const KC: i32 = 256;
 /** Rows of A packed at once (a multiple of MR); the packed A block (120 or 240 KiB) stays in L2. */
@@ -66,6 +74,9 @@ const NC: i32 = 512;
 @inline function scratchBytes<T>(M: i32, N: i32, K: i32): i32 {
   return <i32>(packedBBytes<T>(N, K) + packedABytes<T>(M, K) + align64(<usize>(MR * tileCols<T>()) * sizeof<T>()));
 }
+
+/** Rows of the register tile (5, or 6 in the relaxed-SIMD build): threads split out's rows in multiples of it. */
+export function matmulTileRows(): i32 { return MR; }
 
 /** Bytes of scratch one matmulF32 call needs for these sizes. */
 export function matmulScratchBytesF32(M: i32, N: i32, K: i32): i32 { return scratchBytes<f32>(M, N, K); }
@@ -162,12 +173,13 @@ function packA<T>(a: usize, M: i32, K: i32, transA: i32, ic: i32, mc: i32, pc: i
     if (!transA) {
       packTransposing<T>(a + (<usize>i * K + pc) * size, <usize>K * size, count, MR, kc, dst);
     } else if (count == MR) {
-      // full panel: each k row is MR = 5 elements: the first 4 as vectors (one f32x4 or two f64x2), then 1
+      // full panel: each k row is MR = 5 or 6 elements: the first 4 as vectors (one f32x4 or two f64x2), then 1 or 2
       let src = a + (<usize>pc * M + i) * size, d = dst;
       for (let k = 0; k < kc; k++) {
         v128.store(d, v128.load(src));
         if (sizeof<T>() == 8) v128.store(d, v128.load(src, 16), 16);
         store<T>(d, load<T>(src, 4 * sizeof<T>()), 4 * sizeof<T>());
+        if (MR == 6) store<T>(d, load<T>(src, 5 * sizeof<T>()), 5 * sizeof<T>());
         src += <usize>M * size;
         d += <usize>MR * size;
       }
@@ -181,9 +193,6 @@ function packA<T>(a: usize, M: i32, K: i32, transA: i32, ic: i32, mc: i32, pc: i
 // ------------------------------------------------------------------------------------------------
 // Micro-kernel
 
-// @ts-ignore: decorator
-@inline function mulAdd<T>(acc: v128, x: v128, y: v128): v128 { return v128.add<T>(acc, v128.mul<T>(x, y)); }
-
 /**
  * The MR × NR tile of out at c (rows ldc bytes apart) = (addToC ? tile : 0) + Ap · Bp, where Ap is a
  * packed A panel (kc × MR) and Bp a packed B panel (kc × NR). Accumulator cR_V holds row R, vector V.
@@ -191,14 +200,16 @@ function packA<T>(a: usize, M: i32, K: i32, transA: i32, ic: i32, mc: i32, pc: i
  */
 function microKernel<T>(ap: usize, bp: usize, kc: i32, c: usize, ldc: usize, addToC: bool): void {
   const size = sizeof<T>();
+  // Row 5 (c5_*) exists only when MR is 6; the compiler drops it, constant-folded, from the five-row build.
   let c0_0: v128, c0_1: v128, c1_0: v128, c1_1: v128, c2_0: v128, c2_1: v128, c3_0: v128, c3_1: v128,
-    c4_0: v128, c4_1: v128;
+    c4_0: v128, c4_1: v128, c5_0 = v128.splat<T>(0), c5_1 = v128.splat<T>(0);
   if (addToC) {
     c0_0 = v128.load(c);               c0_1 = v128.load(c, 16);
     c1_0 = v128.load(c + ldc);         c1_1 = v128.load(c + ldc, 16);
     c2_0 = v128.load(c + 2 * ldc);     c2_1 = v128.load(c + 2 * ldc, 16);
     c3_0 = v128.load(c + 3 * ldc);     c3_1 = v128.load(c + 3 * ldc, 16);
     c4_0 = v128.load(c + 4 * ldc);     c4_1 = v128.load(c + 4 * ldc, 16);
+    if (MR == 6) { c5_0 = v128.load(c + 5 * ldc); c5_1 = v128.load(c + 5 * ldc, 16); }
   } else {
     c0_0 = c0_1 = c1_0 = c1_1 = c2_0 = c2_1 = c3_0 = c3_1 = c4_0 = c4_1 = v128.splat<T>(0);
   }
@@ -214,6 +225,10 @@ function microKernel<T>(ap: usize, bp: usize, kc: i32, c: usize, ldc: usize, add
     c3_0 = mulAdd<T>(c3_0, x, b0); c3_1 = mulAdd<T>(c3_1, x, b1);
     x = v128.load_splat<T>(ap, 4 * sizeof<T>());
     c4_0 = mulAdd<T>(c4_0, x, b0); c4_1 = mulAdd<T>(c4_1, x, b1);
+    if (MR == 6) {
+      x = v128.load_splat<T>(ap, 5 * sizeof<T>());
+      c5_0 = mulAdd<T>(c5_0, x, b0); c5_1 = mulAdd<T>(c5_1, x, b1);
+    }
     ap += <usize>MR * size;
     bp += 32;
   }
@@ -222,6 +237,7 @@ function microKernel<T>(ap: usize, bp: usize, kc: i32, c: usize, ldc: usize, add
   v128.store(c + 2 * ldc, c2_0);     v128.store(c + 2 * ldc, c2_1, 16);
   v128.store(c + 3 * ldc, c3_0);     v128.store(c + 3 * ldc, c3_1, 16);
   v128.store(c + 4 * ldc, c4_0);     v128.store(c + 4 * ldc, c4_1, 16);
+  if (MR == 6) { v128.store(c + 5 * ldc, c5_0); v128.store(c + 5 * ldc, c5_1, 16); }
 }
 
 /**
@@ -365,9 +381,9 @@ function matmulImpl<T>(a: usize, b: usize, out: usize, batch: i32, M: i32, N: i3
  * a[t] is (M, K), or (K, M) if transA; b[t] is (K, N), or (N, K) if transB; out[t] is (M, N); all
  * row-major and contiguous, out[t] at out + t·M·N. aBatchStride, bBatchStride: elements between batch
  * items (0 = one matrix shared by all items). Only rows [rowStart, rowEnd) of the flattened (batch·M)
- * rows of out are computed, so threads can split any product (rows that start a 5-row tile split
- * best). scratch: matmulScratchBytesF32(M, N, K) bytes private to the calling thread (64-byte aligned
- * is best). out must not overlap a or b.
+ * rows of out are computed, so threads can split any product (rows that start a tile, a multiple of
+ * matmulTileRows(), split best). scratch: matmulScratchBytesF32(M, N, K) bytes private to the calling
+ * thread (64-byte aligned is best). out must not overlap a or b.
  */
 export function matmulF32(a: usize, b: usize, out: usize, batch: i32, M: i32, N: i32, K: i32,
     transA: i32, transB: i32, accumulate: i32, aBatchStride: i32, bBatchStride: i32,

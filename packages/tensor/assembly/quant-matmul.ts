@@ -21,6 +21,8 @@
 // int4/float 1.25–2.25×; for a 64-token prompt the float32 product's register-tiled kernel wins (int8/int16 takes
 // 1.1–1.4× its time, int4/int16 2.2–2.5×, float mode 2.5–4.2×).
 
+import { mulAdd } from './multiply-add';
+
 /** Inputs between flushes of the i32 sums in int16 mode: a lane then adds at most 256 products of ≤ 2^22. */
 const FLUSH: i32 = 1024;
 /** Output columns (rows of codes) per block: 4 independent accumulators; the register budget allows no more. */
@@ -161,10 +163,10 @@ function prepareSums(x: usize, K: i32, G: i32, sums: usize, mStart: i32, mEnd: i
 /** acc + the products of 16 codes (as i16x8 halves) with the 16 floats at x, in f32x4 lanes. */
 // @ts-ignore: decorator
 @inline function floatMulAdd16(acc: v128, low: v128, high: v128, x: usize): v128 {
-  acc = f32x4.add(acc, f32x4.mul(f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_s(low)), v128.load(x)));
-  acc = f32x4.add(acc, f32x4.mul(f32x4.convert_i32x4_s(i32x4.extend_high_i16x8_s(low)), v128.load(x, 16)));
-  acc = f32x4.add(acc, f32x4.mul(f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_s(high)), v128.load(x, 32)));
-  return f32x4.add(acc, f32x4.mul(f32x4.convert_i32x4_s(i32x4.extend_high_i16x8_s(high)), v128.load(x, 48)));
+  acc = mulAdd<f32>(acc, f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_s(low)), v128.load(x));
+  acc = mulAdd<f32>(acc, f32x4.convert_i32x4_s(i32x4.extend_high_i16x8_s(low)), v128.load(x, 16));
+  acc = mulAdd<f32>(acc, f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_s(high)), v128.load(x, 32));
+  return mulAdd<f32>(acc, f32x4.convert_i32x4_s(i32x4.extend_high_i16x8_s(high)), v128.load(x, 48));
 }
 
 /** acc + Σ q·x over 16 int8 codes at `codes` and the 16 floats at x. */
@@ -231,7 +233,7 @@ function int4FloatTail(codes: usize, x: usize, half: i32, from: i32, to: i32): f
 /** total + scale · acc, whose lanes are i32 sums (int16 mode) or f32 sums. */
 // @ts-ignore: decorator
 @inline function scaleAdd(total: v128, acc: v128, scale: f32, int16: bool): v128 {
-  return f32x4.add(total, f32x4.mul(int16 ? f32x4.convert_i32x4_s(acc) : acc, f32x4.splat(scale)));
+  return mulAdd<f32>(total, int16 ? f32x4.convert_i32x4_s(acc) : acc, f32x4.splat(scale));
 }
 
 /**

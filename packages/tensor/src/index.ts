@@ -18,6 +18,7 @@ export { type CreateOptions, type RandomOptions, arange, full, ones, rand, randn
 export { PythonRandom, type PythonRandomState } from './random/index';
 export { createJsBackend } from './backends/js/index';
 export { type WasmBackend, type WasmBackendOptions, createWasmBackend } from './backends/wasm/index';
+export { SIMD_ENV, SIMD_FLAVORS, type SimdFlavor, relaxedSimdAvailable } from './backends/wasm/simd-flavor';
 export { setThreads } from './threads';
 export type { JsStorage } from './backends/js/storage';
 export { dataOf as jsArray } from './backends/js/storage';

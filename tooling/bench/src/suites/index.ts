@@ -4,6 +4,7 @@ import { coldStartSuite } from './cold-start';
 import { corpusSuite } from './corpus';
 import { generateSuite } from './generate';
 import { matmulSuite } from './matmul';
+import { matmulFmaSuite } from './matmul-fma';
 import { profilerSuite } from './profiler';
 import { qualitySuite } from './quality';
 import { quantSuite } from './quant';
@@ -14,4 +15,4 @@ import { tokenizerSuite } from './tokenizer';
 import { trainSuite } from './train';
 import { trainStepSuite } from './train-step';
 
-export const SUITES: readonly Suite[] = [matmulSuite, quantMatmulSuite, trainStepSuite, trainSuite, generateSuite, coldStartSuite, tokenizerSuite, browserSuite, qualitySuite, quantSuite, profilerSuite, tensorboardSuite, corpusSuite];
+export const SUITES: readonly Suite[] = [matmulSuite, matmulFmaSuite, quantMatmulSuite, trainStepSuite, trainSuite, generateSuite, coldStartSuite, tokenizerSuite, browserSuite, qualitySuite, quantSuite, profilerSuite, tensorboardSuite, corpusSuite];

@@ -1,11 +1,13 @@
 // The WebAssembly SIMD backend: tensors live in one WebAssembly memory (no copies between kernels), kernels
 // come from the AssemblyScript module in assembly/, and large kernels are split across worker threads that
 // share that memory. Without SharedArrayBuffer (a page that is not cross-origin isolated) it runs on one thread.
+// The module is the relaxed-SIMD build (fused multiply-add) where the engine has relaxed SIMD, else plain SIMD128.
 import { type Backend, BackendError, DTYPES, type DType, type MemoryStats, type Storage, type Tensor, type TypedArray, bytesPerElement } from '../../index';
 import { MAX_MEMORY_BYTES, createHeap } from './heap';
 import { wasmKernels } from './kernels';
 import { compileKernels, instantiateKernels } from './module';
 import { type WasmRuntime, type WasmStorage, createRuntime } from './runtime';
+import { type SimdFlavor, chooseSimdFlavor } from './simd-flavor';
 import { type Pool, coreCount, createPool } from './threads';
 import { RECORD } from './worker-source';
 
@@ -20,6 +22,12 @@ export interface WasmBackendOptions {
   sharedMemory?: boolean;
   /** Reports, once, that more threads were asked for than can run; default console.warn. */
   warn?: (message: string) => void;
+  /**
+   * Which kernels module: `relaxed-simd` (fused multiply-add; an error where the engine lacks relaxed SIMD),
+   * `simd128`, or `auto` (the default: the environment variable MICROGPT_WASM_SIMD if set, else relaxed-simd
+   * where available). Workers load the same module as the main thread.
+   */
+  simd?: SimdFlavor | 'auto';
 }
 
 /** The wasm backend, with thread control beyond the `Backend` interface. */
@@ -30,6 +38,8 @@ export interface WasmBackend extends Backend {
   readonly maxBytes: number;
   /** Whether the memory is shared, i.e. whether more than one thread is possible. */
   readonly shared: boolean;
+  /** The kernels module loaded: `relaxed-simd` (fused multiply-add) or `simd128`. */
+  readonly simd: SimdFlavor;
   /**
    * The WebAssembly memory every tensor of this backend lives in, for a backend composed over this one that runs
    * its own code on the tensors in place (a native BLAS). Its buffer changes when the memory grows: take it anew
@@ -62,9 +72,10 @@ function sharedMemoryAvailable(): boolean {
 }
 
 /**
- * Starts a wasm backend: compiles the embedded module, creates its memory and, when threads are possible,
- * its workers.
- * @throws {BackendError} when WebAssembly SIMD is unavailable (the module does not compile).
+ * Starts a wasm backend: picks and compiles the embedded module, creates its memory and, when threads are
+ * possible, its workers.
+ * @throws {BackendError} when WebAssembly SIMD is unavailable (the module does not compile), or `simd` (or
+ * MICROGPT_WASM_SIMD) names an unknown flavor or relaxed-simd where the engine lacks it.
  */
 export async function createWasmBackend(options: WasmBackendOptions = {}): Promise<WasmBackend> {
   const wanted = options.threads ?? (await defaultThreads());
@@ -74,11 +85,12 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
       `microgpt wasm: ${wanted} threads asked for, but there is no shared memory (SharedArrayBuffer needs a cross-origin isolated page); running on one thread`,
     );
   }
+  const simd = await chooseSimdFlavor(options.simd);
   let module: WebAssembly.Module;
   try {
-    module = await compileKernels(shared);
+    module = await compileKernels(shared, simd);
   } catch (error) {
-    throw new BackendError(`wasm: the kernels module did not compile (WebAssembly SIMD unavailable?): ${String(error)}`, { cause: error });
+    throw new BackendError(`wasm: the ${simd} kernels module did not compile (WebAssembly SIMD unavailable?): ${String(error)}`, { cause: error });
   }
   const memory = new WebAssembly.Memory({ initial: 256, maximum: 65536, shared });
   const exports = await instantiateKernels(module, memory);
@@ -104,6 +116,7 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
     name: 'wasm',
     dtypes: DTYPES,
     shared,
+    simd,
     wasmMemory: memory,
     byteAddress: (t) => runtime.address(t),
     kernels: {},

@@ -26,8 +26,6 @@ const UNARY_CODES: Record<UnaryOp, number> = UNARY_OP_CODES;
 const REDUCE_CODES: Record<ReduceOp, number> = REDUCE_OP_CODES;
 /** Elementwise work is split in chunks of this many elements (whole SIMD vectors, whole cache lines). */
 const ELEMENT_GRAIN = 64;
-/** Matmul splits output rows in multiples of its 5-row register tile. */
-const MATMUL_ROW_GRAIN = 5;
 /**
  * Multiply-adds are ~16 times cheaper than the elements the pool's threshold counts (SIMD, in registers), so
  * matmul and attention report work / 16: only products of about 64×64×128 and up are split.
@@ -79,6 +77,8 @@ export function wasmKernels(rt: WasmRuntime): Partial<Kernels> {
   const rows = <N extends KernelName>(name: N, n: number, work: number, argsFor: (start: number, end: number, thread: number) => Parameters<KernelExports[N]>): void => {
     rt.pool.run(name, n, 1, work, argsFor);
   };
+  /** Matmul splits output rows in multiples of the module's register tile (5 rows, or 6 with relaxed SIMD). */
+  const matmulRowGrain = rt.exports.matmulTileRows();
 
   const kernels: Partial<Kernels> = {
     matmul({ a, b, out, transA, transB, accumulate }) {
@@ -87,7 +87,7 @@ export function wasmKernels(rt: WasmRuntime): Partial<Kernels> {
       const [B, M, N] = out.shape as [number, number, number];
       const K = transA ? aRows : aCols;
       const scratchBytes = rt.exports[`matmulScratchBytes${floatSuffix(a, 'matmul')}`](M, N, K);
-      rt.pool.run(`matmul${floatSuffix(a, 'matmul')}`, B * M, MATMUL_ROW_GRAIN, (B * M * N * K) / MAC_PER_WORK, (start, end, thread) => [
+      rt.pool.run(`matmul${floatSuffix(a, 'matmul')}`, B * M, matmulRowGrain, (B * M * N * K) / MAC_PER_WORK, (start, end, thread) => [
         address(a), address(b), address(out), B, M, N, K, +transA, +transB, +accumulate,
         batchA === 1 ? 0 : aRows * aCols, batchB === 1 ? 0 : bRows * bCols,
         start, end, rt.scratch(thread, scratchBytes),

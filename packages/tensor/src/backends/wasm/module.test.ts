@@ -2,27 +2,34 @@ import { describe, expect, it } from 'vitest';
 import { BackendError } from '../../index';
 import { KERNEL_PARAMETER_COUNTS } from '../../generated/kernel-exports';
 import { type Address, type KernelExports, checkExports, compileKernels, instantiateKernels } from './module';
+import { SIMD_FLAVORS, relaxedSimdAvailable } from './simd-flavor';
 
 describe('wasm kernel bindings', () => {
   it('match the embedded modules: every export the bindings declare, with its number of parameters', async () => {
-    for (const shared of [false, true]) {
-      const memory = new WebAssembly.Memory({ initial: 256, maximum: 65536, shared });
-      const exports = await instantiateKernels(await compileKernels(shared), memory);
-      for (const [name, count] of Object.entries(KERNEL_PARAMETER_COUNTS)) {
-        expect((exports as unknown as Record<string, (...args: number[]) => unknown>)[name]!.length, name).toBe(count);
+    expect(await relaxedSimdAvailable()).toBe(true); // Node 20 after detection sets V8's flag, Node 22 as is
+    for (const flavor of SIMD_FLAVORS) {
+      for (const shared of [false, true]) {
+        const memory = new WebAssembly.Memory({ initial: 256, maximum: 65536, shared });
+        const exports = await instantiateKernels(await compileKernels(shared, flavor), memory);
+        for (const [name, count] of Object.entries(KERNEL_PARAMETER_COUNTS)) {
+          expect((exports as unknown as Record<string, (...args: number[]) => unknown>)[name]!.length, `${flavor} ${name}`).toBe(count);
+        }
       }
     }
   });
 
   it('cover every function the module exports, so no kernel is called untyped', async () => {
-    const memory = new WebAssembly.Memory({ initial: 256, maximum: 65536 });
-    const module = await compileKernels(false);
-    const functions = WebAssembly.Module.exports(module)
-      .filter((e) => e.kind === 'function')
-      .map((e) => e.name)
-      .sort();
-    expect(functions).toEqual(Object.keys(KERNEL_PARAMETER_COUNTS).sort());
-    await instantiateKernels(module, memory);
+    await relaxedSimdAvailable();
+    for (const flavor of SIMD_FLAVORS) {
+      const memory = new WebAssembly.Memory({ initial: 256, maximum: 65536 });
+      const module = await compileKernels(false, flavor);
+      const functions = WebAssembly.Module.exports(module)
+        .filter((e) => e.kind === 'function')
+        .map((e) => e.name)
+        .sort();
+      expect(functions).toEqual(Object.keys(KERNEL_PARAMETER_COUNTS).sort());
+      await instantiateKernels(module, memory);
+    }
   });
 
   it('refuse a module whose export is missing or takes other parameters, by name', () => {

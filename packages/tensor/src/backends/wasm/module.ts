@@ -1,8 +1,9 @@
-// Loading the embedded kernels module: base64 → bytes → WebAssembly.Module, for a shared or a plain memory, with
-// exports typed by the bindings generated from the same AssemblyScript sources (generated/kernel-exports.ts).
+// Loading the embedded kernels module: base64 → bytes → WebAssembly.Module, for a shared or a plain memory and in
+// either SIMD flavor (simd-flavor.ts), with exports typed by the bindings generated from the same AssemblyScript sources (generated/kernel-exports.ts).
 import { BackendError } from '../../index';
 import { KERNEL_PARAMETER_COUNTS, type KernelExports } from '../../generated/kernel-exports';
-import { KERNELS_SHARED_WASM, KERNELS_SINGLE_WASM } from '../../generated/wasm';
+import { KERNELS_SHARED_RELAXED_WASM, KERNELS_SHARED_WASM, KERNELS_SINGLE_RELAXED_WASM, KERNELS_SINGLE_WASM } from '../../generated/wasm';
+import type { SimdFlavor } from './simd-flavor';
 
 export type { Address, KernelExports } from '../../generated/kernel-exports';
 
@@ -17,9 +18,18 @@ export function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
-/** Compiles the kernels module built for a shared (threads) or a plain memory. */
-export function compileKernels(shared: boolean): Promise<WebAssembly.Module> {
-  return WebAssembly.compile(decodeBase64(shared ? KERNELS_SHARED_WASM : KERNELS_SINGLE_WASM));
+const MODULES: Record<SimdFlavor, { shared: string; single: string }> = {
+  'relaxed-simd': { shared: KERNELS_SHARED_RELAXED_WASM, single: KERNELS_SINGLE_RELAXED_WASM },
+  simd128: { shared: KERNELS_SHARED_WASM, single: KERNELS_SINGLE_WASM },
+};
+
+/**
+ * Compiles the kernels module built for a shared (threads) or a plain memory, in `flavor` (relaxed-simd needs an
+ * engine that validates it: see `relaxedSimdAvailable`).
+ */
+export function compileKernels(shared: boolean, flavor: SimdFlavor): Promise<WebAssembly.Module> {
+  const modules = MODULES[flavor];
+  return WebAssembly.compile(decodeBase64(shared ? modules.shared : modules.single));
 }
 
 /**

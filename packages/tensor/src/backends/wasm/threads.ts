@@ -32,12 +32,13 @@ export interface Pool {
   dispose(): void;
 }
 
-function isNode(): boolean {
+/** Whether this is Node.js (or a runtime that says it is one). */
+export function isNode(): boolean {
   return typeof process !== 'undefined' && typeof process.versions === 'object' && 'node' in process.versions;
 }
 
 /** Imports a Node built-in without letting a browser bundler try to resolve it. */
-async function nodeModule<T>(name: string): Promise<T> {
+export async function nodeModule<T>(name: string): Promise<T> {
   return (await import(/* @vite-ignore */ `node:${name}`)) as T;
 }
 

@@ -4,47 +4,61 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attention, fallbacks, findBackend, matmul, randn, softmax, tensor, unary, unaryBackward } from '../../index';
 import { FLOAT32_TOLERANCE, FLOAT64_TOLERANCE, assertClose, runConformance } from '../../testing/index';
 import { type WasmBackend, createWasmBackend } from './index';
+import { SIMD_FLAVORS, type SimdFlavor } from './simd-flavor';
 
+// The default backend (relaxed-simd here: Node ≥ 20 has relaxed SIMD) and one per module, both against the
+// reference: relaxed madd may or may not fuse, and the float32 tolerances hold either way.
 let wasm: WasmBackend;
+const flavored = new Map<SimdFlavor, WasmBackend>();
 
 beforeAll(async () => {
   wasm = await createWasmBackend({ threads: 2 });
+  for (const simd of SIMD_FLAVORS) flavored.set(simd, await createWasmBackend({ threads: 2, simd }));
 });
 
 afterAll(() => {
   wasm.dispose();
+  for (const backend of flavored.values()) backend.dispose();
 });
 
-describe('conformance: wasm, 1 thread', () => {
-  runConformance(() => wasm, { describe, it }, {
-    beforeEach: async () => {
-      await wasm.setThreads(1);
-    },
-  });
-});
+for (const simd of SIMD_FLAVORS) {
+  const backend = (): WasmBackend => flavored.get(simd)!;
 
-// minParallelWork 1 splits even the smallest kernel across both threads, so every split path is checked.
-describe('conformance: wasm, 2 threads', () => {
-  runConformance(() => wasm, { describe, it }, {
-    beforeEach: async () => {
-      await wasm.setThreads(2);
-      wasm.minParallelWork = 1;
-    },
+  describe(`conformance: wasm ${simd}, 1 thread`, () => {
+    runConformance(backend, { describe, it }, {
+      beforeEach: async () => {
+        await backend().setThreads(1);
+      },
+    });
   });
-});
+
+  // minParallelWork 1 splits even the smallest kernel across both threads, so every split path is checked.
+  describe(`conformance: wasm ${simd}, 2 threads`, () => {
+    runConformance(backend, { describe, it }, {
+      beforeEach: async () => {
+        await backend().setThreads(2);
+        backend().minParallelWork = 1;
+      },
+    });
+  });
+}
 
 describe('wasm backend', () => {
   it('runs every float kernel itself (no fallback to the js reference)', () => {
     expect(fallbacks().filter((key) => key.startsWith('wasm:'))).toEqual([]);
   });
 
-  it('gives the same matmul, softmax and attention on 1 and 2 threads', async () => {
+  // Workers run the module the main thread compiled, so a split product is bit for bit the unsplit one in either
+  // module (where relaxed madd fuses, a worker running the other module would differ in the last bits).
+  it.each(SIMD_FLAVORS)('gives the same matmul, softmax and attention on 1 and 2 threads (%s)', async (simd) => {
+    const backend = flavored.get(simd)!;
+    expect(backend.simd).toBe(simd);
     const run = async (threads: number): Promise<Float32Array[]> => {
-      await wasm.setThreads(threads);
-      wasm.minParallelWork = 1;
-      const a = randn([3, 70, 45], { seed: 1, backend: wasm });
-      const b = randn([45, 33], { seed: 2, backend: wasm });
-      const q = randn([2, 3, 9, 8], { seed: 3, backend: wasm });
+      await backend.setThreads(threads);
+      backend.minParallelWork = 1;
+      const a = randn([3, 70, 45], { seed: 1, backend });
+      const b = randn([45, 33], { seed: 2, backend });
+      const q = randn([2, 3, 9, 8], { seed: 3, backend });
       return [matmul(a, b), softmax(a), attention(q, q, q).out].map((t) => t.toArray() as Float32Array);
     };
     const one = await run(1);
@@ -143,17 +157,18 @@ describe('wasm without shared memory', () => {
 });
 
 describe('wasm process lifetime', () => {
-  it('a script using 2 threads exits by itself', () => {
+  it('a script using 2 threads exits by itself, on the relaxed-SIMD module', () => {
     const entry = fileURLToPath(new URL('./index.ts', import.meta.url));
     const script = `
       const { createWasmBackend } = await import(${JSON.stringify(entry)});
       const wasm = await createWasmBackend({ threads: 2 });
-      console.log('threads', wasm.threads);
+      console.log('threads', wasm.threads, wasm.simd);
     `;
     const output = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
       timeout: 30_000,
       encoding: 'utf8',
+      env: { ...process.env, MICROGPT_WASM_SIMD: '' },
     });
-    expect(output.trim()).toBe('threads 2');
+    expect(output.trim()).toBe('threads 2 relaxed-simd'); // a fresh Node 20 process turns relaxed SIMD on itself
   });
 });
