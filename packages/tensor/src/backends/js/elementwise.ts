@@ -1,7 +1,7 @@
 // The binary elementwise family in one place: its operators, argument types and JS kernels, tensor with tensor (any
 // strides, so broadcast views work) and tensor with a scalar. The strided walk handles whole rows of the last axis
 // at a time. The wasm kernels (assembly/elementwise.ts) must give every operator here a code (a type error
-// otherwise), and the conformance suite runs every operator here.
+// otherwise), and the conformance suite runs every operator here (elementwise.cases.ts).
 import type { Tensor } from '../../tensor';
 import { floatsOf } from './storage';
 
