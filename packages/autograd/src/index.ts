@@ -2,7 +2,7 @@
 export { type OpResultOptions, Var, constant, gradOf, isRecording, isSeededWithOne, noGrad, opResult, output, param, releaseGraph, topologicalOrder } from './var';
 export { acquire, drainPool, release, releasingOnError, withContiguous } from './pool';
 export { type MatmulOptions, matmul } from './ops/matmul';
-export { accumulateGrad, add, div, mul, sub } from './ops/elementwise';
+export { accumulateGrad, add, binary, div, mul, sub } from './ops/elementwise';
 export { type GradCheckOptions, type GradCheckResult, gradCheck } from './grad-check';
 export { type ReduceOptions, mean, sum } from './ops/reduce';
 export { type AdamHyper, type AdamOptimizerOptions, type AdamState, type AdamWState, adam, adamw } from './optim/adam';

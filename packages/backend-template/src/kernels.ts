@@ -3,15 +3,8 @@
 // the fallback kernel by kernel, each checked by the conformance suite. Kernel arguments and the rules they follow
 // (outputs contiguous unless noted, backward kernels add into gradients, in place allowed for elementwise kernels)
 // are documented on the argument types in @microgpt/tensor.
-import type { BinaryArgs, BinaryOp, FillArgs, Kernels, Tensor } from '@microgpt/tensor';
+import { BINARY_OP_DEFINITIONS, type BinaryArgs, type FillArgs, type Kernels, type Tensor } from '@microgpt/tensor';
 import type { TemplateMemory } from './storage';
-
-const APPLY: Record<BinaryOp, (a: number, b: number) => number> = {
-  add: (a, b) => a + b,
-  sub: (a, b) => a - b,
-  mul: (a, b) => a * b,
-  div: (a, b) => a / b,
-};
 
 /** Index in its storage of element `i` (row-major) of `t`, following its offset and strides (0 where broadcast). */
 function storageIndex(t: Tensor, i: number): number {
@@ -33,10 +26,13 @@ export function templateKernels(memory: TemplateMemory): Partial<Kernels> {
       const values = memory.floatsOf(out);
       for (let i = 0; i < out.size; i++) values[storageIndex(out, i)] = value;
     },
-    /** out = a op b; a and b may have any strides (stride 0 when broadcast), out is contiguous; in float64, rounded. */
+    /**
+     * out = a op b; a and b may have any strides (stride 0 when broadcast), out is contiguous; in float64, rounded.
+     * The operator comes from its definition in the core, so an operator the core adds needs nothing here.
+     */
     binary({ op, a, b, out }: BinaryArgs) {
       const [as, bs, os] = [memory.floatsOf(a), memory.floatsOf(b), memory.floatsOf(out)];
-      const apply = APPLY[op];
+      const { apply } = BINARY_OP_DEFINITIONS[op];
       for (let i = 0; i < out.size; i++) os[out.offset + i] = apply(as[storageIndex(a, i)]!, bs[storageIndex(b, i)]!);
     },
   };

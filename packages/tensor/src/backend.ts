@@ -1,7 +1,8 @@
 // The contract between tensors and the code that computes with them. A backend owns storage and implements
 // kernels; the JS backend (backends/js) is the readable definition of every kernel, and any kernel a backend
 // leaves out runs there instead (see dispatch.ts). Kernel arguments are plain objects of tensors and numbers
-// (kernel-args.ts); the kernel table below names them and says which tensors each one writes.
+// (each defined beside its JS kernel in backends/js/<family>.ts, gathered in kernel-args.ts); the kernel table below
+// names them and says which tensors each one writes.
 import type { DType, TypedArray } from './dtype';
 import type * as Args from './kernel-args';
 import type { Tensor } from './tensor';

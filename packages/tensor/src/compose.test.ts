@@ -1,7 +1,8 @@
 // A composed backend as a BLAS backend would be: the wasm backend's storage and kernels, plus one kernel of its own
 // (an elementwise `binary` written in JS over the wasm memory), run through the whole conformance suite.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Backend, BinaryArgs, BinaryOp } from './backend';
+import type { Backend, BinaryArgs } from './backend';
+import { BINARY_OP_DEFINITIONS } from './backends/js/elementwise';
 import { type WasmBackend, createWasmBackend } from './backends/wasm/index';
 import { composeBackend } from './compose';
 import { randn, tensor } from './create';
@@ -11,13 +12,6 @@ import { add, binary } from './ops/elementwise';
 import { matmul } from './ops/matmul';
 import type { Tensor } from './tensor';
 import { runConformance } from './testing/conformance';
-
-const APPLY: Record<BinaryOp, (a: number, b: number) => number> = {
-  add: (a, b) => a + b,
-  sub: (a, b) => a - b,
-  mul: (a, b) => a * b,
-  div: (a, b) => a / b,
-};
 
 /** `binary` over tensors in `wasm`'s memory, any strides (broadcast included), computed in float64 and rounded. */
 function binaryInWasmMemory(wasm: WasmBackend, counter: { calls: number }): (args: BinaryArgs) => void {
@@ -29,7 +23,7 @@ function binaryInWasmMemory(wasm: WasmBackend, counter: { calls: number }): (arg
   return ({ op, a, b, out }) => {
     counter.calls++;
     const [as, bs, os] = [elements(a), elements(b), elements(out)];
-    const apply = APPLY[op];
+    const { apply } = BINARY_OP_DEFINITIONS[op];
     for (let i = 0; i < out.size; i++) {
       let ia = 0;
       let ib = 0;

@@ -23,6 +23,7 @@ export { setThreads } from './threads';
 export type { JsStorage } from './backends/js/storage';
 export { dataOf as jsArray } from './backends/js/storage';
 export { powCorrectlyRounded } from './backends/js/adam';
+export { BINARY_OP_DEFINITIONS, type BinaryOpDefinition } from './backends/js/elementwise';
 export { UNARY_OP_DOMAINS } from './backends/js/unary';
 export * from './ops/layout';
 export * from './ops/matmul';

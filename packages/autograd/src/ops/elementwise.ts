@@ -1,4 +1,4 @@
-// Add, sub, mul and div with broadcasting, and their backward: each input's gradient is the output gradient
+// The binary operators (add, sub, mul, div) with broadcasting, and their backward: each input's gradient is the output gradient
 // (times the other input for mul and div) summed back over the dimensions the input was broadcast along.
 import * as T from '@microgpt/tensor';
 import { release } from '../pool';
@@ -30,7 +30,15 @@ export function accumulateGrad(v: Var, contribution: T.Tensor): void {
   if (current !== contribution) release(current);
 }
 
-function binary(op: T.BinaryOp, a: Var, b: Var): Var {
+/**
+ * Differentiable `a op b` for any operator of the core's binary family, with NumPy broadcasting; each operator's
+ * derivative is one case of the switch below (a missing one is a type error), and the gradient check reads the
+ * family's table, so a new operator is checked without a test of its own.
+ * @returns the broadcast shape, in a's dtype.
+ * @throws {ShapeError} when the shapes do not broadcast.
+ * @throws {DTypeError} when the dtypes differ or are not float.
+ */
+export function binary(op: T.BinaryOp, a: Var, b: Var): Var {
   const out = output(a.value, T.broadcastShapes(op, a.shape, b.shape));
   T.binary(op, a.value, b.value, out);
   return opResult(op, [a, b], out, (o) => {

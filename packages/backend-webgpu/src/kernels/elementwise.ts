@@ -4,7 +4,13 @@ import type { GpuRuntime } from '../runtime';
 import { ENTRY, memo, packParams, stridedIndex, uniform } from '../wgsl';
 import { mergedLayout } from './strided';
 
-const OPERATOR: Record<BinaryOp, string> = { add: '+', sub: '-', mul: '*', div: '/' };
+/** Each operator as a WGSL expression over its two operands. */
+const EXPRESSION: Record<BinaryOp, (x: string, y: string) => string> = {
+  add: (x, y) => `${x} + ${y}`,
+  sub: (x, y) => `${x} - ${y}`,
+  mul: (x, y) => `${x} * ${y}`,
+  div: (x, y) => `${x} / ${y}`,
+};
 
 function binaryShader(op: BinaryOp): string {
   return memo(`binary:${op}`, () => /* wgsl */ `
@@ -13,12 +19,12 @@ ${stridedIndex('aAt', 'p.shape', 'p.aStrides', 'p.aOffset')}
 ${stridedIndex('bAt', 'p.shape', 'p.bStrides', 'p.bOffset')}
 ${ENTRY}
   if (i >= p.n) { return; }
-  t_out[p.outOffset + i] = t_a[aAt(i)] ${OPERATOR[op]} t_b[bAt(i)];
+  t_out[p.outOffset + i] = ${EXPRESSION[op]('t_a[aAt(i)]', 't_b[bAt(i)]')};
 }`);
 }
 
 function scalarShader(op: BinaryOp, scalarFirst: boolean): string {
-  const expression = scalarFirst ? `p.scalar ${OPERATOR[op]} t_a[p.aOffset + i]` : `t_a[p.aOffset + i] ${OPERATOR[op]} p.scalar`;
+  const expression = scalarFirst ? EXPRESSION[op]('p.scalar', 't_a[p.aOffset + i]') : EXPRESSION[op]('t_a[p.aOffset + i]', 'p.scalar');
   return memo(`scalar:${op}:${scalarFirst}`, () => /* wgsl */ `
 ${uniform('n: u32, aOffset: u32, outOffset: u32, scalar: f32')}
 ${ENTRY}

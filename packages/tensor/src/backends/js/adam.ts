@@ -1,7 +1,26 @@
 // One Adam / AdamW step in place over contiguous param, grad, m, v, in the floating-point order of Karpathy's
 // microgpt.py, so that float64 runs track it to the last bit wherever the C library's pow is correctly rounded.
-import type { AdamArgs } from '../../backend';
+// Argument types first, then the JS kernels; the family's conformance cases are in adam.cases.ts.
+import type { Tensor } from '../../tensor';
 import { floatsOf } from './storage';
+
+/**
+ * One Adam/AdamW step in place, with bias correction for `step` (1-based); `weightDecay` is decoupled
+ * (AdamW, as PyTorch: param *= 1 - lr * weightDecay, before the Adam step); 0 gives plain Adam. param, grad, m, v:
+ * same shape, contiguous.
+ */
+export interface AdamArgs {
+  param: Tensor;
+  grad: Tensor;
+  m: Tensor;
+  v: Tensor;
+  lr: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  weightDecay: number;
+  step: number;
+}
 
 /** 2^27 + 1: Dekker's constant that splits a double into two 26-bit halves. */
 const SPLIT = 134217729;

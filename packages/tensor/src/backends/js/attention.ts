@@ -2,9 +2,40 @@
 // saved in `att`. Query i sits at absolute position offset + i and sees keys 0 … offset + i; later keys get
 // probability exactly 0 and are never read. q, k, v, out and their gradients may be strided views (a model's
 // fused qkv rows seen as heads) as long as their last axis is contiguous.
-import type { AttentionArgs, AttentionBackwardArgs } from '../../backend';
+// Argument types first, then the JS kernels; the family's conformance cases are in attention.cases.ts.
 import type { Tensor } from '../../tensor';
 import { floatsOf } from './storage';
+
+/**
+ * Causal scaled dot-product attention. q: (B, H, Tq, D); k, v: (B, H, Tk, D); out: (B, H, Tq, D);
+ * att: (B, H, Tq, Tk) the softmax probabilities, saved for backward, contiguous. Query i sits at position
+ * offset + i (offset = tokens already in a KV cache) and sees keys 0 … offset + i. q, k, v and out may have
+ * any strides on their first three axes (a model's fused q|k|v rows seen as heads, say); their last axis
+ * is contiguous (stride 1).
+ */
+export interface AttentionArgs {
+  q: Tensor;
+  k: Tensor;
+  v: Tensor;
+  out: Tensor;
+  att: Tensor;
+  scale: number;
+  offset: number;
+}
+
+/** Backward of attention: dq += …, dk += …, dv += …, shapes as q, k, v; strides as in AttentionArgs. */
+export interface AttentionBackwardArgs {
+  q: Tensor;
+  k: Tensor;
+  v: Tensor;
+  att: Tensor;
+  dout: Tensor;
+  dq: Tensor;
+  dk: Tensor;
+  dv: Tensor;
+  scale: number;
+  offset: number;
+}
 
 /** Index of element (b, h, row, 0) of a (B, H, T, D) view whose last axis is contiguous. */
 function rowStart(t: Tensor, bh: number, heads: number, row: number): number {

@@ -1,7 +1,30 @@
 // Fused softmax + cross-entropy over the rows of (N, V) logits, forward and backward. Rows whose target is -1
 // are ignored: loss 0, no gradient, not counted in the mean. The op checks targets are in [-1, V).
-import type { CrossEntropyArgs, CrossEntropyBackwardArgs } from '../../backend';
+// Argument types first, then the JS kernels; the family's conformance cases are in cross-entropy.cases.ts.
+import type { Tensor } from '../../tensor';
 import { floatsOf, intsOf } from './storage';
+
+/**
+ * Fused softmax + cross-entropy. logits, probs: (N, V); targets: (N) int32, -1 = ignore; losses: (N) per-row
+ * loss (0 for ignored rows); loss: one element (shape [] or [1]) of logits' dtype, overwritten with the mean loss
+ * over rows that are not ignored (NaN when every row is). The mean stays on the backend, so a GPU need not read
+ * it back.
+ */
+export interface CrossEntropyArgs {
+  logits: Tensor;
+  targets: Tensor;
+  probs: Tensor;
+  losses: Tensor;
+  loss: Tensor;
+}
+
+/** dlogits += (probs - onehot(targets)) * dloss / count, where count = rows not ignored. */
+export interface CrossEntropyBackwardArgs {
+  probs: Tensor;
+  targets: Tensor;
+  dlogits: Tensor;
+  dloss: number;
+}
 
 /**
  * probs = softmax(logits) per row; losses[i] = log Σ_j exp(logits[i, j] - max) - (logits[i, t] - max), the

@@ -1,15 +1,35 @@
-// The binary elementwise family in one place: its operators, argument types and JS kernels, tensor with tensor (any
-// strides, so broadcast views work) and tensor with a scalar. The strided walk handles whole rows of the last axis
-// at a time. The wasm kernels (assembly/elementwise.ts) must give every operator here a code (a type error
-// otherwise), and the conformance suite runs every operator here.
+// The binary elementwise family in one place: its operators with their definitions, argument types and JS kernels,
+// tensor with tensor (any strides, so broadcast views work) and tensor with a scalar. The strided walk handles whole
+// rows of the last axis at a time, with one loop per operator so that no inner loop branches on it. The conformance
+// suite runs every operator here (elementwise.cases.ts).
 import type { Tensor } from '../../tensor';
 import { floatsOf } from './storage';
 
-/** The elementwise binary operators. */
-export const BINARY_OPS = ['add', 'sub', 'mul', 'div'] as const;
+/** What an elementwise binary operator is, beside the loops below that compute it fast. */
+export interface BinaryOpDefinition {
+  /** `a op b` for one pair of float64 values: the definition every backend's kernel is tested against. */
+  readonly apply: (a: number, b: number) => number;
+  /** The values the right operand is defined for: `nonzero` ones (div) are infinite at b = 0, so tests avoid it. */
+  readonly b: 'real' | 'nonzero';
+}
 
-/** An elementwise binary operator (one of {@link BINARY_OPS}). */
-export type BinaryOp = (typeof BINARY_OPS)[number];
+/**
+ * Every elementwise binary operator with its definition: the op list (the `BinaryOp` type comes from its keys), which
+ * the wasm and WebGPU kernels must each give code (a type error otherwise), and which the conformance suite, the
+ * tests and autograd's gradient checks read, so a new operator needs no case of its own there.
+ */
+export const BINARY_OP_DEFINITIONS = {
+  add: { apply: (a, b) => a + b, b: 'real' },
+  sub: { apply: (a, b) => a - b, b: 'real' },
+  mul: { apply: (a, b) => a * b, b: 'real' },
+  div: { apply: (a, b) => a / b, b: 'nonzero' },
+} as const satisfies Record<string, BinaryOpDefinition>;
+
+/** An elementwise binary operator (a key of {@link BINARY_OP_DEFINITIONS}). */
+export type BinaryOp = keyof typeof BINARY_OP_DEFINITIONS;
+
+/** The elementwise binary operators, in the order of {@link BINARY_OP_DEFINITIONS}. */
+export const BINARY_OPS = Object.keys(BINARY_OP_DEFINITIONS) as readonly BinaryOp[];
 
 /** `out = a op b`. a, b: any strides (broadcast views carry stride 0), shape equal to out's; out contiguous. */
 export interface BinaryArgs {

@@ -1,7 +1,22 @@
 // Embedding lookup (gather rows of a table) and its backward (scatter-add into the table's gradient). The op
 // checks every id against the table size before either kernel runs.
-import type { EmbeddingArgs, EmbeddingBackwardArgs } from '../../backend';
+// Argument types first, then the JS kernels; the family's conformance cases are in embedding.cases.ts.
+import type { Tensor } from '../../tensor';
 import { floatsOf, intsOf } from './storage';
+
+/** Gather rows: out[i] = weight[ids[i]]. weight: (V, C); ids: (N) int32; out: (N, C). */
+export interface EmbeddingArgs {
+  weight: Tensor;
+  ids: Tensor;
+  out: Tensor;
+}
+
+/** Scatter-add: dweight[ids[i]] += dout[i]. ids: (N) int32; dout: (N, C); dweight: (V, C). */
+export interface EmbeddingBackwardArgs {
+  ids: Tensor;
+  dout: Tensor;
+  dweight: Tensor;
+}
 
 /** out[i] = weight[ids[i]]. weight (V, C), ids (N), out (N, C); ids are in [0, V). */
 export function embedding({ weight, ids, out }: EmbeddingArgs): void {

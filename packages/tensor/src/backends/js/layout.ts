@@ -1,6 +1,19 @@
 // Fill and strided copy: the kernels that views, concat, split and dtype casts are built on.
-import type { CopyArgs, FillArgs } from '../../backend';
+// Argument types first, then the JS kernels; the family's conformance cases are in layout.cases.ts.
+import type { Tensor } from '../../tensor';
 import { dataOf, elementIndices } from './storage';
+
+/** Sets every element of `out` (any strides) to `value`. */
+export interface FillArgs {
+  out: Tensor;
+  value: number;
+}
+
+/** dst = src elementwise, any strides on both, same shape; converts between dtypes (float → int truncates). */
+export interface CopyArgs {
+  src: Tensor;
+  dst: Tensor;
+}
 
 /** Sets every element of `out` (any strides) to `value`. */
 export function fill({ out, value }: FillArgs): void {

@@ -1,7 +1,22 @@
 // Batched matrix multiply over contiguous (batch, rows, cols) operands, in the four transpose layouts.
 // Each layout gets the loop order whose inner loop walks memory contiguously; sums run in float64.
-import type { MatmulArgs } from '../../backend';
+// Argument types first, then the JS kernels; the family's conformance cases are in matmul.cases.ts.
+import type { Tensor } from '../../tensor';
 import { floatsOf } from './storage';
+
+/**
+ * Batched matmul `out = op(a) · op(b)` (`out += …` when `accumulate`).
+ * a: (BA, M, K), or (BA, K, M) with `transA`; b: (BB, K, N), or (BB, N, K) with `transB`; BA and BB are
+ * each B or 1 (a batch of 1 is shared by every batch item); out: (B, M, N). All contiguous.
+ */
+export interface MatmulArgs {
+  a: Tensor;
+  b: Tensor;
+  out: Tensor;
+  transA: boolean;
+  transB: boolean;
+  accumulate: boolean;
+}
 
 /**
  * `out = op(a) · op(b)` (or `out +=` when `accumulate`). a: (BA, M, K) or (BA, K, M) with transA;

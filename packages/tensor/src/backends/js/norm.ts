@@ -1,7 +1,50 @@
 // RMSNorm and LayerNorm over the rows of an (N, C) tensor, forward and backward (llm.c style). The forward
 // saves the per-row statistics (rstd, and mean for LayerNorm) so the backward need not recompute them.
-import type { LayernormArgs, LayernormBackwardArgs, RmsnormArgs, RmsnormBackwardArgs } from '../../backend';
+// Argument types first, then the JS kernels; the family's conformance cases are in norm.cases.ts.
+import type { Tensor } from '../../tensor';
 import { floatsOf } from './storage';
+
+/** RMSNorm over the last axis: out = x / sqrt(mean(x²) + eps) [* weight]. x, out: (N, C); weight: (C); rstd: (N) saved. */
+export interface RmsnormArgs {
+  x: Tensor;
+  weight: Tensor | null;
+  out: Tensor;
+  rstd: Tensor;
+  eps: number;
+}
+
+/** Backward of RMSNorm: dx += …, dweight += … (when both weight and dweight are given). */
+export interface RmsnormBackwardArgs {
+  x: Tensor;
+  weight: Tensor | null;
+  rstd: Tensor;
+  dout: Tensor;
+  dx: Tensor;
+  dweight: Tensor | null;
+}
+
+/** LayerNorm over the last axis: out = (x - mean) * rstd [* weight] [+ bias]. x, out: (N, C); mean, rstd: (N) saved. */
+export interface LayernormArgs {
+  x: Tensor;
+  weight: Tensor | null;
+  bias: Tensor | null;
+  out: Tensor;
+  mean: Tensor;
+  rstd: Tensor;
+  eps: number;
+}
+
+/** Backward of LayerNorm: dx += …, dweight += …, dbias += … (each only when given). */
+export interface LayernormBackwardArgs {
+  x: Tensor;
+  weight: Tensor | null;
+  mean: Tensor;
+  rstd: Tensor;
+  dout: Tensor;
+  dx: Tensor;
+  dweight: Tensor | null;
+  dbias: Tensor | null;
+}
 
 /**
  * out = x · rstd [· weight] with rstd = 1 / sqrt(mean(x²) + eps) per row, saved. The sum of squares runs left

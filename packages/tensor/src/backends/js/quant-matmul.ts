@@ -1,8 +1,35 @@
 // The reference quantized matmul: decode each weight from its code, scale and offset, and sum in float64. In
 // `int16` mode the activations are first rounded to int16 per row with the float32 arithmetic the fast kernels
 // use, so they and this reference round every activation the same way and differ only in summation.
-import type { QuantMatmulArgs } from '../../backend';
+// Argument types first, then the JS kernels; the family's conformance cases are in quant-matmul.cases.ts.
+import type { Tensor } from '../../tensor';
 import { dataOf, floatsOf } from './storage';
+
+/**
+ * Linear layer with quantized weights (inference): out (M, N) = x (M, K) · Wᵀ, where W (N, K) is decoded per group
+ * of `groupSize` consecutive inputs of a row: W[n, k] = scales[n, g] · q[n, k] + offsets[n, g], g = ⌊k / groupSize⌋
+ * (offsets null = 0).
+ * - `int8`: codes holds N·K bytes, row-major; q is the byte read as a signed int8.
+ * - `int4`: codes holds N·K/2 bytes; each group of G inputs is G/2 bytes, byte j holding q of input j (low
+ *   nibble) and of input j + G/2 (high nibble), ggml's Q4_0 layout for G = 32; q is the nibble, 0…15.
+ * `activations`: `float` multiplies x by the decoded weights; `int16` first rounds each row of x to int16 with
+ * scale sx = max|x_row| / 32767, in float32 like the kernels: xq = the nearest integer to float32(x / sx) (ties to
+ * even, clamped to ±32767; a row of zeros has sx = 0 and xq = 0), so |x − sx·xq| ≤ sx · (1/2 + 2⁻⁹) for a normal
+ * sx. Each group's dot product is then exact in integers:
+ * out[m, n] = sx · Σ_g (scales[n, g] · Σ_k xq·q + offsets[n, g] · Σ_k xq).
+ * x: (M, K) float; codes: uint8; scales, offsets: (N, K / groupSize) float32; out: (M, N) of x's dtype,
+ * overwritten. All contiguous; groupSize divides K (and is even for int4).
+ */
+export interface QuantMatmulArgs {
+  x: Tensor;
+  codes: Tensor;
+  scales: Tensor;
+  offsets: Tensor | null;
+  format: 'int8' | 'int4';
+  groupSize: number;
+  activations: 'float' | 'int16';
+  out: Tensor;
+}
 
 /** Rounds half to even (IEEE's default; Math.round rounds ties up). */
 function roundHalfEven(x: number): number {

@@ -1,6 +1,23 @@
 // Sum, mean and max along one axis of a contiguous tensor viewed as (outer, n, inner). Sums run in float64.
-import type { ReduceArgs } from '../../backend';
+// Argument types first, then the JS kernels; the family's conformance cases are in reduce.cases.ts.
+import type { Tensor } from '../../tensor';
 import { floatsOf } from './storage';
+
+/** Reductions along one axis. */
+export type ReduceOp = 'sum' | 'mean' | 'max';
+
+/**
+ * x contiguous, read as (outer, n, inner) whatever its shape; out contiguous, read as (outer, inner) = op over
+ * the n axis. Ops never send `max` an empty axis (n = 0); sum gives 0 and mean NaN there.
+ */
+export interface ReduceArgs {
+  op: ReduceOp;
+  x: Tensor;
+  out: Tensor;
+  outer: number;
+  n: number;
+  inner: number;
+}
 
 /**
  * out[o, j] = op over k of x[o, k, j]; x contiguous (outer, n, inner), out contiguous (outer, inner). The mean

@@ -1,7 +1,23 @@
 // Softmax and log-softmax over the rows of an (N, C) tensor, forward and backward. Each row subtracts its max
 // before exponentiating, so large finite inputs never overflow.
-import type { SoftmaxArgs, SoftmaxBackwardArgs } from '../../backend';
+// Argument types first, then the JS kernels; the family's conformance cases are in softmax.cases.ts.
+import type { Tensor } from '../../tensor';
 import { floatsOf } from './storage';
+
+/** Softmax (or log-softmax when `log`) over the last axis, minus the row max for stability. x, out: (N, C). */
+export interface SoftmaxArgs {
+  x: Tensor;
+  out: Tensor;
+  log: boolean;
+}
+
+/** Given y = softmax(x) (or log-softmax when `log`) and dy, `dx += ∂L/∂x`. All (N, C). */
+export interface SoftmaxBackwardArgs {
+  y: Tensor;
+  dy: Tensor;
+  dx: Tensor;
+  log: boolean;
+}
 
 /**
  * out = softmax(x) (or log-softmax when `log`) per row. A row whose max is ±Infinity gives NaN everywhere

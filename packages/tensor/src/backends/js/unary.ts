@@ -1,7 +1,8 @@
 // The unary kernel family in one place: its ops (each with the inputs it is defined for), its argument types, and
 // the JS reference forward and backward side by side, plus erf/erfc (W. J. Cody's rational approximations) for the
 // exact GELU. One loop per function so that no inner loop branches on the op. The wasm kernels (assembly/unary.ts)
-// must give every op here a code (a type error otherwise), and the conformance suite runs every op here.
+// must give every op here a code (a type error otherwise), and the conformance suite runs every op here
+// (unary.cases.ts).
 import type { Tensor } from '../../tensor';
 import { floatsOf } from './storage';
 
