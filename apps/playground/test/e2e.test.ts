@@ -1,6 +1,7 @@
 // The built page in Debian's Chromium (playwright-core), served by `vite preview` with the isolation headers,
 // offline: it loads without console errors on several threads, trains the names preset (the loss on the page
-// falls, samples appear), pauses, draws attention, and samples from a checkpoint the CLI trains in this run. A
+// falls, samples appear), pauses, draws attention, samples from a checkpoint the CLI trains in this run and from a
+// Hugging Face GPT-2 folder picked whole (a bad one shows the import's named error). A
 // screenshot of the trained page goes to test-results/. The browser is $MICROGPT_CHROMIUM, else Debian's
 // /usr/bin/chromium (`.ci/run` installs it). Without one the tests fail and say what to install; they skip only
 // when MICROGPT_SKIP_BROWSER=1 asks for it, and then count as skipped (which `.ci/run` does not accept).
