@@ -6,7 +6,7 @@ import unittest
 
 from microgpt_torch.logits import float32_from_base64
 
-from .helpers import FIXTURES, run_module
+from .helpers import FIXTURES, TempDirTest, run_module
 
 
 class LogitsCommand(unittest.TestCase):
@@ -50,3 +50,27 @@ class SampleCommand(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class OnnxExportCommand(TempDirTest):
+    """The graph's numbers are checked in ONNX Runtime by tooling/bench's onnxruntime test (no onnxruntime here)."""
+
+    def test_writes_the_cached_step_graph_and_describes_it(self):
+        out = self.path("tiny.onnx")
+        done = run_module("onnx_export", "--model", os.path.join(FIXTURES, "gpt2-tiny"), "--out", out)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        printed = json.loads(done.stdout)
+        self.assertEqual(printed["bytes"], os.path.getsize(out))
+        self.assertEqual((printed["n_layer"], printed["n_head"], printed["head_dim"], printed["vocab_size"]), (2, 4, 8, 300))
+        self.assertEqual(printed["inputs"], ["input_ids", "past_key_0", "past_value_0", "past_key_1", "past_value_1"])
+        self.assertEqual(printed["outputs"], ["logits", "present_key_0", "present_value_0", "present_key_1", "present_value_1"])
+        with open(out, "rb") as handle:
+            graph = handle.read()
+        for name in printed["inputs"] + printed["outputs"]:
+            self.assertIn(name.encode(), graph)
+
+    def test_an_unwritable_out_is_one_error_line(self):
+        done = run_module("onnx_export", "--model", os.path.join(FIXTURES, "gpt2-tiny"), "--out", self.path("missing", "tiny.onnx"))
+        self.assertEqual(done.returncode, 1)
+        self.assertTrue(done.stderr.startswith("error: --out "), done.stderr)
+        self.assertIn("cannot write", done.stderr)

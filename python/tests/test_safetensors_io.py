@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 import json
+import os
 import struct
 import unittest
 
 import torch
 
+from microgpt_torch import safetensors_io
 from microgpt_torch.errors import MicrogptTorchError
 from microgpt_torch.safetensors_io import DTYPES, decode_safetensors, encode_safetensors, load_safetensors, save_safetensors
 
@@ -67,15 +69,35 @@ class RoundTrip(TempDirTest):
         self.assertEqual(metadata, {"format": "pt"})
         self.assertTrue(all(torch.equal(tensors[k], v) for k, v in sample_tensors().items()))
 
-    @unittest.skipIf(reference is None, "the safetensors package is not installed: nothing to cross-check with")
-    def test_the_safetensors_package_reads_ours_and_we_read_its(self):
+    def test_files_go_through_the_safetensors_package_when_installed_else_through_ours(self):
+        """Never skipped: with the optional package, it reads our bytes and we read its; without it, save and
+        load are the reader and writer here (the file is encode_safetensors's bytes; a damaged file is refused
+        by our check, naming the file)."""
         tensors = sample_tensors()
-        theirs = reference.load(encode_safetensors(tensors, {"format": "pt"}))
-        ours, metadata = decode_safetensors(reference.save(tensors, metadata={"format": "pt"}))
+        if reference is not None:
+            self.assertIsNotNone(safetensors_io._st_save_file)
+            theirs = reference.load(encode_safetensors(tensors, {"format": "pt"}))
+            ours, metadata = decode_safetensors(reference.save(tensors, metadata={"format": "pt"}))
+            self.assertEqual(metadata, {"format": "pt"})
+            for name, t in tensors.items():
+                self.assertTrue(torch.equal(theirs[name], t) and theirs[name].dtype == t.dtype, name)
+                self.assertTrue(torch.equal(ours[name], t) and ours[name].dtype == t.dtype, name)
+            return
+        self.assertIsNone(safetensors_io._st_save_file)
+        self.assertIsNone(safetensors_io._st_safe_open)
+        path = self.path("fallback.safetensors")
+        save_safetensors(path, tensors, {"format": "pt"})
+        with open(path, "rb") as handle:
+            self.assertEqual(handle.read(), encode_safetensors(tensors, {"format": "pt"}))
+        loaded, metadata = load_safetensors(path)
         self.assertEqual(metadata, {"format": "pt"})
         for name, t in tensors.items():
-            self.assertTrue(torch.equal(theirs[name], t) and theirs[name].dtype == t.dtype, name)
-            self.assertTrue(torch.equal(ours[name], t) and ours[name].dtype == t.dtype, name)
+            self.assertTrue(torch.equal(loaded[name], t) and loaded[name].dtype == t.dtype, name)
+        with open(path, "r+b") as handle:
+            handle.truncate(os.path.getsize(path) - 1)
+        with self.assertRaises(MicrogptTorchError) as caught:
+            load_safetensors(path)
+        self.assertTrue(str(caught.exception).startswith(f"{path}: "), str(caught.exception))
 
 
 class BadFiles(unittest.TestCase):

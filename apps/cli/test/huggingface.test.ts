@@ -27,6 +27,14 @@ beforeAll(async () => {
 
 const sampleArgs = ['--max-tokens', '20', '--seed', '4', '--json'];
 
+/** A user mistake: exit `code`, one error line matching `message`, a hint, no internal-error trace. */
+function expectError(result: CliResult, code: number, message: RegExp): void {
+  expect(result.code).toBe(code);
+  expect(result.stderr).toMatch(message);
+  expect(result.stderr).toMatch(/\nhint: .+\n$/);
+  expect(result.stderr).not.toContain('internal error');
+}
+
 describe('microgpt export / import', () => {
   it('writes the HF GPT-2 files, with a model card naming data, steps and loss', () => {
     expect(readdirSync(hf).sort()).toEqual(['README.md', 'config.json', 'generation_config.json', 'model.safetensors', 'tokenizer.json', 'tokenizer_config.json']);
@@ -72,6 +80,32 @@ describe('microgpt export / import', () => {
     expect(jsonLines(sample.stdout)[0]!.sample as string).toMatch(/^What say/);
   });
 
+  it('quantize reads an HF folder directly, as it reads the imported checkpoint; the PyTorch-written one too', async () => {
+    const imported = join(dir, 'imported-for-quant');
+    expect((await run(['import', '--from', hf, '--out', imported])).code).toBe(0);
+    const fromHf = join(dir, 'hf-int8');
+    const fromImported = join(dir, 'imported-int8');
+    const quantized = await run(['quantize', '--ckpt', hf, '--scheme', 'int8', '--out', fromHf, '--json']);
+    expect(quantized.stderr).toBe('');
+    expect(quantized.code).toBe(0);
+    expect(jsonLines(quantized.stdout)[0]).toMatchObject({ scheme: 'int8', out: fromHf, bytes_before: readFileSync(join(hf, 'model.safetensors')).length });
+    expect((await run(['quantize', '--ckpt', imported, '--scheme', 'int8', '--out', fromImported])).code).toBe(0);
+    const samples = await Promise.all([fromHf, fromImported].map((where) => run(['sample', '--ckpt', where, ...sampleArgs])));
+    expect(samples[0]!.code).toBe(0);
+    expect(samples[0]!.stdout).toBe(samples[1]!.stdout);
+    const fixtureInt4 = join(dir, 'fixture-int4');
+    expect((await run(['quantize', '--ckpt', FIXTURE, '--scheme', 'int4', '--out', fixtureInt4])).code).toBe(0);
+    const sample = await run(['sample', '--ckpt', fixtureInt4, '--prompt', 'What say', '--max-tokens', '5', '--json']);
+    expect(sample.code).toBe(0);
+    expect(jsonLines(sample.stdout)[0]!.sample as string).toMatch(/^What say/);
+    const broken = join(dir, 'bad-hf-quant');
+    await run(['export', '--ckpt', ckpt, '--out', broken]);
+    const config = JSON.parse(readFileSync(join(broken, 'config.json'), 'utf8')) as Record<string, unknown>;
+    writeText(join(broken, 'config.json'), JSON.stringify({ ...config, n_head: 5 }));
+    expectError(await run(['quantize', '--ckpt', broken, '--scheme', 'int8', '--out', join(dir, 'bad-int8')]), 1, /^error: .*bad-hf-quant\/config\.json: n_head: n_embd \(32\) must be divisible by n_head \(5\)/);
+    expectError(await run(['quantize', '--ckpt', hf, '--scheme', 'int8', '--out', hf]), 2, /^error: --out must differ from --ckpt/);
+  });
+
   it('export --tokens writes the training text as a token file', async () => {
     const out = join(dir, 'hf-tokens');
     const result = await run(['export', '--ckpt', ckpt, '--out', out, '--tokens', join(dir, 'poem.tok'), '--json']);
@@ -84,13 +118,6 @@ describe('microgpt export / import', () => {
 });
 
 describe('mistakes are an error line and a hint', () => {
-  const expectError = (result: CliResult, code: number, message: RegExp): void => {
-    expect(result.code).toBe(code);
-    expect(result.stderr).toMatch(message);
-    expect(result.stderr).toMatch(/\nhint: .+\n$/);
-    expect(result.stderr).not.toContain('internal error');
-  };
-
   it('a model GPT-2 cannot express is refused naming the field', async () => {
     const rms = join(dir, 'rms');
     expect((await run(['train', '--data', poem, '--steps', '2', '--samples', '0', '--quiet', '--out', rms])).code).toBe(0);

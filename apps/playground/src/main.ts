@@ -8,6 +8,7 @@ import './style.css';
 import { createLossChart } from './ui/chart';
 import { byId, element, replaceChildren } from './ui/dom';
 import { downloadFiles, downloadZip, readPicked } from './ui/files';
+import { readPickedFolder } from './ui/folder-pick';
 import { type DataChoice, applyPreset, findForm, modelSize, runSpec, samplingSpec, tokenizerSpec } from './ui/form';
 import { drawHeatmap } from './ui/heatmap';
 import { renderBars, topTokens } from './ui/probabilities';
@@ -245,20 +246,25 @@ buttons.exportFiles.addEventListener('click', () => {
   exportAs = 'files';
   send({ type: 'export' });
 });
-byId('import', HTMLInputElement).addEventListener('change', (event) => {
-  const picked = [...((event.target as HTMLInputElement).files ?? [])];
-  if (picked.length === 0) return;
-  readPicked(picked).then(
-    (files) => {
-      send({ type: 'import', files });
-    },
-    (error: unknown) => {
-      const previous = state;
-      state = { ...state, error: `import: ${(error as Error).message}` };
-      render(previous);
-    },
-  );
-});
+/** Sends the files `read` gives to the worker to import, or shows why they could not be read. */
+function importPicked(input: HTMLInputElement, read: (picked: File[]) => Promise<Record<string, Uint8Array>>): void {
+  input.addEventListener('change', () => {
+    const picked = [...(input.files ?? [])];
+    if (picked.length === 0) return;
+    read(picked).then(
+      (files) => {
+        send({ type: 'import', files });
+      },
+      (error: unknown) => {
+        const previous = state;
+        state = { ...state, error: `import: ${(error as Error).message}` };
+        render(previous);
+      },
+    );
+  });
+}
+importPicked(byId('import', HTMLInputElement), readPicked);
+importPicked(byId('import-folder', HTMLInputElement), readPickedFolder);
 
 wireTokens(text('tokens'), text('token-detail'));
 applyPreset(form, 'names');

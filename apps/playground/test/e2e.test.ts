@@ -1,12 +1,13 @@
 // The built page in Debian's Chromium (playwright-core), served by `vite preview` with the isolation headers,
 // offline: it loads without console errors on several threads, trains the names preset (the loss on the page
-// falls, samples appear), pauses, draws attention, and samples from a checkpoint the CLI trains in this run. A
+// falls, samples appear), pauses, draws attention, samples from a checkpoint the CLI trains in this run and from a
+// Hugging Face GPT-2 folder picked whole (a bad one shows the import's named error). A
 // screenshot of the trained page goes to test-results/. The browser is $MICROGPT_CHROMIUM, else Debian's
 // /usr/bin/chromium (`.ci/run` installs it). Without one the tests fail and say what to install; they skip only
 // when MICROGPT_SKIP_BROWSER=1 asks for it, and then count as skipped (which `.ci/run` does not accept).
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -21,6 +22,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const CHROMIUM = process.env.MICROGPT_CHROMIUM ?? '/usr/bin/chromium';
 const APP = dirname(dirname(fileURLToPath(import.meta.url)));
 const CLI = join(APP, '..', 'cli', 'dist', 'cli.js');
+/** A GPT-2-layout folder written by PyTorch code following HF's GPT-2 (the model package's import fixture). */
+const HF_FIXTURE = join(APP, '..', '..', 'packages', 'model', 'src', 'hf', 'fixtures', 'gpt2-tiny');
 const RESULTS = join(APP, 'test-results');
 const NAMES = 'emma\nolivia\nava\nisabella\nsophia\nmia\ncharlotte\namelia\nharper\nevelyn\nabigail\nemily\nella\nelizabeth\ncamila\nluna\n'.repeat(20);
 
@@ -217,6 +220,42 @@ describe.skipIf(SKIP)('playground in Chromium', () => {
     await page.locator('#generate').click();
     await expect.poll(() => page.locator('#generated-note').textContent(), { timeout: 30_000 }).toMatch(/\d+ tokens/);
     expect((await page.locator('#generated').textContent())!.length).toBeGreaterThan(0);
+    expect(await page.locator('#error').isHidden()).toBe(true);
+    expect(problems).toEqual([]);
+  });
+
+  it('imports a Hugging Face GPT-2 folder picked whole and samples from it; a bad folder is refused by name', async () => {
+    // Bad folders first: the error names the file and field (the model package's import checks), and the page
+    // keeps the model it has.
+    const badConfig = join(work, 'hf-bad-config');
+    await cp(HF_FIXTURE, badConfig, { recursive: true });
+    const config = JSON.parse(await readFile(join(HF_FIXTURE, 'config.json'), 'utf8')) as Record<string, unknown>;
+    await writeFile(join(badConfig, 'config.json'), JSON.stringify({ ...config, n_head: 5 }));
+    await page.locator('#import-folder').setInputFiles(badConfig);
+    await expect.poll(() => page.locator('#error').textContent(), { timeout: 30_000 }).toBe('import: CheckpointError: config.json: n_head: n_embd (32) must be divisible by n_head (5)');
+    const noWeights = join(work, 'hf-no-weights');
+    await cp(HF_FIXTURE, noWeights, { recursive: true });
+    await rm(join(noWeights, 'model.safetensors'));
+    await page.locator('#import-folder').setInputFiles(noWeights);
+    await expect.poll(() => page.locator('#error').textContent(), { timeout: 30_000 }).toBe('import: CheckpointError: model.safetensors: missing; a Hugging Face GPT-2 folder needs config.json and model.safetensors');
+    expect(await page.locator('#stat-status').textContent()).toBe('ready');
+    expect(await page.locator('#model-info').textContent()).not.toContain('Hugging Face');
+
+    // The folder as PyTorch wrote it, with a subfolder and a file the import does not read beside it.
+    const folder = join(work, 'hf-gpt2-tiny');
+    await cp(HF_FIXTURE, folder, { recursive: true });
+    await mkdir(join(folder, 'older'));
+    await writeFile(join(folder, 'older', 'config.json'), '{"model_type": "gpt2", "n_head": 5}');
+    await writeFile(join(folder, 'pytorch_model.bin'), 'not read');
+    await page.locator('#import-folder').setInputFiles(folder);
+    await expect.poll(() => page.locator('#model-info').textContent(), { timeout: 30_000 }).toBe('Model: 37,120 parameters, 2 layers × 4 heads × 32 wide, context 64, vocabulary 300, documents (Hugging Face GPT-2 folder).');
+    await fill('gen-prompt', 'What say you');
+    await fill('gen-max', '30');
+    await page.locator('#generate').click();
+    await expect.poll(() => page.locator('#generated-note').textContent(), { timeout: 30_000 }).toMatch(/\d+ tokens/);
+    const generated = (await page.locator('#generated').textContent())!;
+    expect(generated.startsWith('What say you')).toBe(true);
+    expect(generated.length).toBeGreaterThan('What say you'.length);
     expect(await page.locator('#error').isHidden()).toBe(true);
     expect(problems).toEqual([]);
   });

@@ -37,7 +37,7 @@ export { documentIds } from './data/documents';
 export { GPT2_ACTIVATIONS, GPT2_MAPPINGS, HuggingFaceExportError, type SpecialIds, checkGpt2Compatible, gpt2ConfigJson, gpt2Mappings } from './hf/export-config';
 export { type Gpt2ConfigFile, configFromGpt2 } from './hf/import-config';
 export { HF_FILES, type HuggingFaceExport, huggingFaceFiles } from './hf/export';
-export { type ReadHuggingFaceOptions, readHuggingFaceFiles } from './hf/import';
+export { type ReadHuggingFaceOptions, isGpt2ConfigBytes, readHuggingFaceFiles } from './hf/import';
 export { type ModelCardFacts, modelCard } from './hf/model-card';
 export { type WindowLoss, windowLoss } from './gpt/window-loss';
 export { crc32c, maskedCrc32c } from './tensorboard/crc32c';

@@ -1,8 +1,8 @@
-// `microgpt quantize`: a trained checkpoint's weights in int8 / int4 (or fp16 / bf16), saved as a quantized
-// checkpoint that `sample`, `eval` and `info` read like any other.
+// `microgpt quantize`: a trained checkpoint's weights (or a Hugging Face GPT-2 folder's) in int8 / int4 (or fp16 /
+// bf16), saved as a quantized checkpoint that `sample`, `eval` and `info` read like any other.
 import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { loadCheckpoint, resolveCheckpoint } from '@microgpt/model/node';
+import { isHuggingFaceFolder, loadCheckpoint, loadHuggingFaceFolder, resolveCheckpoint } from '@microgpt/model/node';
 import { SCHEMES, type Scheme, quantizeModel } from '@microgpt/quant';
 import { saveQuantizedCheckpoint } from '@microgpt/quant/node';
 import { type Command, Option } from 'commander';
@@ -33,20 +33,22 @@ export function registerQuantize(program: Command): void {
   const command = program
     .command('quantize')
     .description('quantize a checkpoint’s weights (int8, int4, fp16, bf16) into a smaller checkpoint for sampling and evaluation')
-    .requiredOption('--ckpt <dir>', 'checkpoint folder to quantize')
+    .requiredOption('--ckpt <dir>', 'checkpoint or run folder, or Hugging Face GPT-2 folder, to quantize')
     .addOption(new Option('--scheme <scheme>', 'int8 (per output channel), int8-asym, int4 (groups of 32, like ggml Q4_0), int4-asym (Q4_1), fp16, bf16').choices([...SCHEMES]).makeOptionMandatory())
     .requiredOption('--out <dir>', 'folder for the quantized checkpoint')
     .option('--per-tensor', 'int8: one scale per matrix instead of one per output channel')
     .option('--no-embeddings', 'keep the token and position embeddings in float32')
     .addOption(new Option('--activations <mode>', 'quantized matmuls: float32 activations, or activations rounded to int16 (integer dot products)').choices(['float', 'int16']).default('int16'));
   withOutputFlags(command, 'print {"scheme":…,"bytes_before":…,"bytes_after":…,"ratio":…,"max_abs_error":…,"mean_abs_error":…}');
-  command.addHelpText('after', examples('microgpt quantize --ckpt runs/shakespeare-cpu --scheme int8 --out runs/shakespeare-int8', 'microgpt quantize --ckpt runs/shakespeare-cpu --scheme int4 --out runs/shakespeare-int4 --json', 'microgpt eval --ckpt runs/shakespeare-int4'));
+  command.addHelpText('after', examples('microgpt quantize --ckpt runs/shakespeare-cpu --scheme int8 --out runs/shakespeare-int8', 'microgpt quantize --ckpt hf/shakespeare --scheme int8 --out runs/shakespeare-hf-int8', 'microgpt quantize --ckpt runs/shakespeare-cpu --scheme int4 --out runs/shakespeare-int4 --json', 'microgpt eval --ckpt runs/shakespeare-int4'));
   command.action(async (flags: QuantizeFlags) => {
     const out = outputOf(command);
     if (flags.perTensor && !flags.scheme.startsWith('int8')) throw usageError(`--per-tensor applies to int8 and int8-asym, not ${flags.scheme}`);
-    const source = await resolveCheckpoint(flags.ckpt);
-    if (resolve(flags.out) === resolve(source) || resolve(flags.out) === resolve(flags.ckpt)) throw usageError('--out must differ from --ckpt (the float checkpoint is kept)');
-    const checkpoint = await loadCheckpoint(source, { backend: await startCompute('wasm', 1) });
+    const huggingFace = await isHuggingFaceFolder(flags.ckpt);
+    const source = huggingFace ? flags.ckpt : await resolveCheckpoint(flags.ckpt);
+    if (resolve(flags.out) === resolve(source) || resolve(flags.out) === resolve(flags.ckpt)) throw usageError('--out must differ from --ckpt (the float checkpoint is kept)', 'give --out a new folder for the quantized checkpoint');
+    const backend = await startCompute('wasm', 1);
+    const checkpoint = huggingFace ? await loadHuggingFaceFolder(source, { backend }) : await loadCheckpoint(source, { backend });
     const quantized = await quantizeModel(checkpoint.model, { scheme: flags.scheme, perTensor: flags.perTensor === true, embeddings: flags.embeddings, activations: flags.activations });
     await saveQuantizedCheckpoint(flags.out, {
       quantized,

@@ -1,6 +1,9 @@
 // The worker's logic in Node, on the same wasm backend the page uses: a names run trains (loss falls), pauses
 // and resumes at the same step, inspects, generates, exports a checkpoint that imports back to the same model,
-// and turns bad requests into error events.
+// imports a Hugging Face GPT-2 folder written by PyTorch code (the model package's fixture) with PyTorch's
+// logits, and turns bad requests into error events.
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { type WasmBackend, createWasmBackend } from '@microgpt/tensor';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Request, RunSpec, WorkerEvent } from '../protocol';
@@ -23,6 +26,15 @@ const RUN: RunSpec = {
   sampleEvery: 50,
   seed: 42,
 };
+
+/** The model package's GPT-2 fixtures (python/make_fixtures.py): folders PyTorch wrote, and PyTorch's logits. */
+const HF_FIXTURES = join(import.meta.dirname, '..', '..', '..', '..', 'packages', 'model', 'src', 'hf', 'fixtures');
+
+/** The files of fixture folder `name`, name → bytes, as the page reads a picked folder. */
+function fixtureFiles(name: string): Record<string, Uint8Array> {
+  const dir = join(HF_FIXTURES, name);
+  return Object.fromEntries(readdirSync(dir).map((file) => [file, new Uint8Array(readFileSync(join(dir, file)))]));
+}
 
 let backend: WasmBackend;
 beforeAll(async () => {
@@ -116,6 +128,50 @@ describe('worker controller', () => {
     await other.controller.handle({ type: 'generate', prompt: 'em', sampling: { temperature: 0.8, maxTokens: 30, seed: 7, count: 1, beam: 1 } });
     expect(other.of('text').map((e) => e.text).join('')).toBe(generated);
     expect(events.filter((e) => e.type === 'error')).toEqual([]);
+  });
+
+  it('imports a Hugging Face GPT-2 folder written by PyTorch code: its logits, then samples', async () => {
+    const { controller, of } = harness();
+    await controller.handle({ type: 'import', files: fixtureFiles('gpt2-tiny') });
+    expect(of('error')).toEqual([]);
+    expect(of('model')[0]!.info).toEqual({ parameters: 37_120, vocabSize: 300, nLayer: 2, nHead: 4, nEmbd: 32, blockSize: 64, documents: true, source: 'Hugging Face GPT-2 folder' });
+    // The empty prompt of a documents model is <|endoftext|> alone: the fixture's "eos" sequence.
+    await controller.handle({ type: 'inspect', prompt: '' });
+    const expected = JSON.parse(readFileSync(join(HF_FIXTURES, 'gpt2-tiny-expected.json'), 'utf8')) as { runs: { folder: string; dtype: string; results: { logits: string }[] }[] };
+    const torch = Buffer.from(expected.runs.find((r) => r.folder === 'gpt2-tiny' && r.dtype === 'float64')!.results[0]!.logits, 'base64');
+    const torchLogits = new Float32Array(torch.buffer.slice(torch.byteOffset, torch.byteOffset + torch.byteLength));
+    const logits = of('inspection')[0]!.logits;
+    expect(logits).toHaveLength(300);
+    let worst = 0;
+    for (let i = 0; i < 300; i++) worst = Math.max(worst, Math.abs(logits[i]! - torchLogits[i]!));
+    expect(worst).toBeLessThan(1e-4);
+    await controller.handle({ type: 'generate', prompt: 'What say you', sampling: { temperature: 1, maxTokens: 20, seed: 5, count: 1, beam: 1 } });
+    expect(of('text').map((e) => e.text).join('').startsWith('What say you')).toBe(true);
+    expect(of('generated')[0]!.tokens).toBeGreaterThan(0);
+    expect(of('error')).toEqual([]);
+  });
+
+  it('refuses a bad Hugging Face folder naming the file and field, keeping nothing in memory', async () => {
+    const { controller, of } = harness();
+    const before = backend.memory().liveBytes;
+    const good = fixtureFiles('gpt2-tiny');
+    const config = JSON.parse(new TextDecoder().decode(good['config.json'])) as Record<string, unknown>;
+    const withConfig = (fields: Record<string, unknown>): Record<string, Uint8Array> => ({ ...good, 'config.json': new TextEncoder().encode(JSON.stringify({ ...config, ...fields })) });
+    const noWeights: Record<string, Uint8Array> = { ...good };
+    delete noWeights['model.safetensors'];
+    await controller.handle({ type: 'import', files: withConfig({ n_head: 5 }) });
+    await controller.handle({ type: 'import', files: withConfig({ activation_function: 'quick_gelu' }) });
+    await controller.handle({ type: 'import', files: noWeights });
+    // F16 weights without a tokenizer: the weights were built, and must be freed again.
+    await controller.handle({ type: 'import', files: fixtureFiles('gpt2-tiny-f16') });
+    expect(of('error').map((e) => e.message)).toEqual([
+      'CheckpointError: config.json: n_head: n_embd (32) must be divisible by n_head (5)',
+      expect.stringMatching(/^CheckpointError: config\.json: activation_function: expected one of .*, found "quick_gelu"$/),
+      'CheckpointError: model.safetensors: missing; a Hugging Face GPT-2 folder needs config.json and model.safetensors',
+      'CheckpointError: tokenizer.json: missing: the page needs the tokenizer to turn text into ids',
+    ]);
+    expect(of('model')).toEqual([]);
+    expect(backend.memory().liveBytes).toBe(before);
   });
 
   it('draws several samples one a line, and runs beam search when the beam is wider than 1', async () => {

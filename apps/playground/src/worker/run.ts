@@ -16,9 +16,11 @@ import {
   documentIds,
   documentLoader,
   getPreset,
+  isGpt2ConfigBytes,
   memoryTokenSource,
   microgptDocs,
   readCheckpointFiles,
+  readHuggingFaceFiles,
   resolveConfig,
   streamLoader,
   validateTrainSettings,
@@ -140,17 +142,24 @@ export async function runFiles(run: Run): Promise<Record<string, Uint8Array>> {
 }
 
 /**
- * A model read back from checkpoint files (name → bytes), for sampling and inspection.
+ * A model read back from checkpoint files (name → bytes), for sampling and inspection: a microgpt checkpoint
+ * folder's, or a Hugging Face GPT-2 folder's (config.json with `"model_type": "gpt2"`, read by the model
+ * package's import with its checks; float16 and bfloat16 weights widen to float32).
  * @throws CheckpointError naming the file and field of anything missing or damaged (or no tokenizer.json).
  */
 export function importRun(files: Readonly<Record<string, Uint8Array>>, backend: Backend): Run {
-  const checkpoint = readCheckpointFiles(files, { backend, dtype: 'float32' });
-  if (checkpoint.tokenizer === null) throw new CheckpointError('tokenizer.json: missing: the page needs the tokenizer to turn text into ids', { part: 'arguments' });
+  const huggingFace = Object.hasOwn(files, 'config.json') && isGpt2ConfigBytes(files['config.json']!);
+  const checkpoint = huggingFace ? readHuggingFaceFiles(files, { backend, dtype: 'float32' }) : readCheckpointFiles(files, { backend, dtype: 'float32' });
+  if (checkpoint.tokenizer === null) {
+    // The weights are already in the wasm memory, which is not collected.
+    disposeGPT(checkpoint.model);
+    throw new CheckpointError('tokenizer.json: missing: the page needs the tokenizer to turn text into ids', { part: 'arguments' });
+  }
   const tokenizer = tokenizerFromJSON(checkpoint.tokenizer);
   const settings = (checkpoint.trainerState as Partial<TrainerState> | undefined)?.settings;
   const bosId = tokenizer.specialTokens[BOS_TEXT] ?? tokenizer.specialTokens['<|endoftext|>'];
   const documents = settings ? settings.data === 'documents' && bosId !== undefined : bosId !== undefined;
-  const source = checkpoint.metadata?.data ?? 'imported checkpoint';
+  const source = checkpoint.metadata?.data ?? (huggingFace ? 'Hugging Face GPT-2 folder' : 'imported checkpoint');
   return { model: checkpoint.model, tokenizer, bos: documents ? bosId! : null, trainer: null, info: infoOf(checkpoint.model, documents, source), preset: checkpoint.metadata?.preset ?? 'custom' };
 }
 

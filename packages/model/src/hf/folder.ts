@@ -9,7 +9,7 @@ import { parseJsonFile } from '../checkpoint/file-check';
 import { countParameters } from '../gpt/params';
 import { HF_FILES, type HuggingFaceExport, huggingFaceFiles } from './export';
 import { type Gpt2ConfigFile, configFromGpt2 } from './import-config';
-import { type ReadHuggingFaceOptions, readHuggingFaceFiles } from './import';
+import { type ReadHuggingFaceOptions, isGpt2ConfigBytes, readHuggingFaceFiles } from './import';
 
 const NAMES: readonly string[] = Object.values(HF_FILES);
 
@@ -40,12 +40,8 @@ export async function saveHuggingFaceFolder(dir: string, parts: HuggingFaceExpor
 
 /** Whether folder `dir` is a Hugging Face GPT-2 folder: its config.json says `"model_type": "gpt2"`. */
 export async function isHuggingFaceFolder(dir: string): Promise<boolean> {
-  try {
-    const config = JSON.parse(await readFile(join(dir, HF_FILES.config), 'utf8')) as unknown;
-    return typeof config === 'object' && config !== null && (config as { model_type?: unknown }).model_type === 'gpt2';
-  } catch {
-    return false;
-  }
+  const bytes = await readFile(join(dir, HF_FILES.config)).catch(() => null);
+  return bytes !== null && isGpt2ConfigBytes(bytes);
 }
 
 /**

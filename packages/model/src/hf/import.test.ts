@@ -11,7 +11,7 @@ import { parameterTensors } from '../gpt/model';
 import { forwardLogits } from '../gpt/inference';
 import { disposeGPT } from '../gpt/model';
 import { loadHuggingFaceFolder } from './folder';
-import { readHuggingFaceFiles } from './import';
+import { isGpt2ConfigBytes, readHuggingFaceFiles } from './import';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures');
 
@@ -164,6 +164,15 @@ describe('readHuggingFaceFiles errors name the file and the field', () => {
     expect(() => readHuggingFaceFiles(tooBig, { backend: 'js' })).toThrow(/model\.safetensors: tensor "transformer\.wte\.weight" shape: expected \[301, 32\]/);
     expect(errorOf(files((f) => delete f['model.safetensors'])).message).toBe('model.safetensors: missing; a Hugging Face GPT-2 folder needs config.json and model.safetensors');
     expect(errorOf(files((f) => (f['tokenizer.json'] = Buffer.from('{"model": 3}')))).message).toContain('tokenizer.json: model: expected an object, found 3');
+  });
+
+  it('tells a GPT-2 config.json from a microgpt one or an unreadable one', () => {
+    expect(isGpt2ConfigBytes(readFileSync(join(FIXTURES, 'gpt2-tiny', 'config.json')))).toBe(true);
+    const encode = (text: string): Uint8Array => new TextEncoder().encode(text);
+    expect(isGpt2ConfigBytes(encode('{"format": "microgpt", "model_type": "microgpt"}'))).toBe(false);
+    expect(isGpt2ConfigBytes(encode('{"model_type": "gpt2"'))).toBe(false);
+    expect(isGpt2ConfigBytes(encode('["gpt2"]'))).toBe(false);
+    expect(isGpt2ConfigBytes(new Uint8Array([0x7b, 0xff, 0x7d]))).toBe(false);
   });
 
   it('names the folder when loading from disk', async () => {

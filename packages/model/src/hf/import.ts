@@ -24,6 +24,19 @@ export interface ReadHuggingFaceOptions {
 }
 
 /**
+ * Whether `configBytes` (a config.json's bytes) is a Hugging Face GPT-2 config (`"model_type": "gpt2"`), as
+ * opposed to a microgpt checkpoint's (`"model_type": "microgpt"`) or anything unreadable. Never throws.
+ */
+export function isGpt2ConfigBytes(configBytes: Uint8Array): boolean {
+  try {
+    const config = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(configBytes)) as unknown;
+    return typeof config === 'object' && config !== null && (config as { model_type?: unknown }).model_type === 'gpt2';
+  } catch {
+    return false;
+  }
+}
+
+/**
  * A checkpoint (model and tokenizer, no training state) from an HF GPT-2 folder's files (name → bytes):
  * config.json and model.safetensors required; tokenizer.json (with tokenizer_config.json for the roles of a
  * WordLevel vocabulary) optional. The ids in config.json and the tokenizer's must agree in number.

@@ -4,7 +4,7 @@
 // decoded together (`shakespeare-cpu-x16`, tokens/s counting every sequence's); beside PyTorch with a KV cache (impl
 // `pytorch-kv-cache`, both rows) and generating the nanoGPT way (impl `pytorch`: no cache, the whole window every
 // token). The weights are a fresh init: speed does not depend on what the model learned. Then the GPT-2 124M shape
-// (gpt2-124m.ts), beside PyTorch with its KV cache on the same weights.
+// (gpt2-124m.ts), beside PyTorch with its KV cache on the same weights and ONNX Runtime on their ONNX export.
 import { createGPT, disposeGPT, generate, generateBatch, getPreset } from '@microgpt/model';
 import * as T from '@microgpt/tensor';
 import { startBlas } from '../blas';
@@ -36,7 +36,7 @@ async function measure(backend: T.Backend, threads: number, emit: Emit): Promise
 
 export const generateSuite: Suite = {
   name: 'generate',
-  description: 'shakespeare-cpu generation with the KV cache, 1 and 16 sequences: tokens/s, js, and wasm and blas at 1 and 2 threads, beside PyTorch with and without a cache; the GPT-2 124M shape (wasm, 1 and 2 threads) beside PyTorch with its KV cache on the same exported weights, and a 1,024-token prompt pass',
+  description: 'shakespeare-cpu generation with the KV cache, 1 and 16 sequences: tokens/s, js, and wasm and blas at 1 and 2 threads, beside PyTorch with and without a cache; the GPT-2 124M shape (wasm, 1 and 2 threads) beside PyTorch with its KV cache on the same exported weights and ONNX Runtime on their ONNX export (cached too), and a 1,024-token prompt pass',
   async run(emit) {
     const wasm = (await T.startBackend('wasm')) as T.WasmBackend;
     const blas = await startBlas();

@@ -80,6 +80,11 @@ export function hasTorch(): boolean {
   return findTorchPython() !== null;
 }
 
+/** The Python that imports torch (PYTORCH_PYTHON, python3, /usr/bin/python3, first that does), or null. */
+export function torchPythonPath(): string | null {
+  return findTorchPython();
+}
+
 /** One stdout line as a measurement row, or undefined if it is not one. */
 function parseRow(line: string): Measurement | undefined {
   let row: unknown;
