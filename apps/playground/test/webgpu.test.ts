@@ -79,7 +79,6 @@ describe.skipIf(SKIP)('playground on WebGPU in Chromium', () => {
     await expect.poll(() => note.textContent(), { timeout: 30_000 }).not.toBe('Looking for a WebGPU adapter…');
     const said = (await note.textContent())!;
     expect(said, `Chromium ${WEBGPU_ARGS.join(' ')} gave the page no WebGPU adapter: ${said}`).toMatch(/^WebGPU adapter: .+\./);
-    console.log(`playground webgpu e2e: ${said}`);
     expect(await page.locator('#backend option[value="webgpu"]').isDisabled()).toBe(false);
 
     const wasm = await train('wasm');
@@ -93,7 +92,6 @@ describe.skipIf(SKIP)('playground on WebGPU in Chromium', () => {
     expect(webgpu.map(([step]) => step)).toEqual(steps);
     const gaps = webgpu.map(([, loss], i) => Math.abs(loss - wasm[i]![1]));
     for (const [i, gap] of gaps.entries()) expect(gap, `step ${i + 1}: webgpu ${webgpu[i]![1]} vs wasm ${wasm[i]![1]}`).toBeLessThanOrEqual(LOSS_TOLERANCE);
-    console.log(`playground webgpu e2e: ${STEPS} steps, largest |webgpu - wasm| loss gap ${Math.max(...gaps).toExponential(2)}`);
     // The model the GPU trained samples at the end of the run, and draws the attention and next-token bars.
     expect(await page.locator('#samples li').count()).toBe(5);
     await page.locator('#inspect').click();

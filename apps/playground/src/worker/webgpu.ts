@@ -23,7 +23,9 @@ export async function openWebGPU(gpu: GPU | undefined = (globalThis.navigator as
   if (!gpu) return unavailable('this browser has no WebGPU (navigator.gpu is missing)');
   let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<'late'>((resolve) => {
-    timer = setTimeout(() => resolve('late'), timeoutMs);
+    timer = setTimeout(() => {
+      resolve('late');
+    }, timeoutMs);
   });
   try {
     // Asked first on its own so that "no adapter" gets the browser's wording rather than the backend's Node hint.
