@@ -133,7 +133,7 @@ export const browserSuite: Suite = {
     };
     let server: PreviewServer | null = null;
     let browser: Browser | null = null;
-    let webgpu: { value: number; note: string } | null = null;
+    let webgpu: { value: number; note: string } | null;
     try {
       let page: Page | null = null;
       if (hasChromium) {
