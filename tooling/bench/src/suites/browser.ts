@@ -5,7 +5,8 @@
 // event. Both are tokens over the run's step time (evaluations excluded), first steps included; each figure is the
 // median of ROUNDS runs. A `chromium-webgpu` row trains the same run in the page on WebGPU, in a Chromium started
 // with --enable-unsafe-webgpu: its note names the adapter (`adapter.info`, asked in the page), and on a software
-// adapter (SwiftShader, where there is no GPU) says the figure is for correctness only and measures it once.
+// adapter (SwiftShader, where there is no GPU) says the figure is for correctness only and measures SOFTWARE_STEPS
+// steps once (SwiftShader runs the GPU's work on the CPU: 100 steps take over ten minutes on a loaded 2-core machine).
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { RunSpec, WorkerEvent } from '@microgpt/playground/protocol';
@@ -22,6 +23,7 @@ const APP = fileURLToPath(new URL('../../../../apps/playground/', import.meta.ur
 const STEPS = 100;
 const THREADS = [1, 2] as const;
 const ROUNDS = 3;
+const SOFTWARE_STEPS = 10;
 const BROWSER_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 /** Gives WebGPU an adapter even with --disable-gpu: the GPU where Chromium supports one, else SwiftShader. */
 const WEBGPU_ARGS = [...BROWSER_ARGS, '--enable-unsafe-webgpu'];
@@ -41,8 +43,8 @@ function runSpec(text: string, threads: number): RunSpec {
   };
 }
 
-function report(emit: Emit, impl: string, threads: number, tokensPerSecond: number, note?: string): void {
-  emit({ suite: 'browser', name: `shakespeare-cpu-train-${STEPS}-steps`, impl, threads, metric: 'tokens_per_s', value: Math.round(tokensPerSecond), unit: 'tokens/s', ...(note === undefined ? {} : { note }) });
+function report(emit: Emit, impl: string, threads: number, tokensPerSecond: number, steps = STEPS, note?: string): void {
+  emit({ suite: 'browser', name: `shakespeare-cpu-train-${steps}-steps`, impl, threads, metric: 'tokens_per_s', value: Math.round(tokensPerSecond), unit: 'tokens/s', ...(note === undefined ? {} : { note }) });
 }
 
 /** The playground's worker controller in Node: tokens/s of its last step event. */
@@ -69,10 +71,10 @@ async function openPlayground(browser: Browser, url: string, text: string): Prom
   return page;
 }
 
-/** One run in the page on `backend` (threads for wasm only): the tokens/s it shows when done. */
-async function browserTokensPerSecond(page: Page, threads: number, backend: 'wasm' | 'webgpu' = 'wasm'): Promise<number> {
+/** One run of `steps` steps in the page on `backend` (threads for wasm only): the tokens/s it shows when done. */
+async function browserTokensPerSecond(page: Page, threads: number, backend: 'wasm' | 'webgpu' = 'wasm', steps = STEPS): Promise<number> {
   await page.locator('#backend').selectOption(backend);
-  await page.locator('#steps').fill(String(STEPS));
+  await page.locator('#steps').fill(String(steps));
   await page.locator('#sample-every').fill('0');
   if (backend === 'wasm') await page.locator('#threads').fill(String(threads));
   await page.locator('#start').click({ timeout: 60_000 });
@@ -99,7 +101,7 @@ async function pageAdapter(page: Page): Promise<{ name: string; software: boolea
  * The run on WebGPU in a Chromium of its own: tokens/s (median of ROUNDS runs on a GPU, one run on a software
  * adapter) and the note that names the adapter; null, with a line on stderr, when the page gets no adapter.
  */
-async function webgpuRow(url: string, text: string): Promise<{ value: number; note: string } | null> {
+async function webgpuRow(url: string, text: string): Promise<{ value: number; steps: number; note: string } | null> {
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: WEBGPU_ARGS });
   try {
     const page = await openPlayground(browser, url, text);
@@ -109,10 +111,11 @@ async function webgpuRow(url: string, text: string): Promise<{ value: number; no
       return null;
     }
     await page.locator('#backend option[value="webgpu"]:not([disabled])').waitFor({ state: 'attached', timeout: 60_000 });
+    const steps = adapter.software ? SOFTWARE_STEPS : STEPS;
     const values: number[] = [];
-    for (let round = 1; round <= (adapter.software ? 1 : ROUNDS); round++) values.push(await browserTokensPerSecond(page, 1, 'webgpu'));
+    for (let round = 1; round <= (adapter.software ? 1 : ROUNDS); round++) values.push(await browserTokensPerSecond(page, 1, 'webgpu', steps));
     const note = adapter.software ? `adapter ${adapter.name}: software (SwiftShader), correctness-only, not a speed` : `adapter ${adapter.name}`;
-    return { value: median(values), note };
+    return { value: median(values), steps, note };
   } finally {
     await browser.close();
   }
@@ -133,7 +136,7 @@ export const browserSuite: Suite = {
     };
     let server: PreviewServer | null = null;
     let browser: Browser | null = null;
-    let webgpu: { value: number; note: string } | null;
+    let webgpu: { value: number; steps: number; note: string } | null;
     try {
       let page: Page | null = null;
       if (hasChromium) {
@@ -159,6 +162,6 @@ export const browserSuite: Suite = {
       const [impl, threads] = key.split('/') as [string, string];
       report(emit, impl, Number(threads), median(values));
     }
-    if (webgpu) report(emit, 'chromium-webgpu', 1, webgpu.value, webgpu.note);
+    if (webgpu) report(emit, 'chromium-webgpu', 1, webgpu.value, webgpu.steps, webgpu.note);
   },
 };
