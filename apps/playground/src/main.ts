@@ -8,8 +8,9 @@ import './style.css';
 import { createLossChart } from './ui/chart';
 import { byId, element, replaceChildren } from './ui/dom';
 import { downloadFiles, downloadZip, readPicked } from './ui/files';
+import { renderBackendChoice } from './ui/backend';
 import { readPickedFolder } from './ui/folder-pick';
-import { type DataChoice, applyPreset, findForm, modelSize, runSpec, samplingSpec, tokenizerSpec } from './ui/form';
+import { type DataChoice, applyPreset, backendChoice, findForm, modelSize, runSpec, samplingSpec, tokenizerSpec } from './ui/form';
 import { drawHeatmap } from './ui/heatmap';
 import { renderBars, topTokens } from './ui/probabilities';
 import { renderTokens, wireTokens } from './ui/tokens';
@@ -127,6 +128,8 @@ function render(previous: PageState): void {
       ? `WebAssembly with SIMD in a Web Worker; up to ${w.threads} threads.`
       : 'This page is not cross-origin isolated, so SharedArrayBuffer is unavailable: training runs on one thread.';
   form.threads.max = String(w.threads);
+  if (state.webgpu !== previous.webgpu || previous === INITIAL_STATE) renderBackendChoice(form.backend, text('backend-note'), state.webgpu, state.webgpu !== previous.webgpu);
+  form.threads.disabled = backendChoice(form) === 'webgpu';
   const last = state.train.at(-1);
   const lastVal = state.val.at(-1);
   text('stat-step').textContent = state.steps > 0 ? `${state.step.toLocaleString()} / ${state.steps.toLocaleString()}` : '–';
@@ -142,7 +145,7 @@ function render(previous: PageState): void {
   }
   if (state.profile !== previous.profile) {
     text('profile-step').textContent = state.profile ? `(step ${state.profile.step})` : '';
-    text('profile').textContent = state.profile?.table ?? 'Shown when a run finishes.';
+    text('profile').textContent = state.profile?.table ?? 'Shown when a run on WebAssembly finishes.';
   }
   if (state.generated !== previous.generated) {
     text('generated').textContent = state.generated.text;
@@ -214,6 +217,9 @@ form.preset.addEventListener('change', () => {
   refreshEstimate();
 });
 for (const input of [form.nLayer, form.nHead, form.nEmbd, form.blockSize, form.batch]) input.addEventListener('input', refreshEstimate);
+form.backend.addEventListener('change', () => {
+  form.threads.disabled = backendChoice(form) === 'webgpu';
+});
 buttons.start.addEventListener('click', () => {
   send({ type: 'start', run: runSpec(form, dataSpec()) });
 });
@@ -253,7 +259,7 @@ function importPicked(input: HTMLInputElement, read: (picked: File[]) => Promise
     if (picked.length === 0) return;
     read(picked).then(
       (files) => {
-        send({ type: 'import', files });
+        send({ type: 'import', files, backend: backendChoice(form) });
       },
       (error: unknown) => {
         const previous = state;

@@ -30,8 +30,18 @@ export interface ModelSize {
 /** Presets the page offers (the model package's presets of the same names). */
 export type PlaygroundPreset = 'names' | 'microgpt' | 'shakespeare-cpu';
 
+/** Where the worker computes: WebAssembly on the CPU, or WebGPU (float32 only, as every run here). */
+export type BackendChoice = 'wasm' | 'webgpu';
+
+/** Whether the worker can train on WebGPU: the adapter's name, or why not (the page then offers wasm alone). */
+export type WebGPUStatus =
+  | { readonly available: true; readonly adapter: string; readonly software: boolean }
+  | { readonly available: false; readonly reason: string };
+
 /** Everything a training run needs. */
 export interface RunSpec {
+  /** Default `wasm`. */
+  readonly backend?: BackendChoice;
   readonly preset: PlaygroundPreset;
   readonly data: DataSpec;
   readonly tokenizer: TokenizerSpec;
@@ -69,7 +79,7 @@ export type Request =
   | { readonly type: 'inspect'; readonly prompt: string }
   | { readonly type: 'generate'; readonly prompt: string; readonly sampling: SamplingSpec }
   | { readonly type: 'export' }
-  | { readonly type: 'import'; readonly files: Readonly<Record<string, Uint8Array>> };
+  | { readonly type: 'import'; readonly files: Readonly<Record<string, Uint8Array>>; readonly backend?: BackendChoice };
 
 /** One token of the tokenizer preview. */
 export interface TokenView {
@@ -106,6 +116,8 @@ export interface AttentionView {
 /** What the worker tells the page. */
 export type WorkerEvent =
   | { readonly type: 'ready'; readonly threads: number; readonly isolated: boolean }
+  /** After `ready`, once the worker has asked for a WebGPU adapter; again when the device is lost. */
+  | { readonly type: 'webgpu'; readonly status: WebGPUStatus }
   | { readonly type: 'tokens'; readonly tokens: readonly TokenView[]; readonly total: number; readonly vocabSize: number }
   | { readonly type: 'estimate'; readonly parameters: number; readonly parameterBytes: number; readonly activationBytes: number }
   | { readonly type: 'model'; readonly info: ModelInfo; readonly steps: number; readonly step: number }

@@ -9,6 +9,13 @@ function run(events: readonly WorkerEvent[], from: PageState = INITIAL_STATE): P
 }
 
 describe('page state', () => {
+  it('knows whether WebGPU is there only once the worker says so, and forgets it when the device is lost', () => {
+    expect(INITIAL_STATE.webgpu).toBe(null);
+    const found = run([{ type: 'webgpu', status: { available: true, adapter: 'google swiftshader', software: true } }]);
+    expect(found.webgpu).toEqual({ available: true, adapter: 'google swiftshader', software: true });
+    expect(run([{ type: 'webgpu', status: { available: false, reason: 'the GPU device was lost' } }], found).webgpu).toEqual({ available: false, reason: 'the GPU device was lost' });
+  });
+
   it('follows a run: model, training steps, evaluations, samples, then ready', () => {
     const state = run([
       { type: 'ready', threads: 2, isolated: true },

@@ -1,11 +1,13 @@
 // The page's state as plain data, and how each worker event changes it. The DOM code only draws this state, so
 // what the page shows can be tested without a browser.
-import type { ModelInfo, RunStatus, WorkerEvent } from './protocol';
+import type { ModelInfo, RunStatus, WebGPUStatus, WorkerEvent } from './protocol';
 
 /** Everything the page shows about training and the model. */
 export interface PageState {
   /** Whether the worker has started, and how many threads it may use. */
   readonly worker: { readonly ready: boolean; readonly threads: number; readonly isolated: boolean };
+  /** Whether WebGPU can be used (null until the worker has asked for an adapter). */
+  readonly webgpu: WebGPUStatus | null;
   readonly status: RunStatus;
   readonly model: ModelInfo | null;
   readonly step: number;
@@ -28,6 +30,7 @@ export interface PageState {
 /** The state before the worker has said anything. */
 export const INITIAL_STATE: PageState = Object.freeze({
   worker: { ready: false, threads: 1, isolated: false },
+  webgpu: null,
   status: 'empty',
   model: null,
   step: 0,
@@ -60,6 +63,8 @@ export function reduce(state: PageState, event: WorkerEvent): PageState {
   switch (event.type) {
     case 'ready':
       return { ...state, worker: { ready: true, threads: event.threads, isolated: event.isolated } };
+    case 'webgpu':
+      return { ...state, webgpu: event.status };
     case 'model':
       return { ...state, model: event.info, step: event.step, steps: event.steps, train: [], val: [], tokensPerSecond: 0, etaSeconds: NaN, samples: null, profile: null, error: null };
     case 'status':

@@ -11,36 +11,20 @@ import { cp, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/pr
 import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, extname, join, normalize } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { extname, join, normalize } from 'node:path';
 import { promisify } from 'node:util';
 import { unzipSync } from 'fflate';
 import { type Browser, type Download, type Page, chromium } from 'playwright-core';
 import { type PreviewServer, preview } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { APP, BROWSER_ARGS, CHROMIUM, CLI, SKIP, requireFiles } from './chromium';
 
-const CHROMIUM = process.env.MICROGPT_CHROMIUM ?? '/usr/bin/chromium';
-const APP = dirname(dirname(fileURLToPath(import.meta.url)));
-const CLI = join(APP, '..', 'cli', 'dist', 'cli.js');
 /** A GPT-2-layout folder written by PyTorch code following HF's GPT-2 (the model package's import fixture). */
 const HF_FIXTURE = join(APP, '..', '..', 'packages', 'model', 'src', 'hf', 'fixtures', 'gpt2-tiny');
 const RESULTS = join(APP, 'test-results');
 const NAMES = 'emma\nolivia\nava\nisabella\nsophia\nmia\ncharlotte\namelia\nharper\nevelyn\nabigail\nemily\nella\nelizabeth\ncamila\nluna\n'.repeat(20);
 
-const SKIP = process.env.MICROGPT_SKIP_BROWSER === '1';
 if (SKIP) console.warn('playground e2e: skipped because MICROGPT_SKIP_BROWSER=1');
-
-/** Fails the suite with what is missing: a browser, or the builds the tests load (turbo makes them first). */
-function requireFiles(): void {
-  const missing = [
-    existsSync(CHROMIUM) ? null : `a Chromium at ${CHROMIUM} (apt-get install chromium, or set MICROGPT_CHROMIUM to a Chromium or Chrome executable)`,
-    existsSync(join(APP, 'dist', 'index.html')) ? null : `${join(APP, 'dist')} (pnpm --filter @microgpt/playground build)`,
-    existsSync(CLI) ? null : `${CLI} (pnpm --filter @microgpt/cli build)`,
-  ].filter((m) => m !== null);
-  if (missing.length > 0) throw new Error(`playground e2e needs ${missing.join('; ')}. Set MICROGPT_SKIP_BROWSER=1 to skip these tests on purpose.`);
-}
-
-const BROWSER_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 describe.skipIf(SKIP)('playground in Chromium', () => {
   let server: PreviewServer;
@@ -100,6 +84,10 @@ describe.skipIf(SKIP)('playground in Chromium', () => {
     await expect.poll(() => page.evaluate(() => (document.activeElement as HTMLElement & { stale?: boolean }).stale !== true && document.activeElement?.classList.contains('token')), { timeout: 30_000 }).toBe(true);
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('a');
     expect(await page.locator('#estimate').textContent()).toMatch(/parameters/);
+    // Launched without --enable-unsafe-webgpu, Chromium gives no WebGPU adapter: the page says so and offers wasm alone.
+    await expect.poll(() => page.locator('#backend-note').textContent(), { timeout: 30_000 }).toBe('WebGPU is not available here: the browser found no WebGPU adapter (no supported GPU, or WebGPU is turned off). Training runs on WebAssembly.');
+    expect(await page.locator('#backend option[value="webgpu"]').isDisabled()).toBe(true);
+    expect(await page.locator('#backend').inputValue()).toBe('wasm');
     expect(problems).toEqual([]);
   });
 

@@ -14,6 +14,8 @@ export interface Measurement {
   metric: string;
   value: number;
   unit: string;
+  /** What the figure must be read with, e.g. which WebGPU adapter ran it and that a software one is correctness-only. */
+  note?: string;
 }
 
 /** Receives measurements as a suite produces them. */
@@ -78,9 +80,10 @@ export const printMeasurement: Emit = (measurement) => {
   process.stdout.write(`${JSON.stringify(measurement)}\n`);
 };
 
-/** A measurement as one aligned line for people: suite, name, impl, threads, metric, value (5 digits), unit. */
+/** A measurement as one aligned line for people: suite, name, impl, threads, metric, value (5 digits), unit, note. */
 export function formatMeasurement(m: Measurement): string {
-  return `${m.suite.padEnd(9)} ${m.name.padEnd(28)} ${m.impl.padEnd(12)} ${String(m.threads).padStart(2)}t  ${m.metric.padEnd(14)} ${String(Number(m.value.toPrecision(5))).padStart(12)} ${m.unit}`;
+  const line = `${m.suite.padEnd(9)} ${m.name.padEnd(28)} ${m.impl.padEnd(12)} ${String(m.threads).padStart(2)}t  ${m.metric.padEnd(14)} ${String(Number(m.value.toPrecision(5))).padStart(12)} ${m.unit}`;
+  return m.note === undefined ? line : `${line}  (${m.note})`;
 }
 
 /** Prints a measurement as an aligned line on stdout (`--table`, what `microgpt bench` shows). */

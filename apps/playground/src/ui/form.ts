@@ -1,6 +1,6 @@
 // The page's settings: presets filled into the inputs, and the inputs read back into the worker's requests.
 import { getPreset } from '@microgpt/model';
-import type { DataSpec, ModelSize, PlaygroundPreset, RunSpec, SamplingSpec, TokenizerKind, TokenizerSpec } from '../protocol';
+import type { BackendChoice, DataSpec, ModelSize, PlaygroundPreset, RunSpec, SamplingSpec, TokenizerKind, TokenizerSpec } from '../protocol';
 import { byId, numberValue } from './dom';
 
 /** Where the training text comes from. */
@@ -22,6 +22,7 @@ export interface Form {
   readonly batch: HTMLInputElement;
   readonly steps: HTMLInputElement;
   readonly threads: HTMLInputElement;
+  readonly backend: HTMLSelectElement;
   readonly sampleEvery: HTMLInputElement;
   readonly genTemperature: HTMLInputElement;
   readonly genTopK: HTMLInputElement;
@@ -50,6 +51,7 @@ export function findForm(): Form {
     batch: input('batch'),
     steps: input('steps'),
     threads: input('threads'),
+    backend: byId('backend', HTMLSelectElement),
     sampleEvery: input('sample-every'),
     genTemperature: input('gen-temperature'),
     genTopK: input('gen-top-k'),
@@ -90,9 +92,15 @@ export function tokenizerSpec(form: Form): TokenizerSpec {
   return kind === 'char' ? { kind } : { kind, vocabSize: numberValue(form.tokenizerVocab, 320) };
 }
 
+/** The backend chosen in the form. */
+export function backendChoice(form: Form): BackendChoice {
+  return form.backend.value === 'webgpu' ? 'webgpu' : 'wasm';
+}
+
 /** A run of the inputs on `data`. */
 export function runSpec(form: Form, data: DataSpec): RunSpec {
   return {
+    backend: backendChoice(form),
     preset: form.preset.value as PlaygroundPreset,
     data,
     tokenizer: tokenizerSpec(form),

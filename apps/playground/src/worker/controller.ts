@@ -3,11 +3,15 @@
 // between steps (and so do inspect, generate and export, which run between two steps: their reads of the wasm
 // backend resolve at once, so each runs to its end before the loop's next step); a paused run keeps its trainer and
 // continues from the same step. Samples drawn during training are awaited by the loop, so they see one step's weights.
+// On WebGPU reads really wait for the GPU, so an inspect or generate sent while training runs between the awaits
+// of a step; every kernel is queued in order on the one device, so it still sees the weights of a whole step.
+// A lost GPU device ends the run and WebGPU for the rest of the page's life: the page falls back to wasm.
+import { WebGPUDeviceLostError } from '@microgpt/backend-webgpu';
 import { type GPT, type GenerateResult, attentionMaps, forwardLogits, generate, runTraining } from '@microgpt/model';
-import { type Profiler, PythonRandom, type WasmBackend, profileRows, profileTable, startProfile } from '@microgpt/tensor';
+import { type Backend, type Profiler, PythonRandom, type WasmBackend, profileRows, profileTable, startProfile } from '@microgpt/tensor';
 import type { Tokenizer } from '@microgpt/tokenizer';
 import { estimateRun } from '../estimate';
-import type { DataSpec, Request, RunStatus, SamplingSpec, TokenView, WorkerEvent } from '../protocol';
+import type { BackendChoice, DataSpec, Request, RunStatus, SamplingSpec, TokenView, WorkerEvent } from '../protocol';
 import { type Run, createRun, dataIds, disposeRun, importRun, runFiles, trainTokenizer } from './run';
 
 /** Sends an event to the page (with buffers to transfer). */
@@ -71,10 +75,12 @@ async function nextLogits(model: GPT, ids: readonly number[]): Promise<Float64Ar
 }
 
 /**
- * A controller over `backend` (a started wasm backend; `maxThreads` is what it may use) that posts events with
+ * A controller over `backend` (a started wasm backend; `maxThreads` is what it may use) and `webgpu` (a WebGPU
+ * backend, or null where there is none; runs and imports that ask for `webgpu` wait for it) that posts events with
  * `post`. Every failure becomes an `error` event naming the request; nothing throws out of `handle`.
  */
-export function createController(backend: WasmBackend, post: Post, maxThreads: number): Controller {
+export function createController(backend: WasmBackend, post: Post, maxThreads: number, webgpu: Promise<Backend | null> = Promise.resolve(null)): Controller {
+  let gpu = webgpu;
   let run: Run | null = null;
   let status: RunStatus = 'empty';
   // What the page asked for while a run trains; set by the pause and stop requests between two steps.
@@ -94,8 +100,18 @@ export function createController(backend: WasmBackend, post: Post, maxThreads: n
     post({ type: 'samples', step, texts });
   };
 
+  /** The backend `choice` names. @throws Error when it is webgpu and there is none (or it was lost). */
+  const backendFor = async (choice: BackendChoice = 'wasm'): Promise<Backend> => {
+    if (choice === 'wasm') return backend;
+    const started = await gpu;
+    if (!started) throw new Error('WebGPU is not available in this page; choose WebAssembly');
+    return started;
+  };
+
   const train = async (current: Run): Promise<void> => {
     const trainer = current.trainer!;
+    // The profiler times kernels on the CPU: a WebGPU kernel only queues work there, so its table would say nothing.
+    const profiled = current.model.backend === backend;
     Object.assign(asked, { pause: false, stop: false });
     setStatus('training');
     let lastEvent = 0;
@@ -103,7 +119,7 @@ export function createController(backend: WasmBackend, post: Post, maxThreads: n
     const firstStep = trainer.step;
     const last = trainer.settings.steps;
     // The last step runs inside a profile: started before it (here, or after the step before it) and stopped after.
-    let profiler: Profiler | null = firstStep === last - 1 ? startProfile() : null;
+    let profiler: Profiler | null = profiled && firstStep === last - 1 ? startProfile() : null;
     const result = await runTraining(trainer, {
       async onStep(p) {
         losses.push([p.step, p.loss]);
@@ -120,7 +136,7 @@ export function createController(backend: WasmBackend, post: Post, maxThreads: n
           profiler = null;
           post({ type: 'profile', step: p.step, table: profileTable(profile), rows: profileRows(profile) });
         }
-        if (p.step === last - 1 && !asked.pause && !asked.stop) profiler = startProfile();
+        if (profiled && p.step === last - 1 && !asked.pause && !asked.stop) profiler = startProfile();
       },
       onEval(step, valLoss) {
         post({ type: 'eval', step, valLoss });
@@ -145,13 +161,14 @@ export function createController(backend: WasmBackend, post: Post, maxThreads: n
     },
     async start({ run: spec }) {
       if (status === 'training') throw new Error('a run is already training; stop it first');
-      await backend.setThreads(Math.max(1, Math.min(spec.threads, maxThreads)));
+      const target = await backendFor(spec.backend);
+      if (target === backend) await backend.setThreads(Math.max(1, Math.min(spec.threads, maxThreads)));
       // Made inside a profile so that the trainer's planned kernels can record the last step (until then they call
       // straight through).
       const installing = startProfile({ maxCalls: 0 });
       let next: Run;
       try {
-        next = createRun(spec, backend);
+        next = createRun(spec, target);
       } finally {
         installing.stop();
       }
@@ -206,9 +223,9 @@ export function createController(backend: WasmBackend, post: Post, maxThreads: n
       const files = await runFiles(requireModel());
       post({ type: 'files', files }, Object.values(files).map((bytes) => bytes.buffer as ArrayBuffer));
     },
-    import({ files }) {
+    async import({ files, backend: choice }) {
       if (status === 'training') throw new Error('stop training before importing a checkpoint');
-      const next = importRun(files, backend);
+      const next = importRun(files, await backendFor(choice));
       replaceRun(next);
       post({ type: 'model', info: next.info, steps: 0, step: 0 });
       setStatus('ready');
@@ -221,6 +238,13 @@ export function createController(backend: WasmBackend, post: Post, maxThreads: n
     run = next;
   }
 
+  /** Drops WebGPU (and a run on it: its buffers went with the device) and tells the page to use wasm. */
+  function loseWebGPU(error: WebGPUDeviceLostError): void {
+    gpu = Promise.resolve(null);
+    if (run && run.model.backend !== backend) run = null;
+    post({ type: 'webgpu', status: { available: false, reason: error.message } });
+  }
+
   function requireModel(): Run {
     if (!run) throw new Error('there is no model yet: train one or import a checkpoint');
     return run;
@@ -231,6 +255,7 @@ export function createController(backend: WasmBackend, post: Post, maxThreads: n
       try {
         await (handlers[request.type] as (r: Request) => Promise<void> | void)(request);
       } catch (error) {
+        if (error instanceof WebGPUDeviceLostError) loseWebGPU(error);
         if (status === 'training') setStatus(run ? 'ready' : 'empty');
         post({ type: 'error', request: request.type, message: error instanceof Error ? `${error.name === 'Error' ? '' : `${error.name}: `}${error.message}` : String(error) });
       }

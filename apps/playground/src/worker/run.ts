@@ -137,7 +137,7 @@ export async function runFiles(run: Run): Promise<Record<string, Uint8Array>> {
   const { trainer } = run;
   const metadata = { preset: run.preset, data: run.info.source };
   if (trainer === null) return await checkpointFiles({ model: run.model, tokenizer: run.tokenizer, metadata });
-  const trainerState = { ...trainer.state(), backend: 'wasm', threads: 1 };
+  const trainerState = { ...trainer.state(), backend: run.model.backend.name, threads: 1 };
   return await checkpointFiles({ model: run.model, tokenizer: run.tokenizer, optimizer: await trainer.optimizerState(), trainerState, metadata });
 }
 

@@ -3,7 +3,11 @@
 // way a visitor does (paste the text, pick the preset, Start) and read the tokens/s it shows at the end; the Node
 // rows run the playground's worker controller on the wasm backend and take the same figure from its last step
 // event. Both are tokens over the run's step time (evaluations excluded), first steps included; each figure is the
-// median of ROUNDS runs.
+// median of ROUNDS runs. A `chromium-webgpu` row trains the same run in the page on WebGPU, in a Chromium started
+// with --enable-unsafe-webgpu: its note names the adapter (`adapter.info`, asked in the page), and on a software
+// adapter (SwiftShader, where there is no GPU) says the figure is for correctness only and measures SOFTWARE_STEPS
+// steps once (SwiftShader runs the GPU's work on the CPU: a step with its evaluation took about a minute in Chromium on
+// the loaded 2-core development machine).
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { RunSpec, WorkerEvent } from '@microgpt/playground/protocol';
@@ -20,6 +24,10 @@ const APP = fileURLToPath(new URL('../../../../apps/playground/', import.meta.ur
 const STEPS = 100;
 const THREADS = [1, 2] as const;
 const ROUNDS = 3;
+const SOFTWARE_STEPS = 2;
+const BROWSER_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+/** Gives WebGPU an adapter even with --disable-gpu: the GPU where Chromium supports one, else SwiftShader. */
+const WEBGPU_ARGS = [...BROWSER_ARGS, '--enable-unsafe-webgpu'];
 
 function runSpec(text: string, threads: number): RunSpec {
   return {
@@ -36,8 +44,8 @@ function runSpec(text: string, threads: number): RunSpec {
   };
 }
 
-function report(emit: Emit, impl: string, threads: number, tokensPerSecond: number): void {
-  emit({ suite: 'browser', name: `shakespeare-cpu-train-${STEPS}-steps`, impl, threads, metric: 'tokens_per_s', value: Math.round(tokensPerSecond), unit: 'tokens/s' });
+function report(emit: Emit, impl: string, threads: number, tokensPerSecond: number, steps = STEPS, note?: string): void {
+  emit({ suite: 'browser', name: `shakespeare-cpu-train-${steps}-steps`, impl, threads, metric: 'tokens_per_s', value: Math.round(tokensPerSecond), unit: 'tokens/s', ...(note === undefined ? {} : { note }) });
 }
 
 /** The playground's worker controller in Node: tokens/s of its last step event. */
@@ -64,20 +72,59 @@ async function openPlayground(browser: Browser, url: string, text: string): Prom
   return page;
 }
 
-/** One run in the page: the tokens/s it shows when done. */
-async function browserTokensPerSecond(page: Page, threads: number): Promise<number> {
-  await page.locator('#steps').fill(String(STEPS));
+/** One run of `steps` steps in the page on `backend` (threads for wasm only): the tokens/s it shows when done. */
+async function browserTokensPerSecond(page: Page, threads: number, backend: 'wasm' | 'webgpu' = 'wasm', steps = STEPS): Promise<number> {
+  await page.locator('#backend').selectOption(backend);
+  await page.locator('#steps').fill(String(steps));
   await page.locator('#sample-every').fill('0');
-  await page.locator('#threads').fill(String(threads));
+  if (backend === 'wasm') await page.locator('#threads').fill(String(threads));
   await page.locator('#start').click({ timeout: 60_000 });
   await page.locator('#stat-status', { hasText: 'training' }).waitFor({ timeout: 60_000 });
   await page.locator('#stat-status', { hasText: 'ready' }).waitFor({ timeout: 600_000 });
+  const error = await page.locator('#error').textContent();
+  if (error) throw new Error(`bench: browser: the page says ${error}`);
   return Number(((await page.locator('#stat-speed').textContent()) ?? '').replace(/[^0-9.]/g, ''));
+}
+
+/** The adapter WebGPU gives the page (`adapter.info`), or null when it gives none. */
+async function pageAdapter(page: Page): Promise<{ name: string; software: boolean } | null> {
+  return page.evaluate(async () => {
+    const adapter = await (navigator as { gpu?: GPU }).gpu?.requestAdapter();
+    if (!adapter) return null;
+    const { vendor, architecture, description } = adapter.info;
+    const name = [description, vendor, architecture].filter((part) => part !== '').join(' ') || 'unnamed adapter';
+    const software = architecture === 'swiftshader' || (adapter.info as { isFallbackAdapter?: boolean }).isFallbackAdapter === true;
+    return { name, software };
+  });
+}
+
+/**
+ * The run on WebGPU in a Chromium of its own: tokens/s (median of ROUNDS runs on a GPU, one run on a software
+ * adapter) and the note that names the adapter; null, with a line on stderr, when the page gets no adapter.
+ */
+async function webgpuRow(url: string, text: string): Promise<{ value: number; steps: number; note: string } | null> {
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: WEBGPU_ARGS });
+  try {
+    const page = await openPlayground(browser, url, text);
+    const adapter = await pageAdapter(page);
+    if (!adapter) {
+      progress(`bench: browser: Chromium ${WEBGPU_ARGS.join(' ')} gives the page no WebGPU adapter; no chromium-webgpu row`);
+      return null;
+    }
+    await page.locator('#backend option[value="webgpu"]:not([disabled])').waitFor({ state: 'attached', timeout: 60_000 });
+    const steps = adapter.software ? SOFTWARE_STEPS : STEPS;
+    const values: number[] = [];
+    for (let round = 1; round <= (adapter.software ? 1 : ROUNDS); round++) values.push(await browserTokensPerSecond(page, 1, 'webgpu', steps));
+    const note = adapter.software ? `adapter ${adapter.name}: software (SwiftShader), correctness-only, not a speed` : `adapter ${adapter.name}`;
+    return { value: median(values), steps, note };
+  } finally {
+    await browser.close();
+  }
 }
 
 export const browserSuite: Suite = {
   name: 'browser',
-  description: `the playground training shakespeare-cpu for ${STEPS} steps in Chromium (wasm in a Web Worker) beside the same worker code in Node, 1 and 2 threads, median of ${ROUNDS} interleaved rounds (needs ${CHROMIUM}; minutes)`,
+  description: `the playground training shakespeare-cpu for ${STEPS} steps in Chromium (wasm in a Web Worker) beside the same worker code in Node, 1 and 2 threads, median of ${ROUNDS} interleaved rounds; then on WebGPU in the page, naming the adapter (needs ${CHROMIUM}; minutes)`,
   async run(emit: Emit) {
     const text = datasetText('tinyshakespeare.txt');
     if (!text) return;
@@ -90,12 +137,13 @@ export const browserSuite: Suite = {
     };
     let server: PreviewServer | null = null;
     let browser: Browser | null = null;
+    let webgpu: { value: number; steps: number; note: string } | null;
     try {
       let page: Page | null = null;
       if (hasChromium) {
         await build({ root: APP, logLevel: 'warn' });
         server = await preview({ root: APP, logLevel: 'warn', preview: { host: '127.0.0.1', port: 4173, strictPort: false } });
-        browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+        browser = await chromium.launch({ executablePath: CHROMIUM, args: BROWSER_ARGS });
         page = await openPlayground(browser, server.resolvedUrls!.local[0]!, text);
       }
       // Rounds alternate Node and Chromium so a slow spell on the shared machine falls on both.
@@ -106,6 +154,7 @@ export const browserSuite: Suite = {
         }
         progress(`bench: browser: round ${round} of ${ROUNDS}`);
       }
+      webgpu = server ? await webgpuRow(server.resolvedUrls!.local[0]!, text) : null;
     } finally {
       await browser?.close();
       await server?.close();
@@ -114,5 +163,6 @@ export const browserSuite: Suite = {
       const [impl, threads] = key.split('/') as [string, string];
       report(emit, impl, Number(threads), median(values));
     }
+    if (webgpu) report(emit, 'chromium-webgpu', 1, webgpu.value, webgpu.steps, webgpu.note);
   },
 };
