@@ -58,7 +58,7 @@ for (const pkg of publicPackages().filter((p) => p.name !== '@microgpt/cli')) {
       try {
         execFileSync('node', [TSC, '-p', 'tsconfig.json'], { cwd: dir, env: cleanEnv(), encoding: 'utf8' });
       } catch (error) {
-        throw new Error(`tsc on a consumer of ${pkg.name} failed:\n${(error as { stdout?: string }).stdout ?? String(error)}`);
+        throw new Error(`tsc on a consumer of ${pkg.name} failed:\n${(error as { stdout?: string }).stdout ?? String(error)}`, { cause: error });
       }
     });
   });

@@ -42,6 +42,6 @@ export function npmInstall(dir: string, specs: readonly string[], tarballs: Tarb
     execFileSync('npm', args, { cwd: dir, env: cleanEnv(), encoding: 'utf8', stdio: 'pipe' });
   } catch (error) {
     const { stdout, stderr } = error as { stdout?: string; stderr?: string };
-    throw new Error(`npm ${args.join(' ')} failed in ${dir}:\n${stdout ?? ''}${stderr ?? ''}`);
+    throw new Error(`npm ${args.join(' ')} failed in ${dir}:\n${stdout ?? ''}${stderr ?? ''}`, { cause: error });
   }
 }

@@ -16,7 +16,7 @@ const ATTW = join(import.meta.dirname, '..', 'node_modules', '.bin', 'attw');
 describe.each(publicPackages().map((p) => p.name))('%s', (name) => {
   it('passes publint with warnings as errors', async () => {
     const data = readFileSync(tarballs[name]!);
-    const tarball = data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer;
+    const tarball = new Uint8Array(data).buffer;
     const { messages, pkg } = await publint({ pack: { tarball }, level: 'suggestion', strict: true });
     expect(messages.map((m) => `${m.type}: ${formatMessage(m, pkg, { color: false }) ?? m.code}`)).toEqual([]);
   });
@@ -25,7 +25,7 @@ describe.each(publicPackages().map((p) => p.name))('%s', (name) => {
     try {
       execFileSync(ATTW, [tarballs[name]!, '--profile', 'esm-only', '--format', 'ascii', '--no-color', '--no-emoji'], { encoding: 'utf8' });
     } catch (error) {
-      throw new Error(`attw found problems in ${name}:\n${(error as { stdout?: string }).stdout ?? String(error)}`);
+      throw new Error(`attw found problems in ${name}:\n${(error as { stdout?: string }).stdout ?? String(error)}`, { cause: error });
     }
   });
 });

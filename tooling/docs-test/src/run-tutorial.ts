@@ -48,7 +48,7 @@ function shell(command: string, work: string): string {
     return execFileSync('bash', ['-c', `${command} 2>&1`], { cwd: work, env: cleanEnv({ PATH }), encoding: 'utf8', maxBuffer: 64 << 20 });
   } catch (error) {
     const { stdout } = error as { stdout?: string };
-    throw new Error(`tutorial: \`${command}\` failed in ${work}:\n${stdout ?? String(error)}`);
+    throw new Error(`tutorial: \`${command}\` failed in ${work}:\n${stdout ?? String(error)}`, { cause: error });
   }
 }
 
