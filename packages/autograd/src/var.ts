@@ -37,10 +37,12 @@ export class Var {
     this.isView = isView;
   }
 
+  /** The shape of the value tensor. */
   get shape(): Shape {
     return this.value.shape;
   }
 
+  /** The dtype of the value tensor. */
   get dtype(): DType {
     return this.value.dtype;
   }

@@ -8,7 +8,9 @@ import { ModelError } from './errors';
  * `forward` overwrites `out` with f(x); `backward` ADDS dout · f'(x) into `dx` (gradients accumulate).
  */
 export interface Activation {
+  /** Overwrites `out` with f(x), elementwise. */
   forward(x: Tensor, out: Tensor): void;
+  /** Adds dout · f'(x) into `dx`. */
   backward(x: Tensor, dout: Tensor, dx: Tensor): void;
 }
 

@@ -86,27 +86,49 @@ export interface Backend {
 
 /** The kernels that @microgpt/tensor defines. Each returns nothing: results go into output tensors. */
 export interface CoreKernels {
+  /** Matrix product into `out` (batched, transposes, accumulation): the kernel of `matmul`. */
   matmul(args: Args.MatmulArgs): void;
+  /** An elementwise binary operator with NumPy broadcasting into `out`. */
   binary(args: Args.BinaryArgs): void;
+  /** An elementwise binary operator between a tensor and a number into `out`. */
   binaryScalar(args: Args.BinaryScalarArgs): void;
+  /** An elementwise unary function (a `UnaryOp`) into `out`. */
   unary(args: Args.UnaryArgs): void;
+  /** Adds dout · f'(x) into the input's gradient. */
   unaryBackward(args: Args.UnaryBackwardArgs): void;
+  /** A sum, mean or max over one axis or all of them into `out`. */
   reduce(args: Args.ReduceArgs): void;
+  /** Softmax (or log-softmax) over the last axis, computed minus each row's max. */
   softmax(args: Args.SoftmaxArgs): void;
+  /** Adds softmax's (or log-softmax's) input gradient, from its output and dout, into dx. */
   softmaxBackward(args: Args.SoftmaxBackwardArgs): void;
+  /** RMSNorm over the last axis (with an optional gain), saving rstd for the backward. */
   rmsnorm(args: Args.RmsnormArgs): void;
+  /** Adds RMSNorm's input (and gain) gradients into dx (and dweight). */
   rmsnormBackward(args: Args.RmsnormBackwardArgs): void;
+  /** LayerNorm over the last axis with gain and bias, saving mean and rstd for the backward. */
   layernorm(args: Args.LayernormArgs): void;
+  /** Adds LayerNorm's input, gain and bias gradients. */
   layernormBackward(args: Args.LayernormBackwardArgs): void;
+  /** Gathers rows of a (V, C) table by int32 ids into `out`. */
   embedding(args: Args.EmbeddingArgs): void;
+  /** Adds each row of dout into the table gradient's row of its id. */
   embeddingBackward(args: Args.EmbeddingBackwardArgs): void;
+  /** Softmax cross-entropy over the last axis (targets -1 ignored): probabilities, per-row losses, and their mean in `loss`. */
   crossEntropy(args: Args.CrossEntropyArgs): void;
+  /** Adds the mean loss's gradient with respect to the logits. */
   crossEntropyBackward(args: Args.CrossEntropyBackwardArgs): void;
+  /** Causal scaled dot-product attention over (B, H, T, D), with a KV-cache offset, saving the attention weights. */
   attention(args: Args.AttentionArgs): void;
+  /** Adds attention's gradients into dq, dk and dv. */
   attentionBackward(args: Args.AttentionBackwardArgs): void;
+  /** One Adam (AdamW with weight decay) update of a parameter and its m and v, in place. */
   adam(args: Args.AdamArgs): void;
+  /** Sets every element of `out` to one value. */
   fill(args: Args.FillArgs): void;
+  /** A strided copy into `out`, converting the dtype. */
   copy(args: Args.CopyArgs): void;
+  /** x · Ŵᵀ with Ŵ decoded from int8 or int4 codes, scales and offsets (see `@microgpt/quant`). */
   quantMatmul(args: Args.QuantMatmulArgs): void;
 }
 

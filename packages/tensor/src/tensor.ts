@@ -266,6 +266,7 @@ export class Tensor {
     this.backend.free(this.storage);
   }
 
+  /** `Tensor(…)` with the dtype, shape and backend, for logs and messages (never the values). */
   toString(): string {
     return `Tensor(${this.describe()})`;
   }

@@ -41,12 +41,17 @@ export const MICROGPT_DEFAULTS: MicrogptSettings = Object.freeze({
 
 /** What happens during a run, in order: the data summary, each step's loss, each sample. */
 export interface MicrogptHooks {
+  /** The number of documents (non-empty lines) after the shuffle. */
   onDocs?(count: number): void;
+  /** The vocabulary size: the distinct characters and BOS. */
   onVocab?(vocabSize: number): void;
+  /** The parameter count. */
   onParams?(count: number): void;
+  /** After each step (1-based), with its loss. */
   onStep?(step: number, steps: number, loss: number): void;
   /** Training is over; sampling starts (called even with 0 samples, as microgpt.py prints its header). */
   onInference?(): void;
+  /** Each sample (1-based index) as it is drawn. */
   onSample?(index: number, text: string): void;
 }
 

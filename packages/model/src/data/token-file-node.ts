@@ -10,7 +10,9 @@ import { TOKEN_FILE_HEADER_BYTES, type TokenFileHeader, decodeTokenFileHeader, e
 
 /** A token file open for reading; close it when done. */
 export interface TokenFileReader extends TokenSource {
+  /** The file's header, checked when it was opened. */
   readonly header: TokenFileHeader;
+  /** Closes the file. */
   close(): void;
 }
 

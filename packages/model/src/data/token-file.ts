@@ -10,8 +10,11 @@
 //  64  ids                    count × 2 or 4 bytes
 import { DataError } from './errors';
 
+/** The 8 bytes a token file starts with, so another file given as `--data` is refused before its ids are read. */
 export const TOKEN_FILE_MAGIC = 'MGPTTOK\0';
+/** The header layout's version: a reader refuses any other, naming both. */
 export const TOKEN_FILE_VERSION = 1;
+/** Bytes before the ids (the header, reserved bytes included), so ids start at a fixed offset. */
 export const TOKEN_FILE_HEADER_BYTES = 64;
 
 /** Width of the stored ids. */

@@ -15,6 +15,7 @@ export interface LinearOperator {
   readonly inFeatures: number;
   /** OC */
   readonly outFeatures: number;
+  /** Overwrites `out` (N, OC) with the layer applied to `inp` (N, IC). */
   forward(inp: Tensor, out: Tensor): void;
 }
 

@@ -10,6 +10,7 @@ import type { HParamValue } from './events';
 
 /** Where the hooks send events: a recorder that can write out what it holds (see `createEventWriter`). */
 export interface EventSink extends EventRecorder {
+  /** Writes out the events recorded so far. */
   flush(): Promise<void>;
 }
 

@@ -31,8 +31,11 @@ export interface Batch {
 
 /** Where batches come from: deterministic, with a JSON-safe position to save and restore. */
 export interface BatchLoader {
+  /** The next training batch. */
   next(): Batch;
+  /** The position and RNG state, plain JSON, for `trainer.state()`. */
   state(): unknown;
+  /** Continues from a `state()`, so a resumed run sees the batches the uninterrupted one would. */
   restore(state: unknown): void;
 }
 

@@ -28,11 +28,13 @@ export interface CaseContext {
 export interface ConformanceCase {
   /** The kernel family the case exercises (the suite's group name). */
   readonly kernel: string;
+  /** The case within its kernel family (the test's name). */
   readonly name: string;
   /** Extra tolerance factor for ill-conditioned cases (long sums), default 1. */
   readonly looseness?: number;
   /** Dtypes the kernel is defined for (default both; quantMatmul is float32 only). */
   readonly dtypes?: readonly FloatDType[];
+  /** Makes the inputs, runs the kernel on the context's backend and returns what to compare with the JS reference. */
   run(ctx: CaseContext): Record<string, Tensor | number>;
 }
 
@@ -94,7 +96,9 @@ export async function checkCase(c: ConformanceCase, backend: Backend, dtype: Flo
 
 /** The test functions the suite registers with (Vitest's, Jest's, node:test's `describe`/`it`). */
 export interface TestApi {
+  /** Groups tests (Vitest's or another runner's `describe`). */
   describe(name: string, body: () => void): void;
+  /** One test (Vitest's or another runner's `it`). */
   it(name: string, body: () => void | Promise<void>): void;
 }
 

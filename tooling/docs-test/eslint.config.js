@@ -1,0 +1,3 @@
+import { microgptConfig } from '@microgpt/eslint-config';
+
+export default microgptConfig(import.meta.dirname);
