@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { median, timeMedian, timeMedianAsync } from './harness';
+import { formatMeasurement, median, timeMedian, timeMedianAsync } from './harness';
 
 describe('bench harness', () => {
   it('takes the median of odd and even counts', () => {
@@ -29,5 +29,12 @@ describe('bench harness', () => {
     }, { warmup: 1, minRuns: 3, minSeconds: 0 });
     expect(calls).toBe(4);
     expect(seconds).toBeGreaterThan(0);
+  });
+
+  it('names the adapter of a GPU row and says when it is correctness-only', () => {
+    const row = { suite: 'webgpu', name: 'matmul-1024', impl: 'webgpu', threads: 1, metric: 'gflops', value: 1.234567, unit: 'GFLOP/s' };
+    expect(formatMeasurement(row)).toMatch(/matmul-1024 +webgpu +1t {2}gflops +1\.2346 GFLOP\/s$/);
+    expect(formatMeasurement({ ...row, adapter: 'nvidia ampere', correctnessOnly: false })).toMatch(/GFLOP\/s {2}\[nvidia ampere\]$/);
+    expect(formatMeasurement({ ...row, adapter: 'google swiftshader', correctnessOnly: true })).toMatch(/\[google swiftshader: software adapter, correctness only, not a speed\]$/);
   });
 });
