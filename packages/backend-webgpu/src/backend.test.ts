@@ -97,7 +97,7 @@ describe.runIf(available)('webgpu backend', () => {
 
   it('refuses a buffer larger than the device allows before allocating it', async () => {
     const backend = await testBackend();
-    const limit = webgpuAdapterOf(backend)!.maxStorageBufferBindingSize;
+    const limit = webgpuAdapterOf(backend)!.maxBufferSize;
     expect(() => backend.alloc('float32', limit / 4 + 1)).toThrow(BackendMemoryError);
     expect(() => backend.alloc('float32', limit / 4 + 1)).toThrow(/webgpu\.alloc: .* at most \d+ bytes/);
   });

@@ -21,7 +21,7 @@ export interface WebGPUAdapterDescription {
 }
 
 /** The limits this backend asks for at the adapter's values. */
-const LIMITS = ['maxBufferSize', 'maxStorageBufferBindingSize', 'maxComputeWorkgroupStorageSize', 'maxStorageBuffersPerShaderStage'] as const;
+const LIMITS = ['maxBufferSize', 'maxStorageBufferBindingSize', 'maxComputeWorkgroupStorageSize', 'maxStorageBuffersPerShaderStage', 'maxComputeWorkgroupsPerDimension'] as const;
 
 /**
  * Requests an adapter from `gpu` and a device with the adapter's limits.
