@@ -10,6 +10,7 @@ import { embeddingKernels } from './kernels/embedding';
 import { layoutKernels } from './kernels/layout';
 import { type MatmulForm, matmulKernels } from './kernels/matmul';
 import { normKernels } from './kernels/norm';
+import { quantMatmulKernels } from './kernels/quant-matmul';
 import { rowKernels } from './kernels/rows';
 import { unaryKernels } from './kernels/unary';
 import { type GpuRuntime, type RuntimeLimits, createRuntime } from './runtime';
@@ -56,6 +57,7 @@ function nativeKernels(rt: GpuRuntime, matmul: MatmulForm): Partial<Kernels> {
     ...crossEntropyKernels(rt),
     ...embeddingKernels(rt),
     ...attentionKernels(rt),
+    ...quantMatmulKernels(rt),
   };
 }
 
