@@ -4,19 +4,11 @@ import { BackendError } from '@microgpt/tensor';
 import { afterAll, describe, expect, it } from 'vitest';
 import { WebGPUError } from './errors';
 import { nodeGPU } from './node';
-import { type GpuRuntime, createRuntime, rebaseAccesses } from './runtime';
+import { type GpuRuntime, createRuntime } from './runtime';
 import { hasAdapter } from './test-backend';
 import { ENTRY, packParams, uniform } from './wgsl';
 
 const storage = (size: number): { backend: never; dtype: 'float32'; size: number } => ({ backend: undefined as never, dtype: 'float32', size });
-
-describe('rebaseAccesses', () => {
-  it('moves every index into a window, nested accesses included, and leaves other names alone', () => {
-    const source = 't_x[p.off + t_x[i]] = t_xs[i] + t_x [ a[b[c]] ];';
-    expect(rebaseAccesses(source, 't_x', 'buffer0', 'w')).toBe('buffer0[(p.off + buffer0[(i) - w]) - w] = t_xs[i] + buffer0[( a[b[c]] ) - w];');
-    expect(() => rebaseAccesses('t_x[i', 't_x', 'buffer0', 'w')).toThrow(/unbalanced brackets after t_x\[/);
-  });
-});
 
 if (await hasAdapter()) {
   const adapter = (await (await nodeGPU()).requestAdapter())!;

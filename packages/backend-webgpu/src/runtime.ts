@@ -4,6 +4,7 @@
 // allocation and reject the next read; a lost device rejects every later call.
 import { BackendError, BackendMemoryError, type DType, type Storage, type TypedArray, allocTypedArray, bytesPerElement } from '@microgpt/tensor';
 import { WebGPUDeviceLostError, fromGPUError } from './errors';
+import { rebaseAccesses } from './rebase';
 import { WORKGROUP_SIZE } from './wgsl';
 
 // The numeric values of GPUBufferUsage and GPUMapMode (fixed by the spec), so that no global object is needed.
@@ -88,29 +89,6 @@ export interface GpuRuntime {
 
 function alignUp(n: number, to: number): number {
   return Math.ceil(n / to) * to;
-}
-
-/**
- * `source` with every access `name[index]` replaced by `array[(index) - base]`: the shader indexes a window of a
- * buffer as it would the whole buffer.
- */
-export function rebaseAccesses(source: string, name: string, array: string, base: string): string {
-  const pattern = new RegExp(`\\b${name}\\s*\\[`, 'g');
-  let out = '';
-  let from = 0;
-  for (let match = pattern.exec(source); match; match = pattern.exec(source)) {
-    let depth = 1;
-    let end = pattern.lastIndex;
-    for (; depth > 0; end++) {
-      if (end >= source.length) throw new BackendError(`webgpu: unbalanced brackets after ${name}[ in a shader`);
-      if (source[end] === '[') depth++;
-      else if (source[end] === ']') depth--;
-    }
-    out += `${source.slice(from, match.index)}${array}[(${rebaseAccesses(source.slice(pattern.lastIndex, end - 1), name, array, base)}) - ${base}]`;
-    from = end;
-    pattern.lastIndex = end;
-  }
-  return out + source.slice(from);
 }
 
 /** The runtime of a backend named `name` over `device`, splitting work by `limits`. */
