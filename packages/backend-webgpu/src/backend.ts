@@ -10,9 +10,10 @@ import { embeddingKernels } from './kernels/embedding';
 import { layoutKernels } from './kernels/layout';
 import { type MatmulForm, matmulKernels } from './kernels/matmul';
 import { normKernels } from './kernels/norm';
+import { quantMatmulKernels } from './kernels/quant-matmul';
 import { rowKernels } from './kernels/rows';
 import { unaryKernels } from './kernels/unary';
-import { type GpuRuntime, createRuntime } from './runtime';
+import { type GpuRuntime, type RuntimeLimits, createRuntime } from './runtime';
 
 /** Options of `createWebGPUBackend`. */
 export interface WebGPUBackendOptions {
@@ -28,6 +29,11 @@ export interface WebGPUBackendOptions {
    * else `tiled`.
    */
   matmul?: MatmulForm;
+  /**
+   * Limits lower than the device's to split work by (each is the smaller of this and the device's): for testing the
+   * paths that bind windows of large buffers and split dispatches on an adapter whose own limits are large.
+   */
+  limits?: Partial<RuntimeLimits>;
 }
 
 /** Dtypes the backend stores: WGSL has no float64. */
@@ -51,6 +57,7 @@ function nativeKernels(rt: GpuRuntime, matmul: MatmulForm): Partial<Kernels> {
     ...crossEntropyKernels(rt),
     ...embeddingKernels(rt),
     ...attentionKernels(rt),
+    ...quantMatmulKernels(rt),
   };
 }
 
@@ -63,7 +70,13 @@ export async function createWebGPUBackend(options: WebGPUBackendOptions = {}): P
   const name = options.name ?? 'webgpu';
   const gpu = options.gpu ?? (globalThis.navigator as { gpu?: GPU } | undefined)?.gpu;
   const { device, adapter } = await openDevice(gpu, options.powerPreference);
-  const rt = createRuntime(name, device);
+  const lowered = options.limits ?? {};
+  const limit = (key: keyof RuntimeLimits): number => Math.min(device.limits[key], lowered[key] ?? Infinity);
+  const rt = createRuntime(name, device, {
+    maxBufferSize: limit('maxBufferSize'),
+    maxStorageBufferBindingSize: limit('maxStorageBufferBindingSize'),
+    maxComputeWorkgroupsPerDimension: limit('maxComputeWorkgroupsPerDimension'),
+  });
   let liveStorages = 0;
   let liveBytes = 0;
   let totalAllocations = 0;

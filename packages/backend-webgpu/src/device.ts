@@ -8,6 +8,8 @@ export interface WebGPUAdapterDescription {
   readonly vendor: string;
   /** `adapter.info.architecture`, e.g. `swiftshader`. */
   readonly architecture: string;
+  /** `adapter.info.device`, the driver's device name or id (often empty). */
+  readonly device: string;
   /** `adapter.info.description`, e.g. `SwiftShader driver 5.0.0`. */
   readonly description: string;
   /** Whether it is a CPU implementation (SwiftShader, or an adapter that says it is a fallback): correct, not fast. */
@@ -19,7 +21,7 @@ export interface WebGPUAdapterDescription {
 }
 
 /** The limits this backend asks for at the adapter's values. */
-const LIMITS = ['maxBufferSize', 'maxStorageBufferBindingSize', 'maxComputeWorkgroupStorageSize', 'maxStorageBuffersPerShaderStage'] as const;
+const LIMITS = ['maxBufferSize', 'maxStorageBufferBindingSize', 'maxComputeWorkgroupStorageSize', 'maxStorageBuffersPerShaderStage', 'maxComputeWorkgroupsPerDimension'] as const;
 
 /**
  * Requests an adapter from `gpu` and a device with the adapter's limits.
@@ -45,6 +47,7 @@ export async function openDevice(gpu: GPU | undefined, powerPreference: GPUPower
     adapter: {
       vendor: info.vendor,
       architecture: info.architecture,
+      device: info.device,
       description: info.description,
       software: info.architecture === 'swiftshader' || Boolean((info as { isFallbackAdapter?: boolean }).isFallbackAdapter),
       maxBufferSize: device.limits.maxBufferSize,

@@ -12,7 +12,8 @@ const storage = (size: number): { backend: never; dtype: 'float32'; size: number
 
 if (await hasAdapter()) {
   const adapter = (await (await nodeGPU()).requestAdapter())!;
-  const rt: GpuRuntime = createRuntime('webgpu-rt', await adapter.requestDevice());
+  const device = await adapter.requestDevice();
+  const rt: GpuRuntime = createRuntime('webgpu-rt', device, device.limits);
   afterAll(() => {
     rt.destroy();
   });

@@ -4,6 +4,7 @@
 // allocation and reject the next read; a lost device rejects every later call.
 import { BackendError, BackendMemoryError, type DType, type Storage, type TypedArray, allocTypedArray, bytesPerElement } from '@microgpt/tensor';
 import { WebGPUDeviceLostError, fromGPUError } from './errors';
+import { rebaseAccesses } from './rebase';
 import { WORKGROUP_SIZE } from './wgsl';
 
 // The numeric values of GPUBufferUsage and GPUMapMode (fixed by the spec), so that no global object is needed.
@@ -12,19 +13,47 @@ const MAP_READ = 1;
 
 /** Commands recorded before the runtime submits them without waiting for a read (bounds the temporary buffers). */
 const MAX_PENDING_COMMANDS = 512;
-/** Most workgroups along one dispatch dimension (WebGPU's guaranteed minimum of the limit). */
-const MAX_GROUPS_PER_DIMENSION = 65535;
+/** The binding of the window bases (see Window): past any buffer slot a shader may have. */
+const WINDOW_BASE_BINDING = 100;
+/** vec4s of window bases: one u32 per buffer slot, up to 8 slots (maxStorageBuffersPerShaderStage's minimum). */
+const WINDOW_BASE_VECTORS = 2;
+
+/** The limits the runtime splits work by: the device's, or lower ones a caller asked for (tests of the split paths). */
+export interface RuntimeLimits {
+  /** Bytes one buffer may hold: larger storages are refused before allocating. */
+  readonly maxBufferSize: number;
+  /** Bytes one binding may span: kernels bind windows of larger buffers and run in parts. */
+  readonly maxStorageBufferBindingSize: number;
+  /** Workgroups along one dimension of one dispatch. */
+  readonly maxComputeWorkgroupsPerDimension: number;
+}
+
+/**
+ * The part of a buffer one dispatch binds, in 4-byte elements from the buffer's start: `first` up to `first +
+ * count`. The runtime binds from `first` rounded down to the device's offset alignment, and the shader's indices
+ * into the array stay those of the whole buffer (the runtime subtracts the window's start).
+ */
+export interface Window {
+  readonly first: number;
+  readonly count: number;
+}
 
 /**
  * A storage array of one dispatch: the name the shader uses for it (`t_…`), its buffer (a storage of this backend,
- * or a buffer of the runtime's own) and its WGSL element type.
+ * or a buffer of the runtime's own), its WGSL element type, and the window of it that the dispatch touches (the
+ * whole buffer when absent; required where the buffer passes maxStorageBufferBindingSize).
  */
-export type Binding = readonly [name: string, buffer: Storage | GPUBuffer, type: 'f32' | 'i32' | 'u32'];
+export type Binding = readonly [name: string, buffer: Storage | GPUBuffer, type: 'f32' | 'i32' | 'u32', window?: Window];
 
 /** The device, its buffers, the pending commands and the pipeline cache of one backend. */
 export interface GpuRuntime {
   readonly name: string;
   readonly device: GPUDevice;
+  readonly limits: RuntimeLimits;
+  /** The most 4-byte elements a Window may count (maxStorageBufferBindingSize less the offset alignment's slack). */
+  readonly windowElements: number;
+  /** Whether `storage`'s buffer passes maxStorageBufferBindingSize, so that every dispatch must bind a Window of it. */
+  needsWindow(storage: Storage): boolean;
   /** Allocates a zero-filled buffer for `size` elements of `dtype` and registers `storage` as its owner. */
   allocate(storage: Storage, dtype: DType, size: number): void;
   /** Destroys the buffer of `storage` once the commands recorded so far no longer need it. */
@@ -44,7 +73,8 @@ export interface GpuRuntime {
   /**
    * Records one dispatch of `code` over a `grid` of workgroups (x, y, z), for shaders with their own workgroup
    * shape (matmul tiles); bindings as in `dispatch`.
-   * @throws {BackendMemoryError} when a dimension of the grid passes 65535.
+   * @throws {BackendMemoryError} when a dimension of the grid passes maxComputeWorkgroupsPerDimension, or a buffer
+   * too large for one binding comes without a window (or with one that does not fit).
    */
   dispatchGroups(code: string, params: ArrayBuffer, buffers: readonly Binding[], grid: readonly [number, number, number]): void;
   /** Records a dispatch of a row kernel (ROW_ENTRY): one workgroup per row, `rows` of them; bindings as in `dispatch`. */
@@ -61,8 +91,10 @@ function alignUp(n: number, to: number): number {
   return Math.ceil(n / to) * to;
 }
 
-/** The runtime of a backend named `name` over `device`. */
-export function createRuntime(name: string, device: GPUDevice): GpuRuntime {
+/** The runtime of a backend named `name` over `device`, splitting work by `limits`. */
+export function createRuntime(name: string, device: GPUDevice, limits: RuntimeLimits): GpuRuntime {
+  const alignment = device.limits.minStorageBufferOffsetAlignment;
+  const windowElements = Math.floor((limits.maxStorageBufferBindingSize - alignment) / 4);
   const buffers = new WeakMap<Storage, GPUBuffer>();
   const live = new Set<GPUBuffer>();
   const pipelines = new Map<string, Map<string, GPUComputePipeline>>();
@@ -158,18 +190,20 @@ export function createRuntime(name: string, device: GPUDevice): GpuRuntime {
    * The pipeline of `code` with its tensors bound to `slots` (the index of each one's distinct buffer): the arrays
    * are declared here and each tensor's name replaced by its binding's. Created once per code and aliasing.
    */
-  const pipeline = (code: string, bound: readonly Binding[], slots: readonly number[]): GPUComputePipeline => {
+  const pipeline = (code: string, bound: readonly Binding[], slots: readonly number[], windowed: boolean): GPUComputePipeline => {
     let byAliasing = pipelines.get(code);
     if (!byAliasing) pipelines.set(code, (byAliasing = new Map<string, GPUComputePipeline>()));
-    const key = slots.join(',');
+    const key = `${slots.join(',')}${windowed ? ':windowed' : ''}`;
     let found = byAliasing.get(key);
     if (!found) {
       let source = code;
-      let declarations = '';
+      let declarations = windowed ? `@group(0) @binding(${WINDOW_BASE_BINDING}) var<uniform> windowBase: array<vec4<u32>, ${WINDOW_BASE_VECTORS}>;\n` : '';
       bound.forEach(([tensorName, , type], k) => {
         const slot = slots[k]!;
         if (slots.indexOf(slot) === k) declarations += `@group(0) @binding(${slot + 1}) var<storage, read_write> buffer${slot}: array<${type}>;\n`;
-        source = source.replace(new RegExp(`\\b${tensorName}\\b`, 'g'), `buffer${slot}`);
+        source = windowed
+          ? rebaseAccesses(source, tensorName, `buffer${slot}`, `windowBase[${slot >> 2}][${slot & 3}]`)
+          : source.replace(new RegExp(`\\b${tensorName}\\b`, 'g'), `buffer${slot}`);
       });
       const module = device.createShaderModule({ code: declarations + source });
       found = device.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: 'main' } });
@@ -178,11 +212,34 @@ export function createRuntime(name: string, device: GPUDevice): GpuRuntime {
     return found;
   };
 
+  /**
+   * The byte range each distinct buffer binds: the whole buffer, or the union of its bindings' windows where every
+   * binding of it has one (several tensors of one arena share a buffer).
+   */
+  const bindRanges = (used: readonly Binding[], slots: readonly number[], distinct: readonly GPUBuffer[]): ({ offset: number; size: number } | null)[] =>
+    distinct.map((buffer, slot) => {
+      const windows = used.filter((_, k) => slots[k] === slot).map(([, , , window]) => window);
+      if (windows.some((window) => !window)) {
+        if (buffer.size > limits.maxStorageBufferBindingSize) {
+          throw new BackendMemoryError(`${name}.dispatch: a buffer of ${buffer.size} bytes passes maxStorageBufferBindingSize (${limits.maxStorageBufferBindingSize}) and this kernel does not split its work`);
+        }
+        return null;
+      }
+      const first = Math.min(...windows.map((w) => w!.first));
+      const end = Math.max(...windows.map((w) => w!.first + w!.count));
+      const offset = Math.floor((first * 4) / alignment) * alignment;
+      const size = Math.min(alignUp(end * 4 - offset, 4), buffer.size - offset);
+      if (size > limits.maxStorageBufferBindingSize) {
+        throw new BackendMemoryError(`${name}.dispatch: a window of ${size} bytes passes maxStorageBufferBindingSize (${limits.maxStorageBufferBindingSize})`);
+      }
+      return { offset, size: Math.max(size, 4) };
+    });
+
   const dispatchGroups = (code: string, params: ArrayBuffer, bound: readonly Binding[], grid: readonly [number, number, number]): void => {
     checkAlive('dispatch');
     if (grid.some((n) => n === 0)) return;
-    if (grid.some((n) => n > MAX_GROUPS_PER_DIMENSION)) {
-      throw new BackendMemoryError(`${name}.dispatch: a grid of ${grid.join(' × ')} workgroups passes ${MAX_GROUPS_PER_DIMENSION} along one dimension`);
+    if (grid.some((n) => n > limits.maxComputeWorkgroupsPerDimension)) {
+      throw new BackendMemoryError(`${name}.dispatch: a grid of ${grid.join(' × ')} workgroups passes ${limits.maxComputeWorkgroupsPerDimension} (maxComputeWorkgroupsPerDimension) along one dimension`);
     }
     const distinct: GPUBuffer[] = [];
     const used = bound.filter(([tensorName]) => uses(code, tensorName));
@@ -191,13 +248,21 @@ export function createRuntime(name: string, device: GPUDevice): GpuRuntime {
       const slot = distinct.indexOf(buffer);
       return slot >= 0 ? slot : distinct.push(buffer) - 1;
     });
+    const ranges = bindRanges(used, slots, distinct);
+    const windowed = ranges.some((range) => range !== null);
     const pass = recording().beginComputePass();
-    const compute = pipeline(code, used, slots);
+    const compute = pipeline(code, used, slots, windowed);
     const uniform = uploaded(alignUp(params.byteLength, 16), USAGE.UNIFORM, (mapped) => {
       new Uint8Array(mapped).set(new Uint8Array(params));
     });
     const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: uniform } }];
-    distinct.forEach((buffer, i) => entries.push({ binding: i + 1, resource: { buffer } }));
+    distinct.forEach((buffer, i) => entries.push({ binding: i + 1, resource: ranges[i] ? { buffer, ...ranges[i] } : { buffer } }));
+    if (windowed) {
+      const bases = uploaded(WINDOW_BASE_VECTORS * 16, USAGE.UNIFORM, (mapped) => {
+        new Uint32Array(mapped).set(ranges.map((range) => (range ? range.offset / 4 : 0)));
+      });
+      entries.push({ binding: WINDOW_BASE_BINDING, resource: { buffer: bases } });
+    }
     const group = device.createBindGroup({ layout: compute.getBindGroupLayout(0), entries });
     pass.setPipeline(compute);
     pass.setBindGroup(0, group);
@@ -208,7 +273,7 @@ export function createRuntime(name: string, device: GPUDevice): GpuRuntime {
 
   const dispatch = (code: string, params: ArrayBuffer, bound: readonly Binding[], threads: number): void => {
     const groups = Math.ceil(threads / WORKGROUP_SIZE);
-    const x = Math.min(groups, MAX_GROUPS_PER_DIMENSION);
+    const x = Math.min(groups, limits.maxComputeWorkgroupsPerDimension);
     dispatchGroups(code, params, bound, [x, x === 0 ? 0 : Math.ceil(groups / x), 1]);
   };
 
@@ -224,19 +289,21 @@ export function createRuntime(name: string, device: GPUDevice): GpuRuntime {
       new Uint8Array(mapped).set(staged);
       new Uint8Array(mapped).set(mask, words * 4);
     });
-    dispatch(PATCH_BYTES, new Uint32Array([first, words, 0, 0]).buffer, [['t_dst', storage, 'u32'], ['t_staged', temporary, 'u32']], words);
+    dispatch(PATCH_BYTES, new Uint32Array([first, words, 0, 0]).buffer, [['t_dst', storage, 'u32', { first, count: words }], ['t_staged', temporary, 'u32']], words);
   };
 
   return {
     name,
     device,
+    limits,
+    windowElements,
+    needsWindow: (storage) => bufferOf(storage, 'dispatch').size > limits.maxStorageBufferBindingSize,
     checkAlive,
     allocate(storage, dtype, size) {
       checkAlive('alloc');
       const bytes = alignUp(size * bytesPerElement(dtype), 4);
-      const limit = Math.min(device.limits.maxBufferSize, device.limits.maxStorageBufferBindingSize);
-      if (bytes > limit) {
-        throw new BackendMemoryError(`${name}.alloc: ${size} ${dtype} elements need ${bytes} bytes; one GPU buffer here holds at most ${limit} bytes (maxBufferSize, maxStorageBufferBindingSize)`);
+      if (bytes > limits.maxBufferSize) {
+        throw new BackendMemoryError(`${name}.alloc: ${size} ${dtype} elements need ${bytes} bytes; one GPU buffer here holds at most ${limits.maxBufferSize} bytes (maxBufferSize)`);
       }
       const usage = USAGE.STORAGE | USAGE.COPY_SRC | USAGE.COPY_DST;
       open();
@@ -303,7 +370,7 @@ export function createRuntime(name: string, device: GPUDevice): GpuRuntime {
     dispatch,
     dispatchGroups,
     dispatchRows(code, params, bound, rows) {
-      const x = Math.min(rows, MAX_GROUPS_PER_DIMENSION);
+      const x = Math.min(rows, limits.maxComputeWorkgroupsPerDimension);
       dispatchGroups(code, params, bound, [x, x === 0 ? 0 : Math.ceil(rows / x), 1]);
     },
     scratch(bytes) {

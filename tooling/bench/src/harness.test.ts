@@ -17,14 +17,6 @@ describe('bench harness', () => {
     expect(seconds).toBeGreaterThanOrEqual(0);
   });
 
-  it('formats a measurement as one aligned line, with its note at the end when it has one', () => {
-    const row = { suite: 'browser', name: 'shakespeare-cpu-train-100-steps', impl: 'chromium-webgpu', threads: 1, metric: 'tokens_per_s', value: 123.456789, unit: 'tokens/s' };
-    expect(formatMeasurement(row)).toBe('browser   shakespeare-cpu-train-100-steps chromium-webgpu  1t  tokens_per_s         123.46 tokens/s');
-    expect(formatMeasurement({ ...row, note: 'adapter google swiftshader: software (SwiftShader), correctness-only, not a speed' })).toBe(
-      'browser   shakespeare-cpu-train-100-steps chromium-webgpu  1t  tokens_per_s         123.46 tokens/s  (adapter google swiftshader: software (SwiftShader), correctness-only, not a speed)',
-    );
-  });
-
   it('awaits each call when timing an async function', async () => {
     let calls = 0;
     let pending = 0;
@@ -37,5 +29,12 @@ describe('bench harness', () => {
     }, { warmup: 1, minRuns: 3, minSeconds: 0 });
     expect(calls).toBe(4);
     expect(seconds).toBeGreaterThan(0);
+  });
+
+  it('names the adapter of a GPU row and says when it is correctness-only', () => {
+    const row = { suite: 'webgpu', name: 'matmul-1024', impl: 'webgpu', threads: 1, metric: 'gflops', value: 1.234567, unit: 'GFLOP/s' };
+    expect(formatMeasurement(row)).toMatch(/matmul-1024 +webgpu +1t {2}gflops +1\.2346 GFLOP\/s$/);
+    expect(formatMeasurement({ ...row, adapter: 'nvidia ampere', correctnessOnly: false })).toMatch(/GFLOP\/s {2}\[nvidia ampere\]$/);
+    expect(formatMeasurement({ ...row, adapter: 'google swiftshader', correctnessOnly: true })).toMatch(/\[google swiftshader: software adapter, correctness only, not a speed\]$/);
   });
 });

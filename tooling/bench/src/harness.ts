@@ -14,8 +14,10 @@ export interface Measurement {
   metric: string;
   value: number;
   unit: string;
-  /** What the figure must be read with, e.g. which WebGPU adapter ran it and that a software one is correctness-only. */
-  note?: string;
+  /** The GPU adapter that ran it (`adapter.info`: vendor, architecture, device, description), for `webgpu` rows. */
+  adapter?: string;
+  /** True where the row ran on a software adapter (SwiftShader): it checks that the path works, not its speed. */
+  correctnessOnly?: boolean;
 }
 
 /** Receives measurements as a suite produces them. */
@@ -80,10 +82,14 @@ export const printMeasurement: Emit = (measurement) => {
   process.stdout.write(`${JSON.stringify(measurement)}\n`);
 };
 
-/** A measurement as one aligned line for people: suite, name, impl, threads, metric, value (5 digits), unit, note. */
+/**
+ * A measurement as one aligned line for people: suite, name, impl, threads, metric, value (5 digits), unit, and the
+ * adapter in brackets where there is one (saying so when the row is correctness-only).
+ */
 export function formatMeasurement(m: Measurement): string {
   const line = `${m.suite.padEnd(9)} ${m.name.padEnd(28)} ${m.impl.padEnd(12)} ${String(m.threads).padStart(2)}t  ${m.metric.padEnd(14)} ${String(Number(m.value.toPrecision(5))).padStart(12)} ${m.unit}`;
-  return m.note === undefined ? line : `${line}  (${m.note})`;
+  if (m.adapter === undefined) return line;
+  return `${line}  [${m.adapter}${m.correctnessOnly ? ': software adapter, correctness only, not a speed' : ''}]`;
 }
 
 /** Prints a measurement as an aligned line on stdout (`--table`, what `microgpt bench` shows). */

@@ -1,20 +1,24 @@
 // Fused softmax + cross-entropy: one workgroup per row writes probs and the row's loss; one workgroup then sums
 // the losses and counts the rows not ignored, in row order, for the mean (which stays on the GPU). The backward
 // counts those rows once into a scratch word, then adds (probs - onehot) · dloss / count per element.
-import type { CrossEntropyArgs, CrossEntropyBackwardArgs, Kernels } from '@microgpt/tensor';
-import type { GpuRuntime } from '../runtime';
+import { BackendMemoryError, type CrossEntropyArgs, type CrossEntropyBackwardArgs, type Kernels, type Tensor } from '@microgpt/tensor';
+import type { GpuRuntime, Window } from '../runtime';
 import { ENTRY, ROW_ENTRY, ROW_REDUCE, ROW_SIZE, packParams, uniform } from '../wgsl';
+import { maxThreads, needsWindows, parts } from './split';
 
 const W = `${ROW_SIZE}u`;
-const FIELDS = 'rows: u32, V: u32, logits: u32, targets: u32, probs: u32, losses: u32, loss: u32, dloss: f32';
+// A part of the work (split.ts) covers rows [rowStart, end) (the row kernel) or elements [start, end) (the
+// backward); the mean and the count always see every row.
+const FIELDS = 'rows: u32, V: u32, logits: u32, targets: u32, probs: u32, losses: u32, loss: u32, dloss: f32, rowStart: u32, end: u32, start: u32';
 
 const ROWS = /* wgsl */ `
 ${uniform(FIELDS)}
 ${ROW_REDUCE}
 ${ROW_ENTRY}
-  if (row >= p.rows) { return; }
-  let x = p.logits + row * p.V;
-  let o = p.probs + row * p.V;
+  let r = p.rowStart + row;
+  if (r >= p.end) { return; }
+  let x = p.logits + r * p.V;
+  let o = p.probs + r * p.V;
   var best = bits_(0xff800000u);
   for (var j = lid; j < p.V; j += ${W}) { let v = t_logits[x + j]; if (v > best || v != v) { best = v; } }
   let m = rowMax(lid, best);
@@ -23,8 +27,8 @@ ${ROW_ENTRY}
   let total = rowSum(lid, part);
   for (var j = lid; j < p.V; j += ${W}) { t_probs[o + j] = exp(t_logits[x + j] - m) / total; }
   if (lid == 0u) {
-    let label = t_targets[p.targets + row];
-    t_losses[p.losses + row] = select(0.0, log(total) - (t_logits[x + u32(max(label, 0))] - m), label >= 0);
+    let label = t_targets[p.targets + r];
+    t_losses[p.losses + r] = select(0.0, log(total) - (t_logits[x + u32(max(label, 0))] - m), label >= 0);
   }
 }`;
 
@@ -57,35 +61,53 @@ ${ROW_ENTRY}
 const BACKWARD = /* wgsl */ `
 ${uniform(FIELDS)}
 ${ENTRY}
-  if (i >= p.rows * p.V) { return; }
-  let row = i / p.V;
-  let j = i % p.V;
+  let k = p.start + i;
+  if (k >= p.end) { return; }
+  let row = k / p.V;
+  let j = k % p.V;
   let label = t_targets[p.targets + row];
   if (label < 0) { return; }
   let onehot = select(0.0, 1.0, u32(label) == j);
-  t_dlogits[p.logits + i] += (t_probs[p.probs + i] - onehot) * (p.dloss / t_count[0]);
+  t_dlogits[p.logits + k] += (t_probs[p.probs + k] - onehot) * (p.dloss / t_count[0]);
 }`;
+
+/** The parameter block of a call; `part` (rowStart, end, start) picks the share of one dispatch. */
+function fields(rows: number, V: number, offsets: readonly number[], dloss: number, part: readonly [number, number, number]): ArrayBuffer {
+  return packParams([{ u: rows }, { u: V }, ...offsets.map((u) => ({ u })), { f: dloss }, ...part.map((u) => ({ u }))]);
+}
 
 /** crossEntropy and crossEntropyBackward on `rt` (float32). */
 export function crossEntropyKernels(rt: GpuRuntime): Partial<Kernels> {
   return {
     crossEntropy({ logits, targets, probs, losses, loss }: CrossEntropyArgs) {
       const [rows, V] = logits.shape as [number, number];
-      const params = packParams([{ u: rows }, { u: V }, { u: logits.offset }, { u: targets.offset }, { u: probs.offset }, { u: losses.offset }, { u: loss.offset }, { f: 0 }]);
-      const bound = [
-        ['t_logits', logits.storage, 'f32'], ['t_targets', targets.storage, 'i32'], ['t_probs', probs.storage, 'f32'],
-        ['t_losses', losses.storage, 'f32'], ['t_loss', loss.storage, 'f32'],
-      ] as const;
-      rt.dispatchRows(ROWS, params, bound, V === 0 ? 0 : rows);
-      rt.dispatchRows(MEAN, params, bound, 1);
+      const offsets = [logits.offset, targets.offset, probs.offset, losses.offset, loss.offset];
+      // Where logits or probs need windows: bands of whole rows that fit one binding, one dispatch each.
+      const windowed = needsWindows(rt, [logits, probs]);
+      const band = windowed ? Math.floor(rt.windowElements / Math.max(V, 1)) : rows;
+      if (windowed && band === 0) throw new BackendMemoryError(`${rt.name}.crossEntropy: one row of ${V} logits passes maxStorageBufferBindingSize (${rt.limits.maxStorageBufferBindingSize} bytes)`);
+      for (const [r0, count] of V === 0 || rows === 0 ? [] : parts(rows, band)) {
+        const rowWindow = (t: Tensor): Window | undefined => (windowed ? { first: t.offset + r0 * V, count: count * V } : undefined);
+        rt.dispatchRows(ROWS, fields(rows, V, offsets, 0, [r0, r0 + count, 0]), [
+          ['t_logits', logits.storage, 'f32', rowWindow(logits)], ['t_targets', targets.storage, 'i32'], ['t_probs', probs.storage, 'f32', rowWindow(probs)],
+          ['t_losses', losses.storage, 'f32'], ['t_loss', loss.storage, 'f32'],
+        ], count);
+      }
+      rt.dispatchRows(MEAN, fields(rows, V, offsets, 0, [0, rows, 0]), [['t_targets', targets.storage, 'i32'], ['t_losses', losses.storage, 'f32'], ['t_loss', loss.storage, 'f32']], 1);
     },
     crossEntropyBackward({ probs, targets, dlogits, dloss }: CrossEntropyBackwardArgs) {
       const [rows, V] = probs.shape as [number, number];
-      const params = packParams([{ u: rows }, { u: V }, { u: dlogits.offset }, { u: targets.offset }, { u: probs.offset }, { u: 0 }, { u: 0 }, { f: dloss }]);
+      const offsets = [dlogits.offset, targets.offset, probs.offset, 0, 0];
       const count = rt.scratch(4);
-      rt.dispatchRows(COUNT, params, [['t_targets', targets.storage, 'i32'], ['t_count', count, 'f32']], 1);
-      const bound = [['t_dlogits', dlogits.storage, 'f32'], ['t_targets', targets.storage, 'i32'], ['t_probs', probs.storage, 'f32'], ['t_count', count, 'f32']] as const;
-      rt.dispatch(BACKWARD, params, bound, rows * V);
+      rt.dispatchRows(COUNT, fields(rows, V, offsets, dloss, [0, rows, 0]), [['t_targets', targets.storage, 'i32'], ['t_count', count, 'f32']], 1);
+      const windowed = needsWindows(rt, [probs, dlogits]);
+      const most = Math.min(maxThreads(rt), windowed ? rt.windowElements : Infinity);
+      for (const [start, n] of rows * V === 0 ? [] : parts(rows * V, most)) {
+        const window = (t: Tensor): Window | undefined => (windowed ? { first: t.offset + start, count: n } : undefined);
+        rt.dispatch(BACKWARD, fields(rows, V, offsets, dloss, [0, start + n, start]), [
+          ['t_dlogits', dlogits.storage, 'f32', window(dlogits)], ['t_targets', targets.storage, 'i32'], ['t_probs', probs.storage, 'f32', window(probs)], ['t_count', count, 'f32'],
+        ], n);
+      }
     },
   };
 }

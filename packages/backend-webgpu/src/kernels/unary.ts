@@ -3,6 +3,7 @@
 import type { Kernels, UnaryArgs, UnaryBackwardArgs, UnaryOp } from '@microgpt/tensor';
 import type { GpuRuntime } from '../runtime';
 import { ENTRY, memo, packParams, uniform } from '../wgsl';
+import { dispatchContiguous } from './split';
 
 /**
  * Helpers the expressions use. erfc is Numerical Recipes' Chebyshev fit (relative error below 1.2e-7 everywhere,
@@ -78,12 +79,12 @@ ${ENTRY}
 export function unaryKernels(rt: GpuRuntime): Partial<Kernels> {
   return {
     unary({ op, x, out, param }: UnaryArgs) {
-      const params = packParams([{ u: x.size }, { u: x.offset }, { u: 0 }, { u: out.offset }, { f: param }]);
-      rt.dispatch(shader(op, false), params, [['t_x', x.storage, 'f32'], ['t_out', out.storage, 'f32']], x.size);
+      dispatchContiguous(rt, shader(op, false), [['t_x', x], ['t_out', out]], x.size, (start, count) =>
+        packParams([{ u: count }, { u: x.offset + start }, { u: 0 }, { u: out.offset + start }, { f: param }]));
     },
     unaryBackward({ op, x, dout, dx, param }: UnaryBackwardArgs) {
-      const params = packParams([{ u: x.size }, { u: x.offset }, { u: dout.offset }, { u: dx.offset }, { f: param }]);
-      rt.dispatch(shader(op, true), params, [['t_x', x.storage, 'f32'], ['t_g', dout.storage, 'f32'], ['t_out', dx.storage, 'f32']], x.size);
+      dispatchContiguous(rt, shader(op, true), [['t_x', x], ['t_g', dout], ['t_out', dx]], x.size, (start, count) =>
+        packParams([{ u: count }, { u: x.offset + start }, { u: dout.offset + start }, { u: dx.offset + start }, { f: param }]));
     },
   };
 }

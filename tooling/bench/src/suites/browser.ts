@@ -4,8 +4,8 @@
 // rows run the playground's worker controller on the wasm backend and take the same figure from its last step
 // event. Both are tokens over the run's step time (evaluations excluded), first steps included; each figure is the
 // median of ROUNDS runs. A `chromium-webgpu` row trains the same run in the page on WebGPU, in a Chromium started
-// with --enable-unsafe-webgpu: its note names the adapter (`adapter.info`, asked in the page), and on a software
-// adapter (SwiftShader, where there is no GPU) says the figure is for correctness only and measures SOFTWARE_STEPS
+// with --enable-unsafe-webgpu: its `adapter` field names the adapter (`adapter.info`, asked in the page), and on a software
+// adapter (SwiftShader, where there is no GPU) `correctnessOnly` says the figure is not a speed; it measures SOFTWARE_STEPS
 // steps once (SwiftShader runs the GPU's work on the CPU: a step with its evaluation took about a minute in Chromium on
 // the loaded 2-core development machine).
 import { existsSync } from 'node:fs';
@@ -15,7 +15,7 @@ import { createController } from '@microgpt/playground/worker';
 import { createWasmBackend } from '@microgpt/tensor';
 import { type Browser, type Page, chromium } from 'playwright-core';
 import { type PreviewServer, build, preview } from 'vite';
-import { type Emit, median, progress } from '../harness';
+import { type Emit, type Measurement, median, progress } from '../harness';
 import { datasetText } from './data';
 import type { Suite } from './suite';
 
@@ -44,8 +44,8 @@ function runSpec(text: string, threads: number): RunSpec {
   };
 }
 
-function report(emit: Emit, impl: string, threads: number, tokensPerSecond: number, steps = STEPS, note?: string): void {
-  emit({ suite: 'browser', name: `shakespeare-cpu-train-${steps}-steps`, impl, threads, metric: 'tokens_per_s', value: Math.round(tokensPerSecond), unit: 'tokens/s', ...(note === undefined ? {} : { note }) });
+function report(emit: Emit, impl: string, threads: number, tokensPerSecond: number, steps = STEPS, adapter?: WebGPURowAdapter): void {
+  emit({ suite: 'browser', name: `shakespeare-cpu-train-${steps}-steps`, impl, threads, metric: 'tokens_per_s', value: Math.round(tokensPerSecond), unit: 'tokens/s', ...adapter });
 }
 
 /** The playground's worker controller in Node: tokens/s of its last step event. */
@@ -100,9 +100,9 @@ async function pageAdapter(page: Page): Promise<{ name: string; software: boolea
 
 /**
  * The run on WebGPU in a Chromium of its own: tokens/s (median of ROUNDS runs on a GPU, one run on a software
- * adapter) and the note that names the adapter; null, with a line on stderr, when the page gets no adapter.
+ * adapter) and the adapter that ran it; null, with a line on stderr, when the page gets no adapter.
  */
-async function webgpuRow(url: string, text: string): Promise<{ value: number; steps: number; note: string } | null> {
+async function webgpuRow(url: string, text: string): Promise<{ value: number; steps: number; adapter: WebGPURowAdapter } | null> {
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: WEBGPU_ARGS });
   try {
     const page = await openPlayground(browser, url, text);
@@ -115,12 +115,14 @@ async function webgpuRow(url: string, text: string): Promise<{ value: number; st
     const steps = adapter.software ? SOFTWARE_STEPS : STEPS;
     const values: number[] = [];
     for (let round = 1; round <= (adapter.software ? 1 : ROUNDS); round++) values.push(await browserTokensPerSecond(page, 1, 'webgpu', steps));
-    const note = adapter.software ? `adapter ${adapter.name}: software (SwiftShader), correctness-only, not a speed` : `adapter ${adapter.name}`;
-    return { value: median(values), steps, note };
+    return { value: median(values), steps, adapter: { adapter: adapter.name, correctnessOnly: adapter.software } };
   } finally {
     await browser.close();
   }
 }
+
+/** The fields of a WebGPU row that say which adapter ran it and whether it was a software one. */
+type WebGPURowAdapter = Required<Pick<Measurement, 'adapter' | 'correctnessOnly'>>;
 
 export const browserSuite: Suite = {
   name: 'browser',
@@ -137,7 +139,7 @@ export const browserSuite: Suite = {
     };
     let server: PreviewServer | null = null;
     let browser: Browser | null = null;
-    let webgpu: { value: number; steps: number; note: string } | null;
+    let webgpu: Awaited<ReturnType<typeof webgpuRow>>;
     try {
       let page: Page | null = null;
       if (hasChromium) {
@@ -163,6 +165,6 @@ export const browserSuite: Suite = {
       const [impl, threads] = key.split('/') as [string, string];
       report(emit, impl, Number(threads), median(values));
     }
-    if (webgpu) report(emit, 'chromium-webgpu', 1, webgpu.value, webgpu.steps, webgpu.note);
+    if (webgpu) report(emit, 'chromium-webgpu', 1, webgpu.value, webgpu.steps, webgpu.adapter);
   },
 };

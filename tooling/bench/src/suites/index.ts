@@ -14,5 +14,7 @@ import type { Suite } from './suite';
 import { tokenizerSuite } from './tokenizer';
 import { trainSuite } from './train';
 import { trainStepSuite } from './train-step';
+import { webgpuSuite } from './webgpu';
+import { webgpuCurveSuite } from './webgpu-curve';
 
-export const SUITES: readonly Suite[] = [matmulSuite, matmulFmaSuite, quantMatmulSuite, trainStepSuite, trainSuite, generateSuite, coldStartSuite, tokenizerSuite, browserSuite, qualitySuite, quantSuite, profilerSuite, tensorboardSuite, corpusSuite];
+export const SUITES: readonly Suite[] = [matmulSuite, matmulFmaSuite, quantMatmulSuite, trainStepSuite, trainSuite, generateSuite, coldStartSuite, tokenizerSuite, browserSuite, qualitySuite, quantSuite, profilerSuite, tensorboardSuite, corpusSuite, webgpuSuite, webgpuCurveSuite];

@@ -5,5 +5,7 @@ import type { Emit } from '../harness';
 export interface Suite {
   readonly name: string;
   readonly description: string;
+  /** Left out of a run that names no suite (`pnpm bench`): it takes hours somewhere it may run. */
+  readonly onlyWhenNamed?: boolean;
   run(emit: Emit): Promise<void>;
 }

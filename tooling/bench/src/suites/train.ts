@@ -26,7 +26,7 @@ import {
 import * as T from '@microgpt/tensor';
 import { trainChar } from '@microgpt/tokenizer';
 import { startBlas } from '../blas';
-import { type Emit, median, progress, timeMedianAsync } from '../harness';
+import { type Emit, type TimingOptions, median, progress, timeMedianAsync } from '../harness';
 import { jaxOneBlock } from '../peers/jax-one-block';
 import { ONE_BLOCK } from '../peers/one-block-model';
 import { C_IMPL, runCNames } from '../peers/c';
@@ -43,7 +43,7 @@ function emitRow(emit: Emit, row: Row, metric: string, value: number, unit: stri
 }
 
 /** The same random batch every step: timing does not depend on the data. */
-function fixedBatch(B: number, Tn: number, V: number, seed: number): BatchLoader {
+export function fixedBatch(B: number, Tn: number, V: number, seed: number): BatchLoader {
   const rng = new T.PythonRandom(seed);
   const x = Int32Array.from({ length: B * Tn }, () => rng.randbelow(V));
   const y = Int32Array.from({ length: B * Tn }, () => rng.randbelow(V));
@@ -51,10 +51,10 @@ function fixedBatch(B: number, Tn: number, V: number, seed: number): BatchLoader
   return { next: () => batch, state: () => null, restore: () => undefined };
 }
 
-/** Median seconds of one training step of `model` on `loader` with `settings` (after a warm-up). */
-async function stepSeconds(model: GPT, settings: TrainSettings, loader: BatchLoader, minSeconds: number): Promise<number> {
+/** Median seconds of one training step of `model` on `loader` with `settings` (after a warm-up; default 3 steps, then at least 5). */
+export async function stepSeconds(model: GPT, settings: TrainSettings, loader: BatchLoader, timing: TimingOptions): Promise<number> {
   const trainer = createTrainer({ model, settings, train: loader });
-  const seconds = await timeMedianAsync(() => trainer.trainStep(), { warmup: 3, minRuns: 5, minSeconds });
+  const seconds = await timeMedianAsync(() => trainer.trainStep(), { warmup: 3, minRuns: 5, ...timing });
   trainer.dispose();
   return seconds;
 }
@@ -123,7 +123,7 @@ async function shakespeareRows(emit: Emit, wasm: T.WasmBackend): Promise<void> {
     for (const threads of [1, 2]) {
       await backend.setThreads(threads);
       const model = createGPT({ ...preset.model, vocabSize: 65 }, { seed: 1, dtype: 'float32', backend });
-      const seconds = await stepSeconds(model, preset.train, fixedBatch(preset.train.batchSize, preset.model.blockSize, 65, 1), 3);
+      const seconds = await stepSeconds(model, preset.train, fixedBatch(preset.train.batchSize, preset.model.blockSize, 65, 1), { minSeconds: 3 });
       emitRow(emit, { name: 'shakespeare-cpu', impl: backend.name, threads }, 'ms_per_step', Number((seconds * 1000).toFixed(2)), 'ms');
       disposeGPT(model);
     }
@@ -138,7 +138,7 @@ async function oneBlockRows(emit: Emit, wasm: T.WasmBackend): Promise<void> {
   for (const threads of [1, 2]) {
     await wasm.setThreads(threads);
     const model = createGPT(config, { seed: 1, dtype: 'float32', backend: wasm });
-    const seconds = await stepSeconds(model, settings, fixedBatch(B, Tn, V, 1), 2);
+    const seconds = await stepSeconds(model, settings, fixedBatch(B, Tn, V, 1), { minSeconds: 2 });
     emitRow(emit, { name: 'one-block', impl: 'wasm', threads }, 'ms_per_step', Number((seconds * 1000).toFixed(2)), 'ms');
     disposeGPT(model);
   }

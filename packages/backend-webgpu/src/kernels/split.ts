@@ -1,0 +1,74 @@
+// Work split where one dispatch cannot do it: a tensor in a buffer larger than one binding may span
+// (maxStorageBufferBindingSize) is bound a window at a time, each part of the work touching only its windows; and
+// a dispatch never passes maxComputeWorkgroupsPerDimension along a dimension of its grid.
+import type { Tensor } from '@microgpt/tensor';
+import type { Binding, GpuRuntime, Window } from '../runtime';
+import { WORKGROUP_SIZE } from '../wgsl';
+
+/** Ranges [start, start + count) covering [0, n) in order, each at most `most` long. */
+export function parts(n: number, most: number): (readonly [start: number, count: number])[] {
+  const out: (readonly [number, number])[] = [];
+  for (let start = 0; start < n; start += most) out.push([start, Math.min(most, n - start)]);
+  return out;
+}
+
+/** Whether any of `tensors` lies in a buffer that every dispatch must bind through a window. */
+export function needsWindows(rt: GpuRuntime, tensors: readonly Tensor[]): boolean {
+  return tensors.some((t) => rt.needsWindow(t.storage));
+}
+
+/** Most threads one dispatch of a one-dimensional shader runs: its two-dimensional grid at the limit. */
+export function maxThreads(rt: GpuRuntime): number {
+  return rt.limits.maxComputeWorkgroupsPerDimension ** 2 * WORKGROUP_SIZE;
+}
+
+/**
+ * The storage elements a strided view touches while its elements `start` … `start + count - 1` (row-major) are
+ * walked: a window holding all of them (exact for a contiguous view, otherwise an outer bound).
+ */
+export function touchedWindow(offset: number, shape: readonly number[], strides: readonly number[], start: number, count: number): Window {
+  let size = 1;
+  const contiguous = shape.every((_, d) => {
+    const r = shape.length - 1 - d;
+    const ok = shape[r] === 1 || strides[r] === size;
+    size *= shape[r]!;
+    return ok;
+  });
+  if (contiguous) return { first: offset + start, count };
+  const coordinates = (k: number): number[] => {
+    const c: number[] = new Array<number>(shape.length);
+    for (let d = shape.length - 1; d >= 0; d--) {
+      c[d] = k % shape[d]!;
+      k = Math.floor(k / shape[d]!);
+    }
+    return c;
+  };
+  const from = coordinates(start);
+  const to = coordinates(start + count - 1);
+  // Dimensions before the first that differs stay fixed; that one runs between its two ends; the rest may take
+  // every value.
+  const split = from.findIndex((c, d) => c !== to[d]);
+  let low = offset;
+  let high = offset;
+  shape.forEach((size, d) => {
+    const stride = strides[d]!;
+    const [a, b] = split < 0 || d < split ? [from[d]!, from[d]!] : d === split ? [from[d]!, to[d]!] : [0, size - 1];
+    low += Math.min(a * stride, b * stride);
+    high += Math.max(a * stride, b * stride);
+  });
+  return { first: low, count: high - low + 1 };
+}
+
+/**
+ * Dispatches a one-dimensional shader that reads and writes its tensors at `offset + i` for i < n: at once where
+ * it can, else in parts of consecutive elements, each binding the windows of its tensors that it touches and
+ * getting its parameter block from `params(start, count)` (offsets moved on by `start`, count elements).
+ */
+export function dispatchContiguous(rt: GpuRuntime, code: string, tensors: readonly (readonly [name: string, tensor: Tensor])[], n: number, params: (start: number, count: number) => ArrayBuffer): void {
+  const windowed = needsWindows(rt, tensors.map(([, t]) => t));
+  const most = Math.min(maxThreads(rt), windowed ? rt.windowElements : Infinity);
+  for (const [start, count] of n === 0 ? [[0, 0] as const] : parts(n, most)) {
+    const bindings: Binding[] = tensors.map(([name, t]) => [name, t.storage, 'f32', windowed ? { first: t.offset + start, count } : undefined]);
+    rt.dispatch(code, params(start, count), bindings, count);
+  }
+}

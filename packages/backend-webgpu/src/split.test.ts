@@ -1,0 +1,99 @@
+// Work split by the adapter's limits: a backend opened with limits far below the device's (a binding of 4 KiB, 4
+// workgroups along a grid dimension) must bind windows of larger buffers and dispatch in parts, and still give
+// the JS reference's results; a kernel that does not split says so instead of failing on the device.
+import { type Backend, BackendMemoryError, type Tensor, add, createJsBackend, crossEntropy, crossEntropyBackward, embedding, embeddingBackward, exp, matmul, mul, randn, softmax, tensor, unaryBackward } from '@microgpt/tensor';
+import { afterAll, describe, expect, it } from 'vitest';
+import { touchedWindow } from './kernels/split';
+import { createNodeWebGPUBackend } from './node';
+import { hasAdapter } from './test-backend';
+
+const js = createJsBackend();
+
+/** Runs `compute` on both backends (made on each from the same seeds) and checks webgpu's results against js's. */
+async function expectSame(backend: Backend, compute: (b: Backend) => Tensor[], tolerance: number): Promise<void> {
+  const results = await Promise.all([backend, js].map(async (b) => (await Promise.all(compute(b).map((t) => t.toArrayAsync()))).flatMap((values) => Array.from(values))));
+  expect(results[0]!.length).toBe(results[1]!.length);
+  results[0]!.forEach((value, i) => {
+    expect(Math.abs(value - results[1]![i]!), `element ${i}: webgpu ${value}, js ${results[1]![i]}`).toBeLessThanOrEqual(tolerance * (1 + Math.abs(results[1]![i]!)));
+  });
+}
+
+/** `expectSame` for `compute` over standard normal inputs of `shapes` (seeds 100, 101, …). */
+async function expectLikeJs(backend: Backend, shapes: readonly number[][], compute: (inputs: Tensor[]) => Tensor, tolerance: number): Promise<void> {
+  await expectSame(backend, (b) => [compute(shapes.map((shape, k) => randn(shape, { seed: 100 + k, backend: b })))], tolerance);
+}
+
+describe('touchedWindow', () => {
+  it('is the exact range of a contiguous run and an outer bound of a strided one', () => {
+    expect(touchedWindow(10, [4, 5], [5, 1], 3, 9)).toEqual({ first: 13, count: 9 });
+    // A transposed 5 × 4 view: elements 2…5 run over rows 0 and 1 of the view, columns 2, 3, 0, 1.
+    expect(touchedWindow(0, [5, 4], [1, 5], 2, 4)).toEqual({ first: 0, count: 17 });
+    expect(touchedWindow(7, [3], [0], 0, 3)).toEqual({ first: 7, count: 1 });
+    expect(touchedWindow(0, [], [], 0, 1)).toEqual({ first: 0, count: 1 });
+  });
+});
+
+if (await hasAdapter()) {
+  // 4 KiB bindings: a window holds (4096 - the 256-byte offset alignment) / 4 = 960 floats at most.
+  const narrow = await createNodeWebGPUBackend({ name: 'webgpu-narrow', limits: { maxStorageBufferBindingSize: 4096 } });
+  const flat = await createNodeWebGPUBackend({ name: 'webgpu-flat', limits: { maxComputeWorkgroupsPerDimension: 4 } });
+  afterAll(() => {
+    narrow.dispose?.();
+    flat.dispose?.();
+  });
+
+  describe('webgpu with buffers larger than one binding', () => {
+    it('runs matmul in bands of rows, plain, batched, transposed and accumulating', async () => {
+      await expectLikeJs(narrow, [[70, 40], [40, 24]], ([a, b]) => matmul(a!, b!), 1e-5);
+      await expectLikeJs(narrow, [[3, 40, 20], [3, 20, 24]], ([a, b]) => matmul(a!, b!), 1e-5);
+      await expectLikeJs(narrow, [[3, 40, 20], [20, 24]], ([a, b]) => matmul(a!, b!), 1e-5);
+      await expectLikeJs(narrow, [[20, 45], [30, 20], [45, 30]], ([a, b, out]) => matmul(a!, b!, { transA: true, transB: true, out: out!, accumulate: true }), 1e-5);
+    });
+
+    it('runs elementwise kernels in parts: contiguous, broadcast and transposed views', async () => {
+      await expectLikeJs(narrow, [[100, 30], [30]], ([a, b]) => add(a!, b!), 1e-6);
+      await expectLikeJs(narrow, [[60, 50], [50, 60]], ([a, b]) => mul(a!.transpose(0, 1), b!), 1e-6);
+      await expectLikeJs(narrow, [[3001]], ([x]) => mul(exp(x!), 0.5), 1e-6);
+      await expectLikeJs(narrow, [[2500], [2500]], ([x, g]) => unaryBackward('tanh', x!, g!), 1e-5);
+    });
+
+    it('runs embedding and cross-entropy over a vocabulary larger than one binding, in bands of ids and rows', async () => {
+      // 40 rows, ids repeating (every id seen 1–3 times), an ignored target (-1) every 9th row.
+      const ids = Int32Array.from({ length: 40 }, (_, i) => ((i % 17) * 11) % 200);
+      const targets = Int32Array.from({ length: 40 }, (_, i) => (i % 9 === 4 ? -1 : (i * 53) % 200));
+      await expectSame(narrow, (b) => {
+        const idTensor = tensor(ids, { backend: b });
+        const out = embedding(randn([200, 12], { seed: 1, backend: b }), idTensor);
+        const dweight = embeddingBackward(idTensor, randn([40, 12], { seed: 2, backend: b }), randn([200, 12], { seed: 3, backend: b }));
+        const targetTensor = tensor(targets, { backend: b });
+        const { loss, probs } = crossEntropy(randn([40, 200], { seed: 4, backend: b }), targetTensor);
+        const dlogits = crossEntropyBackward(probs, targetTensor, { dloss: 0.5 });
+        return [out, dweight, loss, probs, dlogits];
+      }, 1e-5);
+    });
+
+    it('refuses a kernel that does not split a buffer past the binding limit, naming the limit', () => {
+      const x = randn([40, 40], { seed: 1, backend: narrow });
+      expect(() => softmax(x)).toThrow(BackendMemoryError);
+      expect(() => softmax(x)).toThrow(/webgpu-narrow\.dispatch: a buffer of 6400 bytes passes maxStorageBufferBindingSize \(4096\) and this kernel does not split its work/);
+      x.dispose();
+    });
+
+    it('refuses a matmul whose b matrix alone passes one binding', () => {
+      const a = randn([4, 40], { seed: 1, backend: narrow });
+      const b = randn([40, 40], { seed: 2, backend: narrow });
+      expect(() => matmul(a, b)).toThrow(/webgpu-narrow\.matmul: one b matrix \(40 × 40\) passes maxStorageBufferBindingSize \(4096 bytes\)/);
+    });
+  });
+
+  describe('webgpu with few workgroups per grid dimension', () => {
+    it('splits matmul grids by rows and batches, and one-dimensional kernels into several dispatches', async () => {
+      await expectLikeJs(flat, [[6, 70, 9], [6, 9, 20]], ([a, b]) => matmul(a!, b!), 1e-5);
+      // 4 × 4 workgroups of 256 threads cover 4096 elements a dispatch.
+      await expectLikeJs(flat, [[10_000], [10_000]], ([a, b]) => add(a!, b!), 1e-6);
+      await expectLikeJs(flat, [[10_000]], ([x]) => exp(x!), 1e-6);
+    });
+  });
+} else {
+  it.skip('split work: no WebGPU adapter here', () => {});
+}
