@@ -146,15 +146,7 @@ export function createController(backend: WasmBackend, post: Post, maxThreads: n
     async start({ run: spec }) {
       if (status === 'training') throw new Error('a run is already training; stop it first');
       await backend.setThreads(Math.max(1, Math.min(spec.threads, maxThreads)));
-      // Made inside a profile so that the trainer's planned kernels can record the last step (until then they call
-      // straight through).
-      const installing = startProfile({ maxCalls: 0 });
-      let next: Run;
-      try {
-        next = createRun(spec, backend);
-      } finally {
-        installing.stop();
-      }
+      const next = createRun(spec, backend);
       replaceRun(next);
       sampleEvery = spec.sampleEvery;
       post({ type: 'model', info: next.info, steps: spec.steps, step: 0 });
