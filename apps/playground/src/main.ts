@@ -29,6 +29,7 @@ const buttons = {
   generate: button('generate'),
   exportZip: button('export-zip'),
   exportFiles: button('export-files'),
+  exportTensorBoard: button('export-tensorboard'),
 };
 const chart = createLossChart(text('chart'));
 const names = builtInNames();
@@ -122,6 +123,8 @@ function render(previous: PageState): void {
   buttons.resume.disabled = status !== 'paused';
   buttons.stop.disabled = !(busy || status === 'paused');
   for (const b of [buttons.inspect, buttons.generate, buttons.exportZip, buttons.exportFiles]) b.disabled = !hasModel || !state.generated.done;
+  // Events exist for a run trained here (an imported model comes with steps 0).
+  buttons.exportTensorBoard.disabled = !hasModel || state.steps === 0;
   text('threads-note').textContent = !w.ready
     ? 'Starting the WebAssembly backend…'
     : w.isolated
@@ -182,7 +185,8 @@ worker.onmessage = (event: MessageEvent<WorkerEvent>) => {
   } else if (message.type === 'files') {
     if (exportAs === 'zip') downloadZip(message.files);
     else downloadFiles(message.files);
-  } else if (message.type === 'ready') refreshTokens();
+  } else if (message.type === 'tensorboard') downloadFiles({ [message.name]: message.bytes });
+  else if (message.type === 'ready') refreshTokens();
   else if (message.type === 'error' && message.request === 'estimate') {
     text('estimate').textContent = message.message;
     estimateOk = false;
@@ -251,6 +255,9 @@ buttons.exportZip.addEventListener('click', () => {
 buttons.exportFiles.addEventListener('click', () => {
   exportAs = 'files';
   send({ type: 'export' });
+});
+buttons.exportTensorBoard.addEventListener('click', () => {
+  send({ type: 'tensorboard' });
 });
 /** Sends the files `read` gives to the worker to import, or shows why they could not be read. */
 function importPicked(input: HTMLInputElement, read: (picked: File[]) => Promise<Record<string, Uint8Array>>): void {

@@ -79,6 +79,8 @@ export type Request =
   | { readonly type: 'inspect'; readonly prompt: string }
   | { readonly type: 'generate'; readonly prompt: string; readonly sampling: SamplingSpec }
   | { readonly type: 'export' }
+  /** The run's TensorBoard event file so far (answered with a `tensorboard` event). */
+  | { readonly type: 'tensorboard' }
   | { readonly type: 'import'; readonly files: Readonly<Record<string, Uint8Array>>; readonly backend?: BackendChoice };
 
 /** One token of the tokenizer preview. */
@@ -132,4 +134,6 @@ export type WorkerEvent =
   | { readonly type: 'text'; readonly text: string }
   | { readonly type: 'generated'; readonly count: number; readonly tokens: number; readonly stop: 'stop-token' | 'max-tokens' }
   | { readonly type: 'files'; readonly files: Readonly<Record<string, Uint8Array>> }
+  /** An `events.out.tfevents.*` file of the run trained here: scalars, histograms, samples and hyper-parameters. */
+  | { readonly type: 'tensorboard'; readonly name: string; readonly bytes: Uint8Array }
   | { readonly type: 'error'; readonly request: Request['type'] | 'init'; readonly message: string };

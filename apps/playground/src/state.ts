@@ -89,6 +89,7 @@ export function reduce(state: PageState, event: WorkerEvent): PageState {
     case 'estimate':
     case 'inspection':
     case 'files':
+    case 'tensorboard':
       return state;
   }
 }

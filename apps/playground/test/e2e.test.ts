@@ -1,8 +1,9 @@
 // The built page in Debian's Chromium (playwright-core), served by `vite preview` with the isolation headers,
 // offline: it loads without console errors on several threads, trains the names preset (the loss on the page
-// falls, samples appear), pauses, draws attention, samples from a checkpoint the CLI trains in this run and from a
-// Hugging Face GPT-2 folder picked whole (a bad one shows the import's named error). A
-// screenshot of the trained page goes to test-results/. The browser is $MICROGPT_CHROMIUM, else Debian's
+// falls, samples appear), pauses, draws attention, exports a TensorBoard event file that an independent decoder
+// reads, samples from a checkpoint the CLI trains in this run and from a Hugging Face GPT-2 folder picked whole
+// (a bad one shows the import's named error). A screenshot of the trained page goes to
+// test-results/. The browser is $MICROGPT_CHROMIUM, else Debian's
 // /usr/bin/chromium (`.ci/run` installs it). Without one the tests fail and say what to install; they skip only
 // when MICROGPT_SKIP_BROWSER=1 asks for it, and then count as skipped (which `.ci/run` does not accept).
 import { execFile } from 'node:child_process';
@@ -17,6 +18,7 @@ import { unzipSync } from 'fflate';
 import { type Browser, type Download, type Page, chromium } from 'playwright-core';
 import { type PreviewServer, preview } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeEvents, decodeSessionStart } from '../../../packages/model/src/tensorboard/decode-events';
 import { APP, BROWSER_ARGS, CHROMIUM, CLI, SKIP, requireFiles } from './chromium';
 
 /** A GPT-2-layout folder written by PyTorch code following HF's GPT-2 (the model package's import fixture). */
@@ -166,6 +168,38 @@ describe.skipIf(SKIP)('playground in Chromium', () => {
     await expect.poll(() => separate.length, { timeout: 30_000 }).toBe(5);
     page.off('download', collect);
     expect(separate.sort()).toEqual(['config.json', 'model.safetensors', 'optimizer.safetensors', 'tokenizer.json', 'trainer_state.json']);
+  });
+
+  it('downloads the run as a TensorBoard event file that an independent decoder reads completely', async () => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#export-tensorboard').click()]);
+    expect(download.suggestedFilename()).toMatch(/^events\.out\.tfevents\.\d+\.microgpt-playground$/);
+    const path = join(work, download.suggestedFilename());
+    await download.saveAs(path);
+    // protobufjs with TensorFlow's messages, every record's length and data CRC checked (the CLI test's decoder).
+    const events = decodeEvents(new Uint8Array(await readFile(path)));
+    expect(events[0]!.file_version).toBe('brain.Event:2');
+    const values = events.flatMap((e) => (e.summary?.value ?? []).map((v) => ({ ...v, step: e.step })));
+    const steps = (tag: string): number[] => values.filter((v) => v.tag === tag).map((v) => v.step);
+    const every = Array.from({ length: 400 }, (_, i) => i + 1);
+    for (const tag of ['train/loss', 'train/lr', 'train/grad_norm', 'train/tokens_per_s']) expect(steps(tag)).toEqual(every);
+    const lastLoss = values.filter((v) => v.tag === 'train/loss').at(-1)!.simple_value!;
+    expect(lastLoss.toFixed(4)).toBe((await page.locator('#stat-loss').textContent())!.replace(/,/g, ''));
+    expect(steps('val/loss')).toEqual(Array.from({ length: 10 }, (_, i) => 40 * (i + 1)));
+    const histograms = values.filter((v) => v.histo);
+    expect([...new Set(histograms.map((v) => v.step))]).toEqual(Array.from({ length: 10 }, (_, i) => 40 * (i + 1)));
+    expect(histograms.some((v) => v.tag === 'weights/wte') && histograms.some((v) => v.tag === 'gradients/wte')).toBe(true);
+    for (const v of histograms) expect(v.histo!.bucket.reduce((a, b) => a + b, 0)).toBe(v.histo!.num);
+    const samples = values.filter((v) => v.tag === 'samples');
+    expect(samples.map((v) => v.step)).toEqual([100, 200, 300, 400]);
+    const lastSamples = await page.locator('#samples li').allTextContents();
+    expect(new TextDecoder().decode(samples.at(-1)!.tensor!.string_val[0])).toBe(`\`\`\`\n${lastSamples.map((t) => (t === '(empty)' ? '' : t)).join('\n')}\n\`\`\``);
+    const hp = values.find((v) => v.tag === '_hparams_/session_start_info')!;
+    expect(decodeSessionStart(hp.metadata!.plugin_data!.content).session_start_info.hparams).toMatchObject({
+      preset: { string_value: 'names' },
+      backend: { string_value: 'wasm' },
+      'train.steps': { number_value: 400 },
+    });
+    expect(problems).toEqual([]);
   });
 
   it('pausing stops the step counter; resuming moves it again', async () => {

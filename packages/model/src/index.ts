@@ -44,6 +44,6 @@ export { crc32c, maskedCrc32c } from './tensorboard/crc32c';
 export { FILE_VERSION, type HParamValue, fileVersionEvent, hparamsEvent, histogramsEvent, scalarsEvent, textEvent, tfRecord } from './tensorboard/events';
 export { type Histogram, histogramOf } from './tensorboard/histogram';
 export { type EventLog, type EventRecorder, createEventLog } from './tensorboard/event-log';
-export { type EventSink, type TensorBoardHooks, type TensorBoardOptions, tensorboardHooks } from './tensorboard/tensorboard-hooks';
+export { type EventSink, type TensorBoardHooks, type TensorBoardOptions, samplesMarkdown, tensorboardHooks } from './tensorboard/tensorboard-hooks';
 export { type TensorStats, tensorStats } from './inspect/tensor-stats';
 export { type ProjectorFiles, escapeTsvField, projectorFiles } from './inspect/projector';

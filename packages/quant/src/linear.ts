@@ -77,7 +77,6 @@ export function quantizedLinear(m: QuantizedMatrix, backend: Backend, activation
   const scaleTensor = upload(scales, [m.rows, groups], backend);
   const offsetTensor = offsets ? upload(offsets, [m.rows, groups], backend) : null;
   const format = m.scheme === 'int8' || m.scheme === 'int8-asym' ? ('int8' as const) : ('int4' as const);
-  const quantMatmul = kernel(backend, 'quantMatmul', 'float32');
   // The pass's buffers are reused call after call: keep their 2-D views rather than make new ones per token.
   const views = new WeakMap<Tensor, Tensor>();
   const matrixView = (t: Tensor, cols: number): Tensor => {
@@ -91,7 +90,8 @@ export function quantizedLinear(m: QuantizedMatrix, backend: Backend, activation
     outFeatures: m.rows,
     forward(inp, out) {
       if (inp.dtype !== 'float32') throw new QuantError(`quantized linear: activations must be float32, found ${inp.dtype} (load the model as float32)`);
-      quantMatmul({ x: matrixView(inp, m.cols), codes, scales: scaleTensor, offsets: offsetTensor, format, groupSize: m.groupSize, activations, out: matrixView(out, m.rows) });
+      // Looked up per call (a cached lookup): a profile that starts later records it, and one that stops leaves no wrapper.
+      kernel(backend, 'quantMatmul', 'float32')({ x: matrixView(inp, m.cols), codes, scales: scaleTensor, offsets: offsetTensor, format, groupSize: m.groupSize, activations, out: matrixView(out, m.rows) });
     },
     dispose() {
       codes.dispose();

@@ -11,7 +11,7 @@ export { type ComposeOptions, composeBackend, withAsyncFallback } from './compos
 export type { BackendFactory, BackendInfo } from './registry';
 export { findBackend, getBackend, listBackends, ready, registerBackend, resetBackends, resolveBackend, setBackend, startBackend } from './registry';
 export { fallbacks, kernel, onNote, referenceKernel, sameBackend } from './dispatch';
-export { type KernelCall, type KernelTotals, type Profile, type ProfileOptions, type Profiler, profiling, startProfile } from './profiler';
+export { type KernelCall, type KernelTotals, type Profile, type ProfileOptions, type Profiler, profileEpoch, profiling, startProfile } from './profiler';
 export { type ChromeTrace, type ProfileRow, type TraceEvent, chromeTrace, profileRows, profileTable } from './profile-report';
 export { type NestedArray, Tensor } from './tensor';
 export { type CreateOptions, type RandomOptions, arange, full, ones, rand, randn, tensor, zeros } from './create';

@@ -1,10 +1,10 @@
 // The kernel profiler: off, `kernel()` hands out the kernel itself; on, every call is recorded with its name,
-// backend, dtype, threads, shapes and FLOPs (matmul 2·M·N·K) and results are unchanged; the call list is bounded
-// while totals stay complete; the table adds up; the Chrome trace passes a Trace Event Format schema check.
+// backend, dtype, threads, shapes and FLOPs (kernel-flops.ts) and results are unchanged; profileEpoch moves at each
+// start and stop; the call list is bounded while totals stay complete; the table adds up; the Chrome trace passes a Trace Event Format schema check.
 import { afterEach, describe, expect, it } from 'vitest';
 import { findBackend } from './registry';
 import { kernel } from './dispatch';
-import { type Profile, type Profiler, startProfile } from './profiler';
+import { type Profile, type Profiler, profileEpoch, startProfile } from './profiler';
 import { chromeTrace, profileRows, profileTable } from './profile-report';
 import { traceProblems } from './trace-event-schema';
 import { tensor } from './create';
@@ -33,6 +33,15 @@ describe('profiler', () => {
     expect(kernel(js, 'matmul', 'float32')).toBe(wrapped);
     open.stop();
     expect(kernel(js, 'matmul', 'float32')).toBe(plain);
+    const before = profileEpoch();
+    const profiler = startProfile();
+    expect(profileEpoch()).not.toBe(before);
+    const during = profileEpoch();
+    profiler.stop();
+    expect(profileEpoch()).not.toBe(during);
+    const after = profileEpoch();
+    profiler.stop();
+    expect(profileEpoch()).toBe(after);
     expect(() => {
       startProfile().stop();
       open = startProfile();
@@ -53,7 +62,7 @@ describe('profiler', () => {
     expect(mm.shapes.out).toEqual([2, 3, 5]);
     expect(mm.duration).toBeGreaterThanOrEqual(0);
     expect(profile.calls.map((c) => c.kernel)).toContain('binaryScalar');
-    expect(profile.calls.filter((c) => c.kernel !== 'matmul').every((c) => c.flops === null)).toBe(true);
+    expect(profile.calls.find((c) => c.kernel === 'binaryScalar')!.flops).toBe(2 * 3 * 5);
     for (const [name, totals] of Object.entries(profile.totals)) expect(totals.calls).toBe(profile.calls.filter((c) => c.kernel === name).length);
     expect(profile.calls.every((c, i) => i === 0 || c.start >= profile.calls[i - 1]!.start)).toBe(true);
   });

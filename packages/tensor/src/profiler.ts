@@ -1,13 +1,16 @@
 // The kernel profiler: while a profile is active, `kernel()` hands out wrapped kernels that time each call
-// (performance.now() around it) and note its name, backend, dtype, thread count and tensor shapes. With no
-// profile active `kernel()` returns the kernel itself, so profiling costs nothing unless it is on. Kernels
-// looked up during a profile (a planned pass made inside it) keep their wrapper afterwards; it then calls
-// straight through after one check. Times are those of the call: on a backend that queues work (a GPU, a
-// withAsyncFallback backend) they measure issuing the work, not running it.
+// (performance.now() around it) and note its name, backend, dtype, thread count, tensor shapes and FLOPs
+// (kernel-flops.ts). With no profile active `kernel()` returns the kernel itself, so profiling costs nothing unless
+// it is on. Whoever keeps kernels between calls (a planned pass) looks them up again when `profileEpoch()` has
+// moved: a pass made before a profile records inside it, and one made inside a profile drops the wrappers when it
+// stops. A wrapper still held after its profile calls straight through after one check. Times are those of the
+// call: on a backend that queues work (a GPU, a withAsyncFallback backend) they measure issuing the work, not
+// running it.
 import type { Backend, KernelName } from './backend';
 import { rootOf } from './compose';
 import type { DType } from './dtype';
 import { BackendError } from './errors';
+import { kernelFlops } from './kernel-flops';
 
 /** One recorded kernel call. */
 export interface KernelCall {
@@ -22,7 +25,7 @@ export interface KernelCall {
   readonly start: number;
   /** Milliseconds the call took. */
   readonly duration: number;
-  /** Floating-point operations of the call where known (matmul, quantMatmul: 2·M·N·K), else null. */
+  /** Floating-point operations of the call where known (see kernel-flops.ts: matmul 2·M·N·K, …), else null. */
   readonly flops: number | null;
 }
 
@@ -70,10 +73,19 @@ interface Recorder {
 }
 
 let active: Recorder | null = null;
+let epoch = 0;
 
 /** Whether a profile is recording (dispatch asks before handing out a kernel). */
 export function profiling(): boolean {
   return active !== null;
+}
+
+/**
+ * A number that changes whenever a profile starts or stops: kernels looked up under an older number may be the
+ * wrong ones (plain where they should record, or wrappers where nothing records), so look them up again.
+ */
+export function profileEpoch(): number {
+  return epoch;
 }
 
 /**
@@ -86,11 +98,15 @@ export function startProfile(options: ProfileOptions = {}): Profiler {
   if (!(Number.isSafeInteger(maxCalls) && maxCalls >= 0)) throw new BackendError(`startProfile: maxCalls must be an integer ≥ 0, found ${maxCalls}`);
   const recorder: Recorder = { t0: performance.now(), maxCalls, calls: [], totals: {}, dropped: 0, wrappers: new WeakMap() };
   active = recorder;
+  epoch++;
   let stopped: Profile | null = null;
   return {
     stop: () => {
       if (stopped) return stopped;
-      if (active === recorder) active = null;
+      if (active === recorder) {
+        active = null;
+        epoch++;
+      }
       stopped = { calls: recorder.calls, dropped: recorder.dropped, totals: recorder.totals, wallMs: performance.now() - recorder.t0 };
       return stopped;
     },
@@ -105,27 +121,13 @@ interface ShapedTensor {
 
 const isTensor = (value: unknown): value is ShapedTensor => typeof value === 'object' && value !== null && 'storage' in value && Array.isArray((value as { shape?: unknown }).shape);
 
-/** FLOPs of a call whose count is known: a (batched) matrix product is 2·M·N·K, a quantized one 2·rows·IC·OC. */
-function flopsOf(name: string, args: Record<string, unknown>): number | null {
-  if (name === 'matmul') {
-    const { a, out, transA } = args as { a: ShapedTensor; out: ShapedTensor; transA: boolean };
-    const K = transA ? a.shape.at(-2)! : a.shape.at(-1)!;
-    return 2 * out.size * K;
-  }
-  if (name === 'quantMatmul') {
-    const { x, out } = args as { x: ShapedTensor; out: ShapedTensor };
-    return 2 * out.size * x.shape.at(-1)!;
-  }
-  return null;
-}
-
 function threadsOf(backend: Backend): number {
   const threads = (rootOf(backend) as { threads?: unknown }).threads;
   return typeof threads === 'number' ? threads : 1;
 }
 
 function record(recorder: Recorder, name: string, backend: Backend, dtype: DType, args: Record<string, unknown>, t0: number, t1: number): void {
-  const flops = flopsOf(name, args);
+  const flops = kernelFlops(name, args);
   const totals = (recorder.totals[name] ??= { calls: 0, ms: 0, flops: 0, flopMs: 0 });
   totals.calls++;
   totals.ms += t1 - t0;

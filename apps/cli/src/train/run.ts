@@ -2,7 +2,7 @@
 // schedule and on Ctrl-C, then show the loss curve and a few samples and say what to try next.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Progress, type TrainSettings, countParameters, runTraining } from '@microgpt/model';
+import { type Progress, type TrainSettings, countParameters, runTraining, samplesMarkdown } from '@microgpt/model';
 import { writeFileAtomic } from '@microgpt/model/node';
 import { describeBackend } from '../compute';
 import { EXIT_INTERRUPTED } from '../errors';
@@ -16,7 +16,7 @@ import { createReporter } from './progress';
 import { type ClaimedRunFolder, claimRunFolder, prepareRunFolder, resumeFolder, saveTrainingCheckpoint } from './run-folder';
 import { fineTuneRun } from './init-from';
 import { type TrainFlags, type TrainingRun, newRun, resumedRun } from './setup';
-import { openTensorBoard, samplesMarkdown } from './tensorboard';
+import { openTensorBoard } from './tensorboard';
 
 /** Flags of `microgpt train` besides those that shape the run. */
 export interface RunFlags extends TrainFlags {

@@ -20,8 +20,3 @@ export async function openTensorBoard(dir: string, run: TrainingRun, every: numb
   const histogramEvery = every ?? Math.max(1, Math.round(run.trainer.settings.steps / 10));
   return tensorboardHooks(run.trainer, writer, { histogramEvery, hparams: { preset: run.preset, data: run.dataSource, backend: run.compute.backend, threads: run.compute.threads } });
 }
-
-/** The samples as one Markdown code block (TensorBoard's text plugin keeps its line breaks). */
-export function samplesMarkdown(samples: readonly string[]): string {
-  return `\`\`\`\n${samples.join('\n').replaceAll('```', '` ` `')}\n\`\`\``;
-}

@@ -13,6 +13,7 @@ import type { Tokenizer } from '@microgpt/tokenizer';
 import { estimateRun } from '../estimate';
 import type { BackendChoice, DataSpec, Request, RunStatus, SamplingSpec, TokenView, WorkerEvent } from '../protocol';
 import { type Run, createRun, dataIds, disposeRun, importRun, runFiles, trainTokenizer } from './run';
+import { type RunEvents, recordRunEvents } from './tensorboard-log';
 
 /** Sends an event to the page (with buffers to transfer). */
 export type Post = (event: WorkerEvent, transfer?: Transferable[]) => void;
@@ -82,6 +83,8 @@ async function nextLogits(model: GPT, ids: readonly number[]): Promise<Float64Ar
 export function createController(backend: WasmBackend, post: Post, maxThreads: number, webgpu: Promise<Backend | null> = Promise.resolve(null)): Controller {
   let gpu = webgpu;
   let run: Run | null = null;
+  // The TensorBoard events of the run trained here (none for an imported model).
+  let events: RunEvents | null = null;
   let status: RunStatus = 'empty';
   // What the page asked for while a run trains; set by the pause and stop requests between two steps.
   const asked = { pause: false, stop: false };
@@ -97,6 +100,7 @@ export function createController(backend: WasmBackend, post: Post, maxThreads: n
     const texts: string[] = [];
     // One after the other: they share the generator.
     for (let i = 0; i < SAMPLE_COUNT; i++) texts.push((await sample(current, promptIds(current, ''), sampling, rng)).text ?? '');
+    events?.samples(step, texts);
     post({ type: 'samples', step, texts });
   };
 
@@ -122,6 +126,7 @@ export function createController(backend: WasmBackend, post: Post, maxThreads: n
     let profiler: Profiler | null = profiled && firstStep === last - 1 ? startProfile() : null;
     const result = await runTraining(trainer, {
       async onStep(p) {
+        await events?.hooks.onStep(p);
         losses.push([p.step, p.loss]);
         const now = performance.now();
         if (now - lastEvent >= STEP_EVENT_MS || p.step === p.steps || asked.pause || asked.stop) {
@@ -138,7 +143,8 @@ export function createController(backend: WasmBackend, post: Post, maxThreads: n
         }
         if (profiled && p.step === last - 1 && !asked.pause && !asked.stop) profiler = startProfile();
       },
-      onEval(step, valLoss) {
+      async onEval(step, valLoss) {
+        await events?.hooks.onEval(step, valLoss);
         post({ type: 'eval', step, valLoss });
       },
       shouldStop: () => asked.pause || asked.stop,
@@ -163,16 +169,9 @@ export function createController(backend: WasmBackend, post: Post, maxThreads: n
       if (status === 'training') throw new Error('a run is already training; stop it first');
       const target = await backendFor(spec.backend);
       if (target === backend) await backend.setThreads(Math.max(1, Math.min(spec.threads, maxThreads)));
-      // Made inside a profile so that the trainer's planned kernels can record the last step (until then they call
-      // straight through).
-      const installing = startProfile({ maxCalls: 0 });
-      let next: Run;
-      try {
-        next = createRun(spec, target);
-      } finally {
-        installing.stop();
-      }
-      replaceRun(next);
+      const next = createRun(spec, target);
+      await replaceRun(next);
+      events = recordRunEvents(next.trainer!, { preset: spec.preset, data: spec.data.source, tokenizer: spec.tokenizer.kind, backend: target.name, threads: target === backend ? backend.threads : 1 });
       sampleEvery = spec.sampleEvery;
       post({ type: 'model', info: next.info, steps: spec.steps, step: 0 });
       await train(next);
@@ -223,17 +222,27 @@ export function createController(backend: WasmBackend, post: Post, maxThreads: n
       const files = await runFiles(requireModel());
       post({ type: 'files', files }, Object.values(files).map((bytes) => bytes.buffer as ArrayBuffer));
     },
+    async tensorboard() {
+      if (!events) throw new Error('there is no run trained here to export: TensorBoard events are recorded while the page trains a model (an imported one has none)');
+      const { name, bytes } = await events.file();
+      post({ type: 'tensorboard', name, bytes }, [bytes.buffer as ArrayBuffer]);
+    },
     async import({ files, backend: choice }) {
       if (status === 'training') throw new Error('stop training before importing a checkpoint');
       const next = importRun(files, await backendFor(choice));
-      replaceRun(next);
+      await replaceRun(next);
       post({ type: 'model', info: next.info, steps: 0, step: 0 });
       setStatus('ready');
     },
   };
 
-  /** Makes `next` the run, freeing the last one's trainer buffers and weights (wasm memory is not collected). */
-  function replaceRun(next: Run): void {
+  /**
+   * Makes `next` the run, freeing the last one's trainer buffers and weights (wasm memory is not collected) and
+   * dropping its TensorBoard events.
+   */
+  async function replaceRun(next: Run): Promise<void> {
+    await events?.close();
+    events = null;
     if (run) disposeRun(run);
     run = next;
   }

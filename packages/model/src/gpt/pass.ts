@@ -45,7 +45,7 @@ import {
   normForward,
   residualForward,
 } from './layers';
-import { type KernelSet, kernelSet } from './kernels';
+import { type KernelSet, liveKernelSet } from './kernels';
 import { type GPT, flatGradients } from './model';
 import { batchOfOne, rows } from './views';
 
@@ -173,7 +173,7 @@ export interface Pass {
 
 /** Binds `model` to `plan` (made with the model's config, dtype and backend). */
 export function createPass(model: GPT, plan: Plan): Pass {
-  const kernels = kernelSet(model.backend, model.dtype);
+  const kernels = liveKernelSet(model.backend, model.dtype);
   const training = plan.shape.training;
   if (training) flatGradients(model).dispose();
   const activation = getActivation(model.config.activation);
@@ -190,10 +190,10 @@ export function createPass(model: GPT, plan: Plan): Pass {
     buffers: (T) => plan.buffers(T),
     forward: (T, withLoss, options) => {
       lastOptions = options;
-      gptForward({ kernels, config: model.config, activation, options, B: plan.shape.B, T }, plan.buffers(T), viewsFor(T), withLoss);
+      gptForward({ kernels: kernels(), config: model.config, activation, options, B: plan.shape.B, T }, plan.buffers(T), viewsFor(T), withLoss);
     },
     backward: (T, scale = 1) => {
-      gptBackward({ kernels, config: model.config, activation, options: lastOptions, B: plan.shape.B, T }, plan.buffers(T), viewsFor(T), scale);
+      gptBackward({ kernels: kernels(), config: model.config, activation, options: lastOptions, B: plan.shape.B, T }, plan.buffers(T), viewsFor(T), scale);
     },
   };
 }

@@ -14,7 +14,7 @@ import { createEventLog } from './event-log';
 import { fileVersionEvent } from './events';
 import { histogramOf } from './histogram';
 import { concat } from './protobuf';
-import { tensorboardHooks } from './tensorboard-hooks';
+import { samplesMarkdown, tensorboardHooks } from './tensorboard-hooks';
 
 const TEXT = 'the quick brown fox jumps over the lazy dog and the cat sat on the mat '.repeat(4);
 const CHARS = [...new Set(TEXT)].sort();
@@ -117,5 +117,12 @@ describe('tensorboardHooks', () => {
     expect(() => tensorboardHooks(trainer, sink, { histogramEvery: -1 })).toThrow('histogramEvery must be an integer ≥ 0, found -1');
     trainer.dispose();
     disposeGPT(m);
+  });
+});
+
+describe('samplesMarkdown', () => {
+  it('puts the samples one a line in one code block, breaking any fence inside them', () => {
+    expect(samplesMarkdown(['anna', 'bob'])).toBe('```\nanna\nbob\n```');
+    expect(samplesMarkdown(['a```b'])).toBe('```\na` ` `b\n```');
   });
 });

@@ -104,3 +104,8 @@ export function tensorboardHooks(trainer: Trainer, sink: EventSink, options: Ten
     },
   };
 }
+
+/** Samples as one Markdown code block for {@link TensorBoardHooks.text} (TensorBoard's text plugin keeps its line breaks). */
+export function samplesMarkdown(samples: readonly string[]): string {
+  return `\`\`\`\n${samples.join('\n').replaceAll('```', '` ` `')}\n\`\`\``;
+}

@@ -1,7 +1,7 @@
-// What the kernel profiler costs: ms per training step with profiling off, on, and after (kernels looked up during
-// a profile keep a wrapper that calls straight through once it stops). Two paths: one GPT block through the op
-// layer (autograd: `kernel()` is called every op, so "off" includes its profiling check) and the planned trainer
-// step of the names preset (kernels resolved once when the trainer is made).
+// What the kernel profiler costs: ms per training step with profiling off, on, and after (built inside a profile,
+// timed once it stopped: a planned pass looks its kernels up again when a profile starts or stops, so "after"
+// should match "off"). Two paths: one GPT block through the op layer (autograd: `kernel()` is called every op, so
+// "off" includes its profiling check) and the planned trainer step of the names preset.
 import { DEFAULT_TRAIN, type BatchLoader, type GPT, createGPT, createTrainer, disposeGPT, getPreset } from '@microgpt/model';
 import * as T from '@microgpt/tensor';
 import { type Emit, timeMedian, timeMedianAsync } from '../harness';

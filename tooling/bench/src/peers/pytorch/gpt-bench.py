@@ -2,6 +2,7 @@
 """PyTorch peer for microgpt's `train` and `generate` benchmark suites (plain PyTorch eager, CPU).
 
 Usage: gpt-bench.py --case {shakespeare-cpu,generate,microgpt-py,quality,gpt2-124m} --threads N [--data FILE] [--model DIR]
+                    [--seed N]
 
 --threads sets torch's intra-op threads; OpenBLAS (which does torch's matmuls in Debian's build) takes its own
 count from OPENBLAS_NUM_THREADS. Each row's `threads` is the larger of the two: OpenBLAS is called from torch's
@@ -20,7 +21,8 @@ Cases:
   microgpt-py      microgpt.py's model and training loop in float64: 1000 steps of one document each (names from
                    --data, else random 3-10 letter sequences): wall seconds of the loop.
   quality          nanoGPT's CPU run on Tiny Shakespeare (--data): 2000 iterations with its lr schedule, then the
-                   val loss over 200 random batches, and the wall seconds of training.
+                   val loss over 200 random batches, and the wall seconds of training. --seed (torch.manual_seed,
+                   default 1337) picks the init, the batches and the evaluation windows.
   gpt2-124m        the Hugging Face GPT-2 folder --model (microgpt's export of the gpt2 preset's shape) loaded by
                    the repository's python/microgpt_torch (HF's GPT-2 computation): tokens/s generating 32 tokens
                    with its KV cache after a one-token prompt, and the seconds of one 1,024-token prompt pass.
@@ -397,6 +399,7 @@ def main():
     parser.add_argument('--threads', type=int, required=True, help="torch's intra-op threads")
     parser.add_argument('--data', help='names file (one per line) for microgpt-py')
     parser.add_argument('--model', help='Hugging Face GPT-2 folder for gpt2-124m')
+    parser.add_argument('--seed', type=int, default=1337, help='torch.manual_seed (default 1337)')
     args = parser.parse_args()
     if (args.model is None) != (args.case != 'gpt2-124m'):
         parser.error('--model is required for gpt2-124m, and for it only')
@@ -405,7 +408,7 @@ def main():
     if args.data is None and args.case == 'quality':
         parser.error('--data (Tiny Shakespeare) is required for quality')
     torch.set_num_threads(args.threads)
-    torch.manual_seed(1337)
+    torch.manual_seed(args.seed)
     blas_threads = int(os.environ.get('OPENBLAS_NUM_THREADS') or os.cpu_count() or 1)
     CASES[args.case](max(args.threads, blas_threads), args)
 

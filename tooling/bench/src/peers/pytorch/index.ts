@@ -49,6 +49,8 @@ export interface PytorchSettings {
   readonly dataPath?: string;
   /** gpt2-124m only: the Hugging Face GPT-2 folder to load (python/microgpt_torch's reader). */
   readonly modelPath?: string;
+  /** torch.manual_seed of the run (gpt-bench.py's --seed); default 1337. */
+  readonly seed?: number;
 }
 
 /** A row from one run, with the setting that produced it (`threads` = max of the two). */
@@ -107,11 +109,12 @@ function scriptEnv(blasThreads: number): NodeJS.ProcessEnv {
 }
 
 /** Runs one case at one thread setting; returns its rows, or [] after a stderr note if the run fails. */
-function runOnce(python: string, caseName: PytorchCase, setting: PytorchThreads, dataPath?: string, modelPath?: string): PytorchMeasurement[] {
+function runOnce(python: string, caseName: PytorchCase, setting: PytorchThreads, { dataPath, modelPath, seed }: PytorchSettings): PytorchMeasurement[] {
   const label = `pytorch ${caseName} (torch ${setting.torch} × OpenBLAS ${setting.blas} threads)`;
   const args = [SCRIPT, '--case', caseName, '--threads', String(setting.torch)];
   if (dataPath !== undefined) args.push('--data', dataPath);
   if (modelPath !== undefined) args.push('--model', modelPath);
+  if (seed !== undefined) args.push('--seed', String(seed));
   const run = spawnSync(python, args, { env: scriptEnv(setting.blas), encoding: 'utf8', timeout: RUN_TIMEOUT_MS });
   const notes = run.stderr.trim().split('\n').filter(Boolean);
   if (run.error !== undefined || run.status !== 0) {
@@ -143,8 +146,8 @@ export function runPytorch(caseName: PytorchCase, settings: PytorchSettings = {}
     progress('bench: skipping pytorch: no python3 with torch (apt-get install python3-torch, or set PYTORCH_PYTHON)');
     return [];
   }
-  const { threads = PYTORCH_THREAD_SETTINGS, dataPath, modelPath } = settings;
-  return threads.flatMap((setting) => runOnce(python, caseName, setting, dataPath, modelPath));
+  const { threads = PYTORCH_THREAD_SETTINGS } = settings;
+  return threads.flatMap((setting) => runOnce(python, caseName, setting, settings));
 }
 
 /**
