@@ -7,7 +7,6 @@
 // /usr/bin/chromium (`.ci/run` installs it). Without one the tests fail and say what to install; they skip only
 // when MICROGPT_SKIP_BROWSER=1 asks for it, and then count as skipped (which `.ci/run` does not accept).
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';

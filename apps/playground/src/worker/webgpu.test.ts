@@ -35,7 +35,7 @@ describe('openWebGPU', () => {
 });
 
 describe('adapterName', () => {
-  const base = { vendor: 'google', architecture: 'swiftshader', description: '', software: true, maxBufferSize: 1, maxStorageBufferBindingSize: 1, maxComputeWorkgroupStorageSize: 1 };
+  const base = { vendor: 'google', architecture: 'swiftshader', device: '', description: '', software: true, maxBufferSize: 1, maxStorageBufferBindingSize: 1, maxComputeWorkgroupStorageSize: 1 };
   it('is the description with vendor and architecture, or those alone', () => {
     expect(adapterName(base)).toBe('google swiftshader');
     expect(adapterName({ ...base, description: 'SwiftShader driver 5.0.0' })).toBe('SwiftShader driver 5.0.0 (google swiftshader)');

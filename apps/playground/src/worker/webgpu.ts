@@ -7,9 +7,9 @@ import type { WebGPUStatus } from '../protocol';
 /** How long the adapter and device requests may take before the page gives up on WebGPU (they never answer on some broken drivers). */
 export const WEBGPU_START_MS = 15_000;
 
-/** The adapter as the page names it: its description when the browser gives one, and vendor and architecture. */
+/** The adapter as the page names it: its description when the browser gives one, and vendor, architecture and device. */
 export function adapterName(adapter: WebGPUAdapterDescription): string {
-  const kind = [adapter.vendor, adapter.architecture].filter((part) => part !== '').join(' ') || 'unnamed adapter';
+  const kind = [adapter.vendor, adapter.architecture, adapter.device].filter((part) => part !== '').join(' ') || 'unnamed adapter';
   return adapter.description === '' ? kind : `${adapter.description} (${kind})`;
 }
 
