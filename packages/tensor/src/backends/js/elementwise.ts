@@ -13,20 +13,20 @@ export interface BinaryOpDefinition {
   readonly b: 'real' | 'nonzero';
 }
 
+/** An elementwise binary operator (a key of {@link BINARY_OP_DEFINITIONS}, which must define every one). */
+export type BinaryOp = 'add' | 'sub' | 'mul' | 'div';
+
 /**
- * Every elementwise binary operator with its definition: the op list (the `BinaryOp` type comes from its keys), which
- * the wasm and WebGPU kernels must each give code (a type error otherwise), and which the conformance suite, the
- * tests and autograd's gradient checks read, so a new operator needs no case of its own there.
+ * Every elementwise binary operator with its definition: the op list, which the wasm and WebGPU kernels must each
+ * give code (a type error otherwise), and which the conformance suite, the tests and autograd's gradient checks
+ * read, so a new operator needs no case of its own there.
  */
-export const BINARY_OP_DEFINITIONS = {
+export const BINARY_OP_DEFINITIONS: Readonly<Record<BinaryOp, BinaryOpDefinition>> = {
   add: { apply: (a, b) => a + b, b: 'real' },
   sub: { apply: (a, b) => a - b, b: 'real' },
   mul: { apply: (a, b) => a * b, b: 'real' },
   div: { apply: (a, b) => a / b, b: 'nonzero' },
-} as const satisfies Record<string, BinaryOpDefinition>;
-
-/** An elementwise binary operator (a key of {@link BINARY_OP_DEFINITIONS}). */
-export type BinaryOp = keyof typeof BINARY_OP_DEFINITIONS;
+};
 
 /** The elementwise binary operators, in the order of {@link BINARY_OP_DEFINITIONS}. */
 export const BINARY_OPS = Object.keys(BINARY_OP_DEFINITIONS) as readonly BinaryOp[];
