@@ -68,7 +68,9 @@ describe('@microgpt/cli installed globally', () => {
   it('runs `microgpt train --preset names --steps 200` in an empty HOME', () => {
     const home = folder('home');
     const prefix = folder('global');
-    const env = cleanEnv({ HOME: home, npm_config_prefix: prefix, PATH: `${join(prefix, 'bin')}:${process.env.PATH ?? ''}` });
+    // A new prefix also moves npm's global config (`$prefix/etc/npmrc`); the machine's one (registry, CA file) stays.
+    const globalconfig = execFileSync('npm', ['config', 'get', 'globalconfig'], { env: cleanEnv(), encoding: 'utf8' }).trim();
+    const env = cleanEnv({ HOME: home, npm_config_prefix: prefix, npm_config_globalconfig: globalconfig, PATH: `${join(prefix, 'bin')}:${process.env.PATH ?? ''}` });
     execFileSync('npm', ['install', '-g', '--no-audit', '--no-fund', '--loglevel=error', ...dependencyClosure(['@microgpt/cli']).map((n) => tarballs[n]!)], { env, encoding: 'utf8' });
     const out = execFileSync('microgpt', ['train', '--preset', 'names', '--steps', '200', '--out', join(home, 'run'), '--samples', '3'], { cwd: home, env, encoding: 'utf8' });
     expect(out).toMatch(/done: step 200, loss [\d.]+, val loss [\d.]+/);
