@@ -1,27 +1,11 @@
 // Work split by the adapter's limits: a backend opened with limits far below the device's (a binding of 4 KiB, 4
 // workgroups along a grid dimension) must bind windows of larger buffers and dispatch in parts, and still give
 // the JS reference's results; a kernel that does not split says so instead of failing on the device.
-import { type Backend, BackendMemoryError, type Tensor, add, createJsBackend, crossEntropy, crossEntropyBackward, embedding, embeddingBackward, exp, matmul, mul, randn, softmax, tensor, unaryBackward } from '@microgpt/tensor';
+import { BackendMemoryError, add, crossEntropy, crossEntropyBackward, embedding, embeddingBackward, exp, matmul, mul, randn, softmax, tensor, unaryBackward } from '@microgpt/tensor';
 import { afterAll, describe, expect, it } from 'vitest';
 import { touchedWindow } from './kernels/split';
 import { createNodeWebGPUBackend } from './node';
-import { hasAdapter } from './test-backend';
-
-const js = createJsBackend();
-
-/** Runs `compute` on both backends (made on each from the same seeds) and checks webgpu's results against js's. */
-async function expectSame(backend: Backend, compute: (b: Backend) => Tensor[], tolerance: number): Promise<void> {
-  const results = await Promise.all([backend, js].map(async (b) => (await Promise.all(compute(b).map((t) => t.toArrayAsync()))).flatMap((values) => Array.from(values))));
-  expect(results[0]!.length).toBe(results[1]!.length);
-  results[0]!.forEach((value, i) => {
-    expect(Math.abs(value - results[1]![i]!), `element ${i}: webgpu ${value}, js ${results[1]![i]}`).toBeLessThanOrEqual(tolerance * (1 + Math.abs(results[1]![i]!)));
-  });
-}
-
-/** `expectSame` for `compute` over standard normal inputs of `shapes` (seeds 100, 101, …). */
-async function expectLikeJs(backend: Backend, shapes: readonly number[][], compute: (inputs: Tensor[]) => Tensor, tolerance: number): Promise<void> {
-  await expectSame(backend, (b) => [compute(shapes.map((shape, k) => randn(shape, { seed: 100 + k, backend: b })))], tolerance);
-}
+import { expectLikeJs, expectSame, hasAdapter } from './test-backend';
 
 describe('touchedWindow', () => {
   it('is the exact range of a contiguous run and an outer bound of a strided one', () => {

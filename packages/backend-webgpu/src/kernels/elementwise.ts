@@ -25,7 +25,8 @@ ${ENTRY}
 }`);
 }
 
-function scalarShader(op: BinaryOp, scalarFirst: boolean): string {
+/** The shader of `a op scalar` (or `scalar op a`) over n contiguous elements. */
+export function scalarShader(op: BinaryOp, scalarFirst: boolean): string {
   const expression = scalarFirst ? EXPRESSION[op]('p.scalar', 't_a[p.aOffset + i]') : EXPRESSION[op]('t_a[p.aOffset + i]', 'p.scalar');
   return memo(`scalar:${op}:${scalarFirst}`, () => /* wgsl */ `
 ${uniform('n: u32, aOffset: u32, outOffset: u32, scalar: f32')}

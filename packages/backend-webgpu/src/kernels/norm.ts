@@ -4,23 +4,55 @@
 import type { Kernels, LayernormArgs, LayernormBackwardArgs, RmsnormArgs, RmsnormBackwardArgs, Tensor } from '@microgpt/tensor';
 import type { Binding, GpuRuntime } from '../runtime';
 import { ENTRY, ROW_ENTRY, ROW_REDUCE, ROW_SIZE, memo, packParams, uniform } from '../wgsl';
+import { needsWindows, rowBands, windowOf } from './split';
 
 const W = `${ROW_SIZE}u`;
 
 const FIELDS = 'rows: u32, C: u32, x: u32, w: u32, b: u32, out: u32, mean: u32, rstd: u32, dout: u32, hasW: u32, hasB: u32, eps: f32';
 
-/** A tensor that may be absent, bound under `name` (to `stand`'s buffer when absent). */
-function optional(name: string, t: Tensor | null, stand: Tensor): Binding {
-  return [name, (t ?? stand).storage, 'f32'];
+/** The tensors of one norm call; absent ones (a weight, a bias, the mean of RMSNorm) are null. */
+interface Operands {
+  readonly x: Tensor;
+  readonly w: Tensor | null;
+  readonly b: Tensor | null;
+  readonly mean: Tensor | null;
+  readonly rstd: Tensor;
+  readonly dout: Tensor | null;
 }
 
-/** The parameter block every norm shader reads (FIELDS); absent tensors give offset 0. */
-function normParams(x: Tensor, w: Tensor | null, b: Tensor | null, out: Tensor | null, mean: Tensor | null, rstd: Tensor, dout: Tensor | null, eps: number): ArrayBuffer {
-  const [rows, C] = x.shape as [number, number];
-  return packParams([
-    { u: rows }, { u: C }, { u: x.offset }, { u: w?.offset ?? 0 }, { u: b?.offset ?? 0 }, { u: out?.offset ?? 0 },
-    { u: mean?.offset ?? 0 }, { u: rstd.offset }, { u: dout?.offset ?? 0 }, { u: w ? 1 : 0 }, { u: b ? 1 : 0 }, { f: eps },
+/**
+ * The parameter block (FIELDS) and bindings of a norm shader over rows [start, start + count): offsets moved on to
+ * the band, each tensor bound through the window the band touches where `windowed`. `out` moves with the rows,
+ * unless `column` (a parameter's gradient, C long). An absent tensor is bound to x's buffer (its offset 0, its
+ * window x's) and switched off by a flag.
+ */
+function normPart(ops: Operands, out: Tensor, column: boolean, eps: number, windowed: boolean, [start, count]: readonly [number, number]): [ArrayBuffer, Binding[]] {
+  const C = ops.x.shape[1]!;
+  const rows: readonly [number, number] = [start * C, count * C];
+  // In the order of FIELDS.
+  const spans: [string, Tensor | null, readonly [number, number]][] = [
+    ['t_x', ops.x, rows], ['t_w', ops.w, [0, C]], ['t_b', ops.b, [0, C]], ['t_out', out, column ? [0, C] : rows],
+    ['t_mean', ops.mean, [start, count]], ['t_rstd', ops.rstd, [start, count]], ['t_dout', ops.dout, rows],
+  ];
+  const params = packParams([
+    { u: count }, { u: C }, ...spans.map(([, t, [first]]) => ({ u: t ? t.offset + first : 0 })), { u: ops.w ? 1 : 0 }, { u: ops.b ? 1 : 0 }, { f: eps },
   ]);
+  const bound = spans.map(([name, t, [first, n]]): Binding => (t ? [name, t.storage, 'f32', windowOf(windowed, t, first, n)] : [name, ops.x.storage, 'f32', windowOf(windowed, ops.x, ...rows)]));
+  return [params, bound];
+}
+
+/**
+ * Runs the norm shader `code` over every row of x in bands (split.ts): the row kernels write their band of `out`;
+ * a column kernel (`column`) adds each band's sum over its rows into `out`, band after band.
+ */
+function runNorm(rt: GpuRuntime, kernel: string, code: string, ops: Operands, out: Tensor, column: boolean, eps: number): void {
+  const [rows, C] = ops.x.shape as [number, number];
+  const windowed = needsWindows(rt, [ops.x, ops.w, ops.b, ops.mean, ops.rstd, ops.dout, out].filter((t): t is Tensor => t !== null));
+  for (const band of rowBands(rt, kernel, C === 0 ? 0 : rows, C, windowed)) {
+    const [params, bound] = normPart(ops, out, column, eps, windowed, band);
+    if (column) rt.dispatch(code, params, bound, C);
+    else rt.dispatchRows(code, params, bound, band[1]);
+  }
 }
 
 const WEIGHT = 'select(1.0, t_w[p.w + j], p.hasW == 1u)';
@@ -110,33 +142,23 @@ ${ENTRY}
 
 /** rmsnorm, layernorm and their backward on `rt` (float32). */
 export function normKernels(rt: GpuRuntime): Partial<Kernels> {
-  const rows = (x: Tensor): number => (x.shape[1] === 0 ? 0 : x.shape[0]!);
   return {
     rmsnorm({ x, weight, out, rstd, eps }: RmsnormArgs) {
-      const bound: Binding[] = [['t_x', x.storage, 'f32'], optional('t_w', weight, x), ['t_out', out.storage, 'f32'], ['t_rstd', rstd.storage, 'f32']];
-      rt.dispatchRows(RMSNORM, normParams(x, weight, null, out, null, rstd, null, eps), bound, rows(x));
+      runNorm(rt, 'rmsnorm', RMSNORM, { x, w: weight, b: null, mean: null, rstd, dout: null }, out, false, eps);
     },
     layernorm({ x, weight, bias, out, mean, rstd, eps }: LayernormArgs) {
-      const bound: Binding[] = [
-        ['t_x', x.storage, 'f32'], optional('t_w', weight, x), optional('t_b', bias, x), ['t_out', out.storage, 'f32'],
-        ['t_mean', mean.storage, 'f32'], ['t_rstd', rstd.storage, 'f32'],
-      ];
-      rt.dispatchRows(LAYERNORM, normParams(x, weight, bias, out, mean, rstd, null, eps), bound, rows(x));
+      runNorm(rt, 'layernorm', LAYERNORM, { x, w: weight, b: bias, mean, rstd, dout: null }, out, false, eps);
     },
     rmsnormBackward({ x, weight, rstd, dout, dx, dweight }: RmsnormBackwardArgs) {
-      const base: Binding[] = [['t_x', x.storage, 'f32'], optional('t_w', weight, x), ['t_rstd', rstd.storage, 'f32'], ['t_dout', dout.storage, 'f32']];
-      rt.dispatchRows(RMSNORM_DX, normParams(x, weight, null, dx, null, rstd, dout, 0), [...base, ['t_out', dx.storage, 'f32']], rows(x));
-      if (weight && dweight) {
-        rt.dispatch(columnShader('rms', 'norm'), normParams(x, weight, null, dweight, null, rstd, dout, 0), [...base, ['t_out', dweight.storage, 'f32']], x.shape[1]!);
-      }
+      const ops = { x, w: weight, b: null, mean: null, rstd, dout };
+      runNorm(rt, 'rmsnormBackward', RMSNORM_DX, ops, dx, false, 0);
+      if (weight && dweight) runNorm(rt, 'rmsnormBackward', columnShader('rms', 'norm'), ops, dweight, true, 0);
     },
     layernormBackward({ x, weight, mean, rstd, dout, dx, dweight, dbias }: LayernormBackwardArgs) {
-      const base: Binding[] = [
-        ['t_x', x.storage, 'f32'], optional('t_w', weight, x), ['t_mean', mean.storage, 'f32'], ['t_rstd', rstd.storage, 'f32'], ['t_dout', dout.storage, 'f32'],
-      ];
-      rt.dispatchRows(LAYERNORM_DX, normParams(x, weight, null, dx, mean, rstd, dout, 0), [...base, ['t_out', dx.storage, 'f32']], rows(x));
+      const ops = { x, w: weight, b: null, mean, rstd, dout };
+      runNorm(rt, 'layernormBackward', LAYERNORM_DX, ops, dx, false, 0);
       for (const [grad, factor] of [[dweight, 'norm'], [dbias, 'one']] as const) {
-        if (grad) rt.dispatch(columnShader('layer', factor), normParams(x, weight, null, grad, mean, rstd, dout, 0), [...base, ['t_out', grad.storage, 'f32']], x.shape[1]!);
+        if (grad) runNorm(rt, 'layernormBackward', columnShader('layer', factor), ops, grad, true, 0);
       }
     },
   };

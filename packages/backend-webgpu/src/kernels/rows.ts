@@ -1,8 +1,10 @@
 // softmax / log-softmax over rows and their backward, and reductions along one axis: one workgroup per row (or
 // per output element), its lanes striding along the row and combining through workgroup memory.
 import type { Kernels, ReduceArgs, ReduceOp, SoftmaxArgs, SoftmaxBackwardArgs } from '@microgpt/tensor';
-import type { GpuRuntime } from '../runtime';
+import type { Binding, GpuRuntime } from '../runtime';
 import { ROW_ENTRY, ROW_REDUCE, ROW_SIZE, memo, packParams, uniform } from '../wgsl';
+import { reduceInParts } from './reduce-split';
+import { needsWindows, rowBands, windowOf } from './split';
 
 const W = `${ROW_SIZE}u`;
 
@@ -71,19 +73,24 @@ export function rowKernels(rt: GpuRuntime): Partial<Kernels> {
   return {
     softmax({ x, out, log }: SoftmaxArgs) {
       const [rows, C] = x.shape as [number, number];
-      const params = packParams([{ u: rows }, { u: C }, { u: x.offset }, { u: out.offset }]);
-      rt.dispatchRows(softmaxShader(log), params, [['t_x', x.storage, 'f32'], ['t_out', out.storage, 'f32']], C === 0 ? 0 : rows);
+      const windowed = needsWindows(rt, [x, out]);
+      // A band of rows is the kernel over rows [start, start + count) with the offsets moved on to the band.
+      for (const [start, count] of rowBands(rt, 'softmax', C === 0 ? 0 : rows, C, windowed)) {
+        const params = packParams([{ u: count }, { u: C }, { u: x.offset + start * C }, { u: out.offset + start * C }]);
+        rt.dispatchRows(softmaxShader(log), params, [['t_x', x.storage, 'f32', windowOf(windowed, x, start * C, count * C)], ['t_out', out.storage, 'f32', windowOf(windowed, out, start * C, count * C)]], count);
+      }
     },
     softmaxBackward({ y, dy, dx, log }: SoftmaxBackwardArgs) {
       const [rows, C] = y.shape as [number, number];
-      const params = packParams([{ u: rows }, { u: C }, { u: y.offset }, { u: dy.offset }, { u: dx.offset }]);
-      const bound = [['t_y', y.storage, 'f32'], ['t_dy', dy.storage, 'f32'], ['t_dx', dx.storage, 'f32']] as const;
-      rt.dispatchRows(softmaxBackwardShader(log), params, bound, C === 0 ? 0 : rows);
+      const windowed = needsWindows(rt, [y, dy, dx]);
+      for (const [start, count] of rowBands(rt, 'softmaxBackward', C === 0 ? 0 : rows, C, windowed)) {
+        const params = packParams([{ u: count }, { u: C }, { u: y.offset + start * C }, { u: dy.offset + start * C }, { u: dx.offset + start * C }]);
+        const bound = ([['t_y', y], ['t_dy', dy], ['t_dx', dx]] as const).map(([name, t]): Binding => [name, t.storage, 'f32', windowOf(windowed, t, start * C, count * C)]);
+        rt.dispatchRows(softmaxBackwardShader(log), params, bound, count);
+      }
     },
-    reduce({ op, x, out, outer, n, inner }: ReduceArgs) {
-      const rows = outer * inner;
-      const params = packParams([{ u: rows }, { u: n }, { u: inner }, { u: x.offset }, { u: out.offset }]);
-      rt.dispatchRows(reduceShader(op), params, [['t_x', x.storage, 'f32'], ['t_out', out.storage, 'f32']], rows);
+    reduce(args: ReduceArgs) {
+      reduceInParts(rt, args, reduceShader);
     },
   };
 }

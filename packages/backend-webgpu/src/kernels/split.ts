@@ -1,7 +1,7 @@
 // Work split where one dispatch cannot do it: a tensor in a buffer larger than one binding may span
 // (maxStorageBufferBindingSize) is bound a window at a time, each part of the work touching only its windows; and
 // a dispatch never passes maxComputeWorkgroupsPerDimension along a dimension of its grid.
-import type { Tensor } from '@microgpt/tensor';
+import { BackendMemoryError, type Tensor } from '@microgpt/tensor';
 import type { Binding, GpuRuntime, Window } from '../runtime';
 import { WORKGROUP_SIZE } from '../wgsl';
 
@@ -71,4 +71,37 @@ export function dispatchContiguous(rt: GpuRuntime, code: string, tensors: readon
     const bindings: Binding[] = tensors.map(([name, t]) => [name, t.storage, 'f32', windowed ? { first: t.offset + start, count } : undefined]);
     rt.dispatch(code, params(start, count), bindings, count);
   }
+}
+
+/** Most rows one dispatch of a row kernel (one workgroup per row) covers: its two-dimensional grid at the limit. */
+export function maxRows(rt: GpuRuntime): number {
+  return rt.limits.maxComputeWorkgroupsPerDimension ** 2;
+}
+
+/**
+ * The bands of consecutive rows a row kernel runs in: every row at once where it can, else as many rows a dispatch
+ * as the grid allows and, where a buffer needs windows, as fit one binding at `rowElements` elements a row (the
+ * most any tensor of the kernel touches per row).
+ * @throws {BackendMemoryError} `<name>.<kernel>: one row … passes maxStorageBufferBindingSize` when a single row
+ * does not fit one binding.
+ */
+export function rowBands(rt: GpuRuntime, kernel: string, rows: number, rowElements: number, windowed: boolean): (readonly [start: number, count: number])[] {
+  let most = maxRows(rt);
+  if (windowed) {
+    most = Math.min(most, Math.floor(rt.windowElements / Math.max(rowElements, 1)));
+    if (most === 0) throw tooLarge(rt, kernel, `one row of ${rowElements} elements`, rowElements * 4);
+  }
+  return rows === 0 ? [] : parts(rows, most);
+}
+
+/** The BackendMemoryError for a unit of work (`what`, `bytes` long) that no split brings under one binding. */
+export function tooLarge(rt: GpuRuntime, kernel: string, what: string, bytes: number): BackendMemoryError {
+  return new BackendMemoryError(
+    `${rt.name}.${kernel}: ${what} (${bytes} bytes) passes maxStorageBufferBindingSize (${rt.limits.maxStorageBufferBindingSize} bytes; a window holds ${rt.windowElements * 4}) and cannot be split further`,
+  );
+}
+
+/** A window of `count` elements of `t` from its element `first` (relative to its offset), or none when unwindowed. */
+export function windowOf(windowed: boolean, t: Tensor, first: number, count: number): Window | undefined {
+  return windowed ? { first: t.offset + first, count } : undefined;
 }
