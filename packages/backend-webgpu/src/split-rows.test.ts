@@ -1,6 +1,6 @@
-// Row kernels, norms, reductions and AdamW split by the adapter's limits (see split.test.ts): bands of rows bound
+// Row kernels, norms, reductions, attention and AdamW split by the adapter's limits (see split.test.ts): bands of rows bound
 // through windows, partial sums combined, every result checked against the JS reference.
-import { BackendMemoryError, adamUpdate, layernorm, layernormBackward, logSoftmax, max, mean, mul, randn, rmsnorm, rmsnormBackward, softmax, softmaxBackward, sum } from '@microgpt/tensor';
+import { BackendMemoryError, adamUpdate, attention, attentionBackward, layernorm, layernormBackward, logSoftmax, max, mean, mul, randn, rmsnorm, rmsnormBackward, softmax, softmaxBackward, sum } from '@microgpt/tensor';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createNodeWebGPUBackend } from './node';
 import { expectLikeJs, expectSame, hasAdapter } from './test-backend';
@@ -50,6 +50,18 @@ if (await hasAdapter()) {
         await expectLikeJs(backend, [[40, 30]], ([x]) => reduce(x!, 0), 1e-5);
         await expectLikeJs(backend, [[2, 20, 50]], ([x]) => reduce(x!, 1), 1e-5);
         await expectLikeJs(backend, [[3001]], ([x]) => reduce(x!), 1e-5);
+      }
+    });
+
+    it('runs causal attention and its backward in bands of heads or of query rows, with a KV-cache offset', async () => {
+      // (B, H, Tq, Tk, D, offset): bands of heads; bands of a head's query rows; both with queries after a cache.
+      for (const [B, H, Tq, Tk, D, offset] of [[2, 4, 24, 24, 8, 0], [1, 2, 40, 40, 8, 0], [1, 4, 10, 40, 8, 30], [1, 2, 10, 100, 8, 90]] as const) {
+        await expectSame(backend, (b) => {
+          const [q, k, v, dout] = [[Tq, 1], [Tk, 2], [Tk, 3], [Tq, 4]].map(([T, seed]) => randn([B, H, T!, D], { seed: seed!, backend: b }));
+          const { out, att } = attention(q!, k!, v!, { offset });
+          const { dq, dk, dv } = attentionBackward(q!, k!, v!, att, dout!, { offset });
+          return [out, att, dq, dk, dv];
+        }, 1e-5);
       }
     });
 

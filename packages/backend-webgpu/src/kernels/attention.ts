@@ -4,13 +4,13 @@
 // head dimension for out. Backward: one workgroup per query row writes ds = att ⊙ (datt - Σ att·datt) · scale to
 // a scratch matrix and adds dq; then one invocation per (key row, dimension) adds dk and dv, summing over the
 // queries that see that key in order (no atomics).
-import type { AttentionArgs, AttentionBackwardArgs, Kernels, Tensor } from '@microgpt/tensor';
-import type { Binding, GpuRuntime } from '../runtime';
-import { ENTRY, ROW_ENTRY, ROW_REDUCE, ROW_SIZE, type Field, packParams, uniform } from '../wgsl';
+import type { AttentionArgs, AttentionBackwardArgs, Kernels } from '@microgpt/tensor';
+import type { GpuRuntime } from '../runtime';
+import { ENTRY, ROW_ENTRY, ROW_REDUCE, ROW_SIZE, uniform } from '../wgsl';
+import { VIEWS, type View, attentionPart, attentionParts } from './attention-parts';
+import { needsWindows } from './split';
 
 const W = `${ROW_SIZE}u`;
-const VIEWS = ['q', 'k', 'v', 'o', 'g', 'dq', 'dk', 'dv'] as const;
-type View = (typeof VIEWS)[number];
 
 const FIELDS = `H: u32, Tq: u32, Tk: u32, D: u32, rows: u32, offset: u32, att: u32, scale: f32, ${VIEWS.map((n) => `${n}Off: u32, ${n}S0: u32, ${n}S1: u32, ${n}S2: u32`).join(', ')}`;
 
@@ -103,38 +103,30 @@ ${ENTRY}
   t_dv[${at('dv', 'bh', 'j')} + e] += dv;
 }`;
 
-function view(t: Tensor | null): Field[] {
-  return t ? [{ u: t.offset }, { u: t.strides[0]! }, { u: t.strides[1]! }, { u: t.strides[2]! }] : [{ u: 0 }, { u: 0 }, { u: 0 }, { u: 0 }];
-}
-
-function attentionParams(q: Tensor, k: Tensor, att: Tensor, scale: number, offset: number, views: Partial<Record<View, Tensor>>): ArrayBuffer {
-  const [B, H, Tq, D] = q.shape as [number, number, number, number];
-  return packParams([
-    { u: H }, { u: Tq }, { u: k.shape[2]! }, { u: D }, { u: B * H * Tq }, { u: offset }, { u: att.offset }, { f: scale },
-    ...VIEWS.flatMap((n) => view(views[n] ?? null)),
-  ]);
-}
-
-/** attention and attentionBackward on `rt` (float32). */
+/** attention and attentionBackward on `rt` (float32), in parts where the limits need them (attention-parts.ts). */
 export function attentionKernels(rt: GpuRuntime): Partial<Kernels> {
   return {
     attention({ q, k, v, out, att, scale, offset }: AttentionArgs) {
-      const params = attentionParams(q, k, att, scale, offset, { q, k, v, o: out });
-      const bound: Binding[] = [['t_q', q.storage, 'f32'], ['t_k', k.storage, 'f32'], ['t_v', v.storage, 'f32'], ['t_o', out.storage, 'f32'], ['t_att', att.storage, 'f32']];
-      const rows = q.shape[0]! * q.shape[1]! * q.shape[2]!;
-      rt.dispatchRows(FORWARD, params, bound, k.shape[2] === 0 ? 0 : rows);
+      if (att.size === 0) return;
+      const call = { views: { q, k, v, o: out }, att, scale, offset };
+      const windowed = needsWindows(rt, [q, k, v, out, att]);
+      for (const part of attentionParts(rt, 'attention', call, windowed, 0, 0)) {
+        const { params, bound } = attentionPart(call, part, windowed);
+        rt.dispatchRows(FORWARD, params, bound, part.heads * part.rows);
+      }
     },
     attentionBackward({ q, k, v, att, dout, dq, dk, dv, scale, offset }: AttentionBackwardArgs) {
-      const params = attentionParams(q, k, att, scale, offset, { q, k, v, g: dout, dq, dk, dv });
-      const rows = q.shape[0]! * q.shape[1]! * q.shape[2]!;
-      const Tk = k.shape[2]!;
-      const ds = rt.scratch(rows * Tk * 4);
-      const bound: Binding[] = [
-        ['t_q', q.storage, 'f32'], ['t_k', k.storage, 'f32'], ['t_v', v.storage, 'f32'], ['t_att', att.storage, 'f32'], ['t_g', dout.storage, 'f32'],
-        ['t_dq', dq.storage, 'f32'], ['t_dk', dk.storage, 'f32'], ['t_dv', dv.storage, 'f32'], ['t_ds', ds, 'f32'],
-      ];
-      rt.dispatchRows(BACKWARD_ROWS, params, bound, Tk === 0 ? 0 : rows);
-      rt.dispatch(BACKWARD_KEYS, params, bound, q.shape[0]! * q.shape[1]! * Tk * q.shape[3]!);
+      if (att.size === 0) return;
+      const call = { views: { q, k, v, g: dout, dq, dk, dv }, att, scale, offset };
+      const windowed = needsWindows(rt, [q, k, v, att, dout, dq, dk, dv]);
+      const [Tk, D] = [k.shape[2]!, q.shape[3]!];
+      // ds, the scores' gradient, lives in a scratch buffer of the part's rows (unwindowed: it must fit a binding).
+      for (const part of attentionParts(rt, 'attentionBackward', call, windowed, Tk * D, Tk)) {
+        const { params, bound } = attentionPart(call, part, windowed);
+        bound.push(['t_ds', rt.scratch(part.heads * part.rows * Tk * 4), 'f32']);
+        rt.dispatchRows(BACKWARD_ROWS, params, bound, part.heads * part.rows);
+        rt.dispatch(BACKWARD_KEYS, params, bound, part.heads * Tk * D);
+      }
     },
   };
 }

@@ -105,3 +105,17 @@ export function tooLarge(rt: GpuRuntime, kernel: string, what: string, bytes: nu
 export function windowOf(windowed: boolean, t: Tensor, first: number, count: number): Window | undefined {
   return windowed ? { first: t.offset + first, count } : undefined;
 }
+
+/**
+ * Whether every buffer that needs windows is touched by `bindings` within one binding: the windows of one buffer
+ * (several tensors of one arena) are bound as their union, so the union must fit.
+ */
+export function windowsFit(rt: GpuRuntime, bindings: readonly Binding[]): boolean {
+  const spans = new Map<Binding[1], [number, number]>();
+  for (const [, owner, , window] of bindings) {
+    if (!window) continue;
+    const [first, end] = spans.get(owner) ?? [window.first, window.first + window.count];
+    spans.set(owner, [Math.min(first, window.first), Math.max(end, window.first + window.count)]);
+  }
+  return [...spans].every(([owner, [first, end]]) => end - first <= rt.windowElements || !('dtype' in owner ? rt.needsWindow(owner) : owner.size > rt.limits.maxStorageBufferBindingSize));
+}
