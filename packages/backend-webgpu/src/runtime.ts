@@ -322,17 +322,16 @@ export function createRuntime(name: string, device: GPUDevice, limits: RuntimeLi
     },
     write(storage, offset, data) {
       const target = bufferOf(storage, 'write');
-      if (data.length === 0) return;
       const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
       const byteOffset = offset * data.BYTES_PER_ELEMENT;
-      if (byteOffset % 4 !== 0 || bytes.length % 4 !== 0) {
-        patchBytes(storage, byteOffset, bytes);
-        return;
-      }
-      const source = uploaded(bytes.length, USAGE.COPY_SRC, (mapped) => {
-        new Uint8Array(mapped).set(bytes);
-      });
-      recording().copyBufferToBuffer(source, 0, target, byteOffset, bytes.length);
+      // Whole words are copied; a uint8 write's partial words at either end are merged in by a shader (one word each).
+      const head = Math.min(bytes.length, (4 - (byteOffset % 4)) % 4);
+      const middle = Math.floor((bytes.length - head) / 4) * 4;
+      if (head > 0) patchBytes(storage, byteOffset, bytes.subarray(0, head));
+      if (head + middle < bytes.length) patchBytes(storage, byteOffset + head + middle, bytes.subarray(head + middle));
+      if (middle === 0) return;
+      const source = uploaded(middle, USAGE.COPY_SRC, (mapped) => new Uint8Array(mapped).set(bytes.subarray(head, head + middle)));
+      recording().copyBufferToBuffer(source, 0, target, byteOffset + head, middle);
       counted();
     },
     read(storage, offset, length) {

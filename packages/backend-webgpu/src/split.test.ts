@@ -1,7 +1,7 @@
 // Work split by the adapter's limits: a backend opened with limits far below the device's (a binding of 4 KiB, 4
 // workgroups along a grid dimension) must bind windows of larger buffers and dispatch in parts, and still give
 // the JS reference's results; a kernel that does not split says so instead of failing on the device.
-import { BackendMemoryError, add, crossEntropy, crossEntropyBackward, embedding, embeddingBackward, exp, matmul, mul, randn, softmax, tensor, unaryBackward } from '@microgpt/tensor';
+import { BackendMemoryError, add, copy, crossEntropy, crossEntropyBackward, embedding, embeddingBackward, exp, fill, matmul, mul, quantMatmul, randn, tensor, unaryBackward, zeros } from '@microgpt/tensor';
 import { afterAll, describe, expect, it } from 'vitest';
 import { touchedWindow } from './kernels/split';
 import { createNodeWebGPUBackend } from './node';
@@ -41,6 +41,18 @@ if (await hasAdapter()) {
       await expectLikeJs(narrow, [[2500], [2500]], ([x, g]) => unaryBackward('tanh', x!, g!), 1e-5);
     });
 
+    it('runs fill and copy in boxes: transposed and sliced views, int32 and uint8 sources', async () => {
+      await expectLikeJs(narrow, [[60, 50]], ([x]) => x!.transpose(0, 1).contiguous(), 0);
+      await expectLikeJs(narrow, [[3, 40, 50]], ([x]) => x!.slice(2, 10, 45).transpose(0, 2).contiguous(), 0);
+      await expectSame(narrow, (b) => {
+        const filled = zeros([60, 50], { backend: b });
+        fill(filled.slice(1, 5, 40).transpose(0, 1), 2.5);
+        const bytes = tensor(Uint8Array.from({ length: 5001 }, (_, i) => (i * 37) % 256), { backend: b });
+        const ints = tensor(Int32Array.from({ length: 3000 }, (_, i) => i * 7 - 5000), { backend: b });
+        return [filled, copy(bytes, zeros([5001], { backend: b })), copy(ints, zeros([3000], { backend: b }))];
+      }, 0);
+    });
+
     it('runs embedding and cross-entropy over a vocabulary larger than one binding, in bands of ids and rows', async () => {
       // 40 rows, ids repeating (every id seen 1–3 times), an ignored target (-1) every 9th row.
       const ids = Int32Array.from({ length: 40 }, (_, i) => ((i % 17) * 11) % 200);
@@ -56,10 +68,11 @@ if (await hasAdapter()) {
       }, 1e-5);
     });
 
-    it('refuses a kernel that does not split a buffer past the binding limit, naming the limit', () => {
+    it('refuses a kernel that does not split a buffer past the binding limit (quantMatmul), naming the limit', () => {
       const x = randn([40, 40], { seed: 1, backend: narrow });
-      expect(() => softmax(x)).toThrow(BackendMemoryError);
-      expect(() => softmax(x)).toThrow(/webgpu-narrow\.dispatch: a buffer of 6400 bytes passes maxStorageBufferBindingSize \(4096\) and this kernel does not split its work/);
+      const weights = { codes: tensor(new Uint8Array(80), { backend: narrow }), scales: tensor([[0.5], [0.5]], { backend: narrow }), offsets: null, format: 'int8' as const, groupSize: 40 };
+      expect(() => quantMatmul(x, weights)).toThrow(BackendMemoryError);
+      expect(() => quantMatmul(x, weights)).toThrow(/webgpu-narrow\.dispatch: a buffer of 6400 bytes passes maxStorageBufferBindingSize \(4096\) and this kernel does not split its work/);
       x.dispose();
     });
 
@@ -76,6 +89,7 @@ if (await hasAdapter()) {
       // 4 × 4 workgroups of 256 threads cover 4096 elements a dispatch.
       await expectLikeJs(flat, [[10_000], [10_000]], ([a, b]) => add(a!, b!), 1e-6);
       await expectLikeJs(flat, [[10_000]], ([x]) => exp(x!), 1e-6);
+      await expectLikeJs(flat, [[100, 100]], ([x]) => x!.transpose(0, 1).contiguous(), 0);
     });
   });
 } else {

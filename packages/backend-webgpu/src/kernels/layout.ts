@@ -1,8 +1,10 @@
-// fill and copy over strided views; copy converts float32, int32 and uint8 sources to float32 or int32.
-import type { CopyArgs, DType, FillArgs, Kernels } from '@microgpt/tensor';
-import type { GpuRuntime } from '../runtime';
+// fill and copy over strided views; copy converts float32, int32 and uint8 sources to float32 or int32. Where a
+// view's buffer passes one binding, or its elements one dispatch, the index space runs in boxes (strided.ts).
+import type { CopyArgs, DType, FillArgs, Kernels, Tensor } from '@microgpt/tensor';
+import type { Binding, GpuRuntime, Window } from '../runtime';
 import { ENTRY, packParams, stridedIndex, uniform } from '../wgsl';
-import { mergedLayout } from './strided';
+import { maxThreads, needsWindows, touchedWindow, windowsFit } from './split';
+import { type Box, boxes, mergedLayout } from './strided';
 
 const FILL = /* wgsl */ `
 ${uniform('n: u32, rank: u32, offset: u32, bits: u32, shape: array<vec4<i32>, 2>, strides: array<vec4<i32>, 2>')}
@@ -42,22 +44,52 @@ function bitsOf(dtype: DType, value: number): number {
   return word.getUint32(0, true);
 }
 
-/** fill and copy on `rt`, for float32 and int32 outputs. */
+/** The window of words a box of a uint8 view touches (its elements are bytes, its storage array is of u32). */
+function wordWindow(bytes: Window): Window {
+  const first = Math.floor(bytes.first / 4);
+  return { first, count: Math.floor((bytes.first + bytes.count - 1) / 4) - first + 1 };
+}
+
+function sizeOf(shape: readonly number[]): number {
+  return shape.reduce((n, d) => n * d, 1);
+}
+
+/**
+ * Dispatches a strided shader over `tensors` (name, tensor; merged to one layout of `shape`) in boxes (strided.ts)
+ * whose windows fit one binding and whose elements fit one dispatch. `params` gives a box's parameter block from
+ * its element count, shape, each tensor's offset and the merged strides.
+ */
+function dispatchBoxes(
+  rt: GpuRuntime, code: string, op: string, shape: readonly number[], tensors: readonly (readonly [string, Tensor])[],
+  params: (n: number, box: Box, strides: readonly (readonly number[])[]) => ArrayBuffer,
+): void {
+  const layout = mergedLayout(op, shape, tensors.map(([, t]) => t));
+  const windowed = needsWindows(rt, tensors.map(([, t]) => t));
+  const windowOf = (box: Box, t: Tensor, k: number): Window => {
+    const touched = touchedWindow(box.offsets[k]!, box.shape, layout.strides[k]!, 0, sizeOf(box.shape));
+    return t.dtype === 'uint8' ? wordWindow(touched) : touched;
+  };
+  const bound = (box: Box): Binding[] => tensors.map(([name, t], k) => [name, t.storage, 'u32', windowed ? windowOf(box, t, k) : undefined]);
+  const fits = (box: Box): boolean => sizeOf(box.shape) <= maxThreads(rt) && windowsFit(rt, bound(box));
+  if (sizeOf(layout.shape) === 0) return;
+  for (const box of boxes(layout.shape, layout.strides, tensors.map(([, t]) => t.offset), fits)) {
+    rt.dispatch(code, params(sizeOf(box.shape), box, layout.strides), bound(box), sizeOf(box.shape));
+  }
+}
+
+/** fill and copy on `rt`, for float32 and int32 outputs; in boxes where the limits need them. */
 export function layoutKernels(rt: GpuRuntime): Partial<Kernels> {
   return {
     fill({ out, value }: FillArgs) {
-      const { shape, strides } = mergedLayout('fill', out.shape, [out]);
-      const params = packParams([{ u: out.size }, { u: shape.length }, { u: out.offset }, { u: bitsOf(out.dtype, value) }, { dims: shape }, { dims: strides[0]! }]);
-      rt.dispatch(FILL, params, [['t_out', out.storage, 'u32']], out.size);
+      dispatchBoxes(rt, FILL, 'fill', out.shape, [['t_out', out]], (n, { shape, offsets }, strides) =>
+        packParams([{ u: n }, { u: shape.length }, { u: offsets[0]! }, { u: bitsOf(out.dtype, value) }, { dims: shape }, { dims: strides[0]! }]));
     },
     copy({ src, dst }: CopyArgs) {
-      const { shape, strides } = mergedLayout('copy', dst.shape, [src, dst]);
-      const params = packParams([
-        { u: dst.size }, { u: shape.length }, { u: src.offset }, { u: dst.offset },
-        { u: SOURCE_KIND[src.dtype]! }, { u: dst.dtype === 'float32' ? 1 : 0 },
-        { dims: shape }, { dims: strides[0]! }, { dims: strides[1]! },
-      ]);
-      rt.dispatch(COPY, params, [['t_src', src.storage, 'u32'], ['t_dst', dst.storage, 'u32']], dst.size);
+      dispatchBoxes(rt, COPY, 'copy', dst.shape, [['t_src', src], ['t_dst', dst]], (n, { shape, offsets }, strides) =>
+        packParams([
+          { u: n }, { u: shape.length }, { u: offsets[0]! }, { u: offsets[1]! }, { u: SOURCE_KIND[src.dtype]! }, { u: dst.dtype === 'float32' ? 1 : 0 },
+          { dims: shape }, { dims: strides[0]! }, { dims: strides[1]! },
+        ]));
     },
   };
 }

@@ -34,3 +34,33 @@ export function mergedLayout(op: string, shape: readonly number[], tensors: read
   }
   return { shape: dims, strides };
 }
+
+/** A box of a layout's index space, where one dispatch runs: its shape and each tensor's offset at its corner. */
+export interface Box {
+  readonly shape: readonly number[];
+  readonly offsets: readonly number[];
+}
+
+/**
+ * Boxes covering `shape` in row-major order (the tensors at `offsets`, with `strides`), each one that `fits`: the
+ * whole where it fits, else bands of the first dimension, else each index of it with the rest split likewise.
+ * `fits` must hold for a single element.
+ */
+export function boxes(shape: readonly number[], strides: readonly (readonly number[])[], offsets: readonly number[], fits: (box: Box) => boolean): Box[] {
+  const split = (box: Box, d: number): Box[] => {
+    if (d >= box.shape.length || fits(box)) return [box];
+    const band = (n: number, at: number): Box => ({
+      shape: box.shape.map((size, k) => (k === d ? n : size)),
+      offsets: box.offsets.map((offset, t) => offset + at * strides[t]![d]!),
+    });
+    let most = box.shape[d]!;
+    while (most > 1 && !fits(band(most, 0))) most = Math.floor(most / 2);
+    const out: Box[] = [];
+    for (let at = 0; at < box.shape[d]!; at += most) {
+      const part = band(Math.min(most, box.shape[d]! - at), at);
+      out.push(...(most > 1 || fits(part) ? [part] : split(part, d + 1)));
+    }
+    return out;
+  };
+  return split({ shape, offsets }, 0);
+}
