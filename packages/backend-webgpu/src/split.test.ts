@@ -76,10 +76,13 @@ if (await hasAdapter()) {
       x.dispose();
     });
 
-    it('refuses a matmul whose b matrix alone passes one binding', () => {
-      const a = randn([4, 40], { seed: 1, backend: narrow });
-      const b = randn([40, 40], { seed: 2, backend: narrow });
-      expect(() => matmul(a, b)).toThrow(/webgpu-narrow\.matmul: one b matrix \(40 × 40\) passes maxStorageBufferBindingSize \(4096 bytes\)/);
+    it('runs a matmul whose b (or transposed a) alone passes one binding in blocks over K and N, every form', async () => {
+      for (const [transA, transB] of [[false, false], [false, true], [true, false], [true, true]]) {
+        await expectLikeJs(narrow, [transA ? [40, 20] : [20, 40], transB ? [45, 40] : [40, 45], [20, 45]], ([a, b, out]) => matmul(a!, b!, { transA, transB, out: out!, accumulate: true }), 1e-5);
+      }
+      // Batched with a shared b; a row of K past one binding (K = 1000).
+      await expectLikeJs(narrow, [[2, 5, 40], [40, 45]], ([a, b]) => matmul(a!, b!), 1e-5);
+      await expectLikeJs(narrow, [[3, 1000], [1000, 2]], ([a, b]) => matmul(a!, b!), 1e-5);
     });
   });
 

@@ -1,9 +1,9 @@
 // fill and copy over strided views; copy converts float32, int32 and uint8 sources to float32 or int32. Where a
 // view's buffer passes one binding, or its elements one dispatch, the index space runs in boxes (strided.ts).
-import type { CopyArgs, DType, FillArgs, Kernels, Tensor } from '@microgpt/tensor';
+import type { CopyArgs, DType, FillArgs, Kernels, Storage, Tensor } from '@microgpt/tensor';
 import type { Binding, GpuRuntime, Window } from '../runtime';
 import { ENTRY, packParams, stridedIndex, uniform } from '../wgsl';
-import { maxThreads, needsWindows, touchedWindow, windowsFit } from './split';
+import { maxThreads, ownerNeedsWindow, touchedWindow, windowsFit } from './split';
 import { type Box, boxes, mergedLayout } from './strided';
 
 const FILL = /* wgsl */ `
@@ -54,42 +54,59 @@ function sizeOf(shape: readonly number[]): number {
   return shape.reduce((n, d) => n * d, 1);
 }
 
+/** A strided array a layout shader reads or writes: a tensor's, or a float32 scratch buffer of the runtime's. */
+export interface Operand {
+  readonly owner: Storage | GPUBuffer;
+  readonly dtype: DType;
+  readonly offset: number;
+  readonly strides: readonly number[];
+}
+
+function operandOf(t: Tensor): Operand {
+  return { owner: t.storage, dtype: t.dtype, offset: t.offset, strides: t.strides };
+}
+
 /**
- * Dispatches a strided shader over `tensors` (name, tensor; merged to one layout of `shape`) in boxes (strided.ts)
+ * Dispatches a strided shader over `operands` (name, operand; merged to one layout of `shape`) in boxes (strided.ts)
  * whose windows fit one binding and whose elements fit one dispatch. `params` gives a box's parameter block from
- * its element count, shape, each tensor's offset and the merged strides.
+ * its element count, shape, each operand's offset and the merged strides.
  */
 function dispatchBoxes(
-  rt: GpuRuntime, code: string, op: string, shape: readonly number[], tensors: readonly (readonly [string, Tensor])[],
+  rt: GpuRuntime, code: string, op: string, shape: readonly number[], operands: readonly (readonly [string, Operand])[],
   params: (n: number, box: Box, strides: readonly (readonly number[])[]) => ArrayBuffer,
 ): void {
-  const layout = mergedLayout(op, shape, tensors.map(([, t]) => t));
-  const windowed = needsWindows(rt, tensors.map(([, t]) => t));
-  const windowOf = (box: Box, t: Tensor, k: number): Window => {
+  const layout = mergedLayout(op, shape, operands.map(([, t]) => t));
+  const windowed = operands.some(([, t]) => ownerNeedsWindow(rt, t.owner));
+  const windowOf = (box: Box, t: Operand, k: number): Window => {
     const touched = touchedWindow(box.offsets[k]!, box.shape, layout.strides[k]!, 0, sizeOf(box.shape));
     return t.dtype === 'uint8' ? wordWindow(touched) : touched;
   };
-  const bound = (box: Box): Binding[] => tensors.map(([name, t], k) => [name, t.storage, 'u32', windowed ? windowOf(box, t, k) : undefined]);
+  const bound = (box: Box): Binding[] => operands.map(([name, t], k) => [name, t.owner, 'u32', windowed ? windowOf(box, t, k) : undefined]);
   const fits = (box: Box): boolean => sizeOf(box.shape) <= maxThreads(rt) && windowsFit(rt, bound(box));
   if (sizeOf(layout.shape) === 0) return;
-  for (const box of boxes(layout.shape, layout.strides, tensors.map(([, t]) => t.offset), fits)) {
+  for (const box of boxes(layout.shape, layout.strides, operands.map(([, t]) => t.offset), fits)) {
     rt.dispatch(code, params(sizeOf(box.shape), box, layout.strides), bound(box), sizeOf(box.shape));
   }
+}
+
+/** Copies (and converts) the elements of `src` into `dst`, both strided over `shape`, in boxes where needed. */
+export function copyStrided(rt: GpuRuntime, shape: readonly number[], src: Operand, dst: Operand): void {
+  dispatchBoxes(rt, COPY, 'copy', shape, [['t_src', src], ['t_dst', dst]], (n, { shape: box, offsets }, strides) =>
+    packParams([
+      { u: n }, { u: box.length }, { u: offsets[0]! }, { u: offsets[1]! }, { u: SOURCE_KIND[src.dtype]! }, { u: dst.dtype === 'float32' ? 1 : 0 },
+      { dims: box }, { dims: strides[0]! }, { dims: strides[1]! },
+    ]));
 }
 
 /** fill and copy on `rt`, for float32 and int32 outputs; in boxes where the limits need them. */
 export function layoutKernels(rt: GpuRuntime): Partial<Kernels> {
   return {
     fill({ out, value }: FillArgs) {
-      dispatchBoxes(rt, FILL, 'fill', out.shape, [['t_out', out]], (n, { shape, offsets }, strides) =>
+      dispatchBoxes(rt, FILL, 'fill', out.shape, [['t_out', operandOf(out)]], (n, { shape, offsets }, strides) =>
         packParams([{ u: n }, { u: shape.length }, { u: offsets[0]! }, { u: bitsOf(out.dtype, value) }, { dims: shape }, { dims: strides[0]! }]));
     },
     copy({ src, dst }: CopyArgs) {
-      dispatchBoxes(rt, COPY, 'copy', dst.shape, [['t_src', src], ['t_dst', dst]], (n, { shape, offsets }, strides) =>
-        packParams([
-          { u: n }, { u: shape.length }, { u: offsets[0]! }, { u: offsets[1]! }, { u: SOURCE_KIND[src.dtype]! }, { u: dst.dtype === 'float32' ? 1 : 0 },
-          { dims: shape }, { dims: strides[0]! }, { dims: strides[1]! },
-        ]));
+      copyStrided(rt, dst.shape, operandOf(src), operandOf(dst));
     },
   };
 }

@@ -2,9 +2,10 @@
 // output tiles, one workgroup each, stepping along K through tiles of a and b staged in workgroup memory: what a
 // GPU wants) and `direct` (one invocation per output reading a and b straight from storage, no barriers: what a
 // software rasterizer wants, where every workgroup barrier costs more than the loads it saves).
-import { BackendMemoryError, type Kernels, type MatmulArgs } from '@microgpt/tensor';
+import type { Kernels, MatmulArgs } from '@microgpt/tensor';
 import type { GpuRuntime } from '../runtime';
 import { memo, packParams, uniform } from '../wgsl';
+import { matmulInBlocks } from './matmul-blocks';
 import { needsWindows, parts } from './split';
 
 /** How the backend runs matmul: see the file comment. */
@@ -79,20 +80,18 @@ interface Part {
 /**
  * The parts a matmul runs in: all at once where it can; else as many batch items a dispatch as the grid allows,
  * and where a buffer needs windows, one batch item a dispatch in bands of rows (multiples of the tile) whose
- * windows of a and out fit one binding, the whole matrix of b bound with each.
- * @throws {BackendMemoryError} when one matrix of b, or of a stored transposed, passes a binding on its own.
+ * windows of a and out fit one binding, the whole matrix of b bound with each. Null where even that does not fit
+ * (one matrix of b, or of a stored transposed, passes a binding; or a band of TILE rows does): matmul-blocks.ts.
  */
-function matmulParts(rt: GpuRuntime, args: MatmulArgs, M: number, K: number, N: number, batches: number): Part[] {
+function matmulParts(rt: GpuRuntime, args: MatmulArgs, M: number, K: number, N: number, batches: number): Part[] | null {
   const groups = rt.limits.maxComputeWorkgroupsPerDimension;
   let rows = Math.min(M, groups * TILE);
   let batchesPerPart = Math.min(batches, groups);
   if (needsWindows(rt, [args.a, args.b, args.out])) {
     const room = rt.windowElements;
-    if (K * N > room || (args.transA && K * M > room)) {
-      throw new BackendMemoryError(`${rt.name}.matmul: one ${args.transA && K * M > room ? `transposed a matrix (${K} × ${M})` : `b matrix (${K} × ${N})`} passes maxStorageBufferBindingSize (${rt.limits.maxStorageBufferBindingSize} bytes); only the rows of a and out are split`);
-    }
+    if (K * N > room || (args.transA && K * M > room)) return null;
     rows = Math.min(rows, Math.floor(room / Math.max(K, N) / TILE) * TILE || M);
-    if (rows * Math.max(args.transA ? 1 : K, N) > room) throw new BackendMemoryError(`${rt.name}.matmul: one row band of ${TILE} rows passes maxStorageBufferBindingSize (${rt.limits.maxStorageBufferBindingSize} bytes)`);
+    if (rows * Math.max(args.transA ? 1 : K, N) > room) return null;
     batchesPerPart = 1;
   }
   return parts(batches, batchesPerPart).flatMap(([batch, count]) => parts(M, rows).map(([row, band]) => ({ batch, batches: count, row, rows: band })));
@@ -113,7 +112,12 @@ export function matmulKernels(rt: GpuRuntime, form: MatmulForm): Partial<Kernels
       const aBatched = a.size > M * K ? 1 : 0;
       const bBatched = b.size > K * N ? 1 : 0;
       const windowed = needsWindows(rt, [a, b, out]);
-      for (const part of matmulParts(rt, args, M, K, N, batches)) {
+      const planned = matmulParts(rt, args, M, K, N, batches);
+      if (!planned) {
+        matmulInBlocks(rt, args, { M, K, N, batches }, (tA, tB, acc) => matmulShader(form, tA, tB, acc), TILE);
+        return;
+      }
+      for (const part of planned) {
         const params = packParams([
           { u: M }, { u: K }, { u: N }, { u: a.offset }, { u: b.offset }, { u: out.offset }, { u: aBatched }, { u: bBatched },
           { u: part.row }, { u: part.row + part.rows }, { u: part.batch },

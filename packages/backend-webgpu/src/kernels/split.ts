@@ -117,5 +117,10 @@ export function windowsFit(rt: GpuRuntime, bindings: readonly Binding[]): boolea
     const [first, end] = spans.get(owner) ?? [window.first, window.first + window.count];
     spans.set(owner, [Math.min(first, window.first), Math.max(end, window.first + window.count)]);
   }
-  return [...spans].every(([owner, [first, end]]) => end - first <= rt.windowElements || !('dtype' in owner ? rt.needsWindow(owner) : owner.size > rt.limits.maxStorageBufferBindingSize));
+  return [...spans].every(([owner, [first, end]]) => end - first <= rt.windowElements || !ownerNeedsWindow(rt, owner));
+}
+
+/** Whether a binding's buffer (a storage's, or a runtime buffer) passes one binding, so that it needs windows. */
+export function ownerNeedsWindow(rt: GpuRuntime, owner: Binding[1]): boolean {
+  return 'dtype' in owner ? rt.needsWindow(owner) : owner.size > rt.limits.maxStorageBufferBindingSize;
 }

@@ -1,6 +1,6 @@
 // Strided tensors for the elementwise shaders: adjacent dimensions that every tensor of a call walks as one are
 // merged first, so views of any rank reach the shaders with few dimensions (at most MAX_RANK).
-import { BackendError, type Tensor } from '@microgpt/tensor';
+import { BackendError } from '@microgpt/tensor';
 import { MAX_RANK } from '../wgsl';
 
 /** A shape and, for each tensor of a call, its strides over that shape, after merging. */
@@ -14,7 +14,7 @@ export interface Layout {
  * stride[d] = stride[d + 1] · shape[d + 1] holds for every tensor.
  * @throws {BackendError} naming `op` when more than MAX_RANK dimensions remain.
  */
-export function mergedLayout(op: string, shape: readonly number[], tensors: readonly Tensor[]): Layout {
+export function mergedLayout(op: string, shape: readonly number[], tensors: readonly { readonly strides: readonly number[] }[]): Layout {
   const dims: number[] = [];
   const strides: number[][] = tensors.map(() => []);
   shape.forEach((size, d) => {
