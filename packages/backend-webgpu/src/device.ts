@@ -20,6 +20,31 @@ export interface WebGPUAdapterDescription {
   readonly maxComputeWorkgroupStorageSize: number;
 }
 
+/** The fields of `adapter.info` (GPUAdapterInfo) that name an adapter and say whether it runs on the CPU. */
+export interface WebGPUAdapterInfo {
+  readonly vendor: string;
+  readonly architecture: string;
+  readonly device: string;
+  readonly description: string;
+  readonly isFallbackAdapter?: boolean;
+}
+
+/**
+ * One line naming a WebGPU adapter, for pages, messages and benchmark rows: its description when the driver gives
+ * one, then vendor, architecture and device in parentheses, empty parts left out (`SwiftShader driver 5.0.0 (google
+ * swiftshader)`, `google swiftshader`); `unnamed adapter` when every part is empty. Takes `adapter.info` or a
+ * `WebGPUAdapterDescription` (`webgpuAdapterOf(backend)`).
+ */
+export function adapterName(info: WebGPUAdapterInfo): string {
+  const kind = [info.vendor, info.architecture, info.device].filter((part) => part !== '').join(' ') || 'unnamed adapter';
+  return info.description === '' ? kind : `${info.description} (${kind})`;
+}
+
+/** Whether an adapter runs on the CPU (SwiftShader, or one that says it is a fallback adapter): correct, not fast. */
+export function isSoftwareAdapter(info: WebGPUAdapterInfo): boolean {
+  return info.architecture === 'swiftshader' || info.isFallbackAdapter === true;
+}
+
 /** The limits this backend asks for at the adapter's values. */
 const LIMITS = ['maxBufferSize', 'maxStorageBufferBindingSize', 'maxComputeWorkgroupStorageSize', 'maxStorageBuffersPerShaderStage', 'maxComputeWorkgroupsPerDimension'] as const;
 
@@ -41,7 +66,7 @@ export async function openDevice(gpu: GPU | undefined, powerPreference: GPUPower
   } catch (error) {
     throw new BackendError(`webgpu: requestDevice failed: ${error instanceof Error ? error.message : String(error)}`);
   }
-  const info = adapter.info;
+  const info: WebGPUAdapterInfo = adapter.info;
   return {
     device,
     adapter: {
@@ -49,7 +74,7 @@ export async function openDevice(gpu: GPU | undefined, powerPreference: GPUPower
       architecture: info.architecture,
       device: info.device,
       description: info.description,
-      software: info.architecture === 'swiftshader' || Boolean((info as { isFallbackAdapter?: boolean }).isFallbackAdapter),
+      software: isSoftwareAdapter(info),
       maxBufferSize: device.limits.maxBufferSize,
       maxStorageBufferBindingSize: device.limits.maxStorageBufferBindingSize,
       maxComputeWorkgroupStorageSize: device.limits.maxComputeWorkgroupStorageSize,

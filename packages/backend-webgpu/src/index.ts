@@ -1,7 +1,7 @@
 /// <reference types="@webgpu/types" />
 // Public surface of @microgpt/backend-webgpu (browser-safe: nothing here imports Node's `webgpu` package).
 export { type WebGPUBackendOptions, createWebGPUBackend, webgpuAdapterOf } from './backend';
-export type { WebGPUAdapterDescription } from './device';
+export { type WebGPUAdapterDescription, type WebGPUAdapterInfo, adapterName, isSoftwareAdapter } from './device';
 export { WebGPUDeviceLostError, WebGPUError } from './errors';
 export type { MatmulForm } from './kernels/matmul';
 export type { RuntimeLimits as WebGPULimits } from './runtime';

@@ -4,7 +4,7 @@
 // the suite reruns itself in a child process started with that environment (the Vulkan loader reads it only when
 // a process starts) and passes the child's rows on. Elsewhere the rows are skipped with one note.
 import { spawnSync } from 'node:child_process';
-import { webgpuAdapterOf } from '@microgpt/backend-webgpu';
+import { adapterName, webgpuAdapterOf } from '@microgpt/backend-webgpu';
 import { createNodeWebGPUBackend, nodeGPU, swiftShaderEnv } from '@microgpt/backend-webgpu/node';
 import type { Backend } from '@microgpt/tensor';
 import { type Emit, type Measurement, progress } from './harness';
@@ -16,7 +16,7 @@ const CHILD_FLAG = 'MICROGPT_BENCH_WEBGPU_CHILD';
 /** An open webgpu backend and what its rows say about the adapter. */
 export interface WebGPUTarget {
   readonly backend: Backend;
-  /** `vendor architecture device (description)` from `adapter.info`, empty parts left out. */
+  /** The adapter's name (`adapterName`: `description (vendor architecture device)`, empty parts left out). */
   readonly adapter: string;
   /** A software adapter (SwiftShader): its rows are correctness-only. */
   readonly software: boolean;
@@ -28,8 +28,7 @@ async function openWebGPU(): Promise<WebGPUTarget | null> {
     if (!(await (await nodeGPU()).requestAdapter())) return null;
     const backend = await createNodeWebGPUBackend();
     const info = webgpuAdapterOf(backend)!;
-    const names = [info.vendor, info.architecture, info.device].filter((part) => part.length > 0).join(' ');
-    return { backend, adapter: info.description ? `${names} (${info.description})` : names, software: info.software };
+    return { backend, adapter: adapterName(info), software: info.software };
   } catch (error) {
     progress(`bench: webgpu: cannot open WebGPU: ${describeError(error)}`);
     return null;

@@ -3,7 +3,7 @@
 // that never answers, it gets the reason instead, in bounded time.
 import { nodeGPU } from '@microgpt/backend-webgpu/node';
 import { describe, expect, it } from 'vitest';
-import { adapterName, openWebGPU } from './webgpu';
+import { openWebGPU } from './webgpu';
 
 const real = await nodeGPU();
 const hasAdapter = (await real.requestAdapter()) !== null;
@@ -31,14 +31,5 @@ describe('openWebGPU', () => {
     expect((await openWebGPU(fakeGPU(() => Promise.resolve(noDevice)))).status).toEqual({ available: false, reason: 'requestDevice failed: out of devices' });
     const silent = await openWebGPU(fakeGPU(() => new Promise(() => undefined)), 50);
     expect(silent.status).toEqual({ available: false, reason: 'the browser did not answer the adapter request within 0.05 s' });
-  });
-});
-
-describe('adapterName', () => {
-  const base = { vendor: 'google', architecture: 'swiftshader', device: '', description: '', software: true, maxBufferSize: 1, maxStorageBufferBindingSize: 1, maxComputeWorkgroupStorageSize: 1 };
-  it('is the description with vendor and architecture, or those alone', () => {
-    expect(adapterName(base)).toBe('google swiftshader');
-    expect(adapterName({ ...base, description: 'SwiftShader driver 5.0.0' })).toBe('SwiftShader driver 5.0.0 (google swiftshader)');
-    expect(adapterName({ ...base, vendor: '', architecture: '' })).toBe('unnamed adapter');
   });
 });

@@ -1,17 +1,11 @@
 // WebGPU in the worker: the backend from @microgpt/backend-webgpu on the worker's own `navigator.gpu` (dedicated
 // workers have it in Chromium), and the adapter's name for the page; or, when there is none, why not.
-import { type WebGPUAdapterDescription, createWebGPUBackend, webgpuAdapterOf } from '@microgpt/backend-webgpu';
+import { adapterName, createWebGPUBackend, webgpuAdapterOf } from '@microgpt/backend-webgpu';
 import type { Backend } from '@microgpt/tensor';
 import type { WebGPUStatus } from '../protocol';
 
 /** How long the adapter and device requests may take before the page gives up on WebGPU (they never answer on some broken drivers). */
 export const WEBGPU_START_MS = 15_000;
-
-/** The adapter as the page names it: its description when the browser gives one, and vendor, architecture and device. */
-export function adapterName(adapter: WebGPUAdapterDescription): string {
-  const kind = [adapter.vendor, adapter.architecture, adapter.device].filter((part) => part !== '').join(' ') || 'unnamed adapter';
-  return adapter.description === '' ? kind : `${adapter.description} (${kind})`;
-}
 
 /**
  * Opens a WebGPU backend on `gpu` (default: this global scope's `navigator.gpu`). Never throws and never waits

@@ -10,6 +10,7 @@
 // the loaded 2-core development machine).
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { adapterName, isSoftwareAdapter } from '@microgpt/backend-webgpu';
 import type { RunSpec, WorkerEvent } from '@microgpt/playground/protocol';
 import { createController } from '@microgpt/playground/worker';
 import { createWasmBackend } from '@microgpt/tensor';
@@ -86,16 +87,15 @@ async function browserTokensPerSecond(page: Page, threads: number, backend: 'was
   return Number(((await page.locator('#stat-speed').textContent()) ?? '').replace(/[^0-9.]/g, ''));
 }
 
-/** The adapter WebGPU gives the page (`adapter.info`), or null when it gives none. */
+/** The adapter WebGPU gives the page (its `adapter.info`, read in the page and named here), or null when it gives none. */
 async function pageAdapter(page: Page): Promise<{ name: string; software: boolean } | null> {
-  return page.evaluate(async () => {
+  const info = await page.evaluate(async () => {
     const adapter = await (navigator as { gpu?: GPU }).gpu?.requestAdapter();
     if (!adapter) return null;
-    const { vendor, architecture, description } = adapter.info;
-    const name = [description, vendor, architecture].filter((part) => part !== '').join(' ') || 'unnamed adapter';
-    const software = architecture === 'swiftshader' || (adapter.info as { isFallbackAdapter?: boolean }).isFallbackAdapter === true;
-    return { name, software };
+    const { vendor, architecture, device, description, isFallbackAdapter } = adapter.info;
+    return { vendor, architecture, device, description, isFallbackAdapter };
   });
+  return info && { name: adapterName(info), software: isSoftwareAdapter(info) };
 }
 
 /**
