@@ -58,7 +58,7 @@ export interface GpuRuntime {
   allocate(storage: Storage, dtype: DType, size: number): void;
   /** Destroys the buffer of `storage` once the commands recorded so far no longer need it. */
   release(storage: Storage): void;
-  /** Records a copy of `data` into `storage` at element `offset`. */
+  /** Records a copy of `data` into `storage` at element `offset` (a uint8 write's partial end words: a shader's). */
   write(storage: Storage, offset: number, data: TypedArray): void;
   /** Records a copy of `length` elements at `offset` and submits; resolves to them. */
   read(storage: Storage, offset: number, length: number): Promise<TypedArray>;
@@ -324,13 +324,14 @@ export function createRuntime(name: string, device: GPUDevice, limits: RuntimeLi
       const target = bufferOf(storage, 'write');
       const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
       const byteOffset = offset * data.BYTES_PER_ELEMENT;
-      // Whole words are copied; a uint8 write's partial words at either end are merged in by a shader (one word each).
       const head = Math.min(bytes.length, (4 - (byteOffset % 4)) % 4);
       const middle = Math.floor((bytes.length - head) / 4) * 4;
       if (head > 0) patchBytes(storage, byteOffset, bytes.subarray(0, head));
       if (head + middle < bytes.length) patchBytes(storage, byteOffset + head + middle, bytes.subarray(head + middle));
       if (middle === 0) return;
-      const source = uploaded(middle, USAGE.COPY_SRC, (mapped) => new Uint8Array(mapped).set(bytes.subarray(head, head + middle)));
+      const source = uploaded(middle, USAGE.COPY_SRC, (mapped) => {
+        new Uint8Array(mapped).set(bytes.subarray(head, head + middle));
+      });
       recording().copyBufferToBuffer(source, 0, target, byteOffset + head, middle);
       counted();
     },

@@ -93,6 +93,12 @@ if (await hasAdapter()) {
       await expectLikeJs(flat, [[10_000], [10_000]], ([a, b]) => add(a!, b!), 1e-6);
       await expectLikeJs(flat, [[10_000]], ([x]) => exp(x!), 1e-6);
       await expectLikeJs(flat, [[100, 100]], ([x]) => x!.transpose(0, 1).contiguous(), 0);
+      // 40 rows of cross-entropy: bands of 16 rows.
+      await expectSame(flat, (b) => {
+        const targets = tensor(Int32Array.from({ length: 40 }, (_, i) => (i * 7) % 30), { backend: b });
+        const { loss, probs } = crossEntropy(randn([40, 30], { seed: 4, backend: b }), targets);
+        return [loss, probs, crossEntropyBackward(probs, targets)];
+      }, 1e-5);
     });
   });
 } else {

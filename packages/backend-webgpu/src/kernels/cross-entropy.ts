@@ -1,10 +1,10 @@
 // Fused softmax + cross-entropy: one workgroup per row writes probs and the row's loss; one workgroup then sums
 // the losses and counts the rows not ignored, in row order, for the mean (which stays on the GPU). The backward
 // counts those rows once into a scratch word, then adds (probs - onehot) · dloss / count per element.
-import { BackendMemoryError, type CrossEntropyArgs, type CrossEntropyBackwardArgs, type Kernels, type Tensor } from '@microgpt/tensor';
-import type { GpuRuntime, Window } from '../runtime';
+import type { CrossEntropyArgs, CrossEntropyBackwardArgs, Kernels } from '@microgpt/tensor';
+import type { Binding, GpuRuntime } from '../runtime';
 import { ENTRY, ROW_ENTRY, ROW_REDUCE, ROW_SIZE, packParams, uniform } from '../wgsl';
-import { maxThreads, needsWindows, parts } from './split';
+import { maxThreads, needsWindows, parts, rowBands, windowOf } from './split';
 
 const W = `${ROW_SIZE}u`;
 // A part of the work (split.ts) covers rows [rowStart, end) (the row kernel) or elements [start, end) (the
@@ -82,30 +82,32 @@ export function crossEntropyKernels(rt: GpuRuntime): Partial<Kernels> {
     crossEntropy({ logits, targets, probs, losses, loss }: CrossEntropyArgs) {
       const [rows, V] = logits.shape as [number, number];
       const offsets = [logits.offset, targets.offset, probs.offset, losses.offset, loss.offset];
-      // Where logits or probs need windows: bands of whole rows that fit one binding, one dispatch each.
-      const windowed = needsWindows(rt, [logits, probs]);
-      const band = windowed ? Math.floor(rt.windowElements / Math.max(V, 1)) : rows;
-      if (windowed && band === 0) throw new BackendMemoryError(`${rt.name}.crossEntropy: one row of ${V} logits passes maxStorageBufferBindingSize (${rt.limits.maxStorageBufferBindingSize} bytes)`);
-      for (const [r0, count] of V === 0 || rows === 0 ? [] : parts(rows, band)) {
-        const rowWindow = (t: Tensor): Window | undefined => (windowed ? { first: t.offset + r0 * V, count: count * V } : undefined);
+      // Bands of whole rows that fit one binding where logits or probs need windows, and one dispatch's grid.
+      const windowed = needsWindows(rt, [logits, targets, probs, losses, loss]);
+      const perRow = (r0: number, count: number): Binding[] => [
+        ['t_targets', targets.storage, 'i32', windowOf(windowed, targets, r0, count)], ['t_losses', losses.storage, 'f32', windowOf(windowed, losses, r0, count)],
+        ['t_loss', loss.storage, 'f32', windowOf(windowed, loss, 0, 1)],
+      ];
+      for (const [r0, count] of V === 0 ? [] : rowBands(rt, 'crossEntropy', rows, V, windowed)) {
         rt.dispatchRows(ROWS, fields(rows, V, offsets, 0, [r0, r0 + count, 0]), [
-          ['t_logits', logits.storage, 'f32', rowWindow(logits)], ['t_targets', targets.storage, 'i32'], ['t_probs', probs.storage, 'f32', rowWindow(probs)],
-          ['t_losses', losses.storage, 'f32'], ['t_loss', loss.storage, 'f32'],
+          ['t_logits', logits.storage, 'f32', windowOf(windowed, logits, r0 * V, count * V)], ['t_probs', probs.storage, 'f32', windowOf(windowed, probs, r0 * V, count * V)], ...perRow(r0, count),
         ], count);
       }
-      rt.dispatchRows(MEAN, fields(rows, V, offsets, 0, [0, rows, 0]), [['t_targets', targets.storage, 'i32'], ['t_losses', losses.storage, 'f32'], ['t_loss', loss.storage, 'f32']], 1);
+      // The mean reads every row's loss and target: one window each (a binding holds millions of rows).
+      rt.dispatchRows(MEAN, fields(rows, V, offsets, 0, [0, rows, 0]), perRow(0, rows), 1);
     },
     crossEntropyBackward({ probs, targets, dlogits, dloss }: CrossEntropyBackwardArgs) {
       const [rows, V] = probs.shape as [number, number];
       const offsets = [dlogits.offset, targets.offset, probs.offset, 0, 0];
       const count = rt.scratch(4);
-      rt.dispatchRows(COUNT, fields(rows, V, offsets, dloss, [0, rows, 0]), [['t_targets', targets.storage, 'i32'], ['t_count', count, 'f32']], 1);
-      const windowed = needsWindows(rt, [probs, dlogits]);
+      const windowed = needsWindows(rt, [probs, targets, dlogits]);
+      rt.dispatchRows(COUNT, fields(rows, V, offsets, dloss, [0, rows, 0]), [['t_targets', targets.storage, 'i32', windowOf(windowed, targets, 0, rows)], ['t_count', count, 'f32']], 1);
       const most = Math.min(maxThreads(rt), windowed ? rt.windowElements : Infinity);
       for (const [start, n] of rows * V === 0 ? [] : parts(rows * V, most)) {
-        const window = (t: Tensor): Window | undefined => (windowed ? { first: t.offset + start, count: n } : undefined);
+        const [first, last] = [Math.floor(start / V), Math.floor((start + n - 1) / V)];
         rt.dispatch(BACKWARD, fields(rows, V, offsets, dloss, [0, start + n, start]), [
-          ['t_dlogits', dlogits.storage, 'f32', window(dlogits)], ['t_targets', targets.storage, 'i32'], ['t_probs', probs.storage, 'f32', window(probs)], ['t_count', count, 'f32'],
+          ['t_dlogits', dlogits.storage, 'f32', windowOf(windowed, dlogits, start, n)], ['t_targets', targets.storage, 'i32', windowOf(windowed, targets, first, last - first + 1)],
+          ['t_probs', probs.storage, 'f32', windowOf(windowed, probs, start, n)], ['t_count', count, 'f32'],
         ], n);
       }
     },
