@@ -1,8 +1,9 @@
-// Attention in parts (see split.ts): a part is a band of heads of one batch item (all their query rows), or, where
-// one head does not fit, a band of one head's query rows. Each part gets a parameter block whose view offsets start
-// at its first head and row, with the KV-cache offset moved on by that row (query i of the band is query row + i,
-// which sees keys up to offset + row + i), so the shaders run unchanged on the part; a part binds the windows of
-// its query rows, of all its heads' keys and values, and of its rows of att.
+// Attention in parts (see split.ts): a part is every head where nothing needs windows and the grid allows, else a
+// band of heads of one batch item (all their query rows), or, where one head does not fit, a band of one head's
+// query rows. Each part gets a parameter block whose view offsets start at its first head and row, with the
+// KV-cache offset moved on by that row (query i of the band is query row + i, which sees keys up to offset + row +
+// i), so the shaders run unchanged on the part; a part binds the windows of its query rows, of all its heads' keys
+// and values, and of its rows of att.
 import type { Tensor } from '@microgpt/tensor';
 import type { Binding, GpuRuntime } from '../runtime';
 import { type Field, packParams } from '../wgsl';
@@ -63,6 +64,9 @@ export function attentionParts(rt: GpuRuntime, kernel: string, call: AttentionCa
   const [B, H, Tq] = call.views.q!.shape as [number, number, number];
   const fits = (all: readonly AttentionPart[]): boolean =>
     all.every((part) => part.heads * part.rows <= maxRows(rt) && part.heads * keyThreads <= maxThreads(rt) && part.heads * part.rows * scratchPerRow <= rt.windowElements && windowsFit(rt, attentionPart(call, part, windowed).bound));
+  // Unwindowed, one part may run on from one batch item's heads into the next (the shaders split a head index by H).
+  const all: AttentionPart = { b: 0, h: 0, heads: B * H, row: 0, rows: Tq };
+  if (!windowed && fits([all])) return [all];
   const out: AttentionPart[] = [];
   for (let b = 0; b < B; b++) {
     let heads = H;
