@@ -1,5 +1,6 @@
 // softmax / log-softmax over rows and their backward, and reductions along one axis: one workgroup per row (or
-// per output element), its lanes striding along the row and combining through workgroup memory.
+// per output element), its lanes striding along the row and combining through workgroup memory. Work past the
+// limits runs in bands of rows (split.ts; reduce: reduce-split.ts).
 import type { Kernels, ReduceArgs, ReduceOp, SoftmaxArgs, SoftmaxBackwardArgs } from '@microgpt/tensor';
 import type { Binding, GpuRuntime } from '../runtime';
 import { ROW_ENTRY, ROW_REDUCE, ROW_SIZE, memo, packParams, uniform } from '../wgsl';
@@ -77,7 +78,8 @@ export function rowKernels(rt: GpuRuntime): Partial<Kernels> {
       // A band of rows is the kernel over rows [start, start + count) with the offsets moved on to the band.
       for (const [start, count] of rowBands(rt, 'softmax', C === 0 ? 0 : rows, C, windowed)) {
         const params = packParams([{ u: count }, { u: C }, { u: x.offset + start * C }, { u: out.offset + start * C }]);
-        rt.dispatchRows(softmaxShader(log), params, [['t_x', x.storage, 'f32', windowOf(windowed, x, start * C, count * C)], ['t_out', out.storage, 'f32', windowOf(windowed, out, start * C, count * C)]], count);
+        const bound = ([['t_x', x], ['t_out', out]] as const).map(([name, t]): Binding => [name, t.storage, 'f32', windowOf(windowed, t, start * C, count * C)]);
+        rt.dispatchRows(softmaxShader(log), params, bound, count);
       }
     },
     softmaxBackward({ y, dy, dx, log }: SoftmaxBackwardArgs) {
