@@ -4,6 +4,7 @@
 // allocation and reject the next read; a lost device rejects every later call.
 import { BackendError, BackendMemoryError, type DType, type Storage, type TypedArray, allocTypedArray, bytesPerElement } from '@microgpt/tensor';
 import { WebGPUDeviceLostError, fromGPUError } from './errors';
+import { bindSlots } from './bind-slots';
 import { rebaseAccesses } from './rebase';
 import { WORKGROUP_SIZE } from './wgsl';
 
@@ -15,8 +16,8 @@ const MAP_READ = 1;
 const MAX_PENDING_COMMANDS = 512;
 /** The binding of the window bases (see Window): past any buffer slot a shader may have. */
 const WINDOW_BASE_BINDING = 100;
-/** vec4s of window bases: one u32 per buffer slot, up to 8 slots (maxStorageBuffersPerShaderStage's minimum). */
-const WINDOW_BASE_VECTORS = 2;
+/** vec4s of window bases: one u32 per binding slot, up to 16 slots (tensors of one buffer far apart bind apart). */
+const WINDOW_BASE_VECTORS = 4;
 
 /** The limits the runtime splits work by: the device's, or lower ones a caller asked for (tests of the split paths). */
 export interface RuntimeLimits {
@@ -65,9 +66,9 @@ export interface GpuRuntime {
   /**
    * Records one dispatch of the WGSL compute shader `code` (entry `main`, workgroup size WORKGROUP_SIZE) over
    * `threads` invocations (more run; the shader checks its bound): binding 0 is a uniform buffer holding `params`,
-   * and the storage arrays named in `buffers` are declared here, one binding per distinct buffer (WebGPU refuses
-   * two writable bindings of one buffer, and a model's tensors are views of one arena), each name in the code
-   * replaced by its binding's.
+   * and the storage arrays named in `buffers` are declared here, one binding per distinct buffer, or per cluster of
+   * overlapping windows of it (WebGPU refuses overlapping writable bindings of one buffer, and a model's tensors are
+   * views of a few arenas: bind-slots.ts), each name in the code replaced by its binding's.
    */
   dispatch(code: string, params: ArrayBuffer, buffers: readonly Binding[], threads: number): void;
   /**
@@ -187,7 +188,7 @@ export function createRuntime(name: string, device: GPUDevice, limits: RuntimeLi
   };
 
   /**
-   * The pipeline of `code` with its tensors bound to `slots` (the index of each one's distinct buffer): the arrays
+   * The pipeline of `code` with its tensors bound to `slots` (the index of each one's binding, bind-slots.ts): the arrays
    * are declared here and each tensor's name replaced by its binding's. Created once per code and aliasing.
    */
   const pipeline = (code: string, bound: readonly Binding[], slots: readonly number[], windowed: boolean): GPUComputePipeline => {
@@ -212,54 +213,27 @@ export function createRuntime(name: string, device: GPUDevice, limits: RuntimeLi
     return found;
   };
 
-  /**
-   * The byte range each distinct buffer binds: the whole buffer, or the union of its bindings' windows where every
-   * binding of it has one (several tensors of one arena share a buffer).
-   */
-  const bindRanges = (used: readonly Binding[], slots: readonly number[], distinct: readonly GPUBuffer[]): ({ offset: number; size: number } | null)[] =>
-    distinct.map((buffer, slot) => {
-      const windows = used.filter((_, k) => slots[k] === slot).map(([, , , window]) => window);
-      if (windows.some((window) => !window)) {
-        if (buffer.size > limits.maxStorageBufferBindingSize) {
-          throw new BackendMemoryError(`${name}.dispatch: a buffer of ${buffer.size} bytes passes maxStorageBufferBindingSize (${limits.maxStorageBufferBindingSize}) and this kernel does not split its work`);
-        }
-        return null;
-      }
-      const first = Math.min(...windows.map((w) => w!.first));
-      const end = Math.max(...windows.map((w) => w!.first + w!.count));
-      const offset = Math.floor((first * 4) / alignment) * alignment;
-      const size = Math.min(alignUp(end * 4 - offset, 4), buffer.size - offset);
-      if (size > limits.maxStorageBufferBindingSize) {
-        throw new BackendMemoryError(`${name}.dispatch: a window of ${size} bytes passes maxStorageBufferBindingSize (${limits.maxStorageBufferBindingSize})`);
-      }
-      return { offset, size: Math.max(size, 4) };
-    });
-
   const dispatchGroups = (code: string, params: ArrayBuffer, bound: readonly Binding[], grid: readonly [number, number, number]): void => {
     checkAlive('dispatch');
     if (grid.some((n) => n === 0)) return;
     if (grid.some((n) => n > limits.maxComputeWorkgroupsPerDimension)) {
       throw new BackendMemoryError(`${name}.dispatch: a grid of ${grid.join(' × ')} workgroups passes ${limits.maxComputeWorkgroupsPerDimension} (maxComputeWorkgroupsPerDimension) along one dimension`);
     }
-    const distinct: GPUBuffer[] = [];
     const used = bound.filter(([tensorName]) => uses(code, tensorName));
-    const slots = used.map(([, owner]) => {
-      const buffer = 'dtype' in owner ? bufferOf(owner, 'dispatch') : owner;
-      const slot = distinct.indexOf(buffer);
-      return slot >= 0 ? slot : distinct.push(buffer) - 1;
-    });
-    const ranges = bindRanges(used, slots, distinct);
-    const windowed = ranges.some((range) => range !== null);
+    const owners = used.map(([, owner, , window]) => ['dtype' in owner ? bufferOf(owner, 'dispatch') : owner, window] as const);
+    const { slots, bound: distinct } = bindSlots(name, owners, alignment, limits.maxStorageBufferBindingSize);
+    if (distinct.length > WINDOW_BASE_VECTORS * 4) throw new BackendError(`${name}.dispatch: ${distinct.length} bindings; a shader here takes at most ${WINDOW_BASE_VECTORS * 4}`);
+    const windowed = distinct.some(({ range }) => range !== null);
     const pass = recording().beginComputePass();
     const compute = pipeline(code, used, slots, windowed);
     const uniform = uploaded(alignUp(params.byteLength, 16), USAGE.UNIFORM, (mapped) => {
       new Uint8Array(mapped).set(new Uint8Array(params));
     });
     const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: uniform } }];
-    distinct.forEach((buffer, i) => entries.push({ binding: i + 1, resource: ranges[i] ? { buffer, ...ranges[i] } : { buffer } }));
+    distinct.forEach(({ buffer, range }, i) => entries.push({ binding: i + 1, resource: range ? { buffer, ...range } : { buffer } }));
     if (windowed) {
       const bases = uploaded(WINDOW_BASE_VECTORS * 16, USAGE.UNIFORM, (mapped) => {
-        new Uint32Array(mapped).set(ranges.map((range) => (range ? range.offset / 4 : 0)));
+        new Uint32Array(mapped).set(distinct.map(({ range }) => (range ? range.offset / 4 : 0)));
       });
       entries.push({ binding: WINDOW_BASE_BINDING, resource: { buffer: bases } });
     }

@@ -1,7 +1,7 @@
 // Work split by the adapter's limits: a backend opened with limits far below the device's (a binding of 4 KiB, 4
 // workgroups along a grid dimension) must bind windows of larger buffers and dispatch in parts, and still give
 // the JS reference's results; a kernel that does not split says so instead of failing on the device.
-import { BackendMemoryError, add, copy, crossEntropy, crossEntropyBackward, embedding, embeddingBackward, exp, fill, matmul, mul, quantMatmul, randn, tensor, unaryBackward, zeros } from '@microgpt/tensor';
+import { BackendMemoryError, add, copy, crossEntropy, crossEntropyBackward, embedding, embeddingBackward, exp, fill, matmul, mul, quantMatmul, randn, softmax, tensor, unaryBackward, zeros } from '@microgpt/tensor';
 import { afterAll, describe, expect, it } from 'vitest';
 import { touchedWindow } from './kernels/split';
 import { createNodeWebGPUBackend } from './node';
@@ -65,6 +65,18 @@ if (await hasAdapter()) {
         const { loss, probs } = crossEntropy(randn([40, 200], { seed: 4, backend: b }), targetTensor);
         const dlogits = crossEntropyBackward(probs, targetTensor, { dloss: 0.5 });
         return [out, dweight, loss, probs, dlogits];
+      }, 1e-5);
+    });
+
+    it('binds tensors far apart in one buffer (an arena larger than one binding) apart', async () => {
+      await expectSame(narrow, (b) => {
+        const arena = randn([3000], { seed: 5, backend: b });
+        const x = arena.slice(0, 0, 600).reshape([20, 30]);
+        const y = arena.slice(0, 2000, 2600).reshape([20, 30]);
+        const sum = add(x, y);
+        softmax(x, arena.slice(0, 1000, 1600).reshape([20, 30]));
+        const product = matmul(x, arena.slice(0, 2400, 3000).reshape([30, 20]));
+        return [sum, product, arena];
       }, 1e-5);
     });
 

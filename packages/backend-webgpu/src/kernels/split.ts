@@ -2,6 +2,7 @@
 // (maxStorageBufferBindingSize) is bound a window at a time, each part of the work touching only its windows; and
 // a dispatch never passes maxComputeWorkgroupsPerDimension along a dimension of its grid.
 import { BackendMemoryError, type Tensor } from '@microgpt/tensor';
+import { windowClusters } from '../bind-slots';
 import type { Binding, GpuRuntime, Window } from '../runtime';
 import { WORKGROUP_SIZE } from '../wgsl';
 
@@ -107,17 +108,15 @@ export function windowOf(windowed: boolean, t: Tensor, first: number, count: num
 }
 
 /**
- * Whether every buffer that needs windows is touched by `bindings` within one binding: the windows of one buffer
- * (several tensors of one arena) are bound as their union, so the union must fit.
+ * Whether every buffer that needs windows is touched by `bindings` within bindings the runtime can make: the
+ * windows of one buffer (several tensors of one arena) that overlap are bound together (bind-slots.ts), so each
+ * such cluster must fit one binding.
  */
 export function windowsFit(rt: GpuRuntime, bindings: readonly Binding[]): boolean {
-  const spans = new Map<Binding[1], [number, number]>();
-  for (const [, owner, , window] of bindings) {
-    if (!window) continue;
-    const [first, end] = spans.get(owner) ?? [window.first, window.first + window.count];
-    spans.set(owner, [Math.min(first, window.first), Math.max(end, window.first + window.count)]);
-  }
-  return [...spans].every(([owner, [first, end]]) => end - first <= rt.windowElements || !ownerNeedsWindow(rt, owner));
+  const byOwner = new Map<Binding[1], Window[]>();
+  for (const [, owner, , window] of bindings) if (window && ownerNeedsWindow(rt, owner)) byOwner.set(owner, [...(byOwner.get(owner) ?? []), window]);
+  const align = rt.device.limits.minStorageBufferOffsetAlignment / 4;
+  return [...byOwner.values()].every((windows) => windowClusters(windows, align).every(({ first, end }) => (end - first) * 4 <= rt.limits.maxStorageBufferBindingSize));
 }
 
 /** Whether a binding's buffer (a storage's, or a runtime buffer) passes one binding, so that it needs windows. */
