@@ -15,9 +15,12 @@ const TEXT = 'emma\nolivia\nava\nisabella\nsophia\ncharlotte\nmia\namelia\nharpe
 const CHARS = [...new Set(TEXT)].sort();
 const IDS = Array.from(TEXT, (ch) => CHARS.indexOf(ch));
 
+/** A model config with the vocabulary and context these tests need. */
+type Config = Partial<GPTConfig> & { vocabSize: number; blockSize: number };
+
 /** `names`' model (16 wide, 4 heads, 1 layer, RMSNorm, ReLU) and a 2-layer nanoGPT-like one (LayerNorm, biases, GELU). */
-const NAMES: Partial<GPTConfig> = { ...DEFAULT_CONFIG, vocabSize: CHARS.length, blockSize: 16 };
-const TWO_LAYERS: Partial<GPTConfig> = { vocabSize: CHARS.length, blockSize: 12, nEmbd: 24, nHead: 3, nLayer: 2, norm: 'layernorm', normAffine: true, bias: true, activation: 'gelu', finalNorm: true };
+const NAMES: Config = { ...DEFAULT_CONFIG, vocabSize: CHARS.length, blockSize: 16 };
+const TWO_LAYERS: Config = { vocabSize: CHARS.length, blockSize: 12, nEmbd: 24, nHead: 3, nLayer: 2, norm: 'layernorm', normAffine: true, bias: true, activation: 'gelu', finalNorm: true };
 const SETTINGS: TrainSettings = { ...DEFAULT_TRAIN, steps: 6, batchSize: 4, lr: 0.01, schedule: 'cosine', warmupSteps: 2, minLr: 0.001, clip: 1, optimizer: 'adamw', weightDecay: 0.1, dtype: 'float32' };
 
 let wasm: T.WasmBackend;
@@ -59,9 +62,9 @@ interface Run {
   weights: number[][];
 }
 
-async function train(backend: T.Backend, config: Partial<GPTConfig>, settings: TrainSettings, steps = settings.steps): Promise<Run> {
+async function train(backend: T.Backend, config: Config, settings: TrainSettings, steps = settings.steps): Promise<Run> {
   const model = createGPT(config, { seed: 3, dtype: 'float32', backend });
-  const trainer = createTrainer({ model, settings, train: randomWindows(IDS, settings.batchSize, config.blockSize!, 5) });
+  const trainer = createTrainer({ model, settings, train: randomWindows(IDS, settings.batchSize, config.blockSize, 5) });
   try {
     const losses = await lossesOf(trainer, steps);
     return { losses, weights: Object.values(parameterTensors(model)).map((t) => Array.from(t.toArray())) };
@@ -72,7 +75,7 @@ async function train(backend: T.Backend, config: Partial<GPTConfig>, settings: T
 }
 
 describe('training steps as command lists (wasm)', () => {
-  const cases: [string, Partial<GPTConfig>, Partial<TrainSettings>][] = [
+  const cases: [string, Config, Partial<TrainSettings>][] = [
     ['names-sized, no dropout', NAMES, {}],
     ['names-sized, dropout 0.1', { ...NAMES, dropout: 0.1 }, {}],
     ['2 layers, dropout 0.2, gradient accumulation 2', { ...TWO_LAYERS, dropout: 0.2 }, { gradAccum: 2 }],
