@@ -12,10 +12,16 @@ export interface Activation {
   forward(x: Tensor, out: Tensor): void;
   /** Adds dout · f'(x) into `dx`. */
   backward(x: Tensor, dout: Tensor, dx: Tensor): void;
+  /**
+   * The built-ins' unary op, which both functions run as one kernel each way; a pass calls it through its own kernel
+   * set (so a training step can be recorded as a command list). Absent for registered activations.
+   */
+  readonly unaryOp?: UnaryOp;
 }
 
 function kernelActivation(op: UnaryOp): Activation {
   return {
+    unaryOp: op,
     forward: (x, out) => {
       kernel(x.backend, 'unary', x.dtype)({ op, x, out, param: 0 });
     },

@@ -40,8 +40,8 @@ function codesName(enumName) {
   return `${enumName.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()}_CODES`;
 }
 
-/** The text of src/generated/kernel-exports.ts. */
-export function renderBindings(dts, js) {
+/** The text of src/generated/kernel-exports.ts; `commands` are the exports of the command-list interpreter, by id. */
+export function renderBindings(dts, js, commands) {
   const functions = parseFunctions(dts);
   const enums = parseEnums(js);
   const lines = [
@@ -67,5 +67,9 @@ export function renderBindings(dts, js) {
   lines.push('export const KERNEL_PARAMETER_COUNTS: Readonly<Record<keyof KernelExports, number>> = {');
   for (const f of functions) lines.push(`  ${f.name}: ${f.parameters.length},`);
   lines.push('};', '');
+  lines.push('/** The id of each export a command list can call (assembly/generated/commands.ts dispatches on it). */');
+  lines.push('export const KERNEL_COMMAND_IDS = {');
+  commands.forEach((f, id) => lines.push(`  ${f.name}: ${id},`));
+  lines.push('} as const satisfies Partial<Record<keyof KernelExports, number>>;', '');
   return lines.join('\n');
 }

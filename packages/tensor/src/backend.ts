@@ -80,8 +80,30 @@ export interface Backend {
   readonly kernels: Partial<Kernels>;
   /** Whether `kernel` runs here for `dtype` (absent: every present kernel, every dtype in `dtypes`). */
   supports?(kernel: KernelName, dtype: DType): boolean;
+  /**
+   * Records kernel calls to run again later with one call each time (a capability: wasm has it; a backend without it,
+   * or a backend composed over one that has it, runs kernels one by one). `record` makes its calls on `kernels`,
+   * which compute nothing yet: each call is kept with its tensors' addresses and its numbers, so a replay reads the
+   * tensors' contents at that time (inputs written since, parameters updated since) but the same numbers. Returns
+   * null, having kept nothing, when a call cannot be recorded: a kernel that needs the host between kernels (one that
+   * reads or writes memory from JavaScript, like crossEntropy's mean), or one large enough to split across threads.
+   */
+  recordCommands?(record: (kernels: Partial<Kernels>) => void): CommandList | null;
   /** Releases workers and memory; the backend is unusable afterwards. */
   dispose?(): void;
+}
+
+/** Kernel calls recorded by `Backend.recordCommands`, replayed in the order they were made. */
+export interface CommandList {
+  /** Number of kernel calls recorded. */
+  readonly length: number;
+  /**
+   * Runs the recorded calls again. Returns false, running nothing, when the list no longer applies (a tensor it
+   * uses was freed, or the backend's thread settings changed since it was recorded): record it again.
+   */
+  run(): boolean;
+  /** Frees the list's memory; `run` returns false afterwards. */
+  dispose(): void;
 }
 
 /** The kernels that @microgpt/tensor defines. Each returns nothing: results go into output tensors. */

@@ -9,7 +9,7 @@ export type PassKernelName = Exclude<keyof typeof CORE_KERNEL_INFO, 'quantMatmul
 export type KernelSet = Pick<Kernels, PassKernelName>;
 
 /** The names of KernelSet, from the core's kernel table. */
-const PASS_KERNELS = (Object.keys(CORE_KERNEL_INFO) as (keyof typeof CORE_KERNEL_INFO)[]).filter(
+export const PASS_KERNELS = (Object.keys(CORE_KERNEL_INFO) as (keyof typeof CORE_KERNEL_INFO)[]).filter(
   (name): name is PassKernelName => name !== 'quantMatmul',
 );
 

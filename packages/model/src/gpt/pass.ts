@@ -20,6 +20,10 @@
 // x = norm(x, 'ln_f')                   normForward(lnf)                          normBackward(lnf)
 // logits = x · (wte or lm_head)ᵀ        linearForward(logits, head)               linearBackward(head)
 // loss = crossEntropy(logits, targets)  kernels.crossEntropy                      kernels.crossEntropyBackward
+//
+// The dropout masks are drawn on the host before the forward's kernels, and the loss and its gradient (whose kernels
+// count the targets on the host) run outside the rest, so that in training the forward's kernels and the backward's
+// are each a run of kernel calls alone: on a backend that records them (replay.ts) each runs as one command list.
 import { gradOf } from '@microgpt/autograd';
 import { Tensor, contiguousStrides } from '@microgpt/tensor';
 import { ModelError } from '../errors';
@@ -47,6 +51,7 @@ import {
 } from './layers';
 import { type KernelSet, liveKernelSet } from './kernels';
 import { type GPT, flatGradients } from './model';
+import { createReplay } from './replay';
 import { batchOfOne, rows } from './views';
 
 interface BlockParams {
@@ -169,14 +174,22 @@ export interface Pass {
    * accumulation gives each micro-batch its share of the counted targets).
    */
   backward(T: number, scale?: number): void;
+  /** Frees what the pass recorded (its command lists); the plan and the model are the caller's. */
+  dispose(): void;
 }
 
-/** Binds `model` to `plan` (made with the model's config, dtype and backend). */
+/**
+ * Binds `model` to `plan` (made with the model's config, dtype and backend). A training plan's forward (without a
+ * cache) and backward run as command lists where the backend records them (see replay.ts): call `dispose` when done.
+ */
 export function createPass(model: GPT, plan: Plan): Pass {
   const kernels = liveKernelSet(model.backend, model.dtype);
   const training = plan.shape.training;
   if (training) flatGradients(model).dispose();
   const activation = getActivation(model.config.activation);
+  const replay = createReplay(model.backend, model.dtype);
+  // Recorded sections must be kernel calls only: a registered activation runs tensor ops of its own.
+  const replayable = training && activation.unaryOp !== undefined;
   const views = new Map<number, ParamViews>();
   let lastOptions: ForwardOptions = { pos0: 0, cache: null, dropoutKey: 0 };
   const viewsFor = (T: number): ParamViews => {
@@ -184,16 +197,33 @@ export function createPass(model: GPT, plan: Plan): Pass {
     if (!found) views.set(T, (found = paramViews(model, plan.shape.B * T, training)));
     return found;
   };
+  const contextOf = (T: number, options: ForwardOptions): PassContext => ({ kernels: kernels(), config: model.config, activation, options, B: plan.shape.B, T });
   return {
     model,
     plan,
     buffers: (T) => plan.buffers(T),
     forward: (T, withLoss, options) => {
       lastOptions = options;
-      gptForward({ kernels: kernels(), config: model.config, activation, options, B: plan.shape.B, T }, plan.buffers(T), viewsFor(T), withLoss);
+      const ctx = contextOf(T, options);
+      const buf = plan.buffers(T);
+      const params = viewsFor(T);
+      fillDropoutMasks(ctx, buf);
+      replay.run(replayable && !options.cache ? `forward:${T}` : null, ctx.kernels, (recorded) => {
+        gptForward({ ...ctx, kernels: recorded }, buf, params);
+      });
+      if (withLoss) ctx.kernels.crossEntropy({ logits: rows(buf.logits), targets: buf.targets, probs: rows(buf.probs), losses: buf.losses, loss: buf.loss });
     },
     backward: (T, scale = 1) => {
-      gptBackward({ kernels: kernels(), config: model.config, activation, options: lastOptions, B: plan.shape.B, T }, plan.buffers(T), viewsFor(T), scale);
+      const ctx = contextOf(T, lastOptions);
+      const buf = plan.buffers(T);
+      const params = viewsFor(T);
+      lossBackward(ctx, buf, scale);
+      replay.run(replayable ? `backward:${T}` : null, ctx.kernels, (recorded) => {
+        gptBackward({ ...ctx, kernels: recorded }, buf, params);
+      });
+    },
+    dispose: () => {
+      replay.dispose();
     },
   };
 }
@@ -213,17 +243,42 @@ function headsOf(ctx: PassContext): Heads {
   return { B: ctx.B, NH: ctx.config.nHead, HS: headSize(ctx.config) };
 }
 
-/** Draws the dropout mask of (layer, site) and applies it to x in place; nothing without a mask. */
-function dropoutForward(ctx: PassContext, x: Tensor, mask: Tensor | null, layer: number, site: number): void {
-  if (!mask) return;
-  fillDropoutMask(mask, ctx.config.dropout, dropoutKey(ctx.options.dropoutKey, layer, site));
-  applyMask(ctx.kernels, x, x, mask);
+/** Draws every dropout mask of the pass (none without dropout): embeddings (nLayer, 0), each layer's (l, 1) and (l, 2). */
+function fillDropoutMasks(ctx: PassContext, buf: PassBuffers): void {
+  const draw = (mask: Tensor | null, layer: number, site: number): void => {
+    if (mask) fillDropoutMask(mask, ctx.config.dropout, dropoutKey(ctx.options.dropoutKey, layer, site));
+  };
+  draw(buf.embMask, ctx.config.nLayer, 0);
+  buf.blocks.forEach((block, l) => {
+    draw(block.attnMask, l, 1);
+    draw(block.mlpMask, l, 2);
+  });
 }
 
-function gptForward(ctx: PassContext, buf: PassBuffers, params: ParamViews, withLoss: boolean): void {
+/** Applies a mask drawn by fillDropoutMasks to x in place; nothing without a mask. */
+function dropoutForward(ctx: PassContext, x: Tensor, mask: Tensor | null): void {
+  if (mask) applyMask(ctx.kernels, x, x, mask);
+}
+
+/** The MLP's activation, through the pass's kernels for a built-in (so it can be recorded). */
+function activationForward(ctx: PassContext, x: Tensor, out: Tensor): void {
+  const op = ctx.activation.unaryOp;
+  if (op) ctx.kernels.unary({ op, x, out, param: 0 });
+  else ctx.activation.forward(x, out);
+}
+
+/** Adds dout · activation'(x) into dx, like activationForward. */
+function activationBackward(ctx: PassContext, x: Tensor, dout: Tensor, dx: Tensor): void {
+  const op = ctx.activation.unaryOp;
+  if (op) ctx.kernels.unaryBackward({ op, x, dout, dx, param: 0 });
+  else ctx.activation.backward(x, dout, dx);
+}
+
+/** The forward's kernels up to the logits (the masks drawn, the loss left to the caller). */
+function gptForward(ctx: PassContext, buf: PassBuffers, params: ParamViews): void {
   const { kernels, config, options } = ctx;
   embeddingForward(kernels, buf.emb, buf.ids, params.embeddings, buf.B, buf.T, options.pos0);
-  dropoutForward(ctx, buf.emb, buf.embMask, config.nLayer, 0);
+  dropoutForward(ctx, buf.emb, buf.embMask);
   let x = buf.emb;
   if (buf.embNorm) {
     normForward(kernels, buf.embNorm, x, params.embNorm!);
@@ -239,7 +294,6 @@ function gptForward(ctx: PassContext, buf: PassBuffers, params: ParamViews, with
     x = buf.lnf.out;
   }
   linearForward(kernels, buf.logits, x, params.head);
-  if (withLoss) kernels.crossEntropy({ logits: rows(buf.logits), targets: buf.targets, probs: rows(buf.probs), losses: buf.losses, loss: buf.loss });
 }
 
 /** One block: res1 = x + attn(ln1(x)); res2 = res1 + mlp(ln2(res1)). */
@@ -250,28 +304,33 @@ function blockForward(ctx: PassContext, block: BlockBuffers, params: BlockParams
   const cached = options.cache ? options.cache.append(layer, block.qkv, options.pos0, ctx.T) : null;
   attentionForward(kernels, block.y, block.att, block.qkv, headsOf(ctx), cached, cached ? options.pos0 : 0);
   linearForward(kernels, block.attnProj, block.y, params.o);
-  dropoutForward(ctx, block.attnProj, block.attnMask, layer, 1);
+  dropoutForward(ctx, block.attnProj, block.attnMask);
   residualForward(kernels, block.res1, x, block.attnProj);
   normForward(kernels, block.ln2, block.res1, params.ln2);
   linearForward(kernels, block.fc1Out, block.ln2.out, params.fc1);
-  ctx.activation.forward(rows(block.fc1Out), rows(block.actOut));
+  activationForward(ctx, rows(block.fc1Out), rows(block.actOut));
   linearForward(kernels, block.mlpProj, block.actOut, params.fc2);
-  dropoutForward(ctx, block.mlpProj, block.mlpMask, layer, 2);
+  dropoutForward(ctx, block.mlpProj, block.mlpMask);
   residualForward(kernels, block.res2, block.res1, block.mlpProj);
 }
 
+/** dlogits = scale · ∂(mean loss)/∂logits: the backward's start, whose kernel counts the targets on the host. */
+function lossBackward(ctx: PassContext, buf: PassBuffers, scale: number): void {
+  const grads = buf.grads!;
+  ctx.kernels.fill({ out: grads.dlogits, value: 0 });
+  ctx.kernels.crossEntropyBackward({ probs: rows(buf.probs), targets: buf.targets, dlogits: rows(grads.dlogits), dloss: scale });
+}
+
 /**
- * The backward pass. The residual stream's gradient lives in one buffer (dresid) updated in place: each
- * branch reads it as its output gradient, then its input norm adds the branch's contribution, which turns
- * d(block output) into d(block input).
+ * The backward pass from dlogits (lossBackward) down. The residual stream's gradient lives in one buffer (dresid)
+ * updated in place: each branch reads it as its output gradient, then its input norm adds the branch's contribution,
+ * which turns d(block output) into d(block input).
  */
-function gptBackward(ctx: PassContext, buf: PassBuffers, params: ParamViews, scale: number): void {
+function gptBackward(ctx: PassContext, buf: PassBuffers, params: ParamViews): void {
   const { kernels } = ctx;
   const grads = buf.grads!;
   const ones = buf.ones;
   const xLast = buf.blocks.length > 0 ? buf.blocks[buf.blocks.length - 1]!.res2 : (buf.embNorm?.out ?? buf.emb);
-  kernels.fill({ out: grads.dlogits, value: 0 });
-  kernels.crossEntropyBackward({ probs: rows(buf.probs), targets: buf.targets, dlogits: rows(grads.dlogits), dloss: scale });
   if (buf.lnf) {
     linearBackward(kernels, grads.dlnf, false, grads.dlogits, buf.lnf.out, params.head, ones);
     kernels.fill({ out: grads.dresid, value: 0 });
@@ -307,7 +366,7 @@ function blockBackward(ctx: PassContext, buf: PassBuffers, block: BlockBuffers, 
     dproj = grads.dproj!;
   }
   linearBackward(kernels, grads.dactOut, false, dproj, block.actOut, params.fc2, ones);
-  ctx.activation.backward(rows(block.fc1Out), rows(grads.dactOut), rows(grads.dfc1Out));
+  activationBackward(ctx, rows(block.fc1Out), rows(grads.dactOut), rows(grads.dfc1Out));
   linearBackward(kernels, grads.dln, false, grads.dfc1Out, block.ln2.out, params.fc1, ones);
   normBackward(kernels, dresid, grads.dln, block.ln2, block.res1, params.ln2);
   // Attention branch: res1 = x + dropout(o(attention(q, k, v)))

@@ -325,6 +325,7 @@ export function createTrainer(options: TrainerOptions): Trainer {
         v.value.dispose();
         v.grad?.dispose();
       }
+      trainPass.dispose();
       trainPlan.dispose();
       for (const pass of evalPasses.values()) pass.plan.dispose();
     },

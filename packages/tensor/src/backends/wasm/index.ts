@@ -2,7 +2,8 @@
 // come from the AssemblyScript module in assembly/, and large kernels are split across worker threads that
 // share that memory. Without SharedArrayBuffer (a page that is not cross-origin isolated) it runs on one thread.
 // The module is the relaxed-SIMD build (fused multiply-add) where the engine has relaxed SIMD, else plain SIMD128.
-import { type Backend, BackendError, DTYPES, type DType, type MemoryStats, type Storage, type Tensor, type TypedArray, bytesPerElement } from '../../index';
+import { type Backend, BackendError, type CommandList, DTYPES, type DType, type Kernels, type MemoryStats, type Storage, type Tensor, type TypedArray, bytesPerElement } from '../../index';
+import { recordWasmCommands } from './command-list';
 import { MAX_MEMORY_BYTES, createHeap } from './heap';
 import { wasmKernels } from './kernels';
 import { compileKernels, instantiateKernels } from './module';
@@ -53,6 +54,8 @@ export interface WasmBackend extends Backend {
   setThreads(n: number): Promise<void>;
   /** Kernels with less work than this stay on one thread; 1 splits everything (for tests). */
   minParallelWork: number;
+  /** Records kernel calls into a list replayed with one call into wasm (see `Backend.recordCommands`). */
+  recordCommands(record: (kernels: Partial<Kernels>) => void): CommandList | null;
   /** Stops the workers; the backend is unusable afterwards. */
   dispose(): void;
 }
@@ -164,6 +167,7 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
       runtime.viewAt(s.dtype, s.address + offset * bytesPerElement(s.dtype), data.length).set(data);
     },
     memory: (): MemoryStats => ({ liveStorages, liveBytes, totalAllocations }),
+    recordCommands: (record) => recordWasmCommands(runtime, record),
     supports: (kernel, dtype) => (kernel === 'quantMatmul' ? dtype === 'float32' : KERNEL_DTYPES.includes(dtype) || kernel === 'fill' || kernel === 'copy'),
     dispose() {
       pool.dispose();

@@ -29,6 +29,8 @@ export interface Pool {
    * gives the arguments of each call.
    */
   run<N extends KernelName>(name: N, total: number, grain: number, work: number, argsFor: (start: number, end: number, thread: number) => Parameters<KernelExports[N]>): void;
+  /** How many threads `run` would split this call over now (1: one call of the export over the whole range). */
+  parts(total: number, grain: number, work: number): number;
   dispose(): void;
 }
 
@@ -152,7 +154,7 @@ export function createPool(
       const call = calls[name];
       if (!call) throw new BackendError(`wasm: the kernels module has no export '${name}'`);
       const grains = Math.ceil(total / grain);
-      const parts = work < this.minParallelWork ? 1 : Math.min(threads, grains);
+      const parts = this.parts(total, grain, work);
       if (parts <= 1) {
         call(...argsFor(0, total, 0));
         return;
@@ -167,6 +169,9 @@ export function createPool(
           await_(i, seq, name);
         });
       }
+    },
+    parts(total, grain, work) {
+      return work < this.minParallelWork ? 1 : Math.min(threads, Math.ceil(total / grain));
     },
     dispose() {
       for (const [w, worker] of workers.entries()) {
