@@ -19,6 +19,8 @@ export default defineConfig({
   sourcemap: true,
   dts: false,
   noExternal: [/^(?!(koffi|webgpu)(\/|$))/],
+  // node:sea exists only with its prefix (tsup strips it by default).
+  removeNodeProtocol: false,
   // The CommonJS packages inside call require() for Node's built-in modules; an ES module has no require of its own.
   banner: { js: "#!/usr/bin/env node\nimport { createRequire as createRequireForBundle } from 'node:module';\nconst require = createRequireForBundle(import.meta.url);" },
   esbuildOptions(options) {

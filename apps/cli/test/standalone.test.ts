@@ -1,5 +1,6 @@
 // The standalone bundle (`pnpm bundle`: scripts/standalone.mjs over the built dist/) copied into an empty folder
-// with no node_modules anywhere above it, run offline: what the release archive gives a user with only Node.
+// with no node_modules anywhere above it, run offline: what the release archive gives a user with only Node; and the
+// single executable (`--sea`), which needs not even Node.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, parse } from 'node:path';
@@ -88,4 +89,36 @@ describe('the standalone bundle', () => {
     expect(stderr).toBe(`bundle: ${other} is not empty and holds no earlier bundle: give --out an empty or new folder\n`);
     expect(readdirSync(other)).toEqual(['notes.txt']);
   });
+});
+
+describe('the single executable (--sea)', () => {
+  const sea = join(dir, 'sea');
+  const env = cliEnv(join(dir, 'sea-cache'));
+  delete env.NODE_PATH;
+
+  if (process.platform === 'linux') {
+    it('is one executable with its names as an asset: it trains offline, on two threads, with no Node on PATH', () => {
+      // postject rewrites a 100 MB binary in WebAssembly: tens of seconds on a loaded machine.
+      execFileSync(process.execPath, [SCRIPT, '--sea', '--out', sea], { encoding: 'utf8', stdio: 'pipe' });
+      expect(readdirSync(sea).sort()).toEqual(['LICENSE', 'README.md', 'THIRD-PARTY-LICENSES.txt', 'microgpt']);
+      const executable = join(sea, 'microgpt');
+      const bare = { ...env, PATH: '/nonexistent' };
+      expect(execFileSync(executable, ['--version'], { cwd: sea, env: bare, encoding: 'utf8' })).toBe(`${version}\n`);
+      const out = join(dir, 'runs', 'sea');
+      const train = execFileSync(executable, ['train', '--preset', 'names', '--steps', '30', '--threads', '2', '--out', out, '--samples', '2', '--json'], { cwd: sea, env: bare, encoding: 'utf8', stdio: 'pipe' });
+      const done = jsonLines(train).at(-1)!;
+      expect(done).toMatchObject({ done: true, step: 30, out });
+      expect(done.samples).toHaveLength(2);
+    }, 300_000);
+  } else {
+    it('is refused with a reason off Linux', () => {
+      let stderr = '';
+      try {
+        execFileSync(process.execPath, [SCRIPT, '--sea', '--out', sea], { encoding: 'utf8', stdio: 'pipe' });
+      } catch (error) {
+        stderr = (error as { stderr: string }).stderr;
+      }
+      expect(stderr).toBe(`bundle: --sea builds a single executable on Linux only, not on ${process.platform}; the .mjs bundle runs everywhere\n`);
+    });
+  }
 });
