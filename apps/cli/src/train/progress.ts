@@ -1,16 +1,16 @@
 // How a run shows its progress: a progress bar on a terminal (cli-progress), plain periodic lines when piped,
 // JSON lines with --json, nothing with --quiet.
-import { createRequire } from 'node:module';
 import type { Progress } from '@microgpt/model';
 import type CliProgress from 'cli-progress';
 import type { Output } from '../output';
 
 /**
  * cli-progress, loaded when a terminal run draws its bar: piped, --json and --quiet runs never need it, and loading
- * it costs every command's start-up (about 10 ms of CPU, measured beside commander alone).
+ * it costs every command's start-up (about 10 ms of CPU, measured beside commander alone). A dynamic import, which
+ * the bundler keeps lazy when it inlines the package.
  */
-function loadCliProgress(): typeof CliProgress {
-  return createRequire(import.meta.url)('cli-progress') as typeof CliProgress;
+async function loadCliProgress(): Promise<typeof CliProgress> {
+  return (await import('cli-progress')).default;
 }
 
 /** Receives the run's events. */
@@ -34,7 +34,7 @@ export function progressLine(p: Progress): string {
 /**
  * A reporter for `out`; `logEvery` is the interval of plain and JSON lines (the last step is always logged).
  */
-export function createReporter(out: Output, startStep: number, totalSteps: number, logEvery: number): Reporter {
+export async function createReporter(out: Output, startStep: number, totalSteps: number, logEvery: number): Promise<Reporter> {
   const logged = (p: Progress): boolean => p.step % logEvery === 0 || p.step === p.steps;
   if (out.json) {
     return {
@@ -60,7 +60,7 @@ export function createReporter(out: Output, startStep: number, totalSteps: numbe
       finish: () => undefined,
     };
   }
-  const cliProgress = loadCliProgress();
+  const cliProgress = await loadCliProgress();
   const bars = new cliProgress.MultiBar(
     {
       format: 'step {value}/{total} |{bar}| loss {loss} | lr {lr} | batch {batch} tok | {rate} tok/s | ETA {eta_formatted}',

@@ -94,7 +94,7 @@ async function train(flags: RunFlags, explicit: ReadonlySet<string>, out: Output
 
   const steps = trainer.settings.steps;
   const logEvery = flags.logEvery ?? Math.max(1, Math.round(steps / (out.json ? 100 : 20)));
-  const reporter = createReporter(out, trainer.step, steps, logEvery);
+  const reporter = await createReporter(out, trainer.step, steps, logEvery);
   const metrics = await openMetricsLog(dir, resumed === null ? null : { from: resumed, step: trainer.step });
   const interrupts = watchInterrupts(dir, () => {
     reporter.message('Ctrl-C: stopping after this step and saving a checkpoint (press Ctrl-C again to quit at once)');

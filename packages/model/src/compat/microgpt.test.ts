@@ -5,8 +5,9 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as T from '@microgpt/tensor';
 import { readNames } from '@microgpt/test-data';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type MicrogptSettings, microgptDocs, microgptLines, runMicrogpt } from './microgpt';
+import { type MicrogptSettings, distinctChars, microgptDocs, microgptLines, runMicrogpt } from './microgpt';
 
 interface Fixture {
   name: string;
@@ -55,5 +56,21 @@ describe('microgpt.py reproduction', () => {
 describe('microgptDocs', () => {
   it('splits and strips lines as Python does', () => {
     expect(microgptDocs('emma\r\nolivia\rava\n\n  \n\u001fmia\u0085\n\ufeffzoe\n')).toEqual(['emma', 'olivia', 'ava', 'mia', '\ufeffzoe']);
+  });
+});
+
+describe('distinctChars', () => {
+  const bySet = (text: string): string[] => [...new Set(text)].sort((a, b) => a.codePointAt(0)! - b.codePointAt(0)!);
+
+  it('is sorted(set(text)): code points, astral ones after the BMP, lone surrogates as characters', () => {
+    expect(distinctChars('banana\u{1f600}\u{10000}a\ud800x\udfff\uffff')).toEqual(['a', 'b', 'n', 'x', '\ud800', '\udfff', '\uffff', '\u{10000}', '\u{1f600}']);
+    expect(distinctChars('')).toEqual([]);
+    expect(distinctChars(readNames())).toEqual(bySet(readNames()));
+  });
+
+  it('matches the Set of the string on any UTF-16 text', () => {
+    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 60 }), (text) => {
+      expect(distinctChars(text)).toEqual(bySet(text));
+    }), { seed: 23, numRuns: 300 });
   });
 });

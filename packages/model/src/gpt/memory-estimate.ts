@@ -6,6 +6,7 @@ import type { GPTConfig } from '../config';
 import { type PlanShape, planElements, planShapes } from './buffers';
 import { kvCacheTensors } from './kv-cache';
 import { parameterCounts } from './params';
+import { thousands } from '../thousands';
 
 /** What memory is for. */
 export type MemoryPart = 'parameters' | 'gradients' | 'optimizer' | 'activations' | 'logits' | 'kvCache' | 'scratch';
@@ -64,7 +65,6 @@ interface Allocation {
   readonly sizedBy: string;
 }
 
-const thousands = (n: number): string => n.toLocaleString('en-US');
 const layers = (config: GPTConfig): string => `${thousands(config.nLayer)} layer${config.nLayer === 1 ? '' : 's'}`;
 
 /** What a plan allocates: its arena (activations and logits) and its ids, targets and ones. */

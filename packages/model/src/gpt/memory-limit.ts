@@ -4,6 +4,7 @@
 import type { Backend } from '@microgpt/tensor';
 import { ModelError } from '../errors';
 import type { MemoryEstimate } from './memory-estimate';
+import { thousands } from '../thousands';
 
 /**
  * The longest typed array the JavaScript engines we run on make (V8, in Node.js 20 and Chrome: 2^32 elements).
@@ -51,7 +52,7 @@ export function formatBytes(bytes: number): string {
     value /= 1024;
     unit++;
   }
-  const digits = value < 10 ? value.toFixed(1).replace(/\.0$/, '') : Math.round(value).toLocaleString('en-US');
+  const digits = value < 10 ? value.toFixed(1).replace(/\.0$/, '') : thousands(Math.round(value));
   return `${digits} ${UNITS[unit]!}`;
 }
 
@@ -80,7 +81,7 @@ export function checkMemory(estimate: MemoryEstimate, what: string, limits: Memo
   const array = estimate.largestArray;
   if (!(array.elements <= MAX_ARRAY_ELEMENTS)) {
     throw new MemoryLimitError(
-      `memory: ${what} needs an array of ${array.elements.toLocaleString('en-US')} elements (${array.part}, for ${estimate.sizedBy[array.part]}) but a typed array holds at most ${MAX_ARRAY_ELEMENTS.toLocaleString('en-US')}`,
+      `memory: ${what} needs an array of ${thousands(array.elements)} elements (${array.part}, for ${estimate.sizedBy[array.part]}) but a typed array holds at most ${thousands(MAX_ARRAY_ELEMENTS)}`,
       estimate,
       array.elements,
       MAX_ARRAY_ELEMENTS,
