@@ -1,15 +1,18 @@
 // Causal scaled dot-product attention per (batch, head) block, forward and backward, with the softmax
 // probabilities saved in `att`. Query i sits at position offset + i and sees keys 0 … offset + i.
 //
-// One body per direction, generic over the element type T and computing in T's own lanes. The helpers right below
-// are where float32 and float64 part: float64 takes the reference's order (dot products by rowDot, exponentials by
-// expV, a row's probabilities divided by the sum, dq summed in scratch and added once), float32 runs in f32x4 lanes
-// with expF32x4 and multiplies by 1/sum, at float32 accuracy (CONTRIBUTING, "Float32 in f32 lanes").
+// One body per direction, generic over the element type T and computing in T's own lanes, one query row at a time
+// through the row operations of attention-rows.ts (dot products against every visible key, sums of key rows
+// weighted by a row of att). Float32 and float64 part there and in the helpers right below: float64 takes the
+// reference's order (dot products by rowDot, exponentials by expV, a row's probabilities divided by the sum, dq
+// summed apart from dq and added once), float32 runs in f32x4 lanes (four keys a step in the dot products) with
+// expF32x4 and multiplies by 1/sum, at float32 accuracy (CONTRIBUTING, "Float32 in f32 lanes").
 //
 // q, k, v, out (and dout, dq, dk, dv) may be strided (B, H, T, D) views with a contiguous last axis: their
 // batch, head and row strides, in elements, come in `strides` (an i32 array, three per tensor in argument
 // order), so a model can attend straight from its fused qkv rows and write heads side by side.
-import { expF32x4, expS, expV, rowDot } from './math';
+import { addScaledRows, dots, keepLanesF32, loadPartialF32, storePartialF32, weightedRows, zeroBytes } from './attention-rows';
+import { expF32x4, expS, expV } from './math';
 import { mulAdd } from './multiply-add';
 
 // Positions of the tensors in `strides`: forward (q, k, v, out), backward (q, k, v, dout, dq, dk, dv).
@@ -36,30 +39,7 @@ const DV = 6;
 
 // ---- where float32 and float64 differ ------------------------------------------------------------------------
 
-/** Σ x[e]·y[e] over D f32 values, eight lanes a step in two f32x4 sums. */
-@inline function dotF32(x: usize, y: usize, D: i32): f32 {
-  let a = f32x4.splat(0);
-  let b = f32x4.splat(0);
-  let e = 0;
-  for (; e + 8 <= D; e += 8) {
-    const o = <usize>e << 2;
-    a = mulAdd<f32>(a, v128.load(x + o), v128.load(y + o));
-    b = mulAdd<f32>(b, v128.load(x + o, 16), v128.load(y + o, 16));
-  }
-  for (; e + 4 <= D; e += 4) a = mulAdd<f32>(a, v128.load(x + (<usize>e << 2)), v128.load(y + (<usize>e << 2)));
-  a = f32x4.add(a, b);
-  let sum = f32x4.extract_lane(a, 0) + f32x4.extract_lane(a, 1) + f32x4.extract_lane(a, 2) + f32x4.extract_lane(a, 3);
-  for (; e < D; e++) sum += load<f32>(x + (<usize>e << 2)) * load<f32>(y + (<usize>e << 2));
-  return sum;
-}
-
-/** Σ x[e]·y[e] over D values of T. */
-@inline function dot<T>(x: usize, y: usize, D: i32): T {
-  if (sizeof<T>() == 4) return <T>dotF32(x, y, D);
-  return <T>rowDot<f64>(x, y, D);
-}
-
-/** p[0 .. n) = exp(p - mx) for f32 values, returning their sum. */
+/** p[0 .. n) = exp(p - mx) for f32 values, returning their sum; the last n % 4 values take one exp of a partial vector. */
 @inline function expShiftSumF32(p: usize, n: i32, mx: f32): f32 {
   const m = f32x4.splat(mx);
   let sv = f32x4.splat(0);
@@ -70,13 +50,13 @@ const DV = 6;
     v128.store(p + o, e);
     sv = f32x4.add(sv, e);
   }
-  let sum = f32x4.extract_lane(sv, 0) + f32x4.extract_lane(sv, 1) + f32x4.extract_lane(sv, 2) + f32x4.extract_lane(sv, 3);
-  for (; j < n; j++) {
-    const e = f32x4.extract_lane(expF32x4(f32x4.splat(load<f32>(p + (<usize>j << 2)) - mx)), 0);
-    store<f32>(p + (<usize>j << 2), e);
-    sum += e;
+  if (j < n) {
+    const o = <usize>j << 2;
+    const e = expF32x4(f32x4.sub(loadPartialF32(p + o, n - j), m));
+    storePartialF32(p + o, e, n - j);
+    sv = f32x4.add(sv, keepLanesF32(e, n - j));
   }
-  return sum;
+  return f32x4.extract_lane(sv, 0) + f32x4.extract_lane(sv, 1) + f32x4.extract_lane(sv, 2) + f32x4.extract_lane(sv, 3);
 }
 
 /** p[0 .. n) = exp(p - mx) for f64 values, returning their sum. */
@@ -105,26 +85,45 @@ const DV = 6;
   return <T>expShiftSumF64(p, n, <f64>mx);
 }
 
-/** A row's probability from its exponential: float32 multiplies by 1/sum (`inverse`), float64 divides by the sum. */
-@inline function probability<T>(e: T, sum: T, inverse: T): T {
-  return sizeof<T>() == 4 ? e * inverse : e / sum;
+/** p[0 .. n) = scale · p, returning the largest. */
+@inline function scaleMax<T>(p: usize, n: i32, scale: T): T {
+  const sh = alignof<T>();
+  const L = <i32>(16 / sizeof<T>());
+  const sv = v128.splat<T>(scale);
+  let mv = v128.splat<T>(<T>-Infinity);
+  let j = 0;
+  for (; j + L <= n; j += L) {
+    const s = v128.mul<T>(v128.load(p + (<usize>j << sh)), sv);
+    v128.store(p + (<usize>j << sh), s);
+    mv = v128.max<T>(mv, s);
+  }
+  let mx: T = max<T>(v128.extract_lane<T>(mv, 0), v128.extract_lane<T>(mv, 1));
+  if (sizeof<T>() == 4) mx = max<T>(mx, max<T>(v128.extract_lane<T>(mv, 2), v128.extract_lane<T>(mv, 3)));
+  for (; j < n; j++) {
+    const s: T = load<T>(p + (<usize>j << sh)) * scale;
+    store<T>(p + (<usize>j << sh), s);
+    mx = max<T>(mx, s);
+  }
+  return mx;
 }
 
-// ---- shared by both ---------------------------------------------------------------------------------------------
-
-/** acc[0 .. D) += a · src[0 .. D), all T. */
-@inline function axpy<T>(acc: usize, a: T, src: usize, D: i32): void {
+/**
+ * p[0 .. n) = p / sum, a row's probabilities from its exponentials: float32 multiplies by 1/sum (f32x4 lanes),
+ * float64 divides by the sum (f64x2 division rounds each lane as the reference's scalar division does).
+ */
+@inline function normalize<T>(p: usize, n: i32, sum: T): void {
   const sh = alignof<T>();
-  const lanes = <i32>(16 / sizeof<T>());
-  const av = v128.splat<T>(a);
-  let e = 0;
-  for (; e + lanes <= D; e += lanes) {
-    const o = <usize>e << sh;
-    v128.store(acc + o, mulAdd<T>(v128.load(acc + o), av, v128.load(src + o)));
+  const L = <i32>(16 / sizeof<T>());
+  const inverse: T = 1 / sum;
+  const fv = v128.splat<T>(sizeof<T>() == 4 ? inverse : sum);
+  let j = 0;
+  for (; j + L <= n; j += L) {
+    const o = <usize>j << sh;
+    v128.store(p + o, sizeof<T>() == 4 ? v128.mul<T>(v128.load(p + o), fv) : v128.div<T>(v128.load(p + o), fv));
   }
-  for (; e < D; e++) {
-    const o = <usize>e << sh;
-    store<T>(acc + o, load<T>(acc + o) + a * load<T>(src + o));
+  for (; j < n; j++) {
+    const o = <usize>j << sh;
+    store<T>(p + o, sizeof<T>() == 4 ? load<T>(p + o) * inverse : load<T>(p + o) / sum);
   }
 }
 
@@ -145,12 +144,11 @@ const DV = 6;
 
 /**
  * att[i, j] = softmax_j(scale · q_i · k_j) for j ≤ offset + i, else 0; out_i = Σ_j att_ij v_j. The scores are
- * computed in att's row, then turned into probabilities there; out's row is the sum.
+ * computed in att's row, then turned into probabilities there; out's row is their weighted sum of v's rows.
  */
 function attentionOf<T>(q: usize, k: usize, v: usize, out: usize, att: usize, strides: usize, H: i32, Tq: i32, Tk: i32, D: i32,
   scale: T, offset: i32, start: i32, end: i32): void {
   const sh = alignof<T>();
-  const rowBytes = <usize>D << sh;
   const qStep = rowBytesOf<T>(strides, Q), kStep = rowBytesOf<T>(strides, K), vStep = rowBytesOf<T>(strides, V), outStep = rowBytesOf<T>(strides, OUT);
   for (let bh = start; bh < end; bh++) {
     const qBlock = blockAt<T>(q, strides, Q, bh, H);
@@ -158,46 +156,63 @@ function attentionOf<T>(q: usize, k: usize, v: usize, out: usize, att: usize, st
     const vBlock = blockAt<T>(v, strides, V, bh, H);
     const outBlock = blockAt<T>(out, strides, OUT, bh, H);
     for (let i = 0; i < Tq; i++) {
-      const qRow = qBlock + <usize>i * qStep;
       const attRow = att + ((<usize>bh * <usize>Tq + <usize>i) * <usize>Tk << sh);
-      const outRow = outBlock + <usize>i * outStep;
       const count = min(offset + i + 1, Tk);
-      let mx = <T>-Infinity;
-      for (let j = 0; j < count; j++) {
-        const s: T = dot<T>(qRow, kBlock + <usize>j * kStep, D) * scale;
-        store<T>(attRow + (<usize>j << sh), s);
-        mx = max(mx, s);
-      }
-      const sum = expShiftSum<T>(attRow, count, mx);
-      const inverse: T = 1 / sum;
-      memory.fill(outRow, 0, rowBytes);
-      for (let j = 0; j < count; j++) {
-        const p = probability<T>(load<T>(attRow + (<usize>j << sh)), sum, inverse);
-        store<T>(attRow + (<usize>j << sh), p);
-        axpy<T>(outRow, p, vBlock + <usize>j * vStep, D);
-      }
-      if (count < Tk) memory.fill(attRow + (<usize>count << sh), 0, <usize>(Tk - count) << sh);
+      dots<T>(qBlock + <usize>i * qStep, kBlock, kStep, D, count, attRow);
+      const mx = scaleMax<T>(attRow, count, scale);
+      normalize<T>(attRow, count, expShiftSum<T>(attRow, count, mx));
+      weightedRows<T>(outBlock + <usize>i * outStep, attRow, vBlock, vStep, count, D, false);
+      zeroBytes(attRow + (<usize>count << sh), <usize>(Tk - count) << sh);
     }
   }
 }
 
-/** Bytes of scratch attentionBackwardOf<T> takes: datt of one row, a dq row, then dk and dv of one block. */
+/** Bytes of scratch attentionBackwardOf<T> takes: datt of one row, then dk and dv of one block. */
 @inline function backwardScratchBytes<T>(Tk: i32, D: i32): i32 {
-  return (Tk + D + 2 * Tk * D) * sizeof<T>();
+  return (Tk + 2 * Tk * D) * sizeof<T>();
+}
+
+/** Σ_{j < n} a[j]·d[j] in T: float32 in f32x4 lanes, float64 in key order (the reference's). */
+@inline function weightedSum<T>(a: usize, d: usize, n: i32): T {
+  let j = 0;
+  let sum: T = 0;
+  if (sizeof<T>() == 4) {
+    let sv = f32x4.splat(0);
+    for (; j + 4 <= n; j += 4) sv = mulAdd<f32>(sv, v128.load(a + (<usize>j << 2)), v128.load(d + (<usize>j << 2)));
+    sum = <T>(f32x4.extract_lane(sv, 0) + f32x4.extract_lane(sv, 1) + f32x4.extract_lane(sv, 2) + f32x4.extract_lane(sv, 3));
+  }
+  for (; j < n; j++) sum += load<T>(a + (<usize>j << alignof<T>())) * load<T>(d + (<usize>j << alignof<T>()));
+  return sum;
+}
+
+/** d[j] = a[j] · (d[j] - weighted) · scale for j < n: a row's score gradients from its probability gradients. */
+@inline function scoreGradients<T>(a: usize, d: usize, n: i32, weighted: T, scale: T): void {
+  const sh = alignof<T>();
+  const L = <i32>(16 / sizeof<T>());
+  const wv = v128.splat<T>(weighted), sv = v128.splat<T>(scale);
+  let j = 0;
+  for (; j + L <= n; j += L) {
+    const o = <usize>j << sh;
+    v128.store(d + o, v128.mul<T>(v128.mul<T>(v128.load(a + o), v128.sub<T>(v128.load(d + o), wv)), sv));
+  }
+  for (; j < n; j++) {
+    const o = <usize>j << sh;
+    store<T>(d + o, load<T>(a + o) * (load<T>(d + o) - weighted) * scale);
+  }
 }
 
 /**
  * With datt_ij = dout_i · v_j and ds_ij = att_ij (datt_ij - Σ_l att_il datt_il): dv_j += Σ_i att_ij dout_i,
- * dq_i += scale Σ_j ds_ij k_j, dk_j += scale Σ_i ds_ij q_i. dk and dv are summed per block in scratch and added
- * once; dq rows too for float64 (the reference's order), while float32 adds into dq directly.
+ * dq_i += scale Σ_j ds_ij k_j, dk_j += scale Σ_i ds_ij q_i. One query row at a time: its datt and ds fill one row of
+ * scratch, its dq is summed in registers and added once, and dk and dv are summed per block in scratch and added
+ * once.
  */
 function attentionBackwardOf<T>(q: usize, k: usize, v: usize, att: usize, dout: usize, dq: usize, dk: usize, dv: usize,
   strides: usize, H: i32, Tq: i32, Tk: i32, D: i32, scale: T, offset: i32, scratch: usize, start: i32, end: i32): void {
   const sh = alignof<T>();
   const rowBytes = <usize>D << sh;
-  const datt = scratch;
-  const dqSum = datt + (<usize>Tk << sh);
-  const dkSum = dqSum + rowBytes;
+  const ds = scratch;
+  const dkSum = ds + (<usize>Tk << sh);
   const dvSum = dkSum + <usize>Tk * rowBytes;
   const keys = min(offset + Tq, Tk); // keys any query of the block can see
   const qStep = rowBytesOf<T>(strides, Q), kStep = rowBytesOf<T>(strides, K), vStep = rowBytesOf<T>(strides, V), doutStep = rowBytesOf<T>(strides, DOUT);
@@ -210,30 +225,17 @@ function attentionBackwardOf<T>(q: usize, k: usize, v: usize, att: usize, dout: 
     const dqBlock = blockAt<T>(dq, strides, DQ, bh, H);
     const dkBlock = blockAt<T>(dk, strides, DK, bh, H);
     const dvBlock = blockAt<T>(dv, strides, DV, bh, H);
-    memory.fill(dkSum, 0, <usize>keys * rowBytes);
-    memory.fill(dvSum, 0, <usize>keys * rowBytes);
+    zeroBytes(dkSum, <usize>keys * rowBytes);
+    zeroBytes(dvSum, <usize>keys * rowBytes);
     for (let i = 0; i < Tq; i++) {
       const qRow = qBlock + <usize>i * qStep;
       const doutRow = doutBlock + <usize>i * doutStep;
-      const dqRow = dqBlock + <usize>i * dqStep;
       const attRow = att + ((<usize>bh * <usize>Tq + <usize>i) * <usize>Tk << sh);
       const count = min(offset + i + 1, Tk);
-      let weighted: T = 0;
-      for (let j = 0; j < count; j++) {
-        const a = load<T>(attRow + (<usize>j << sh));
-        const d = dot<T>(doutRow, vBlock + <usize>j * vStep, D);
-        axpy<T>(dvSum + <usize>j * rowBytes, a, doutRow, D);
-        store<T>(datt + (<usize>j << sh), d);
-        weighted += a * d;
-      }
-      const dqTarget = sizeof<T>() == 8 ? dqSum : dqRow;
-      if (sizeof<T>() == 8) memory.fill(dqSum, 0, rowBytes);
-      for (let j = 0; j < count; j++) {
-        const ds: T = load<T>(attRow + (<usize>j << sh)) * (load<T>(datt + (<usize>j << sh)) - weighted) * scale;
-        axpy<T>(dqTarget, ds, kBlock + <usize>j * kStep, D);
-        axpy<T>(dkSum + <usize>j * rowBytes, ds, qRow, D);
-      }
-      if (sizeof<T>() == 8) addInto<T>(dqRow, dqSum, D);
+      dots<T>(doutRow, vBlock, vStep, D, count, ds); // datt, turned into ds in place
+      scoreGradients<T>(attRow, ds, count, weightedSum<T>(attRow, ds, count), scale);
+      weightedRows<T>(dqBlock + <usize>i * dqStep, ds, kBlock, kStep, count, D, true);
+      addScaledRows<T>(dvSum, attRow, doutRow, dkSum, ds, qRow, rowBytes, count, D);
     }
     for (let j = 0; j < keys; j++) {
       addInto<T>(dkBlock + <usize>j * dkStep, dkSum + <usize>j * rowBytes, D);

@@ -7,7 +7,8 @@
 // with --enable-unsafe-webgpu: its `adapter` field names the adapter (`adapter.info`, asked in the page), and on a software
 // adapter (SwiftShader, where there is no GPU) `correctnessOnly` says the figure is not a speed; it measures SOFTWARE_STEPS
 // steps once (SwiftShader runs the GPU's work on the CPU: a step with its evaluation took about a minute in Chromium on
-// the loaded 2-core development machine).
+// the loaded 2-core development machine). Then the relaxed-SIMD matmul race of `matmul-fma` runs in Chromium too
+// (browser-matmul.ts): `matmul-512` GFLOP/s rows for our two wasm modules at 1 and 2 threads and tfjs-wasm.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { adapterName, isSoftwareAdapter } from '@microgpt/backend-webgpu';
@@ -17,6 +18,7 @@ import { createWasmBackend } from '@microgpt/tensor';
 import { type Browser, type Page, chromium } from 'playwright-core';
 import { type PreviewServer, build, preview } from 'vite';
 import { type Emit, type Measurement, median, progress } from '../harness';
+import { chromiumMatmulRows } from './browser-matmul';
 import { datasetText } from './data';
 import type { Suite } from './suite';
 
@@ -126,7 +128,7 @@ type WebGPURowAdapter = Required<Pick<Measurement, 'adapter' | 'correctnessOnly'
 
 export const browserSuite: Suite = {
   name: 'browser',
-  description: `the playground training shakespeare-cpu for ${STEPS} steps in Chromium (wasm in a Web Worker) beside the same worker code in Node, 1 and 2 threads, median of ${ROUNDS} interleaved rounds; then on WebGPU in the page, naming the adapter (needs ${CHROMIUM}; minutes)`,
+  description: `the playground training shakespeare-cpu for ${STEPS} steps in Chromium (wasm in a Web Worker) beside the same worker code in Node, 1 and 2 threads, median of ${ROUNDS} interleaved rounds; then on WebGPU in the page, naming the adapter, and the 512³ matmul-fma race in Chromium (needs ${CHROMIUM}; minutes)`,
   async run(emit: Emit) {
     const text = datasetText('tinyshakespeare.txt');
     if (!text) return;
@@ -157,6 +159,7 @@ export const browserSuite: Suite = {
         progress(`bench: browser: round ${round} of ${ROUNDS}`);
       }
       webgpu = server ? await webgpuRow(server.resolvedUrls!.local[0]!, text) : null;
+      if (browser) await chromiumMatmulRows(browser, emit);
     } finally {
       await browser?.close();
       await server?.close();
