@@ -8,7 +8,9 @@ import { firstNames, thirdPartyLicenses } from './scripts/bundled-assets';
 // is the standalone bundle: `pnpm bundle`). Beside it: first-names.txt and THIRD-PARTY-LICENSES.txt. Left outside:
 // koffi (the FFI of @microgpt/backend-blas, a dependency), which loads a native module from its own package and is
 // imported only when the blas backend starts, and webgpu (Dawn's prebuilt binaries, an optional peer dependency),
-// imported only when --backend webgpu starts.
+// imported only when --backend webgpu starts. The tensor package loads each wasm kernels build
+// through its own import() so that a page fetches one; without splitting, esbuild inlines all four here, and the CLI
+// stays one file.
 export default defineConfig({
   entry: { cli: 'src/cli.ts' },
   format: ['esm'],

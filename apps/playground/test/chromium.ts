@@ -24,3 +24,11 @@ export function requireFiles(): void {
   ].filter((m) => m !== null);
   if (missing.length > 0) throw new Error(`playground e2e needs ${missing.join('; ')}. Set MICROGPT_SKIP_BROWSER=1 to skip these tests on purpose.`);
 }
+
+/**
+ * The wasm kernels builds (`wasm-shared-relaxed-simd`, …) whose chunks are among `urls`: the tensor package puts
+ * each of its four builds in a chunk of its own, and a page should fetch only the one its worker runs.
+ */
+export function kernelBuildsFetched(urls: readonly string[]): string[] {
+  return urls.flatMap((url) => /\/assets\/(wasm-(?:shared|single)-(?:relaxed-simd|simd128))-[\w-]+\.js$/.exec(url)?.[1] ?? []);
+}

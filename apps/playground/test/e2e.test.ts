@@ -18,7 +18,7 @@ import { type Browser, type Download, type Page, chromium } from 'playwright-cor
 import { type PreviewServer, preview } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeEvents, decodeSessionStart } from '../../../packages/model/src/tensorboard/decode-events';
-import { APP, BROWSER_ARGS, CHROMIUM, CLI, SKIP, requireFiles } from './chromium';
+import { APP, BROWSER_ARGS, CHROMIUM, CLI, SKIP, kernelBuildsFetched, requireFiles } from './chromium';
 
 /** A GPT-2-layout folder written by PyTorch code following HF's GPT-2 (the model package's import fixture). */
 const HF_FIXTURE = join(APP, '..', '..', 'packages', 'model', 'src', 'hf', 'fixtures', 'gpt2-tiny');
@@ -33,6 +33,7 @@ describe.skipIf(SKIP)('playground in Chromium', () => {
   let page: Page;
   let work: string;
   const problems: string[] = [];
+  const requested: string[] = [];
 
   /** Top and height of every card, rounded to pixels: what moves when the layout jumps. */
   const layout = (): Promise<number[][]> => page.locator('section.card').evaluateAll((cards) => cards.map((card) => [Math.round(card.getBoundingClientRect().top + scrollY), Math.round(card.getBoundingClientRect().height)]));
@@ -49,7 +50,10 @@ describe.skipIf(SKIP)('playground in Chromium', () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 1000 }, acceptDownloads: true });
     // Offline: anything but the preview server is refused, so a request to the network would fail the page.
     const origin = new URL(server.resolvedUrls!.local[0]!).origin;
-    await context.route('**/*', (route) => (route.request().url().startsWith(origin) || route.request().url().startsWith('blob:') ? route.continue() : route.abort()));
+    await context.route('**/*', (route) => {
+      requested.push(route.request().url());
+      return route.request().url().startsWith(origin) || route.request().url().startsWith('blob:') ? route.continue() : route.abort();
+    });
     page = await context.newPage();
     page.on('console', (message) => {
       if (message.type() === 'error') problems.push(`console: ${message.text()}`);
@@ -68,6 +72,8 @@ describe.skipIf(SKIP)('playground in Chromium', () => {
   it('loads without console errors, cross-origin isolated, with the names preview tokenized', async () => {
     await expect.poll(() => page.locator('#threads-note').textContent(), { timeout: 30_000 }).toMatch(/up to \d+ threads/);
     expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+    // Of the four kernels builds the worker fetched one: relaxed SIMD (Chromium has it) for a shared memory.
+    expect(kernelBuildsFetched(requested)).toEqual(['wasm-shared-relaxed-simd']);
     await expect.poll(() => page.locator('#tokens .token').count(), { timeout: 30_000 }).toBeGreaterThan(100);
     expect(await page.locator('#tokens-summary').textContent()).toMatch(/vocabulary of 27\b/);
     // The token list is one tab stop; arrow keys move along it and the detail line names the focused token.
@@ -307,10 +313,14 @@ describe.skipIf(SKIP)('playground without cross-origin isolation', () => {
     try {
       const page = await browser.newPage();
       const problems: string[] = [];
+      const requested: string[] = [];
       page.on('pageerror', (error) => problems.push(error.message));
+      page.on('request', (request) => requested.push(request.url()));
       await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
       await expect.poll(() => page.locator('#threads-note').textContent(), { timeout: 30_000 }).toMatch(/not cross-origin isolated.*one thread/);
       expect(await page.evaluate(() => crossOriginIsolated)).toBe(false);
+      // Without SharedArrayBuffer the worker fetched the plain-memory build alone.
+      expect(kernelBuildsFetched(requested)).toEqual(['wasm-single-relaxed-simd']);
       await page.locator('#steps').fill('50');
       await page.locator('#threads').fill('2');
       await expect.poll(() => page.locator('#start').isEnabled(), { timeout: 30_000 }).toBe(true);

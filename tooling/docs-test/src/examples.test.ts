@@ -1,18 +1,18 @@
 // The examples/ folder as a user meets it: each example copied into an empty folder, its README's commands run
 // against the packed packages (small settings), and the browser example opened in Chromium (playwright-core
-// driving $MICROGPT_CHROMIUM, else Debian's /usr/bin/chromium, which `.ci/run` installs).
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+// driving $MICROGPT_CHROMIUM, else Debian's /usr/bin/chromium, which `.ci/run` installs: see chromium.ts).
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { afterAll, describe, expect, inject, it } from 'vitest';
+import { BROWSER_ARGS, CHROMIUM, requireChromium } from './chromium';
 import { initProject, npmInstall } from './npm-install';
 import { runTutorial } from './run-tutorial';
 import { serveFolder } from './static-server';
 import { REPO_ROOT } from './workspace';
 
 const tarballs = inject('tarballs');
-const CHROMIUM = process.env.MICROGPT_CHROMIUM ?? '/usr/bin/chromium';
 const work: string[] = [];
 afterAll(() => {
   for (const dir of work) rmSync(dir, { recursive: true, force: true });
@@ -61,12 +61,12 @@ describe('examples/stream-token-file', () => {
 
 describe('examples/browser', () => {
   it('trains in a plain page in Chromium: the loss falls, five names come out, no console errors', async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`examples/browser needs a Chromium at ${CHROMIUM} (apt-get install chromium, or set MICROGPT_CHROMIUM)`);
+    requireChromium('examples/browser');
     const dir = copyOf('browser');
     initProject(dir);
     npmInstall(dir, ['@microgpt/model', '@microgpt/tokenizer', '@microgpt/tensor'], tarballs);
     const server = await serveFolder(dir);
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: BROWSER_ARGS });
     const problems: string[] = [];
     try {
       const page = await browser.newPage();

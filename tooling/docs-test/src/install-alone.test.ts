@@ -1,6 +1,8 @@
 // Each public package installs alone from its tarball into an empty folder with npm (with only the @microgpt
 // packages it depends on, which a registry would supply), and every entry point of its `exports` imports in
-// Node and type-checks in a consumer compiled by tsc with Node's ESM resolution. The CLI
+// Node and type-checks in a consumer compiled by tsc with Node's ESM resolution. Then a page importing it is
+// bundled with Vite in that folder and opened in Chromium, where the package does its job (browser-checks.ts):
+// backend-blas, Node-only, is the exception whose `browser` entry fails with the reason. The CLI
 // installs globally into an empty HOME and trains the names preset (without the network it falls back to the
 // names it bundles, saying so on stderr).
 import { execFileSync } from 'node:child_process';
@@ -8,8 +10,12 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { BROWSER_CHECKS } from './browser-checks';
+import { bundlePage } from './bundle-page';
+import { openPage } from './chromium';
 import { cleanEnv, initProject, npmInstall } from './npm-install';
+import { serveFolder } from './static-server';
 import { dependencyClosure, publicPackages } from './workspace';
 
 const tarballs = inject('tarballs');
@@ -42,10 +48,15 @@ function consumerSettings(): object {
 
 for (const pkg of publicPackages().filter((p) => p.name !== '@microgpt/cli')) {
   describe(`${pkg.name} alone`, () => {
-    it('installs from its tarball with only its own @microgpt dependencies, imports in Node, type-checks with Node\'s ESM resolution', () => {
-      const dir = folder(pkg.name.replace('@microgpt/', ''));
+    const short = pkg.name.replace('@microgpt/', '');
+    let dir = '';
+    beforeAll(() => {
+      dir = folder(short);
       initProject(dir);
       npmInstall(dir, [pkg.name, '@types/node@20'], tarballs);
+    });
+
+    it('installs from its tarball with only its own @microgpt dependencies, imports in Node, type-checks with Node\'s ESM resolution', () => {
       expect(readdirSync(join(dir, 'node_modules', '@microgpt')).map((n) => `@microgpt/${n}`).sort()).toEqual(dependencyClosure([pkg.name]));
 
       const specifiers = entryPoints(pkg.dir).map((entry) => (entry === '.' ? pkg.name : `${pkg.name}/${entry.slice(2)}`));
@@ -59,6 +70,17 @@ for (const pkg of publicPackages().filter((p) => p.name !== '@microgpt/cli')) {
         execFileSync('node', [TSC, '-p', 'tsconfig.json'], { cwd: dir, env: cleanEnv(), encoding: 'utf8' });
       } catch (error) {
         throw new Error(`tsc on a consumer of ${pkg.name} failed:\n${(error as { stdout?: string }).stdout ?? String(error)}`, { cause: error });
+      }
+    });
+
+    it('bundles into a page with Vite from the same install and works in Chromium', async () => {
+      const check = BROWSER_CHECKS[pkg.name];
+      if (check === undefined) throw new Error(`browser-checks.ts has no check for ${pkg.name}: add pages/${short}.ts and its expectations`);
+      const server = await serveFolder(await bundlePage(dir, short));
+      try {
+        for (const run of check) run.expect(await openPage(`${server.origin}/`, run.args));
+      } finally {
+        await server.close();
       }
     });
   });

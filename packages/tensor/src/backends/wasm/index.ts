@@ -77,7 +77,7 @@ function sharedMemoryAvailable(): boolean {
 /**
  * Starts a wasm backend: picks and compiles the embedded module, creates its memory and, when threads are
  * possible, its workers.
- * @throws {BackendError} when WebAssembly SIMD is unavailable (the module does not compile), or `simd` (or
+ * @throws {BackendError} when the module does not load or compile (no WebAssembly SIMD), or `simd` (or
  * MICROGPT_WASM_SIMD) names an unknown flavor or relaxed-simd where the engine lacks it.
  */
 export async function createWasmBackend(options: WasmBackendOptions = {}): Promise<WasmBackend> {
@@ -89,12 +89,7 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
     );
   }
   const simd = await chooseSimdFlavor(options.simd);
-  let module: WebAssembly.Module;
-  try {
-    module = await compileKernels(shared, simd);
-  } catch (error) {
-    throw new BackendError(`wasm: the ${simd} kernels module did not compile (WebAssembly SIMD unavailable?): ${String(error)}`, { cause: error });
-  }
+  const module = await compileKernels(shared, simd);
   const memory = new WebAssembly.Memory({ initial: 256, maximum: 65536, shared });
   const exports = await instantiateKernels(module, memory);
   const heap = createHeap(memory, HEAP_BASE);

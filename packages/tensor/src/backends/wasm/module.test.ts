@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { BackendError } from '../../index';
 import { KERNEL_PARAMETER_COUNTS } from '../../generated/kernel-exports';
 import { type Address, type KernelExports, checkExports, compileKernels, instantiateKernels } from './module';
@@ -62,5 +62,23 @@ describe('wasm kernel bindings', () => {
       exports.rmsnormBackwardI32(a, a, a, a, a, a, 2, 3);
     };
     expect(typeof calls).toBe('function');
+  });
+
+  it('name the build whose generated chunk does not load, apart from a module that does not compile', async () => {
+    vi.resetModules();
+    vi.doMock('../../generated/wasm-single-simd128', () => {
+      throw new Error('chunk not served');
+    });
+    vi.doMock('../../generated/wasm-shared-simd128', () => ({ KERNELS_WASM: btoa('\0asm not a module') }));
+    try {
+      const fresh = await import('./module');
+      await expect(fresh.compileKernels(false, 'simd128')).rejects.toThrow(/^wasm: the plain-memory simd128 kernels module did not load \(in a bundled page: is every chunk of the bundle served\?\): /);
+      await expect(fresh.compileKernels(true, 'simd128')).rejects.toThrow(/^wasm: the shared-memory simd128 kernels module did not compile \(WebAssembly SIMD unavailable\?\): CompileError/);
+      expect((await fresh.compileKernels(false, 'relaxed-simd')) instanceof WebAssembly.Module).toBe(true);
+    } finally {
+      vi.doUnmock('../../generated/wasm-single-simd128');
+      vi.doUnmock('../../generated/wasm-shared-simd128');
+      vi.resetModules();
+    }
   });
 });

@@ -1,8 +1,10 @@
-// Loading the embedded kernels module: base64 → bytes → WebAssembly.Module, for a shared or a plain memory and in
-// either SIMD flavor (simd-flavor.ts), with exports typed by the bindings generated from the same AssemblyScript sources (generated/kernel-exports.ts).
+// Loading the kernels module: base64 → bytes → WebAssembly.Module, for a shared or a plain memory and in either SIMD
+// flavor (simd-flavor.ts), with exports typed by the bindings generated from the same AssemblyScript sources
+// (generated/kernel-exports.ts). Each of the four builds is its own generated file, imported only when it is
+// loaded: a bundler makes each a chunk of its own, so a page fetches the one build it runs (about 150 kB) and not
+// all four.
 import { BackendError } from '../../index';
 import { KERNEL_PARAMETER_COUNTS, type KernelExports } from '../../generated/kernel-exports';
-import { KERNELS_SHARED_RELAXED_WASM, KERNELS_SHARED_WASM, KERNELS_SINGLE_RELAXED_WASM, KERNELS_SINGLE_WASM } from '../../generated/wasm';
 import type { SimdFlavor } from './simd-flavor';
 
 export type { Address, KernelExports } from '../../generated/kernel-exports';
@@ -18,18 +20,33 @@ export function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
-const MODULES: Record<SimdFlavor, { shared: string; single: string }> = {
-  'relaxed-simd': { shared: KERNELS_SHARED_RELAXED_WASM, single: KERNELS_SINGLE_RELAXED_WASM },
-  simd128: { shared: KERNELS_SHARED_WASM, single: KERNELS_SINGLE_WASM },
+type GeneratedModule = Promise<{ readonly KERNELS_WASM: string }>;
+
+// One literal import() per build: a bundler can split only what it sees spelled out.
+const MODULES: Record<SimdFlavor, { shared: () => GeneratedModule; single: () => GeneratedModule }> = {
+  'relaxed-simd': { shared: () => import('../../generated/wasm-shared-relaxed-simd'), single: () => import('../../generated/wasm-single-relaxed-simd') },
+  simd128: { shared: () => import('../../generated/wasm-shared-simd128'), single: () => import('../../generated/wasm-single-simd128') },
 };
 
 /**
- * Compiles the kernels module built for a shared (threads) or a plain memory, in `flavor` (relaxed-simd needs an
- * engine that validates it: see `relaxedSimdAvailable`).
+ * Loads and compiles the kernels module built for a shared (threads) or a plain memory, in `flavor` (relaxed-simd
+ * needs an engine that validates it: see `relaxedSimdAvailable`).
+ * @throws {BackendError} when the build's chunk does not load (a bundled page whose chunk is not served), or the
+ * module does not compile (no WebAssembly SIMD).
  */
-export function compileKernels(shared: boolean, flavor: SimdFlavor): Promise<WebAssembly.Module> {
-  const modules = MODULES[flavor];
-  return WebAssembly.compile(decodeBase64(shared ? modules.shared : modules.single));
+export async function compileKernels(shared: boolean, flavor: SimdFlavor): Promise<WebAssembly.Module> {
+  const build = `${shared ? 'shared-memory' : 'plain-memory'} ${flavor}`;
+  let base64: string;
+  try {
+    base64 = (await MODULES[flavor][shared ? 'shared' : 'single']()).KERNELS_WASM;
+  } catch (error) {
+    throw new BackendError(`wasm: the ${build} kernels module did not load (in a bundled page: is every chunk of the bundle served?): ${String(error)}`, { cause: error });
+  }
+  try {
+    return await WebAssembly.compile(decodeBase64(base64));
+  } catch (error) {
+    throw new BackendError(`wasm: the ${build} kernels module did not compile (WebAssembly SIMD unavailable?): ${String(error)}`, { cause: error });
+  }
 }
 
 /**
