@@ -1,3 +1,4 @@
 import { microgptConfig } from '@microgpt/eslint-config';
 
-export default microgptConfig(import.meta.dirname);
+// A published library: every exported declaration needs a doc comment (the API reference is built from them).
+export default microgptConfig(import.meta.dirname, { requireDocComments: true });

@@ -9,16 +9,21 @@ export interface GradCheckOptions {
   eps?: number;
   /** An element passes when |analytic - numeric| <= atol + rtol·|numeric| (defaults 1e-6, 1e-5). */
   atol?: number;
+  /** Relative part of the tolerance, a fraction of |numeric| (default 1e-5). */
   rtol?: number;
 }
 
 /** The worst element found by {@link gradCheck}. */
 export interface GradCheckResult {
+  /** Whether every element of every input passed (the worst excess is ≤ 0); false when a difference is NaN. */
   ok: boolean;
   /** Which input (index into `inputs`) and which element of it. */
   input: number;
+  /** Flat (row-major) index of the worst element within its input. */
   index: number;
+  /** The worst element's gradient from `backward()`. */
   analytic: number;
+  /** The worst element's central-difference estimate. */
   numeric: number;
   /** |analytic - numeric| - (atol + rtol·|numeric|): positive means the element failed. */
   excess: number;

@@ -28,6 +28,14 @@ export class Var {
   /** Whether `value` is a view of another Var's value (reshape, transpose) rather than a pooled buffer. */
   readonly isView: boolean;
 
+  /**
+   * Wraps `value` as a node of the graph; nothing is checked or copied. Use `param` or `constant` for leaves and
+   * `opResult` in an op; the constructor is public for those helpers and for ops in other packages.
+   * @param parents the inputs it was computed from (empty for a leaf).
+   * @param op the op's name, `'leaf'` for a leaf.
+   * @param saved buffers kept for the backward, released (back to the pool) with the Var.
+   * @param isView whether `value` is a view of another Var's value, disposed rather than released.
+   */
   constructor(value: Tensor, requiresGrad: boolean, parents: readonly Var[] = [], op = 'leaf', saved: readonly Tensor[] = [], isView = false) {
     this.value = value;
     this.requiresGrad = requiresGrad;
@@ -152,7 +160,9 @@ export function noGrad<T>(fn: () => T): T {
 
 /** Extras of an op's output: buffers kept for backward, and whether the value is a view. */
 export interface OpResultOptions {
+  /** Pooled buffers the backward needs (softmax probabilities, norm statistics); released with the output Var. */
   saved?: readonly Tensor[];
+  /** The value is a view of an input's value (reshape, transpose): it is disposed, not released to the pool. Default false. */
   view?: boolean;
 }
 

@@ -28,6 +28,7 @@ export interface BlasBackendOptions {
 export interface BlasInfo {
   /** The library's name or path as loaded. */
   readonly path: string;
+  /** Which library it is: OpenBLAS when it exports `openblas_get_corename`, Accelerate by its path, else plain CBLAS. */
   readonly kind: BlasKind;
   /** OpenBLAS's kernel for this CPU (`openblas_get_corename()`), null for another library. */
   readonly coreName: string | null;
@@ -49,6 +50,7 @@ export interface BlasCounts {
 export interface BlasBackend extends Backend {
   /** The wasm backend under it. */
   readonly base: WasmBackend;
+  /** The BLAS library it loaded. */
   readonly info: BlasInfo;
   /** Threads per kernel now: the wasm workers' count, and BLAS's where the library can set it. */
   readonly threads: number;

@@ -56,11 +56,17 @@ export interface BlasLibrary {
 
 /** Thrown when no BLAS can be loaded: `reason` says what was tried and why it failed, `hint` what to install and the fallback. */
 export class BlasUnavailableError extends BackendError {
+  /** Always `'BlasUnavailableError'`, so a caller can fall back without `instanceof`. */
   override readonly name = 'BlasUnavailableError';
   /** What was tried and why it failed, e.g. `blas: no BLAS library found (tried libopenblas.so.0: not found)`. */
   readonly reason: string;
   /** What to install on each system (`blasInstallHint()`), then that the wasm backend runs without one. */
   readonly hint: string;
+  /**
+   * The message is `reason`, then the install hint and the wasm fallback.
+   * @param reason what was tried and why it failed, starting with `blas:`.
+   * @param options `cause`: the loader's own error, when there is one.
+   */
   constructor(reason: string, options?: ErrorOptions) {
     const hint = `${blasInstallHint()}; without one, the wasm backend (the default) runs every kernel`;
     super(`${reason}; ${hint}`, options);

@@ -16,7 +16,9 @@ export interface WebGPUAdapterDescription {
   readonly software: boolean;
   /** The limits the device was opened with. */
   readonly maxBufferSize: number;
+  /** Largest storage buffer one shader binding may see, in bytes: the most one kernel reads of a tensor in one binding. */
   readonly maxStorageBufferBindingSize: number;
+  /** Workgroup shared memory, in bytes, that each workgroup's tiles must fit in. */
   readonly maxComputeWorkgroupStorageSize: number;
 }
 

@@ -4,11 +4,13 @@ import { BackendError, BackendMemoryError } from '@microgpt/tensor';
 
 /** A WebGPU validation or internal error, or a lost device: `webgpu.<op>: …` with the device's own message. */
 export class WebGPUError extends BackendError {
+  /** `'WebGPUError'`, or a subclass's own name (typed `string` so that subclasses can override it). */
   override readonly name: string = 'WebGPUError';
 }
 
 /** The device is gone (driver reset, `destroy()`, the page's GPU process crashed); the backend is unusable. */
 export class WebGPUDeviceLostError extends WebGPUError {
+  /** Always `'WebGPUDeviceLostError'`, so a caller can tell a lost device (make a new backend) from a failed op. */
   override readonly name = 'WebGPUDeviceLostError';
 }
 

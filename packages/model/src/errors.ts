@@ -3,6 +3,7 @@
 
 /** A bad model config, argument or state; the message names the field or argument, expected and found. */
 export class ModelError extends Error {
+  /** `'ModelError'`, or a subclass's own name (typed `string` so that subclasses can override it). */
   override readonly name: string = 'ModelError';
 }
 
@@ -11,6 +12,7 @@ export class ModelError extends Error {
  * loss was bad; the parameters are those after step − 1 (the bad step is not applied).
  */
 export class NonFiniteLossError extends Error {
+  /** Always `'NonFiniteLossError'`, so a training loop can tell divergence from other errors without `instanceof`. */
   override readonly name = 'NonFiniteLossError';
   /** The step (1-based) whose loss or gradient was not finite. */
   readonly step: number;

@@ -1,6 +1,15 @@
 // Public surface of @microgpt/model. Browser-safe; Node-only helpers (files, folders) are in '@microgpt/model/node'.
 export { CheckpointError, type CheckpointErrorDetails, RunFolderError } from './checkpoint/errors';
-export { type DecodedSafetensors, MAX_HEADER_BYTES, type SafetensorsEntry, decodeSafetensors, encodeSafetensors } from './checkpoint/safetensors';
+export {
+  type DecodedSafetensors,
+  type DecodedTensor,
+  MAX_HEADER_BYTES,
+  type SafetensorsEntry,
+  type StoredArray,
+  type StoredDType,
+  decodeSafetensors,
+  encodeSafetensors,
+} from './checkpoint/safetensors';
 export { checkParameterTableFits } from './checkpoint/model-file';
 export { CHECKPOINT_FILES, type Checkpoint, type CheckpointParts, type ReadCheckpointOptions, checkpointFiles, readCheckpointFiles } from './checkpoint/bundle';
 export { DEFAULT_CONFIG, type GPTConfig, type NormKind, type PosEmbKind, headSize, mlpHidden, resolveConfig, validateConfig } from './config';
@@ -9,12 +18,24 @@ export { type Activation, getActivation, hasActivation, listActivations, registe
 export { type InitOptions, type ParamInit, type ParamSpec, type ParameterCounts, countParameters, initParameters, normNames, parameterCounts, parameterSpecs, splitInTableOrder } from './gpt/params';
 export { type CreateGPTOptions, type GPT, createGPT, disposeGPT, flatGradients, gptFromParameters, parameterTensors } from './gpt/model';
 export { type LinearOperator, linearLayers, withLinearOperators } from './gpt/linear-operator';
-export { type Plan, type PlanElements, type PlanShape, type PassBuffers, createPlan, planElements } from './gpt/buffers';
+export {
+  type BlockBuffers,
+  type BlockGradBuffers,
+  type NormBuffers,
+  type PassGradBuffers,
+  type Plan,
+  type PlanElements,
+  type PlanShape,
+  type PassBuffers,
+  createPlan,
+  planElements,
+} from './gpt/buffers';
 export { MEMORY_PARTS, type MemoryEstimate, type MemoryEstimateOptions, type MemoryPart, estimateMemory } from './gpt/memory-estimate';
 export { MAX_ARRAY_ELEMENTS, MemoryLimitError, type MemoryLimits, checkMemory, formatBytes } from './gpt/memory-limit';
 export { type ReferenceOptions, referenceForward } from './gpt/reference';
 export { type ForwardOptions, type Pass, createPass } from './gpt/pass';
 export { type KVCache, createKVCache } from './gpt/kv-cache';
+export type { KernelSet, PassKernelName } from './gpt/kernels';
 export { type InferenceSession, type SessionOptions, createSession, forwardLogits } from './gpt/inference';
 export { type AttentionMaps, attentionMaps } from './gpt/attention-maps';
 export { type SamplingOptions, argmax, checkSampling, cutProbabilities, sampleToken, softmaxAt } from './generate/sampling';

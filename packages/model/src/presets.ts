@@ -6,11 +6,15 @@ import { DEFAULT_TRAIN, type TrainSettings } from './train/settings';
 
 /** A model shape (vocabulary size from the data) and training settings. */
 export interface Preset {
+  /** The name `getPreset` and the CLI's `--preset` take. */
   readonly name: PresetName;
+  /** One line for `--help` and listings: what the preset is for and its size. */
   readonly description: string;
+  /** The model config, without the vocabulary size (that comes from the tokenizer, unless `vocabSize` is set). */
   readonly model: Omit<GPTConfig, 'vocabSize'>;
   /** Set for presets that fix the vocabulary (gpt2). */
   readonly vocabSize?: number;
+  /** The training settings, complete (every field of {@link TrainSettings}). */
   readonly train: TrainSettings;
 }
 

@@ -16,6 +16,7 @@ export const QUANT_FORMAT_VERSION = 1;
 
 /** What a quantized checkpoint holds besides the model. */
 export interface QuantizedCheckpointParts {
+  /** The model to save: its quantized matrices as codes and scales (fp16 / bf16: values), the rest as floats, and its settings. */
   readonly quantized: QuantizedModel;
   /** The tokenizer's JSON, or null. */
   readonly tokenizer: object | null;
@@ -150,6 +151,7 @@ function readMatrix(tensors: ReturnType<typeof decodeSafetensors>['tensors'], na
 
 /** Options of {@link readQuantizedCheckpointFiles}. */
 export interface ReadQuantizedOptions {
+  /** Backend of the model and its quantized layers (a backend or its name; default: the current backend). */
   readonly backend?: Backend | string;
   /** Override the saved activation mode of the quantized layers. */
   readonly activations?: ActivationMode;
@@ -157,9 +159,13 @@ export interface ReadQuantizedOptions {
 
 /** A loaded quantized checkpoint. */
 export interface QuantizedCheckpoint {
+  /** The model with its quantized layers, rebuilt from the codes and settings. */
   readonly quantized: QuantizedModel;
+  /** The tokenizer's JSON (load it with `tokenizerFromJSON`), or null when the checkpoint has none. */
   readonly tokenizer: object | null;
+  /** The trainer state of the run it came from, when saved. */
   readonly trainerState?: object;
+  /** The string metadata of model.safetensors, when it has any. */
   readonly metadata?: Record<string, string>;
 }
 

@@ -14,6 +14,7 @@ export type ActivationMode = 'float' | 'int16';
 
 /** A linear operator over quantized weights, which owns backend memory. */
 export interface QuantizedLinear extends LinearOperator {
+  /** The quantized weights (host copy); the operator runs on their codes, scales and offsets on the backend. */
   readonly matrix: QuantizedMatrix;
   /** Frees the codes, scales and offsets. */
   dispose(): void;

@@ -10,6 +10,7 @@ export type IntScheme = 'int8' | 'int8-asym' | 'int4' | 'int4-asym';
 
 /** How to quantize a matrix. */
 export interface QuantizeOptions {
+  /** The integer scheme (see {@link QuantizedMatrix} for what each stores and its error bound). */
   readonly scheme: IntScheme;
   /** int8 only: one scale (and zero point) for the whole matrix instead of one per row. Default false. */
   readonly perTensor?: boolean;
@@ -32,8 +33,11 @@ export interface QuantizeOptions {
  * group decodes as zeros (int4-asym: as the minimum). `scales` holds int4 scales already rounded to fp16.
  */
 export interface QuantizedMatrix {
+  /** The scheme the codes are in. */
   readonly scheme: IntScheme;
+  /** Number of rows (output channels of a linear layer). */
   readonly rows: number;
+  /** Number of columns (inputs of a linear layer). */
   readonly cols: number;
   /** Inputs per scale: cols for int8, G for int4. */
   readonly groupSize: number;
@@ -135,7 +139,12 @@ export function codeAt(m: QuantizedMatrix, i: number): number {
  * The kernel's per-group scale and offset of `m`, each (rows, cols / groupSize): ŵ = scale · q + offset
  * (int8: offset −s·z; int4: −8d; int4-asym: the minimum). Per-tensor scales are repeated for every row.
  */
-export function groupScalesAndOffsets(m: QuantizedMatrix): { scales: Float32Array; offsets: Float32Array | null } {
+export function groupScalesAndOffsets(m: QuantizedMatrix): {
+  /** Scale per group, (rows, cols / groupSize) row-major. */
+  scales: Float32Array;
+  /** Offset per group, same layout; null for symmetric int8 (offset 0). */
+  offsets: Float32Array | null;
+} {
   const groups = (m.rows * m.cols) / m.groupSize;
   const scales = new Float32Array(groups);
   for (let g = 0; g < groups; g++) scales[g] = m.scales[m.perTensor ? 0 : g]!;
@@ -176,6 +185,11 @@ export function absoluteError(a: ArrayLike<number>, b: ArrayLike<number>): { max
 }
 
 /** Largest and mean absolute difference between `values` and what `m` decodes to. */
-export function quantizationError(values: ArrayLike<number>, m: QuantizedMatrix): { maxAbs: number; meanAbs: number } {
+export function quantizationError(values: ArrayLike<number>, m: QuantizedMatrix): {
+  /** Largest |value − decoded| over the matrix. */
+  maxAbs: number;
+  /** Mean |value − decoded| (0 for an empty matrix). */
+  meanAbs: number;
+} {
   return absoluteError(values, dequantizeMatrix(m));
 }

@@ -16,6 +16,7 @@ export const SCHEMES: readonly Scheme[] = ['int8', 'int8-asym', 'int4', 'int4-as
 
 /** Options of {@link quantizeModel}. */
 export interface QuantizeModelOptions {
+  /** Integer codes for the weight matrices (`int8`, `int8-asym`, `int4`, `int4-asym`), or every parameter rounded to `fp16` / `bf16`. */
   readonly scheme: Scheme;
   /** int8: one scale per matrix instead of one per output channel (row). Default false. */
   readonly perTensor?: boolean;
@@ -29,9 +30,13 @@ export interface QuantizeModelOptions {
 
 /** What {@link quantizeModel} settled, as saved in a quantized checkpoint. */
 export interface QuantizationSettings {
+  /** The scheme the model was quantized with. */
   readonly scheme: Scheme;
+  /** int8: one scale per matrix rather than per row (false for the other schemes). */
   readonly perTensor: boolean;
+  /** Whether the token and position embeddings were quantized too. */
   readonly embeddings: boolean;
+  /** How the quantized linear layers treat activations. */
   readonly activations: ActivationMode;
 }
 
@@ -39,11 +44,22 @@ export interface QuantizationSettings {
 export interface QuantizedModel {
   /** The model (float32 parameters holding the decoded weights; linear layers replaced by quantized ones). */
   readonly model: GPT;
+  /** The settings it was quantized with, as saved in a quantized checkpoint. */
   readonly settings: QuantizationSettings;
   /** The integer matrices by parameter name (empty for fp16 / bf16). */
   readonly matrices: Readonly<Record<string, QuantizedMatrix>>;
   /** Largest and mean absolute change of each parameter that was quantized or rounded. */
-  readonly errors: Readonly<Record<string, { maxAbs: number; meanAbs: number }>>;
+  readonly errors: Readonly<
+    Record<
+      string,
+      {
+        /** Largest |original − quantized| over the parameter. */
+        maxAbs: number;
+        /** Mean |original − quantized| over the parameter. */
+        meanAbs: number;
+      }
+    >
+  >;
   /** Frees the quantized layers' memory (the model's parameters are freed with disposeGPT). */
   dispose(): void;
 }

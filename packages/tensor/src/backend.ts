@@ -18,6 +18,7 @@ export interface Storage {
    * by this field, and returns storage objects whose `backend` can be reassigned.
    */
   readonly backend: Backend;
+  /** Element type of every element in the buffer. */
   readonly dtype: DType;
   /** Length in elements. */
   readonly size: number;

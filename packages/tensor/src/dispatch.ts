@@ -13,7 +13,8 @@ import { profiledKernel, profiling } from './profiler';
 import type { Tensor } from './tensor';
 import type { WorkQueue } from './work-queue';
 
-type NoteHandler = (message: string) => void;
+/** Receives each one-time debug note (a kernel falling back to the JS reference, say) as one line of text. */
+export type NoteHandler = (message: string) => void;
 type AnyKernel = (args: object) => void;
 
 let noteHandler: NoteHandler = (message) => {

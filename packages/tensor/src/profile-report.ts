@@ -5,8 +5,11 @@ import type { Profile } from './profiler';
 
 /** One kernel's line of the table. */
 export interface ProfileRow {
+  /** Kernel name. */
   readonly kernel: string;
+  /** Number of calls over the profile. */
   readonly calls: number;
+  /** Milliseconds in all its calls. */
   readonly totalMs: number;
   /** Share of the time in all kernels, 0 to 1. */
   readonly share: number;
@@ -54,20 +57,31 @@ const nanoseconds = (ms: number): number => Math.round(ms * 1e6) / 1e3;
 
 /** A Trace Event Format event. */
 export interface TraceEvent {
+  /** Kernel name for a call; `process_name` or `thread_name` for a metadata event. */
   readonly name: string;
+  /** Phase: `X` a complete event (a kernel call with its duration), `M` metadata (names of process and tracks). */
   readonly ph: 'X' | 'M';
+  /** Process id; always 1 (one process per trace). */
   readonly pid: number;
+  /** Track: 1, 2, … one per backend in order of first call; 0 for the process name. */
   readonly tid: number;
+  /** Start in microseconds from the profile's start. */
   readonly ts: number;
+  /** Duration in microseconds (complete events only). */
   readonly dur?: number;
+  /** Category: `kernel` for calls. */
   readonly cat?: string;
+  /** Shown on selection: dtype, threads, the shape of each tensor argument, and GFLOP where known; the name for metadata. */
   readonly args?: Readonly<Record<string, unknown>>;
 }
 
 /** A trace file's content (`JSON.stringify` it into trace.json). */
 export interface ChromeTrace {
+  /** Metadata events, then one complete event per kept call, in call order. */
   readonly traceEvents: readonly TraceEvent[];
+  /** The unit the viewer shows durations in. */
   readonly displayTimeUnit: 'ms';
+  /** `recordedCalls` and `droppedCalls` (calls past the profile's `maxCalls`, absent from the trace). */
   readonly otherData: Readonly<Record<string, string | number>>;
 }
 

@@ -14,8 +14,11 @@ import { kernelFlops } from './kernel-flops';
 
 /** One recorded kernel call. */
 export interface KernelCall {
+  /** Kernel name (`matmul`, `attention`, …). */
   readonly kernel: string;
+  /** Name of the backend that ran it. */
   readonly backend: string;
+  /** The dtype the kernel was dispatched for. */
   readonly dtype: DType;
   /** Kernel threads of the backend at the call (1 for backends without threads). */
   readonly threads: number;
@@ -31,11 +34,13 @@ export interface KernelCall {
 
 /** Totals of one kernel over a profile. */
 export interface KernelTotals {
+  /** Number of calls, kept or dropped. */
   calls: number;
   /** Milliseconds in all. */
   ms: number;
   /** FLOPs of the calls whose count is known, and the milliseconds those calls took. */
   flops: number;
+  /** Milliseconds of the calls counted in `flops` (GFLOP/s = flops / flopMs / 1e6). */
   flopMs: number;
 }
 

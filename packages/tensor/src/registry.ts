@@ -18,7 +18,9 @@ interface Entry {
 
 /** A registered backend as `listBackends` reports it. */
 export interface BackendInfo {
+  /** The name it was registered under (what `setBackend` and `getBackend` take). */
   readonly name: string;
+  /** Its registration priority: the highest wins when `ready()` or `getBackend()` picks a backend. */
   readonly priority: number;
   /** Whether its factory has run and succeeded. */
   readonly started: boolean;

@@ -19,12 +19,15 @@ export type NestedArray = number | NestedArray[];
 
 /** An n-dimensional array on a backend. Create with `tensor`, `zeros`, `randn`, …; free with `dispose()`. */
 export class Tensor {
+  /** Element type of the storage (float32, float64, int32 or uint8); fixed for the tensor's life. */
   readonly dtype: DType;
+  /** Size of each dimension, outermost first; `[]` for a scalar. */
   readonly shape: Shape;
   /** Element steps per dimension; 0 on a broadcast dimension. */
   readonly strides: readonly number[];
   /** Index of element [0, 0, …] in the storage. */
   readonly offset: number;
+  /** The backend buffer holding the elements, possibly shared with other views (`reshape`, `slice`, …). */
   readonly storage: Storage;
   #disposed = false;
 

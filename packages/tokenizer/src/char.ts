@@ -21,25 +21,35 @@ export interface CharSpecialOptions {
 
 /** Our JSON format for a char tokenizer (see json.ts). */
 export interface CharTokenizerJSON {
+  /** Always `'microgpt-tokenizer'` ({@link TOKENIZER_FORMAT}). */
   format: 'microgpt-tokenizer';
+  /** The format version ({@link TOKENIZER_VERSION}); a reader refuses any other. */
   version: 1;
+  /** Always `'char'`. */
   kind: 'char';
   /** The characters by id: one code point each. */
   vocab: string[];
   /** Special token text → id; the ids are `vocab.length`, `vocab.length + 1`, … */
   specialTokens: Record<string, number>;
+  /** Text of the begin-of-sequence token (a key of `specialTokens`), or null for none. */
   bos: string | null;
+  /** Text of the end-of-sequence token (a key of `specialTokens`), or null for none. */
   eos: string | null;
+  /** Text of the unknown-character token (a key of `specialTokens`), or null: then an unknown character throws. */
   unk: string | null;
 }
 
 /** A character-level tokenizer: a {@link Tokenizer} that also exposes its characters and role ids. */
 export interface CharTokenizer extends Tokenizer {
+  /** Always `'char'`: narrows a {@link Tokenizer} to this interface. */
   readonly kind: 'char';
   /** The characters by id (id i is `chars[i]`); special tokens come after them. */
   readonly chars: readonly string[];
+  /** Id of the begin-of-sequence token, or undefined when there is none. */
   readonly bosId: number | undefined;
+  /** Id of the end-of-sequence token, or undefined when there is none. */
   readonly eosId: number | undefined;
+  /** Id that characters outside the vocabulary encode to, or undefined: then they throw a `TokenizerError`. */
   readonly unkId: number | undefined;
   toJSON(): CharTokenizerJSON;
 }

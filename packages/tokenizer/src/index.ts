@@ -7,6 +7,7 @@ export {
   type HuggingFaceAddedToken,
   type HuggingFaceTokenizerConfig,
   type HuggingFaceTokenizerJSON,
+  type JsonObject,
   fromHuggingFaceJSON,
   huggingFaceTokenizerConfig,
   toHuggingFaceJSON,

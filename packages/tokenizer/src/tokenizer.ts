@@ -9,12 +9,18 @@ export type TokenizerKind = 'char' | 'word' | 'bpe';
  * 'all') encode to their ids; `disallowedSpecial: []` treats the text of special tokens as ordinary text.
  */
 export interface EncodeOptions {
+  /** Special tokens whose text encodes to their id: `'all'`, or a list of texts; default none. */
   allowedSpecial?: 'all' | readonly string[];
+  /**
+   * Special tokens whose text in the input is an error (`TokenizerError`): default `'all'` (every one not allowed);
+   * `[]` encodes their text as ordinary text.
+   */
   disallowedSpecial?: 'all' | readonly string[];
 }
 
 /** Turns text into token ids and back. */
 export interface Tokenizer {
+  /** Which kind this is, and so which fields its `toJSON()` writes and which reader loads it. */
   readonly kind: TokenizerKind;
   /** Number of ids: every id is in [0, vocabSize). */
   readonly vocabSize: number;
@@ -36,5 +42,6 @@ export interface Tokenizer {
 
 /** A bad input, a bad id, or a malformed file; the message names the problem (field, position, value). */
 export class TokenizerError extends Error {
+  /** Always `'TokenizerError'`, so a caller can tell it apart without `instanceof`. */
   override readonly name = 'TokenizerError';
 }

@@ -36,14 +36,19 @@ export interface WordTrainOptions extends WordSpecialOptions {
 
 /** Our JSON format for a word tokenizer (see json.ts). */
 export interface WordTokenizerJSON {
+  /** Always `'microgpt-tokenizer'` ({@link TOKENIZER_FORMAT}). */
   format: 'microgpt-tokenizer';
+  /** The format version ({@link TOKENIZER_VERSION}); a reader refuses any other. */
   version: 1;
+  /** Always `'word'`. */
   kind: 'word';
+  /** The split regex source (flags 'gu'); text between matches is a piece too. */
   pattern: string;
   /** The pieces by id. */
   vocab: string[];
   /** Special token text → id; the ids are `vocab.length`, `vocab.length + 1`, … */
   specialTokens: Record<string, number>;
+  /** Text of the out-of-vocabulary token (a key of `specialTokens`), or null: then an unknown piece throws. */
   unk: string | null;
 }
 
@@ -53,10 +58,13 @@ export interface WordTokenizerJSON {
  * `decode(encode(text)) === text` holds only when every piece of `text` is in the vocabulary.
  */
 export interface WordTokenizer extends Tokenizer {
+  /** Always `'word'`: narrows a {@link Tokenizer} to this interface. */
   readonly kind: 'word';
   /** The pieces by id (words, numbers, punctuation and whitespace runs); special tokens come after them. */
   readonly pieces: readonly string[];
+  /** The split regex source (flags 'gu'), {@link DEFAULT_WORD_PATTERN} unless trained with another. */
   readonly pattern: string;
+  /** Id that out-of-vocabulary pieces encode to, or undefined: then they throw a `TokenizerError`. */
   readonly unkId: number | undefined;
   toJSON(): WordTokenizerJSON;
 }

@@ -13,10 +13,15 @@ import { OPTIMIZER_FILE, decodeOptimizerFile, encodeOptimizerFile } from './opti
 
 /** The file names of a checkpoint folder. */
 export const CHECKPOINT_FILES = Object.freeze({
+  /** `model.safetensors`: the parameters. */
   model: MODEL_FILE,
+  /** `config.json`: the model config and dtype. */
   config: CONFIG_FILE,
+  /** `tokenizer.json`: the tokenizer's JSON (optional). */
   tokenizer: 'tokenizer.json',
+  /** `optimizer.safetensors`: the optimizer's moments and step, to resume training (optional). */
   optimizer: OPTIMIZER_FILE,
+  /** `trainer_state.json`: step, settings, loader position and loss history, to resume training (optional). */
   trainerState: 'trainer_state.json',
 });
 

@@ -16,6 +16,7 @@ export interface CheckpointErrorDetails {
  * `safetensors: header: tensor "wte" data_offsets: expected 48 bytes (shape [3, 4] × 4 bytes), found 44`.
  */
 export class CheckpointError extends Error {
+  /** Always `'CheckpointError'`, so a caller can tell a bad checkpoint from other errors without `instanceof`. */
   override readonly name = 'CheckpointError';
   /** The file part, tensor and field the error concerns. */
   readonly details: CheckpointErrorDetails;
@@ -32,6 +33,7 @@ export class CheckpointError extends Error {
  * replaced, or its checkpoints are missing. The message names the folder and says what to do.
  */
 export class RunFolderError extends Error {
+  /** Always `'RunFolderError'`, so a caller can tell a run folder problem from other errors without `instanceof`. */
   override readonly name = 'RunFolderError';
   /** The run folder. */
   readonly dir: string;

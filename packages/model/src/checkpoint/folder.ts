@@ -121,7 +121,15 @@ export async function loadCheckpoint(dir: string, options: ReadCheckpointOptions
  * newest few), the newest one is read again.
  * @throws CheckpointError when the folder is missing or cannot be read.
  */
-export async function readCheckpointFolder(dir: string, names: readonly string[]): Promise<{ path: string; files: Record<string, Uint8Array> }> {
+export async function readCheckpointFolder(
+  dir: string,
+  names: readonly string[],
+): Promise<{
+  /** The checkpoint folder the files were read from (`dir`, or its newest `checkpoint-<step>`). */
+  path: string;
+  /** The bytes of each of `names` present, by name (absent files are left out). */
+  files: Record<string, Uint8Array>;
+}> {
   for (let attempt = 0; ; attempt++) {
     const path = await resolveCheckpoint(dir);
     const files = await readFolder(path, names);

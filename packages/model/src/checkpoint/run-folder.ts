@@ -15,7 +15,9 @@ const CHECKPOINT_NAME = /^checkpoint-(\d+)$/;
 export interface RunCheckpoint {
   /** The folder's name, `checkpoint-<step>`. */
   readonly name: string;
+  /** The training step it was saved at. */
   readonly step: number;
+  /** The folder's full path. */
   readonly path: string;
 }
 

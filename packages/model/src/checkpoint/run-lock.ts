@@ -14,7 +14,9 @@ export const LOCK_FILE = 'train.lock';
 
 /** Who holds a run folder's lock. */
 export interface LockOwner {
+  /** Process id of the owner. */
   readonly pid: number;
+  /** Host name of the owner's machine (a lock from another host is never judged stale). */
   readonly host: string;
   /** When the lock was taken (ISO 8601). */
   readonly started: string;

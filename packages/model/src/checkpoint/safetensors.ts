@@ -25,8 +25,11 @@ export interface SafetensorsEntry {
 
 /** A decoded tensor. */
 export interface DecodedTensor {
+  /** Element type, from the header's dtype code (F32, F64, I32, U8, F16, BF16, I8). */
   readonly dtype: StoredDType;
+  /** Dimensions, outermost first; `[]` is a scalar. */
   readonly shape: number[];
+  /** `product(shape)` elements, row-major, copied out of the file's bytes into the typed array for `dtype`. */
   readonly data: StoredArray;
 }
 

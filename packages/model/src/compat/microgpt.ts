@@ -17,13 +17,21 @@ import { type Batch, type BatchLoader, createTrainer } from '../train/trainer';
 
 /** The settings microgpt.py has as globals. */
 export interface MicrogptSettings {
+  /** Seed of Python's `random`, for the initial weights, the shuffle and sampling (42). */
   readonly seed: number;
+  /** Transformer blocks (1). */
   readonly nLayer: number;
+  /** Embedding width (16). */
   readonly nEmbd: number;
+  /** Attention heads; divides nEmbd (4). */
   readonly nHead: number;
+  /** Longest context in tokens (16). */
   readonly blockSize: number;
+  /** Training steps, one document each (1000). */
   readonly steps: number;
+  /** Sampling temperature, > 0 (0.5). */
   readonly temperature: number;
+  /** Names to sample after training, ≥ 0 (20). */
   readonly samples: number;
 }
 
@@ -79,9 +87,13 @@ export function microgptLines(emit: (line: string) => void, options: MicrogptLin
 
 /** A finished run. */
 export interface MicrogptRun {
+  /** Distinct characters plus BOS. */
   readonly vocabSize: number;
+  /** Number of parameters of the model. */
   readonly params: number;
+  /** Each step's training loss, in order. */
   readonly losses: number[];
+  /** The sampled names, in order. */
   readonly samples: string[];
   /** Seconds of the training loop alone (microgpt.py's 1,000 steps: about 6 minutes). */
   readonly trainSeconds: number;

@@ -3,5 +3,6 @@
 
 /** Bad training data. */
 export class DataError extends Error {
+  /** Always `'DataError'`, so a caller can tell bad data from a bad model config without `instanceof`. */
   override readonly name = 'DataError';
 }

@@ -12,7 +12,9 @@ export type Split = 'train' | 'val';
 
 /** Options shared by both loaders. */
 export interface LoaderOptions {
+  /** The model's context length: a batch holds sequences of at most blockSize inputs (blockSize + 1 tokens with the targets). */
   readonly blockSize: number;
+  /** Sequences per batch. */
   readonly batchSize: number;
   /** Seed of the batch order (random windows, document shuffle). */
   readonly seed: number;
@@ -28,7 +30,12 @@ export interface LoaderOptions {
 /** A loader with its split's size and fixed evaluation batches. */
 export interface SplitLoader extends BatchLoader {
   /** Tokens (stream) or documents (documents) in the train and val splits. */
-  readonly sizes: { readonly train: number; readonly val: number };
+  readonly sizes: {
+    /** Tokens or documents that training batches come from. */
+    readonly train: number;
+    /** Tokens or documents held out (0 without a validation split). */
+    readonly val: number;
+  };
   /**
    * Fixed held-out batches for evaluation, the same every call: `count` batches of random windows from a
    * generator seeded apart from training (stream, as nanoGPT's estimate_loss), or the first `count` batches

@@ -138,6 +138,7 @@ export interface CachedTokenFileOptions {
   readonly cacheDir: string;
   /** Which tokenizer (see `tokenizerHash`). */
   readonly tokenizerHash: Uint8Array;
+  /** The tokenizer's vocabulary size, written into the header (every id must be below it). */
   readonly vocabSize: number;
   /** Turns a piece of text (whole lines) into ids; documents mode adds the BOS separators here. */
   readonly encode: (text: string) => ArrayLike<number>;
@@ -149,7 +150,12 @@ export interface CachedTokenFileOptions {
  * the tokenizer hash are the same.
  * @returns the token file's path and whether it was reused.
  */
-export async function cachedTokenFile(options: CachedTokenFileOptions): Promise<{ path: string; reused: boolean }> {
+export async function cachedTokenFile(options: CachedTokenFileOptions): Promise<{
+  /** The token file's path, in `cacheDir`. */
+  path: string;
+  /** Whether an existing file was reused rather than made. */
+  reused: boolean;
+}> {
   const { textPath, cacheDir, tokenizerHash: hash, vocabSize, encode } = options;
   const text = statSync(textPath);
   const hex = Array.from(hash.subarray(0, 8), (b) => b.toString(16).padStart(2, '0')).join('');

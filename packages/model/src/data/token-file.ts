@@ -22,8 +22,11 @@ export type TokenDType = 'uint16' | 'uint32';
 
 /** What the header says. */
 export interface TokenFileHeader {
+  /** Width of each stored id: uint16 for vocabularies up to 65,536, else uint32. */
   readonly dtype: TokenDType;
+  /** Number of ids after the header. */
   readonly count: number;
+  /** Every id is below it; a loader checks it against the model's vocabulary. */
   readonly vocabSize: number;
   /** 32 bytes. */
   readonly tokenizerHash: Uint8Array;

@@ -26,6 +26,7 @@ export interface GenerateOptions extends SamplingOptions {
   readonly returnBeams?: number;
   /** Seed of the sampling generator (default 42); or `rng` to continue an existing one. */
   readonly seed?: number;
+  /** A generator to draw from (it advances); wins over `seed`. */
   readonly rng?: PythonRandom;
   /** Turns ids into text for `onText` and `text`. */
   readonly tokenizer?: Pick<Tokenizer, 'tokenBytes' | 'decode'>;

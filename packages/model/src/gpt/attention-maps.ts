@@ -10,8 +10,11 @@ import { createPass } from './pass';
 
 /** Attention probabilities of T positions. */
 export interface AttentionMaps {
+  /** Tokens of the sequence. */
   readonly T: number;
+  /** Layers (blocks) of the model: `layers.length`. */
   readonly nLayer: number;
+  /** Heads per layer. */
   readonly nHead: number;
   /**
    * Per layer, (nHead, T, T) row-major in float64: layers[l][(h·T + i)·T + j] is how much position i attends

@@ -17,6 +17,7 @@ export interface NormBuffers {
 
 /** One block's activations, N = B·T, shapes as noted; (1, N, X) views feed matmul directly. */
 export interface BlockBuffers {
+  /** The first norm (before attention): its (1, N, C) output and saved statistics. */
   readonly ln1: NormBuffers;
   /**
    * (1, N, 3C) q, k and v side by side (one matmul: wq, wk, wv are adjacent in the parameter block); attention
@@ -27,30 +28,39 @@ export interface BlockBuffers {
   readonly att: Tensor;
   /** (1, N, C) attention output, heads side by side (the kernel writes it in place). */
   readonly y: Tensor;
-  /** (1, N, C) attention projection (after dropout), and the residual stream after it. */
+  /** (1, N, C) attention projection (after dropout). */
   readonly attnProj: Tensor;
+  /** (1, N, C) the residual stream after attention: the block's input plus attnProj. */
   readonly res1: Tensor;
+  /** The second norm (before the MLP): its (1, N, C) output and saved statistics. */
   readonly ln2: NormBuffers;
-  /** (1, N, F) fc1's output (the MLP's hidden layer before the activation), and the activation's output. */
+  /** (1, N, F) fc1's output: the MLP's hidden layer before the activation. */
   readonly fc1Out: Tensor;
+  /** (1, N, F) the activation's output, fc2's input. */
   readonly actOut: Tensor;
-  /** (1, N, C) MLP projection (after dropout), and the residual stream after the block. */
+  /** (1, N, C) MLP projection (after dropout). */
   readonly mlpProj: Tensor;
+  /** (1, N, C) the residual stream after the block: res1 plus mlpProj. */
   readonly res2: Tensor;
-  /** (1, N, C) dropout masks (0 or 1/(1-p)), null without dropout. */
+  /** (1, N, C) dropout mask of the attention projection (0 or 1/(1-p)), null without dropout. */
   readonly attnMask: Tensor | null;
+  /** (1, N, C) dropout mask of the MLP projection (0 or 1/(1-p)), null without dropout. */
   readonly mlpMask: Tensor | null;
 }
 
 /** Activation gradients of one block, shared by every block (backward visits one at a time). */
 export interface BlockGradBuffers {
-  /** dqkv (1, N, 3C) and dfc1Out (1, N, F): one region, zeroed per block because kernels add into it. */
+  /** dqkv and dfc1Out as one region (3N·C + N·F), zeroed per block because kernels add into it. */
   readonly zeroed: Tensor;
+  /** (1, N, 3C) gradient of qkv, a view of `zeroed`. */
   readonly dqkv: Tensor;
+  /** (1, N, F) gradient of fc1's output, a view of `zeroed`. */
   readonly dfc1Out: Tensor;
-  /** Overwritten before being read: dy (1, N, C), dln (1, N, C), dactOut (1, N, F). */
+  /** (1, N, C) gradient of the attention output y; overwritten before being read. */
   readonly dy: Tensor;
+  /** (1, N, C) gradient of a norm's output; overwritten before being read. */
   readonly dln: Tensor;
+  /** (1, N, F) gradient of the activation's output; overwritten before being read. */
   readonly dactOut: Tensor;
   /** (1, N, C) the residual gradient through a dropout mask (null without dropout). */
   readonly dproj: Tensor | null;
@@ -58,21 +68,31 @@ export interface BlockGradBuffers {
 
 /** Every buffer of a (B, T) pass. */
 export interface PassBuffers {
+  /** Sequences in the batch. */
   readonly B: number;
+  /** Tokens per sequence in this pass (≤ the plan's maxT); N = B·T rows. */
   readonly T: number;
-  /** (B·T) int32 token ids and targets (-1 = ignored). */
+  /** (B·T) int32 token ids, written by the caller before a forward. */
   readonly ids: Tensor;
+  /** (B·T) int32 next-token targets, -1 = no loss at that position; written before a forward with the loss. */
   readonly targets: Tensor;
-  /** (1, N, C) token + position embeddings (after dropout), the embedding norm, and per-row losses (N). */
+  /** (1, N, C) token + position embeddings (after dropout). */
   readonly emb: Tensor;
+  /** The embedding norm's buffers, null when the config has no embedding norm. */
   readonly embNorm: NormBuffers | null;
+  /** (1, N, C) dropout mask of the embeddings, null without dropout. */
   readonly embMask: Tensor | null;
+  /** Each block's activations, nLayer of them. */
   readonly blocks: readonly BlockBuffers[];
+  /** The final norm's buffers, null when the config has no final norm. */
   readonly lnf: NormBuffers | null;
-  /** (1, N, V) logits, softmax probabilities, (N) per-row losses and (1) their mean. */
+  /** (1, N, V) logits. */
   readonly logits: Tensor;
+  /** (1, N, V) softmax of the logits, saved by the loss for the backward. */
   readonly probs: Tensor;
+  /** (N) per-position losses (0 where the target is -1). */
   readonly losses: Tensor;
+  /** (1) the mean loss over positions with a target (NaN when there is none). */
   readonly loss: Tensor;
   /** (1, 1, N) ones, to sum rows with a matmul (bias gradients). */
   readonly ones: Tensor;
@@ -86,9 +106,11 @@ export interface PassGradBuffers {
   readonly dresid: Tensor;
   /** (1, N, V) logits gradient (zeroed each pass). */
   readonly dlogits: Tensor;
-  /** (1, N, C) gradient of the final norm's output (overwritten), and of the embeddings (zeroed). */
+  /** (1, N, C) gradient of the final norm's output (overwritten); null without a final norm. */
   readonly dlnf: Tensor | null;
+  /** (1, N, C) gradient of the embeddings (zeroed each pass). */
   readonly demb: Tensor;
+  /** The one set of block gradients, reused by every block. */
   readonly block: BlockGradBuffers;
 }
 
@@ -159,8 +181,11 @@ function measure(dtype: FloatDType, nLayer: number, lay: (layout: Layout) => unk
 
 /** Options of a plan: batch size, largest T, whether it trains (gradients), and attention context length. */
 export interface PlanShape {
+  /** Sequences per pass. */
   readonly B: number;
+  /** Longest T a pass may have (≤ blockSize); the arena is sized for it. */
   readonly maxT: number;
+  /** Plan the gradient buffers too (a training step); false for forward-only passes. */
   readonly training: boolean;
   /** Keys each query may see: T in training; blockSize with a KV cache. null = T. */
   readonly contextT: number | null;
@@ -273,9 +298,13 @@ export function planElements(config: GPTConfig, shape: PlanShape, dtype: FloatDT
 
 /** A planned pass: one arena for every T ≤ maxT, with views made once per T. */
 export interface Plan {
+  /** The model config the buffers are shaped for. */
   readonly config: GPTConfig;
+  /** Batch size, largest T and whether it trains. */
   readonly shape: PlanShape;
+  /** Float type of every activation buffer. */
   readonly dtype: FloatDType;
+  /** Backend the arenas live on (the model's). */
   readonly backend: Backend;
   /** The buffers of a (B, T) pass, T ≤ maxT (views made on first use, then cached). */
   buffers(T: number): PassBuffers;

@@ -14,6 +14,7 @@ import { createPass } from './pass';
 
 /** A running inference over B sequences of the same length. */
 export interface InferenceSession {
+  /** The model it runs (its parameters or replaced linear layers are read at each step). */
   readonly model: GPT;
   /** Number of sequences. */
   readonly B: number;

@@ -9,15 +9,27 @@ import { cachedView } from './views';
 
 /** Keys and values of B sequences, one pair of tensors per block. */
 export interface KVCache {
+  /** Number of sequences it holds. */
   readonly B: number;
-  /** Per block (B, NH, blockSize, HS). */
+  /** Keys per block, each (B, NH, blockSize, HS). */
   readonly k: readonly Tensor[];
+  /** Values per block, each (B, NH, blockSize, HS). */
   readonly v: readonly Tensor[];
   /**
    * Writes the new keys and values (parts 1 and 2 of qkv rows (1, B·T, 3C)) at positions pos0 … pos0+T-1 of
    * block `layer`, and returns the block's whole cache for attention.
    */
-  append(layer: number, qkv: Tensor, pos0: number, T: number): { k: Tensor; v: Tensor };
+  append(
+    layer: number,
+    qkv: Tensor,
+    pos0: number,
+    T: number,
+  ): {
+    /** The block's keys, (B, NH, blockSize, HS); positions past pos0 + T - 1 are not read (the causal offset masks them). */
+    k: Tensor;
+    /** The block's values, (B, NH, blockSize, HS). */
+    v: Tensor;
+  };
   /** Reorders sequences: sequence b takes the cache of sequence `from[b]` (beam search). */
   reorder(from: readonly number[]): void;
   /** Frees the cache. */

@@ -25,13 +25,33 @@ export interface MemoryEstimateOptions {
    * for a trainer that only evaluates), clipping's squares (`clip`), the planned step of `batchSize` sequences
    * of blockSize tokens, and the loader's host batch.
    */
-  readonly training?: { readonly batchSize: number; readonly optimizer: 'adam' | 'adamw' | null; readonly clip: boolean } | null;
+  readonly training?: {
+    /** Sequences per step. */
+    readonly batchSize: number;
+    /** The optimizer whose moments are kept, or null for none. */
+    readonly optimizer: 'adam' | 'adamw' | null;
+    /** Whether gradients are clipped by norm (which keeps per-parameter squares). */
+    readonly clip: boolean;
+  } | null;
   /** Evaluation beside training: a forward plan for `batchSize` sequences and `batches` held-out batches on the host. */
-  readonly evaluation?: { readonly batchSize: number; readonly batches: number } | null;
+  readonly evaluation?: {
+    /** Sequences per evaluation batch. */
+    readonly batchSize: number;
+    /** Held-out batches kept on the host. */
+    readonly batches: number;
+  } | null;
   /** An inference session (`createSession`, `generate`; beam search has one sequence a beam): its plan and KV cache. */
-  readonly session?: { readonly sequences: number } | null;
+  readonly session?: {
+    /** Sequences decoded together (the beam width for beam search). */
+    readonly sequences: number;
+  } | null;
   /** A forward pass without a cache (`forwardLogits`, `attentionMaps`) of `batchSize` × `T` tokens, and its float64 logits. */
-  readonly forward?: { readonly batchSize: number; readonly T: number } | null;
+  readonly forward?: {
+    /** Sequences in the pass. */
+    readonly batchSize: number;
+    /** Tokens per sequence (≤ blockSize). */
+    readonly T: number;
+  } | null;
 }
 
 /** Bytes a piece of work takes, by part and in all. */
@@ -51,7 +71,12 @@ export interface MemoryEstimate {
   /** The part with the most bytes. */
   readonly largestPart: MemoryPart;
   /** The longest single typed array or storage (elements), and the part it belongs to. */
-  readonly largestArray: { readonly part: MemoryPart; readonly elements: number };
+  readonly largestArray: {
+    /** The part it belongs to. */
+    readonly part: MemoryPart;
+    /** Its length in elements (compare with `MAX_ARRAY_ELEMENTS`). */
+    readonly elements: number;
+  };
 }
 
 /** `count` arrays of `elements` each, for `part`; `array` is the length of the typed array they live in. */

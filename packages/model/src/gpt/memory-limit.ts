@@ -24,6 +24,7 @@ export interface MemoryLimits {
 
 /** Work that does not fit in memory; the message gives the estimate, its largest part and the limit. */
 export class MemoryLimitError extends ModelError {
+  /** Always `'MemoryLimitError'`, so a caller can tell "too big" from other model errors without `instanceof`. */
   override readonly name = 'MemoryLimitError';
   /** The estimate that did not fit. */
   readonly estimate: MemoryEstimate;

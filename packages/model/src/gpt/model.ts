@@ -12,8 +12,11 @@ import { type InitOptions, initParameters, parameterSpecs, viewsInTableOrder } f
 
 /** A model: its config, dtype, backend and named parameters (in table order). */
 export interface GPT {
+  /** The resolved config: sizes, norms, activation, positions, dropout. */
   readonly config: GPTConfig;
+  /** Float type of every parameter (and of the activations a pass allocates for it). */
   readonly dtype: FloatDType;
+  /** Backend the parameters live on; passes, sessions and trainers for the model run there. */
   readonly backend: Backend;
   /** Every parameter by name (see `parameterSpecs`), each a leaf Var whose `grad` the backward pass fills. */
   readonly params: Readonly<Record<string, Var>>;

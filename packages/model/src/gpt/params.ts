@@ -6,12 +6,29 @@ import { type GPTConfig, mlpHidden } from '../config';
 import { ModelError } from '../errors';
 
 /** How a parameter starts: normal(0, std) draws, or all ones / zeros (norm gains, biases). */
-export type ParamInit = { readonly kind: 'normal'; readonly std: number } | { readonly kind: 'ones' } | { readonly kind: 'zeros' };
+export type ParamInit =
+  | {
+      /** Independent normal draws with mean 0 (linear weights, embeddings). */
+      readonly kind: 'normal';
+      /** Standard deviation of the draws. */
+      readonly std: number;
+    }
+  | {
+      /** Every element 1 (norm gains). */
+      readonly kind: 'ones';
+    }
+  | {
+      /** Every element 0 (biases). */
+      readonly kind: 'zeros';
+    };
 
 /** One parameter of the table. */
 export interface ParamSpec {
+  /** Its name in `GPT.params` and in checkpoints, e.g. `wte`, `h.0.attn.q.weight`, `lnf.weight`. */
   readonly name: string;
+  /** Its shape: (out, in) for a linear weight, (V, C) for the token embedding, (C) for a gain or bias. */
   readonly shape: readonly number[];
+  /** How `initParameters` fills it. */
   readonly init: ParamInit;
 }
 
@@ -135,7 +152,9 @@ export interface InitOptions {
   readonly seed?: number;
   /** Or a generator to draw from (it advances); wins over `seed`. */
   readonly rng?: PythonRandom;
+  /** Float type of the parameters (default float32; float64 to match microgpt.py bit for bit). */
   readonly dtype?: FloatDType;
+  /** Backend to allocate the parameters on (a backend or its name; default: the current backend). */
   readonly backend?: Backend | string;
 }
 

@@ -158,7 +158,9 @@ export interface ForwardOptions {
 
 /** A model bound to a plan: forward and backward over (B, T) batches with no allocation after warm-up. */
 export interface Pass {
+  /** The model whose parameters the pass reads (and whose grads its backward fills). */
   readonly model: GPT;
+  /** The planned buffers the pass runs in. */
   readonly plan: Plan;
   /** The buffers of the last forward. */
   buffers(T: number): PassBuffers;

@@ -36,7 +36,12 @@ export interface ReferenceOptions {
  * @throws {ModelError} when idx is not (B, T) with 1 ≤ T ≤ blockSize; the ops' errors for ids or targets outside
  * the vocabulary.
  */
-export function referenceForward(model: GPT, idx: Tensor, targets: Tensor | null = null, options: ReferenceOptions = {}): { logits: A.Var; loss: A.Var | null } {
+export function referenceForward(model: GPT, idx: Tensor, targets: Tensor | null = null, options: ReferenceOptions = {}): {
+  /** (B, T, V) logits, a Var of the graph. */
+  logits: A.Var;
+  /** The mean cross-entropy over targets that are not -1 (a scalar Var to call `backward()` on); null without targets. */
+  loss: A.Var | null;
+} {
   const { config, params } = model;
   const [B, T] = idx.shape as [number, number];
   if (idx.rank !== 2 || !(T >= 1 && T <= config.blockSize)) {

@@ -6,6 +6,7 @@ import { HF_ACTIVATIONS } from '../checkpoint/config-file';
 
 /** A config that GPT-2's architecture cannot express; `field` is the microgpt config field at fault. */
 export class HuggingFaceExportError extends ModelError {
+  /** Always `'HuggingFaceExportError'`, so a caller can tell an unexportable config from other model errors. */
   override readonly name = 'HuggingFaceExportError';
   /** The GPTConfig field (or `tokenizer`) that has no GPT-2 counterpart. */
   readonly field: string;
@@ -25,14 +26,19 @@ export const GPT2_ACTIVATIONS: Readonly<Record<string, string>> = HF_ACTIVATIONS
  * GPT-2 always has these parameters, and these values make them compute nothing.
  */
 export const GPT2_MAPPINGS = Object.freeze({
+  /** A model without biases: GPT-2's biases are written as zeros. */
   bias: 'bias false: the linear and LayerNorm biases are written as zeros',
+  /** Norms without a learned gain and bias: GPT-2's LayerNorm gains are ones and biases zeros. */
   normAffine: 'normAffine false: the LayerNorm gains are written as ones (and biases as zeros)',
+  /** A model without learned positions: GPT-2's position embedding is written as zeros. */
   posEmb: "posEmb 'none': transformer.wpe.weight is written as zeros",
 });
 
 /** The ids config.json names for the tokenizer's begin and end tokens (null when there is none). */
 export interface SpecialIds {
+  /** config.json's `bos_token_id`: the begin-of-sequence id, or null. */
   readonly bos: number | null;
+  /** config.json's `eos_token_id`: the end-of-sequence id (GPT-2's `<|endoftext|>`), or null. */
   readonly eos: number | null;
 }
 

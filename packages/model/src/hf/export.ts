@@ -11,11 +11,17 @@ import { type Float, toGpt2Values } from './weight-names';
 
 /** The files of an HF GPT-2 folder. */
 export const HF_FILES = Object.freeze({
+  /** `config.json`: GPT2LMHeadModel's architecture and special ids. */
   config: 'config.json',
+  /** `model.safetensors`: the weights under GPT-2's names. */
   model: 'model.safetensors',
+  /** `generation_config.json`: the special ids `generate` uses. */
   generationConfig: 'generation_config.json',
+  /** `tokenizer.json`: the tokenizer in Hugging Face's format (byte-level BPE only). */
   tokenizer: HF_TOKENIZER_FILE,
+  /** `tokenizer_config.json`: the tokenizer class transformers loads it with. */
   tokenizerConfig: HF_TOKENIZER_CONFIG_FILE,
+  /** `README.md`: the model card. */
   card: 'README.md',
 });
 

@@ -17,7 +17,9 @@ const FROM_HF_ACTIVATION: Readonly<Record<string, string>> = Object.freeze({
 
 /** What config.json describes: the model's config and the tokenizer's special ids. */
 export interface Gpt2ConfigFile {
+  /** The microgpt config that computes what the GPT-2 config describes. */
   readonly config: GPTConfig;
+  /** `bos_token_id` and `eos_token_id`, null where config.json has none. */
   readonly ids: SpecialIds;
 }
 

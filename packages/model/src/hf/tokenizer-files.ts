@@ -6,8 +6,9 @@ import { type BpeTokenizer, TokenizerError, fromHuggingFaceJSON, huggingFaceToke
 import { fileError, isPlainObject, ownField, showValue } from '../checkpoint/file-check';
 import type { SpecialIds } from './export-config';
 
-/** The file names. */
+/** The tokenizer file of an HF folder: the tokenizer in Hugging Face's format. */
 export const HF_TOKENIZER_FILE = 'tokenizer.json';
+/** The file beside it that names the transformers tokenizer class. */
 export const HF_TOKENIZER_CONFIG_FILE = 'tokenizer_config.json';
 
 /** The Split regex of a char vocabulary: any one code point (tokenizers' regex engine matches code points). */

@@ -4,8 +4,11 @@
 
 /** The three files, by name. */
 export interface ProjectorFiles {
+  /** One row per token: its C embedding values, tab-separated. */
   readonly 'tensors.tsv': string;
+  /** One line per token: its text, escaped (see {@link escapeTsvField}). */
   readonly 'metadata.tsv': string;
+  /** The projector config naming the tensor and both files. */
   readonly 'projector_config.pbtxt': string;
 }
 

@@ -3,13 +3,17 @@
 
 /** What {@link tensorStats} reports. */
 export interface TensorStats {
+  /** The tensor's shape. */
   readonly shape: readonly number[];
   /** Number of values. */
   readonly size: number;
+  /** Mean of the finite values (NaN when there is none). */
   readonly mean: number;
   /** Population standard deviation. */
   readonly std: number;
+  /** Smallest finite value (NaN when there is none). */
   readonly min: number;
+  /** Largest finite value (NaN when there is none). */
   readonly max: number;
   /** Share of values that are exactly 0. */
   readonly zeroFraction: number;

@@ -4,13 +4,19 @@
 
 /** What a HistogramProto holds. */
 export interface Histogram {
+  /** Smallest finite value (0 when there is none). */
   readonly min: number;
+  /** Largest finite value (0 when there is none). */
   readonly max: number;
+  /** Number of finite values. */
   readonly num: number;
+  /** Sum of the finite values. */
   readonly sum: number;
+  /** Sum of their squares (TensorBoard derives the standard deviation from it). */
   readonly sumSquares: number;
   /** Upper edge of each bucket; bucket i holds (bucketLimit[i-1], bucketLimit[i]]. */
   readonly bucketLimit: readonly number[];
+  /** Count of values in each bucket, parallel to `bucketLimit`. */
   readonly bucket: readonly number[];
   /** Values left out because they were NaN or ±Infinity (not part of the proto; report them apart). */
   readonly nonFinite: number;

@@ -1,6 +1,8 @@
 // The message definitions TensorBoard reads event files with (TensorFlow's event.proto, summary.proto,
 // tensor.proto, tensor_shape.proto, google/protobuf/struct.proto and TensorBoard's hparams plugin_data.proto),
 // restricted to the fields our writer uses, for the tests' independent decoder (protobufjs parses this text).
+
+/** The .proto text of the messages an event file holds (Event, Summary, TensorProto, HParams' plugin data). */
 export const TENSORBOARD_PROTO = `
 syntax = "proto3";
 package tensorflow;

@@ -31,6 +31,10 @@ export function flatGroups(model: GPT): { decay: Var; rest: Var | null } {
   return groups;
 }
 
+/**
+ * The optimizer of `s` over the groups of {@link flatGroups}: Adam over both, or AdamW with `s.weightDecay` on the
+ * first group and none on the second (norms and biases never decay).
+ */
 export function optimizerOf(groups: { decay: Var; rest: Var | null }, s: TrainSettings): Optimizer {
   const hyper = { lr: s.lr, beta1: s.beta1, beta2: s.beta2, eps: s.eps };
   const rest: Record<string, Var> = groups.rest ? { rest: groups.rest } : {};

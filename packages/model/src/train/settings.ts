@@ -13,6 +13,7 @@ export interface TrainSettings {
   readonly data: 'documents' | 'stream';
   /** Share of the data held out for evaluation (nanoGPT: the last 10%); 0 = none. */
   readonly valFraction: number;
+  /** `adam`, or `adamw` for decoupled weight decay of matrices and embeddings (`weightDecay`). */
   readonly optimizer: 'adam' | 'adamw';
   /** Peak learning rate. */
   readonly lr: number;
@@ -22,8 +23,11 @@ export interface TrainSettings {
   readonly schedule: 'constant' | 'linear' | 'cosine';
   /** Linear warmup steps (cosine schedule). */
   readonly warmupSteps: number;
+  /** Adam's first-moment decay per step, in [0, 1) (0.85 in microgpt.py). */
   readonly beta1: number;
+  /** Adam's second-moment decay per step, in [0, 1) (0.99 in microgpt.py). */
   readonly beta2: number;
+  /** Adam's denominator term, > 0 (1e-8 by default). */
   readonly eps: number;
   /** Decoupled weight decay of matrices and embeddings (AdamW; norms and biases never decay, as nanoGPT). */
   readonly weightDecay: number;
@@ -72,7 +76,9 @@ export const DEFAULT_TRAIN: TrainSettings = Object.freeze({
 
 /** A field of training settings that is not valid, and what it must be. */
 export interface SettingsProblem {
+  /** The setting that is wrong. */
   readonly field: keyof TrainSettings;
+  /** What it must be, e.g. `an integer ≥ 1` or `a number in [0, 1)`. */
   readonly expected: string;
 }
 

@@ -23,9 +23,13 @@ import { type TrainSettings, validateTrainSettings } from './settings';
 
 /** A batch of B sequences of T tokens: inputs and next-token targets (-1 = ignored), row-major (B, T). */
 export interface Batch {
+  /** Input token ids, B·T of them, row-major (B, T). */
   readonly x: Int32Array;
+  /** Next-token targets, row-major (B, T); -1 = no loss at that position (padding past a document's end). */
   readonly y: Int32Array;
+  /** Sequences in the batch. */
   readonly B: number;
+  /** Tokens per sequence (≤ the model's blockSize). */
   readonly T: number;
 }
 
@@ -55,20 +59,34 @@ export interface StepReport {
 
 /** The trainer's state besides weights and optimizer buffers: JSON-safe, for `trainer_state.json`. */
 export interface TrainerState {
+  /** Steps done. */
   readonly step: number;
+  /** The settings of the run, checked against a resumed run's. */
   readonly settings: TrainSettings;
+  /** The batch loader's `state()`, plain JSON, so a resumed run sees the same batches. */
   readonly loader: unknown;
   /**
    * Loss curves so far, [step, loss] pairs, bounded: at most HISTORY_POINTS (1,000) each, the first and last
    * step and those on a power-of-two stride (see history.ts), so the state stays small however long the run.
    */
-  readonly history: { readonly train: readonly [number, number][]; readonly val: readonly [number, number][] };
+  readonly history: {
+    /** [step, training loss] pairs. */
+    readonly train: readonly [number, number][];
+    /** [step, validation loss] pairs. */
+    readonly val: readonly [number, number][];
+  };
 }
 
 /** A model, its optimizer and its data, stepping one batch at a time. */
 export interface Trainer {
+  /** The model being trained; its parameters are updated in place. */
   readonly model: GPT;
+  /** The validated settings it runs with. */
   readonly settings: TrainSettings;
+  /**
+   * The Adam or AdamW optimizer over the model's flat parameter block (its moments are what optimizer.safetensors
+   * saves).
+   */
   readonly optimizer: Optimizer;
   /** Steps done. */
   readonly step: number;
@@ -116,8 +134,11 @@ export interface Trainer {
 
 /** Inputs of {@link createTrainer}. */
 export interface TrainerOptions {
+  /** The model to train (see `createGPT`). */
   readonly model: GPT;
+  /** Training settings, checked by `validateTrainSettings`. */
   readonly settings: TrainSettings;
+  /** Where training batches come from (`documentLoader`, `streamLoader`, or your own). */
   readonly train: BatchLoader;
   /** Held-out batches for `evaluate` (a fresh iterable each call), or null. */
   readonly val?: (() => Iterable<Batch>) | null;

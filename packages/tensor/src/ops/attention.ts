@@ -61,7 +61,12 @@ export interface AttentionOptions {
  * @throws {ShapeError} when the shapes do not fit, or offset is not an integer ≥ 0 with Tk ≥ offset + Tq.
  * @throws {DTypeError} when q is not float or another tensor's dtype differs.
  */
-export function attention(q: Tensor, k: Tensor, v: Tensor, options: AttentionOptions = {}): { out: Tensor; att: Tensor } {
+export function attention(q: Tensor, k: Tensor, v: Tensor, options: AttentionOptions = {}): {
+  /** att · v, (B, H, Tq, D). */
+  out: Tensor;
+  /** The attention probabilities, (B, H, Tq, Tk), 0 where masked; pass them to `attentionBackward`. */
+  att: Tensor;
+} {
   const op = 'attention';
   const backend = sameBackend(op, [q, k, v, options.out, options.att]);
   const { dtype, b, h, tq, tk, scale, offset } = checkQkv(op, q, k, v, options);
@@ -79,9 +84,11 @@ export interface AttentionBackwardOptions {
   scale?: number;
   /** As in the forward (default Tk - Tq). */
   offset?: number;
-  /** Contiguous gradients to add into, shaped as q, k, v; each allocated (zero) when absent. */
+  /** Contiguous gradient to add ∂L/∂q into, q's shape; allocated (zero) when absent. */
   dq?: Tensor;
+  /** Contiguous gradient to add ∂L/∂k into, k's shape; allocated (zero) when absent. */
   dk?: Tensor;
+  /** Contiguous gradient to add ∂L/∂v into, v's shape; allocated (zero) when absent. */
   dv?: Tensor;
 }
 
@@ -101,7 +108,14 @@ export function attentionBackward(
   att: Tensor,
   dout: Tensor,
   options: AttentionBackwardOptions = {},
-): { dq: Tensor; dk: Tensor; dv: Tensor } {
+): {
+  /** ∂L/∂q, (B, H, Tq, D) (the given `options.dq`, added into, when there is one). */
+  dq: Tensor;
+  /** ∂L/∂k, (B, H, Tk, D) (the given `options.dk`, added into, when there is one). */
+  dk: Tensor;
+  /** ∂L/∂v, (B, H, Tk, D) (the given `options.dv`, added into, when there is one). */
+  dv: Tensor;
+} {
   const op = 'attentionBackward';
   const backend = sameBackend(op, [q, k, v, att, dout, options.dq, options.dk, options.dv]);
   const { dtype, b, h, tq, tk, scale, offset } = checkQkv(op, q, k, v, options);

@@ -44,7 +44,14 @@ export function crossEntropy(
   logits: Tensor,
   targets: Tensor,
   options: CrossEntropyOptions = {},
-): { loss: Tensor; probs: Tensor; losses: Tensor } {
+): {
+  /** The mean loss over rows not ignored, shape [] (or the given `options.loss`); NaN when every row is ignored. */
+  loss: Tensor;
+  /** softmax(logits), (…, V); pass it to `crossEntropyBackward`. */
+  probs: Tensor;
+  /** Per-row loss, (…), 0 for ignored rows. */
+  losses: Tensor;
+} {
   const op = 'crossEntropy';
   const backend = sameBackend(op, [logits, targets, options.probs, options.losses, options.loss]);
   const dtype = expectFloat(op, 'logits', logits);

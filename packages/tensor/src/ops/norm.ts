@@ -43,7 +43,12 @@ export interface NormOptions {
  * @throws {ShapeError} for a scalar x or a weight, out or rstd of the wrong shape.
  * @throws {RangeError} for a negative or non-finite eps.
  */
-export function rmsnorm(x: Tensor, weight: Tensor | null, options: NormOptions = {}): { out: Tensor; rstd: Tensor } {
+export function rmsnorm(x: Tensor, weight: Tensor | null, options: NormOptions = {}): {
+  /** The normalized rows, x's shape (the given `options.out` when there is one). */
+  out: Tensor;
+  /** Per-row 1 / sqrt(mean(x²) + eps), (N); pass it to `rmsnormBackward`. */
+  rstd: Tensor;
+} {
   const op = 'rmsnorm';
   const { eps = 1e-5 } = options;
   const backend = sameBackend(op, [x, weight, options.out, options.rstd]);
@@ -79,7 +84,12 @@ export function rmsnormBackward(
   rstd: Tensor,
   dout: Tensor,
   grads: { dx?: Tensor; dweight?: Tensor } = {},
-): { dx: Tensor; dweight: Tensor | null } {
+): {
+  /** Gradient with respect to x, x's shape (the given `grads.dx`, added into, when there is one). */
+  dx: Tensor;
+  /** Gradient with respect to weight, (C); null when weight is null. */
+  dweight: Tensor | null;
+} {
   const op = 'rmsnormBackward';
   const backend = sameBackend(op, [x, weight, rstd, dout, grads.dx, grads.dweight]);
   const { dtype, c, n } = checkRows(op, x, { weight });
@@ -120,7 +130,14 @@ export function layernorm(
   weight: Tensor | null,
   bias: Tensor | null,
   options: NormOptions & { mean?: Tensor } = {},
-): { out: Tensor; mean: Tensor; rstd: Tensor } {
+): {
+  /** The normalized rows, x's shape (the given `options.out` when there is one). */
+  out: Tensor;
+  /** Per-row mean, (N); pass it to `layernormBackward`. */
+  mean: Tensor;
+  /** Per-row 1 / sqrt(var + eps), (N); pass it to `layernormBackward`. */
+  rstd: Tensor;
+} {
   const op = 'layernorm';
   const { eps = 1e-5 } = options;
   const backend = sameBackend(op, [x, weight, bias, options.out, options.mean, options.rstd]);
@@ -171,7 +188,14 @@ export function layernormBackward(
   rstd: Tensor,
   dout: Tensor,
   grads: LayernormGrads = {},
-): { dx: Tensor; dweight: Tensor | null; dbias: Tensor | null } {
+): {
+  /** Gradient with respect to x, x's shape (the given `grads.dx`, added into, when there is one). */
+  dx: Tensor;
+  /** Gradient with respect to weight, (C); null when weight is null. */
+  dweight: Tensor | null;
+  /** Gradient with respect to the bias, (C); null when the forward had no bias. */
+  dbias: Tensor | null;
+} {
   const op = 'layernormBackward';
   const backend = sameBackend(op, [x, weight, mean, rstd, dout, grads.dx, grads.dweight, grads.dbias]);
   const { dtype, c, n } = checkRows(op, x, { weight });

@@ -13,7 +13,9 @@ export interface QuantizedWeights {
   readonly scales: Tensor;
   /** (N, K / groupSize) float32, or null for none. */
   readonly offsets: Tensor | null;
+  /** Code width: one signed byte per weight (`int8`) or one unsigned nibble, two per byte (`int4`, ggml Q4_0 order). */
   readonly format: 'int8' | 'int4';
+  /** Consecutive inputs of a weight row sharing one scale and offset; divides K (and is even for int4). */
   readonly groupSize: number;
 }
 

@@ -1,5 +1,6 @@
 // Argument checks and integer helpers of PythonRandom, kept apart so the class reads as CPython's methods.
 
+/** 2^32: the base of the 32-bit words that seeds and large integers are split into, as CPython does. */
 export const TWO_POW_32 = 4294967296;
 
 /** Splits `|seed|` into 32-bit words, least significant first, as CPython. */

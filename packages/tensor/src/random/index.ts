@@ -1,2 +1,2 @@
 export { PythonRandom } from './python-random.js';
-export type { PythonRandomState } from './python-random.js';
+export type { MutableArrayLike, PythonRandomState } from './python-random.js';

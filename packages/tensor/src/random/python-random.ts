@@ -23,7 +23,9 @@ export interface PythonRandomState {
 
 /** An indexable, writable sequence such as an array or a typed array. */
 export interface MutableArrayLike<T> {
+  /** Number of elements; indices 0 … length - 1 are read and written. */
   readonly length: number;
+  /** Element `index`, read and assigned in place. */
   [index: number]: T;
 }
 

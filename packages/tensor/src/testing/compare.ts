@@ -4,7 +4,9 @@ import { Tensor } from '../tensor';
 
 /** Tolerances: an element passes when |actual - expected| <= atol + rtol * |expected|. */
 export interface Tolerance {
+  /** Absolute tolerance: |actual - expected| ≤ atol + rtol · |expected| passes. */
   atol: number;
+  /** Relative tolerance, a fraction of |expected|. */
   rtol: number;
 }
 
@@ -13,7 +15,8 @@ export const FLOAT32_TOLERANCE: Tolerance = { atol: 1e-5, rtol: 1e-4 };
 /** Float64 kernels against a float64 reference computed in another order. */
 export const FLOAT64_TOLERANCE: Tolerance = { atol: 1e-12, rtol: 1e-10 };
 
-type Values = Tensor | TypedArray | readonly number[];
+/** What `assertClose` compares: a tensor (read with `toArray()`), a typed array or a plain array of numbers. */
+export type Values = Tensor | TypedArray | readonly number[];
 
 function values(v: Values): ArrayLike<number> {
   return v instanceof Tensor ? v.toArray() : v;

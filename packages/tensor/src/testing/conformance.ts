@@ -14,7 +14,9 @@ import { checkStorage } from './conformance-storage';
 
 /** What a case builds its inputs with; the same seed gives the same values on every backend. */
 export interface CaseContext {
+  /** The backend under test; the case allocates its inputs there. */
   readonly backend: Backend;
+  /** The float dtype the case runs in (each case runs once per dtype the backend supports). */
   readonly dtype: FloatDType;
   /** Normal values (exactly representable in float32, so both sides see identical inputs) times `scale` plus `shift`. */
   readonly randn: (shape: readonly number[], scale?: number, shift?: number) => Tensor;

@@ -1,5 +1,5 @@
 // @microgpt/tensor/testing: what a backend package needs to prove itself against the JS reference.
-export { FLOAT32_TOLERANCE, FLOAT64_TOLERANCE, type Tolerance, assertClose } from './compare';
+export { FLOAT32_TOLERANCE, FLOAT64_TOLERANCE, type Tolerance, type Values, assertClose } from './compare';
 export {
   type CaseContext,
   type ConformanceCase,

@@ -14,7 +14,12 @@ export interface StorageOnlyOptions {
 /** A storage-only backend, with counts of the elements copied through its reads and writes. */
 export interface StorageOnlyBackend extends Backend {
   /** Elements copied out (`readSync`, `readAsync`) and in (`write`) since it was made; tests may reset them. */
-  readonly copied: { read: number; written: number };
+  readonly copied: {
+    /** Elements copied out through `readSync` and `readAsync`. */
+    read: number;
+    /** Elements copied in through `write`. */
+    written: number;
+  };
 }
 
 /**

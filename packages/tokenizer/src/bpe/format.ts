@@ -10,12 +10,17 @@ import type { BpeSpec } from './tokenizer';
  * - `tokens` (loaded ones, e.g. tiktoken ranks): the base64 of each token's bytes, by id (= rank).
  */
 export interface BpeJSON {
+  /** Always `'microgpt-tokenizer'` ({@link TOKENIZER_FORMAT}): what tells our files from other JSON. */
   format: 'microgpt-tokenizer';
+  /** The format version ({@link TOKENIZER_VERSION}); a reader refuses any other. */
   version: 1;
+  /** Always `'bpe'`. */
   kind: 'bpe';
   /** Pre-split regex source (flags 'gu'), or null for none. */
   pattern: string | null;
+  /** Trained tokenizers: `[a, b]` per token 256 + i, the ids whose bytes it joins, in training order. */
   merges?: [number, number][];
+  /** Loaded tokenizers: each ordinary token's bytes as base64, by id (= rank). */
   tokens?: string[];
   /** Special token text → id (ids after the ordinary tokens). */
   specialTokens: Record<string, number>;

@@ -20,7 +20,14 @@ const LOWER = String.raw`[\p{Ll}\p{Lm}\p{Lo}\p{M}]`;
  * The possessive quantifiers of the originals are dropped: each is followed by a disjoint class, so
  * backtracking into them can never produce a different match.
  */
-export const SPLIT_PATTERNS: Readonly<{ gpt2: string; gpt4: string; o200k: string }> = Object.freeze({
+export const SPLIT_PATTERNS: Readonly<{
+  /** GPT-2's pattern (r50k_base): contractions, letter runs, digit runs, other runs, each with an optional leading space. */
+  gpt2: string;
+  /** GPT-4's pattern (cl100k_base): case-insensitive contractions, digits in groups of at most 3, newlines apart. */
+  gpt4: string;
+  /** GPT-4o's pattern (o200k_base). */
+  o200k: string;
+}> = Object.freeze({
   gpt2: [
     String.raw`'(?:[sdmt]|ll|ve|re)`,
     String.raw` ?\p{L}+`,

@@ -27,6 +27,7 @@ export interface BpeSpec {
 
 /** A byte-level BPE {@link Tokenizer}: ids are tiktoken's for the same ranks, pattern and special tokens. */
 export interface BpeTokenizer extends Tokenizer {
+  /** Always `'bpe'`: narrows a {@link Tokenizer} to this interface. */
   readonly kind: 'bpe';
   /** The spec it was built from. */
   readonly spec: BpeSpec;

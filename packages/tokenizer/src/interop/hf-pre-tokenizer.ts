@@ -6,7 +6,7 @@ import { compileSplitPattern } from '../split/check-pattern';
 import { TokenizerError } from '../tokenizer';
 import { toV8Pattern } from './regex-syntax';
 
-/** A JSON object of a tokenizer.json. */
+/** A JSON object of a tokenizer.json (a pre-tokenizer or decoder entry), read or written field by field. */
 export type JsonObject = Record<string, unknown>;
 
 const CALLER = 'fromHuggingFaceJSON';

@@ -5,41 +5,72 @@ import { readTokenizerFile } from '../read-file';
 import { TokenizerError } from '../tokenizer';
 import { byteLevelToBytes, bytesToByteLevel } from './byte-level';
 import { type JsonObject, fieldError, fromHuggingFacePreTokenizer, isObject, toHuggingFacePreTokenizer } from './hf-pre-tokenizer';
+
+export type { JsonObject };
 import { deriveMerges } from './merges';
 
 const CALLER = 'fromHuggingFaceJSON';
 
 /** One entry of tokenizer.json's `added_tokens`. */
 export interface HuggingFaceAddedToken {
+  /** The token's id (the same as in `model.vocab`). */
   id: number;
+  /** The token's text, e.g. `<|endoftext|>`. */
   content: string;
+  /** Match only as a whole word; we write false. */
   single_word: boolean;
+  /** Swallow whitespace before the token when matching; we write false. */
   lstrip: boolean;
+  /** Swallow whitespace after the token when matching; we write false. */
   rstrip: boolean;
+  /** Match against the normalized text; we write false (there is no normalizer). */
   normalized: boolean;
+  /** A special (control) token, skipped by `decode(…, skip_special_tokens)`; we write true. */
   special: boolean;
 }
 
 /** The tokenizer.json that `toHuggingFaceJSON` writes (serialize it with `JSON.stringify`). */
 export interface HuggingFaceTokenizerJSON {
+  /** The tokenizer.json schema version, `'1.0'`. */
   version: '1.0';
+  /** No truncation settings (null). */
   truncation: null;
+  /** No padding settings (null). */
   padding: null;
+  /** The special tokens, by ascending id. */
   added_tokens: HuggingFaceAddedToken[];
+  /** No normalizer (null): byte-level BPE sees the text as is. */
   normalizer: null;
+  /**
+   * `ByteLevel` (with its built-in regex for GPT-2's pattern, without one for no pattern), or a `Sequence` of a
+   * `Split` (the pattern, `Isolated`) and `ByteLevel` for any other pattern.
+   */
   pre_tokenizer: JsonObject;
+  /** No post-processor (null): no BOS/EOS is added around the ids. */
   post_processor: null;
+  /** The `ByteLevel` decoder, which maps GPT-2's byte-level characters back to bytes. */
   decoder: JsonObject;
+  /** The BPE model: vocabulary and merges. */
   model: {
+    /** Always `'BPE'`. */
     type: 'BPE';
+    /** No BPE dropout (null): encoding is deterministic. */
     dropout: null;
+    /** No unknown token (null): byte-level BPE encodes every byte. */
     unk_token: null;
+    /** No continuation prefix (null; WordPiece-style `##` is not used). */
     continuing_subword_prefix: null;
+    /** No end-of-word suffix (null). */
     end_of_word_suffix: null;
+    /** false: there is no unknown token to fuse. */
     fuse_unk: false;
+    /** false: byte-level tokens already cover every byte. */
     byte_fallback: false;
+    /** false: each pre-token is encoded by applying the merges, as in GPT-2's own file. */
     ignore_merges: false;
+    /** Byte-level token string → id, the ordinary tokens and then the special tokens (so they keep their ids). */
     vocab: Record<string, number>;
+    /** `"a b"` per merge in rank order, a and b byte-level token strings. */
     merges: string[];
   };
 }
@@ -238,7 +269,9 @@ function load(data: unknown): BpeTokenizer {
 
 /** The tokenizer_config.json that goes beside tokenizer.json (see {@link huggingFaceTokenizerConfig}). */
 export interface HuggingFaceTokenizerConfig {
+  /** The transformers class to load with, `'GPT2Tokenizer'`. */
   tokenizer_class: 'GPT2Tokenizer';
+  /** false, so that `decode` returns the exact text instead of joining " 's" into "'s". */
   clean_up_tokenization_spaces: false;
 }
 

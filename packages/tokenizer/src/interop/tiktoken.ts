@@ -27,15 +27,31 @@ export function loadTiktokenRanks(text: string, options: TiktokenOptions): BpeTo
 
 /** The special tokens tiktoken defines for each encoding (`tiktoken_ext/openai_public.py`), by encoding. */
 export const TIKTOKEN_SPECIAL_TOKENS = {
-  r50k_base: { '<|endoftext|>': 50256 },
+  /** GPT-2 and GPT-3 (`gpt2Tokenizer`). */
+  r50k_base: {
+    /** Separates documents in training and ends a generation. */
+    '<|endoftext|>': 50256,
+  },
+  /** GPT-3.5 and GPT-4 (`cl100kTokenizer`). */
   cl100k_base: {
+    /** Separates documents in training and ends a generation. */
     '<|endoftext|>': 100257,
+    /** Fill-in-the-middle: starts the text before the gap. */
     '<|fim_prefix|>': 100258,
+    /** Fill-in-the-middle: marks where the model writes the gap's text. */
     '<|fim_middle|>': 100259,
+    /** Fill-in-the-middle: starts the text after the gap. */
     '<|fim_suffix|>': 100260,
+    /** Ends a prompt. */
     '<|endofprompt|>': 100276,
   },
-  o200k_base: { '<|endoftext|>': 199999, '<|endofprompt|>': 200018 },
+  /** GPT-4o (`o200kTokenizer`). */
+  o200k_base: {
+    /** Separates documents in training and ends a generation. */
+    '<|endoftext|>': 199999,
+    /** Ends a prompt. */
+    '<|endofprompt|>': 200018,
+  },
 } as const satisfies Record<string, Record<string, number>>;
 
 /** Number of ranks in each published file: a wrong file is caught here rather than encoding garbage. */

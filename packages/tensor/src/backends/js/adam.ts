@@ -10,15 +10,28 @@ import { floatsOf } from './storage';
  * same shape, contiguous.
  */
 export interface AdamArgs {
+  /** The parameters, updated in place. */
   param: Tensor;
+  /** The gradient of the loss with respect to `param`; read only. */
   grad: Tensor;
+  /** First-moment (mean of gradients) running average, same shape as `param`, updated in place; zeros before step 1. */
   m: Tensor;
+  /**
+   * Second-moment (mean of squared gradients) running average, same shape as `param`, updated in place; zeros
+   * before step 1.
+   */
   v: Tensor;
+  /** Learning rate for this step (the caller applies any schedule). */
   lr: number;
+  /** Decay of the first moment `m` per step, in [0, 1). */
   beta1: number;
+  /** Decay of the second moment `v` per step, in [0, 1). */
   beta2: number;
+  /** Added to sqrt(v̂) in the denominator so that a zero second moment does not divide by zero. */
   eps: number;
+  /** Decoupled weight decay factor (AdamW); 0 gives plain Adam. */
   weightDecay: number;
+  /** 1-based number of this step, for the bias corrections 1 - beta1^step and 1 - beta2^step. */
   step: number;
 }
 

@@ -14,26 +14,49 @@ import { floatsOf } from './storage';
  * is contiguous (stride 1).
  */
 export interface AttentionArgs {
+  /** Queries, (B, H, Tq, D); any strides on the first three axes, last axis contiguous. */
   q: Tensor;
+  /** Keys, (B, H, Tk, D) with Tk ≥ offset + Tq; strides as `q`. */
   k: Tensor;
+  /** Values, (B, H, Tk, D); strides as `q`. */
   v: Tensor;
+  /** Output, (B, H, Tq, D), overwritten with Σ_j att_ij v_j; strides as `q`. */
   out: Tensor;
+  /**
+   * Softmax probabilities, (B, H, Tq, Tk), contiguous, overwritten and saved for the backward; entries for masked
+   * (future) keys are exactly 0.
+   */
   att: Tensor;
+  /** Multiplies q · k before the softmax, usually 1 / sqrt(D). */
   scale: number;
+  /**
+   * Absolute position of the first query (tokens already in a KV cache; 0 in training): query i sees keys 0 …
+   * offset + i.
+   */
   offset: number;
 }
 
 /** Backward of attention: dq += …, dk += …, dv += …, shapes as q, k, v; strides as in AttentionArgs. */
 export interface AttentionBackwardArgs {
+  /** Queries of the forward pass, (B, H, Tq, D). */
   q: Tensor;
+  /** Keys of the forward pass, (B, H, Tk, D). */
   k: Tensor;
+  /** Values of the forward pass, (B, H, Tk, D). */
   v: Tensor;
+  /** The probabilities the forward saved, (B, H, Tq, Tk), contiguous. */
   att: Tensor;
+  /** Gradient of the loss with respect to the forward's `out`, (B, H, Tq, D). */
   dout: Tensor;
+  /** Gradient with respect to `q`, (B, H, Tq, D), accumulated into (+=). */
   dq: Tensor;
+  /** Gradient with respect to `k`, (B, H, Tk, D), accumulated into (+=). */
   dk: Tensor;
+  /** Gradient with respect to `v`, (B, H, Tk, D), accumulated into (+=). */
   dv: Tensor;
+  /** The forward's score scale. */
   scale: number;
+  /** The forward's query position offset. */
   offset: number;
 }
 

@@ -11,18 +11,30 @@ import { floatsOf, intsOf } from './storage';
  * it back.
  */
 export interface CrossEntropyArgs {
+  /** Unnormalized scores, (N, V). */
   logits: Tensor;
+  /** Target class per row, (N) int32 in [0, V), or -1 to ignore the row. */
   targets: Tensor;
+  /** Softmax of `logits`, (N, V), overwritten and saved for the backward. */
   probs: Tensor;
+  /** Per-row loss, (N), overwritten; 0 for ignored rows. */
   losses: Tensor;
+  /**
+   * One element (shape [] or [1]) of the logits' dtype, overwritten with the mean over rows not ignored (NaN when
+   * all are).
+   */
   loss: Tensor;
 }
 
 /** dlogits += (probs - onehot(targets)) * dloss / count, where count = rows not ignored. */
 export interface CrossEntropyBackwardArgs {
+  /** The probabilities the forward saved, (N, V). */
   probs: Tensor;
+  /** The forward's targets, (N) int32, -1 = ignored row (no gradient). */
   targets: Tensor;
+  /** Gradient with respect to the logits, (N, V), accumulated into (+=). */
   dlogits: Tensor;
+  /** Gradient of the final loss with respect to the mean loss (1 when the mean is the loss). */
   dloss: number;
 }
 

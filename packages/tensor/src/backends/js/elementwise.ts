@@ -33,18 +33,27 @@ export const BINARY_OPS = Object.keys(BINARY_OP_DEFINITIONS) as readonly BinaryO
 
 /** `out = a op b`. a, b: any strides (broadcast views carry stride 0), shape equal to out's; out contiguous. */
 export interface BinaryArgs {
+  /** Which operator to apply. */
   op: BinaryOp;
+  /** Left operand, out's shape, any strides (stride 0 on broadcast axes). */
   a: Tensor;
+  /** Right operand, out's shape, any strides (stride 0 on broadcast axes). */
   b: Tensor;
+  /** Result, contiguous, overwritten. */
   out: Tensor;
 }
 
 /** `out = a op scalar`, or `out = scalar op a` when `scalarFirst`. a, out: contiguous, same shape. */
 export interface BinaryScalarArgs {
+  /** Which operator to apply. */
   op: BinaryOp;
+  /** The tensor operand, contiguous. */
   a: Tensor;
+  /** The number operand, applied to every element. */
   scalar: number;
+  /** True computes `scalar op a` (it matters for sub and div), false `a op scalar`. */
   scalarFirst: boolean;
+  /** Result, contiguous, `a`'s shape, overwritten. */
   out: Tensor;
 }
 

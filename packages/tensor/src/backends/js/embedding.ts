@@ -6,15 +6,21 @@ import { floatsOf, intsOf } from './storage';
 
 /** Gather rows: out[i] = weight[ids[i]]. weight: (V, C); ids: (N) int32; out: (N, C). */
 export interface EmbeddingArgs {
+  /** The embedding table, (V, C), contiguous. */
   weight: Tensor;
+  /** Row indices, (N) int32, each in [0, V) (the op checks). */
   ids: Tensor;
+  /** Gathered rows, (N, C), overwritten. */
   out: Tensor;
 }
 
 /** Scatter-add: dweight[ids[i]] += dout[i]. ids: (N) int32; dout: (N, C); dweight: (V, C). */
 export interface EmbeddingBackwardArgs {
+  /** The forward's row indices, (N) int32; a repeated id accumulates every one of its rows. */
   ids: Tensor;
+  /** Gradient with respect to the forward's output, (N, C). */
   dout: Tensor;
+  /** Gradient with respect to the table, (V, C), accumulated into (+=). */
   dweight: Tensor;
 }
 

@@ -5,13 +5,17 @@ import { dataOf, elementIndices } from './storage';
 
 /** Sets every element of `out` (any strides) to `value`. */
 export interface FillArgs {
+  /** The tensor to overwrite, any strides. */
   out: Tensor;
+  /** The value every element gets (converted to out's dtype). */
   value: number;
 }
 
 /** dst = src elementwise, any strides on both, same shape; converts between dtypes (float → int truncates). */
 export interface CopyArgs {
+  /** Source, any strides and dtype. */
   src: Tensor;
+  /** Destination, src's shape, any strides and dtype, overwritten. */
   dst: Tensor;
 }
 

@@ -10,11 +10,17 @@ import { floatsOf } from './storage';
  * each B or 1 (a batch of 1 is shared by every batch item); out: (B, M, N). All contiguous.
  */
 export interface MatmulArgs {
+  /** Left operand, (BA, M, K), or (BA, K, M) with `transA`; BA is B or 1. */
   a: Tensor;
+  /** Right operand, (BB, K, N), or (BB, N, K) with `transB`; BB is B or 1. */
   b: Tensor;
+  /** Result, (B, M, N); overwritten, or added to with `accumulate`. */
   out: Tensor;
+  /** Read `a` as transposed (its stored layout is (BA, K, M)), which a backward uses for dW = xᵀ · dy. */
   transA: boolean;
+  /** Read `b` as transposed (its stored layout is (BB, N, K)), as a linear layer's weight (out, in) is. */
   transB: boolean;
+  /** Add the product to `out` (gradient accumulation) instead of overwriting it. */
   accumulate: boolean;
 }
 

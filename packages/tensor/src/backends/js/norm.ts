@@ -6,43 +6,69 @@ import { floatsOf } from './storage';
 
 /** RMSNorm over the last axis: out = x / sqrt(mean(x²) + eps) [* weight]. x, out: (N, C); weight: (C); rstd: (N) saved. */
 export interface RmsnormArgs {
+  /** Input rows, (N, C), contiguous. */
   x: Tensor;
+  /** Per-channel gain, (C), or null for none. */
   weight: Tensor | null;
+  /** Normalized rows, (N, C), overwritten. */
   out: Tensor;
+  /** Per-row 1 / sqrt(mean(x²) + eps), (N), overwritten and saved for the backward. */
   rstd: Tensor;
+  /** Added to the mean square before the square root (1e-5 typically). */
   eps: number;
 }
 
 /** Backward of RMSNorm: dx += …, dweight += … (when both weight and dweight are given). */
 export interface RmsnormBackwardArgs {
+  /** The forward's input, (N, C). */
   x: Tensor;
+  /** The forward's gain, (C), or null. */
   weight: Tensor | null;
+  /** The per-row rstd the forward saved, (N). */
   rstd: Tensor;
+  /** Gradient with respect to the forward's output, (N, C). */
   dout: Tensor;
+  /** Gradient with respect to `x`, (N, C), accumulated into (+=). */
   dx: Tensor;
+  /** Gradient with respect to `weight`, (C), accumulated into (+=); null skips it. */
   dweight: Tensor | null;
 }
 
 /** LayerNorm over the last axis: out = (x - mean) * rstd [* weight] [+ bias]. x, out: (N, C); mean, rstd: (N) saved. */
 export interface LayernormArgs {
+  /** Input rows, (N, C), contiguous. */
   x: Tensor;
+  /** Per-channel gain, (C), or null for none. */
   weight: Tensor | null;
+  /** Per-channel bias, (C), or null for none. */
   bias: Tensor | null;
+  /** Normalized rows, (N, C), overwritten. */
   out: Tensor;
+  /** Per-row mean, (N), overwritten and saved for the backward. */
   mean: Tensor;
+  /** Per-row 1 / sqrt(variance + eps), (N), overwritten and saved for the backward. */
   rstd: Tensor;
+  /** Added to the variance before the square root (1e-5 typically). */
   eps: number;
 }
 
 /** Backward of LayerNorm: dx += …, dweight += …, dbias += … (each only when given). */
 export interface LayernormBackwardArgs {
+  /** The forward's input, (N, C). */
   x: Tensor;
+  /** The forward's gain, (C), or null. */
   weight: Tensor | null;
+  /** The per-row mean the forward saved, (N). */
   mean: Tensor;
+  /** The per-row rstd the forward saved, (N). */
   rstd: Tensor;
+  /** Gradient with respect to the forward's output, (N, C). */
   dout: Tensor;
+  /** Gradient with respect to `x`, (N, C), accumulated into (+=). */
   dx: Tensor;
+  /** Gradient with respect to `weight`, (C), accumulated into (+=); null skips it. */
   dweight: Tensor | null;
+  /** Gradient with respect to `bias`, (C), accumulated into (+=); null skips it. */
   dbias: Tensor | null;
 }
 

@@ -21,13 +21,24 @@ import { dataOf, floatsOf } from './storage';
  * overwritten. All contiguous; groupSize divides K (and is even for int4).
  */
 export interface QuantMatmulArgs {
+  /** Activations, (M, K) float, contiguous. */
   x: Tensor;
+  /** Packed weight codes, uint8: N·K bytes for int8, N·K/2 for int4 (layout above). */
   codes: Tensor;
+  /** Per-group scale, (N, K / groupSize) float32. */
   scales: Tensor;
+  /** Per-group offset (asymmetric quantization), (N, K / groupSize) float32, or null for symmetric (offset 0). */
   offsets: Tensor | null;
+  /** Code width: one signed byte per weight (`int8`) or one unsigned nibble (`int4`). */
   format: 'int8' | 'int4';
+  /** Consecutive inputs of a weight row that share one scale and offset; divides K, even for int4. */
   groupSize: number;
+  /**
+   * `float` multiplies x as is; `int16` first quantizes each row of x to int16 (see above), faster on integer SIMD
+   * and slightly less exact.
+   */
   activations: 'float' | 'int16';
+  /** Result, (M, N) of x's dtype, overwritten. */
   out: Tensor;
 }
 

@@ -11,11 +11,17 @@ export type ReduceOp = 'sum' | 'mean' | 'max';
  * the n axis. Ops never send `max` an empty axis (n = 0); sum gives 0 and mean NaN there.
  */
 export interface ReduceArgs {
+  /** The reduction: sum, mean or max. */
   op: ReduceOp;
+  /** Input, contiguous, read as (outer, n, inner). */
   x: Tensor;
+  /** Result, contiguous, read as (outer, inner), overwritten. */
   out: Tensor;
+  /** Product of the axes before the reduced one (1 if none). */
   outer: number;
+  /** Length of the reduced axis. */
   n: number;
+  /** Product of the axes after the reduced one (1 if none). */
   inner: number;
 }
 

@@ -6,16 +6,23 @@ import { floatsOf } from './storage';
 
 /** Softmax (or log-softmax when `log`) over the last axis, minus the row max for stability. x, out: (N, C). */
 export interface SoftmaxArgs {
+  /** Input, (N, C), contiguous. */
   x: Tensor;
+  /** Result, (N, C), overwritten. */
   out: Tensor;
+  /** Compute log-softmax (x - max - log Σ exp) instead of softmax. */
   log: boolean;
 }
 
 /** Given y = softmax(x) (or log-softmax when `log`) and dy, `dx += ∂L/∂x`. All (N, C). */
 export interface SoftmaxBackwardArgs {
+  /** The forward's output (softmax or log-softmax), (N, C). */
   y: Tensor;
+  /** Gradient with respect to `y`, (N, C). */
   dy: Tensor;
+  /** Gradient with respect to the forward's input, (N, C), accumulated into (+=). */
   dx: Tensor;
+  /** Whether the forward was log-softmax. */
   log: boolean;
 }
 

@@ -5,6 +5,7 @@ import type { Tensor } from '../../tensor';
 
 /** JS storage: the elements live in `data`. */
 export interface JsStorage extends Storage {
+  /** The elements, `size` of them, in a typed array of `dtype` (Float32Array for float32, …); kernels write it in place. */
   data: TypedArray;
 }
 

@@ -12,17 +12,29 @@ import { floatsOf } from './storage';
  * `gelu_tanh` is GPT-2's tanh approximation, `gelu_erf` the exact form; `squared_relu` is relu(x)².
  */
 export const UNARY_OP_DOMAINS = {
+  /** -x. */
   neg: 'real',
+  /** e^x. */
   exp: 'real',
+  /** Natural logarithm, defined for x > 0. */
   log: 'positive',
+  /** √x, defined for x ≥ 0 (tests draw x > 0). */
   sqrt: 'positive',
+  /** 1 / √x, infinite at 0. */
   rsqrt: 'positive',
+  /** Hyperbolic tangent. */
   tanh: 'real',
+  /** x^param; a fractional exponent makes negative x NaN, so tests draw x > 0. */
   pow: 'positive',
+  /** max(x, 0). */
   relu: 'real',
+  /** GELU with GPT-2's tanh approximation: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))). */
   gelu_tanh: 'real',
+  /** Exact GELU: 0.5·x·(1 + erf(x / √2)). */
   gelu_erf: 'real',
+  /** x · sigmoid(x) (SiLU, a.k.a. swish). */
   silu: 'real',
+  /** relu(x)². */
   squared_relu: 'real',
 } as const satisfies Record<string, 'real' | 'positive'>;
 
@@ -31,18 +43,27 @@ export type UnaryOp = keyof typeof UNARY_OP_DOMAINS;
 
 /** `out = f(x)`. x, out: contiguous, same shape. `param` is the exponent for `pow`, ignored otherwise. */
 export interface UnaryArgs {
+  /** Which function to apply. */
   op: UnaryOp;
+  /** Input, contiguous. */
   x: Tensor;
+  /** Result, x's shape, contiguous, overwritten. */
   out: Tensor;
+  /** The exponent for `pow`; ignored by every other op. */
   param: number;
 }
 
 /** `dx += dout * f'(x)`, recomputing f' from x. x, dout, dx: contiguous, same shape. */
 export interface UnaryBackwardArgs {
+  /** The forward's function. */
   op: UnaryOp;
+  /** The forward's input (f' is recomputed from it). */
   x: Tensor;
+  /** Gradient with respect to the forward's output. */
   dout: Tensor;
+  /** Gradient with respect to `x`, accumulated into (+=). */
   dx: Tensor;
+  /** The forward's exponent for `pow`; ignored otherwise. */
   param: number;
 }
 

@@ -21,6 +21,7 @@ export const RECORD = {
   bytes: 256,
 } as const;
 
+/** The worker's JavaScript: it instantiates the kernels module on the shared memory, then runs the jobs posted to its record. */
 export const WORKER_SOURCE = `
 'use strict';
 const R = ${JSON.stringify(RECORD)};
