@@ -24,10 +24,15 @@ export interface WebGPUAdapterDescription {
 
 /** The fields of `adapter.info` (GPUAdapterInfo) that name an adapter and say whether it runs on the CPU. */
 export interface WebGPUAdapterInfo {
+  /** The adapter's vendor as the driver reports it (`nvidia`, `google`), or empty when the browser withholds it. */
   readonly vendor: string;
+  /** The vendor's GPU family (`ampere`, `swiftshader`), or empty. */
   readonly architecture: string;
+  /** A vendor-specific device identifier, often empty. */
   readonly device: string;
+  /** The driver's human-readable name for the adapter (`SwiftShader driver 5.0.0`), or empty. */
   readonly description: string;
+  /** True when the adapter is a fallback (software) adapter; absent where the implementation does not say. */
   readonly isFallbackAdapter?: boolean;
 }
 
