@@ -6,9 +6,8 @@
 // queries that see that key in order (no atomics).
 import type { AttentionArgs, AttentionBackwardArgs, Kernels, Tensor } from '@microgpt/tensor';
 import type { Binding, GpuRuntime } from '../runtime';
-import { ENTRY, ROW_ENTRY, ROW_REDUCE, ROW_SIZE, type Field, packParams, uniform } from '../wgsl';
+import { ENTRY, type Field, type RowForm, memo, packParams, rowKernelHead, rowStride, rowSync, uniform } from '../wgsl';
 
-const W = `${ROW_SIZE}u`;
 const VIEWS = ['q', 'k', 'v', 'o', 'g', 'dq', 'dk', 'dv'] as const;
 type View = (typeof VIEWS)[number];
 
@@ -19,10 +18,11 @@ function at(n: View, bh: string, r: string): string {
   return `(p.${n}Off + (${bh} / p.H) * p.${n}S0 + (${bh} % p.H) * p.${n}S1 + (${r}) * p.${n}S2)`;
 }
 
-const FORWARD = /* wgsl */ `
+function forwardShader(form: RowForm): string {
+  const W = rowStride(form);
+  return memo(`attention:${form}`, () => /* wgsl */ `
 ${uniform(FIELDS)}
-${ROW_REDUCE}
-${ROW_ENTRY}
+${rowKernelHead(form)}
   if (row >= p.rows) { return; }
   let bh = row / p.Tq;
   let i = row % p.Tq;
@@ -43,20 +43,21 @@ ${ROW_ENTRY}
   for (var j = lid; j <= last; j += ${W}) { part += exp(t_att[a + j] - m); }
   let total = rowSum(lid, part);
   for (var j = lid; j < p.Tk; j += ${W}) { t_att[a + j] = select(0.0, exp(t_att[a + j] - m) / total, j <= last); }
-  storageBarrier();
-  workgroupBarrier();
+  ${rowSync(form)}
   let oi = ${at('o', 'bh', 'i')};
   for (var e = lid; e < p.D; e += ${W}) {
     var sum = 0.0;
     for (var j = 0u; j <= last; j++) { sum += t_att[a + j] * t_v[${at('v', 'bh', 'j')} + e]; }
     t_o[oi + e] = sum;
   }
-}`;
+}`);
+}
 
-const BACKWARD_ROWS = /* wgsl */ `
+function backwardRowsShader(form: RowForm): string {
+  const W = rowStride(form);
+  return memo(`attentionBackwardRows:${form}`, () => /* wgsl */ `
 ${uniform(FIELDS)}
-${ROW_REDUCE}
-${ROW_ENTRY}
+${rowKernelHead(form)}
   if (row >= p.rows) { return; }
   let bh = row / p.Tq;
   let i = row % p.Tq;
@@ -73,15 +74,15 @@ ${ROW_ENTRY}
   }
   let weighted = rowSum(lid, part);
   for (var j = lid; j <= last; j += ${W}) { t_ds[row * p.Tk + j] = t_att[a + j] * (t_ds[row * p.Tk + j] - weighted) * p.scale; }
-  storageBarrier();
-  workgroupBarrier();
+  ${rowSync(form)}
   let dqi = ${at('dq', 'bh', 'i')};
   for (var e = lid; e < p.D; e += ${W}) {
     var sum = 0.0;
     for (var j = 0u; j <= last; j++) { sum += t_ds[row * p.Tk + j] * t_k[${at('k', 'bh', 'j')} + e]; }
     t_dq[dqi + e] += sum;
   }
-}`;
+}`);
+}
 
 const BACKWARD_KEYS = /* wgsl */ `
 ${uniform(FIELDS)}
@@ -122,7 +123,7 @@ export function attentionKernels(rt: GpuRuntime): Partial<Kernels> {
       const params = attentionParams(q, k, att, scale, offset, { q, k, v, o: out });
       const bound: Binding[] = [['t_q', q.storage, 'f32'], ['t_k', k.storage, 'f32'], ['t_v', v.storage, 'f32'], ['t_o', out.storage, 'f32'], ['t_att', att.storage, 'f32']];
       const rows = q.shape[0]! * q.shape[1]! * q.shape[2]!;
-      rt.dispatchRows(FORWARD, params, bound, k.shape[2] === 0 ? 0 : rows);
+      rt.dispatchRows(forwardShader(rt.rowForm), params, bound, k.shape[2] === 0 ? 0 : rows);
     },
     attentionBackward({ q, k, v, att, dout, dq, dk, dv, scale, offset }: AttentionBackwardArgs) {
       const params = attentionParams(q, k, att, scale, offset, { q, k, v, g: dout, dq, dk, dv });
@@ -133,7 +134,7 @@ export function attentionKernels(rt: GpuRuntime): Partial<Kernels> {
         ['t_q', q.storage, 'f32'], ['t_k', k.storage, 'f32'], ['t_v', v.storage, 'f32'], ['t_att', att.storage, 'f32'], ['t_g', dout.storage, 'f32'],
         ['t_dq', dq.storage, 'f32'], ['t_dk', dk.storage, 'f32'], ['t_dv', dv.storage, 'f32'], ['t_ds', ds, 'f32'],
       ];
-      rt.dispatchRows(BACKWARD_ROWS, params, bound, Tk === 0 ? 0 : rows);
+      rt.dispatchRows(backwardRowsShader(rt.rowForm), params, bound, Tk === 0 ? 0 : rows);
       rt.dispatch(BACKWARD_KEYS, params, bound, q.shape[0]! * q.shape[1]! * Tk * q.shape[3]!);
     },
   };

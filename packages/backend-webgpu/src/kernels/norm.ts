@@ -3,9 +3,7 @@
 // An absent weight or bias is bound to x's buffer and switched off by a flag, so each form is one shader.
 import type { Kernels, LayernormArgs, LayernormBackwardArgs, RmsnormArgs, RmsnormBackwardArgs, Tensor } from '@microgpt/tensor';
 import type { Binding, GpuRuntime } from '../runtime';
-import { ENTRY, ROW_ENTRY, ROW_REDUCE, ROW_SIZE, memo, packParams, uniform } from '../wgsl';
-
-const W = `${ROW_SIZE}u`;
+import { ENTRY, type RowForm, memo, packParams, rowKernelHead, rowStride, uniform } from '../wgsl';
 
 const FIELDS = 'rows: u32, C: u32, x: u32, w: u32, b: u32, out: u32, mean: u32, rstd: u32, dout: u32, hasW: u32, hasB: u32, eps: f32';
 
@@ -25,10 +23,11 @@ function normParams(x: Tensor, w: Tensor | null, b: Tensor | null, out: Tensor |
 
 const WEIGHT = 'select(1.0, t_w[p.w + j], p.hasW == 1u)';
 
-const RMSNORM = /* wgsl */ `
+function rmsnormShader(form: RowForm): string {
+  const W = rowStride(form);
+  return memo(`rmsnorm:${form}`, () => /* wgsl */ `
 ${uniform(FIELDS)}
-${ROW_REDUCE}
-${ROW_ENTRY}
+${rowKernelHead(form)}
   if (row >= p.rows) { return; }
   let x = p.x + row * p.C;
   var part = 0.0;
@@ -36,12 +35,14 @@ ${ROW_ENTRY}
   let r = 1.0 / sqrt(rowSum(lid, part) / f32(p.C) + p.eps);
   if (lid == 0u) { t_rstd[p.rstd + row] = r; }
   for (var j = lid; j < p.C; j += ${W}) { t_out[p.out + row * p.C + j] = t_x[x + j] * r * ${WEIGHT}; }
-}`;
+}`);
+}
 
-const LAYERNORM = /* wgsl */ `
+function layernormShader(form: RowForm): string {
+  const W = rowStride(form);
+  return memo(`layernorm:${form}`, () => /* wgsl */ `
 ${uniform(FIELDS)}
-${ROW_REDUCE}
-${ROW_ENTRY}
+${rowKernelHead(form)}
   if (row >= p.rows) { return; }
   let x = p.x + row * p.C;
   var part = 0.0;
@@ -54,12 +55,14 @@ ${ROW_ENTRY}
   for (var j = lid; j < p.C; j += ${W}) {
     t_out[p.out + row * p.C + j] = (t_x[x + j] - mu) * r * ${WEIGHT} + select(0.0, t_b[p.b + j], p.hasB == 1u);
   }
-}`;
+}`);
+}
 
-const RMSNORM_DX = /* wgsl */ `
+function rmsnormDxShader(form: RowForm): string {
+  const W = rowStride(form);
+  return memo(`rmsnormDx:${form}`, () => /* wgsl */ `
 ${uniform(FIELDS)}
-${ROW_REDUCE}
-${ROW_ENTRY}
+${rowKernelHead(form)}
   if (row >= p.rows) { return; }
   let x = p.x + row * p.C;
   let d = p.dout + row * p.C;
@@ -68,12 +71,14 @@ ${ROW_ENTRY}
   for (var j = lid; j < p.C; j += ${W}) { part += t_dout[d + j] * ${WEIGHT} * t_x[x + j]; }
   let k = r * r * r * rowSum(lid, part) / f32(p.C);
   for (var j = lid; j < p.C; j += ${W}) { t_out[p.out + row * p.C + j] += r * t_dout[d + j] * ${WEIGHT} - k * t_x[x + j]; }
-}`;
+}`);
+}
 
-const LAYERNORM_DX = /* wgsl */ `
+function layernormDxShader(form: RowForm): string {
+  const W = rowStride(form);
+  return memo(`layernormDx:${form}`, () => /* wgsl */ `
 ${uniform(FIELDS)}
-${ROW_REDUCE}
-${ROW_ENTRY}
+${rowKernelHead(form)}
   if (row >= p.rows) { return; }
   let x = p.x + row * p.C;
   let d = p.dout + row * p.C;
@@ -92,7 +97,8 @@ ${ROW_ENTRY}
     let norm = (t_x[x + j] - mu) * r;
     t_out[p.out + row * p.C + j] += r * (t_dout[d + j] * ${WEIGHT} - gMean - norm * gNormMean);
   }
-}`;
+}`);
+}
 
 /** dparam[j] += Σ_rows dout[row, j] · factor, factor = the normalized x (`norm`) or 1 (`one`); `rms` or `layer`. */
 function columnShader(kind: 'rms' | 'layer', factor: 'norm' | 'one'): string {
@@ -114,18 +120,18 @@ export function normKernels(rt: GpuRuntime): Partial<Kernels> {
   return {
     rmsnorm({ x, weight, out, rstd, eps }: RmsnormArgs) {
       const bound: Binding[] = [['t_x', x.storage, 'f32'], optional('t_w', weight, x), ['t_out', out.storage, 'f32'], ['t_rstd', rstd.storage, 'f32']];
-      rt.dispatchRows(RMSNORM, normParams(x, weight, null, out, null, rstd, null, eps), bound, rows(x));
+      rt.dispatchRows(rmsnormShader(rt.rowForm), normParams(x, weight, null, out, null, rstd, null, eps), bound, rows(x));
     },
     layernorm({ x, weight, bias, out, mean, rstd, eps }: LayernormArgs) {
       const bound: Binding[] = [
         ['t_x', x.storage, 'f32'], optional('t_w', weight, x), optional('t_b', bias, x), ['t_out', out.storage, 'f32'],
         ['t_mean', mean.storage, 'f32'], ['t_rstd', rstd.storage, 'f32'],
       ];
-      rt.dispatchRows(LAYERNORM, normParams(x, weight, bias, out, mean, rstd, null, eps), bound, rows(x));
+      rt.dispatchRows(layernormShader(rt.rowForm), normParams(x, weight, bias, out, mean, rstd, null, eps), bound, rows(x));
     },
     rmsnormBackward({ x, weight, rstd, dout, dx, dweight }: RmsnormBackwardArgs) {
       const base: Binding[] = [['t_x', x.storage, 'f32'], optional('t_w', weight, x), ['t_rstd', rstd.storage, 'f32'], ['t_dout', dout.storage, 'f32']];
-      rt.dispatchRows(RMSNORM_DX, normParams(x, weight, null, dx, null, rstd, dout, 0), [...base, ['t_out', dx.storage, 'f32']], rows(x));
+      rt.dispatchRows(rmsnormDxShader(rt.rowForm), normParams(x, weight, null, dx, null, rstd, dout, 0), [...base, ['t_out', dx.storage, 'f32']], rows(x));
       if (weight && dweight) {
         rt.dispatch(columnShader('rms', 'norm'), normParams(x, weight, null, dweight, null, rstd, dout, 0), [...base, ['t_out', dweight.storage, 'f32']], x.shape[1]!);
       }
@@ -134,7 +140,7 @@ export function normKernels(rt: GpuRuntime): Partial<Kernels> {
       const base: Binding[] = [
         ['t_x', x.storage, 'f32'], optional('t_w', weight, x), ['t_mean', mean.storage, 'f32'], ['t_rstd', rstd.storage, 'f32'], ['t_dout', dout.storage, 'f32'],
       ];
-      rt.dispatchRows(LAYERNORM_DX, normParams(x, weight, null, dx, mean, rstd, dout, 0), [...base, ['t_out', dx.storage, 'f32']], rows(x));
+      rt.dispatchRows(layernormDxShader(rt.rowForm), normParams(x, weight, null, dx, mean, rstd, dout, 0), [...base, ['t_out', dx.storage, 'f32']], rows(x));
       for (const [grad, factor] of [[dweight, 'norm'], [dbias, 'one']] as const) {
         if (grad) rt.dispatch(columnShader('layer', factor), normParams(x, weight, null, grad, mean, rstd, dout, 0), [...base, ['t_out', grad.storage, 'f32']], x.shape[1]!);
       }
