@@ -14,6 +14,7 @@ import { quantMatmulKernels } from './kernels/quant-matmul';
 import { rowKernels } from './kernels/rows';
 import { unaryKernels } from './kernels/unary';
 import { type GpuRuntime, type RuntimeLimits, createRuntime } from './runtime';
+import type { RowForm } from './wgsl';
 
 /** Options of `createWebGPUBackend`. */
 export interface WebGPUBackendOptions {
@@ -29,6 +30,12 @@ export interface WebGPUBackendOptions {
    * else `tiled`.
    */
   matmul?: MatmulForm;
+  /**
+   * How the row kernels (norms, softmax, reductions, attention, cross-entropy) spread a row: `lanes`, a workgroup
+   * per row combining through workgroup memory (for GPUs), or `serial`, one invocation per row without barriers
+   * (for software adapters). Default: `serial` on a software adapter, else `lanes`.
+   */
+  rows?: RowForm;
   /**
    * Limits lower than the device's to split work by (each is the smaller of this and the device's): for testing the
    * paths that bind windows of large buffers and split dispatches on an adapter whose own limits are large.
@@ -76,7 +83,7 @@ export async function createWebGPUBackend(options: WebGPUBackendOptions = {}): P
     maxBufferSize: limit('maxBufferSize'),
     maxStorageBufferBindingSize: limit('maxStorageBufferBindingSize'),
     maxComputeWorkgroupsPerDimension: limit('maxComputeWorkgroupsPerDimension'),
-  });
+  }, options.rows ?? (adapter.software ? 'serial' : 'lanes'));
   let liveStorages = 0;
   let liveBytes = 0;
   let totalAllocations = 0;

@@ -4,4 +4,5 @@ export { type WebGPUBackendOptions, createWebGPUBackend, webgpuAdapterOf } from 
 export { type WebGPUAdapterDescription, type WebGPUAdapterInfo, adapterName, isSoftwareAdapter } from './device';
 export { WebGPUDeviceLostError, WebGPUError } from './errors';
 export type { MatmulForm } from './kernels/matmul';
+export type { RowForm } from './wgsl';
 export type { RuntimeLimits as WebGPULimits } from './runtime';

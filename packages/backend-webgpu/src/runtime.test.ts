@@ -13,7 +13,7 @@ const storage = (size: number): { backend: never; dtype: 'float32'; size: number
 if (await hasAdapter()) {
   const adapter = (await (await nodeGPU()).requestAdapter())!;
   const device = await adapter.requestDevice();
-  const rt: GpuRuntime = createRuntime('webgpu-rt', device, device.limits);
+  const rt: GpuRuntime = createRuntime('webgpu-rt', device, device.limits, 'lanes');
   afterAll(() => {
     rt.destroy();
   });

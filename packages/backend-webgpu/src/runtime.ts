@@ -6,7 +6,7 @@ import { BackendError, BackendMemoryError, type DType, type Storage, type TypedA
 import { WebGPUDeviceLostError, fromGPUError } from './errors';
 import { bindSlots } from './bind-slots';
 import { rebaseAccesses } from './rebase';
-import { WORKGROUP_SIZE } from './wgsl';
+import { type RowForm, SERIAL_ROWS, WORKGROUP_SIZE } from './wgsl';
 
 // The numeric values of GPUBufferUsage and GPUMapMode (fixed by the spec), so that no global object is needed.
 const USAGE = { MAP_READ: 1, COPY_SRC: 4, COPY_DST: 8, UNIFORM: 64, STORAGE: 128 } as const;
@@ -51,6 +51,8 @@ export interface GpuRuntime {
   readonly name: string;
   readonly device: GPUDevice;
   readonly limits: RuntimeLimits;
+  /** How the row kernels spread a row (see RowForm): their shaders and dispatchRows follow it. */
+  readonly rowForm: RowForm;
   /** The most 4-byte elements a Window may count (maxStorageBufferBindingSize less the offset alignment's slack). */
   readonly windowElements: number;
   /** Whether `storage`'s buffer passes maxStorageBufferBindingSize, so that every dispatch must bind a Window of it. */
@@ -78,7 +80,10 @@ export interface GpuRuntime {
    * too large for one binding comes without a window (or with one that does not fit).
    */
   dispatchGroups(code: string, params: ArrayBuffer, buffers: readonly Binding[], grid: readonly [number, number, number]): void;
-  /** Records a dispatch of a row kernel (ROW_ENTRY): one workgroup per row, `rows` of them; bindings as in `dispatch`. */
+  /**
+   * Records a dispatch of a row kernel (rowKernelHead) over `rows` rows: one workgroup per row in the lanes form,
+   * SERIAL_ROWS rows a workgroup in the serial form; bindings as in `dispatch`.
+   */
   dispatchRows(code: string, params: ArrayBuffer, buffers: readonly Binding[], rows: number): void;
   /** A zero-filled storage buffer of `bytes` for one kernel's intermediate values, destroyed after the next submit. */
   scratch(bytes: number): GPUBuffer;
@@ -92,8 +97,8 @@ function alignUp(n: number, to: number): number {
   return Math.ceil(n / to) * to;
 }
 
-/** The runtime of a backend named `name` over `device`, splitting work by `limits`. */
-export function createRuntime(name: string, device: GPUDevice, limits: RuntimeLimits): GpuRuntime {
+/** The runtime of a backend named `name` over `device`, splitting work by `limits`, running row kernels in `rowForm`. */
+export function createRuntime(name: string, device: GPUDevice, limits: RuntimeLimits, rowForm: RowForm): GpuRuntime {
   const alignment = device.limits.minStorageBufferOffsetAlignment;
   const windowElements = Math.floor((limits.maxStorageBufferBindingSize - alignment) / 4);
   const buffers = new WeakMap<Storage, GPUBuffer>();
@@ -270,6 +275,7 @@ export function createRuntime(name: string, device: GPUDevice, limits: RuntimeLi
     name,
     device,
     limits,
+    rowForm,
     windowElements,
     needsWindow: (storage) => bufferOf(storage, 'dispatch').size > limits.maxStorageBufferBindingSize,
     checkAlive,
@@ -344,8 +350,9 @@ export function createRuntime(name: string, device: GPUDevice, limits: RuntimeLi
     dispatch,
     dispatchGroups,
     dispatchRows(code, params, bound, rows) {
-      const x = Math.min(rows, limits.maxComputeWorkgroupsPerDimension);
-      dispatchGroups(code, params, bound, [x, x === 0 ? 0 : Math.ceil(rows / x), 1]);
+      const groups = rowForm === 'serial' ? Math.ceil(rows / SERIAL_ROWS) : rows;
+      const x = Math.min(groups, limits.maxComputeWorkgroupsPerDimension);
+      dispatchGroups(code, params, bound, [x, x === 0 ? 0 : Math.ceil(groups / x), 1]);
     },
     scratch(bytes) {
       const buffer = device.createBuffer({ size: alignUp(Math.max(bytes, 4), 4), usage: USAGE.STORAGE });

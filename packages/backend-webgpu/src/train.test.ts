@@ -29,6 +29,20 @@ async function run(backend: Backend): Promise<{ losses: number[]; tokens: number
   return { losses, tokens: generated.ids };
 }
 
+/** Replaces the method `key` of `prototype` with one that calls `count` first; returns what restores it. */
+function countCalls<T extends object>(prototype: T, key: keyof T & string, count: () => void): () => void {
+  const descriptor = Object.getOwnPropertyDescriptor(prototype, key)!;
+  const original = descriptor.value as (...args: unknown[]) => unknown;
+  Object.defineProperty(prototype, key, {
+    ...descriptor,
+    value(this: unknown, ...args: unknown[]) {
+      count();
+      return original.apply(this, args);
+    },
+  });
+  return () => Object.defineProperty(prototype, key, descriptor);
+}
+
 if (await hasAdapter()) {
   describe('training on webgpu', () => {
     afterAll(async () => (await testBackend()).dispose?.());
@@ -45,6 +59,28 @@ if (await hasAdapter()) {
       expect(expected.losses[STEPS - 1]!).toBeLessThan(expected.losses[0]!);
       expect(actual.tokens).toEqual(expected.tokens);
       // SwiftShader runs the GPU's work on the CPU, a step in seconds on a loaded machine: the bound only catches a hang.
+    }, 300_000);
+
+    it('records a training step in two command buffers and reads back only the loss and the gradient norm', async () => {
+      const model = createGPT(CONFIG, { seed: 11, dtype: 'float32', backend: await testBackend() });
+      const train = streamLoader(memoryTokenSource(tokenizer.encode(TEXT), tokenizer.vocabSize), { blockSize: CONFIG.blockSize, batchSize: SETTINGS.batchSize, seed: 5, valFraction: SETTINGS.valFraction });
+      const trainer = createTrainer({ model, settings: SETTINGS, train });
+      await trainer.trainStep();
+      // Dawn's classes, counted for one step: every submit and every buffer mapped for a read.
+      const classes = (await import('webgpu')).globals as { GPUQueue: { prototype: GPUQueue }; GPUBuffer: { prototype: GPUBuffer } };
+      const counts = { submits: 0, maps: 0 };
+      const restores = [countCalls(classes.GPUQueue.prototype, 'submit', () => counts.submits++), countCalls(classes.GPUBuffer.prototype, 'mapAsync', () => counts.maps++)];
+      try {
+        await trainer.trainStep();
+      } finally {
+        for (const restore of restores) restore();
+      }
+      trainer.dispose();
+      disposeGPT(model);
+      // The step's two reads (the loss and, for clipping, the gradient norm) each submit what was recorded before them;
+      // the optimizer's update stays recorded until the next step's first read.
+      expect(SETTINGS.clip).toBeGreaterThan(0);
+      expect(counts).toEqual({ submits: 2, maps: 2 });
     }, 300_000);
   });
 } else {

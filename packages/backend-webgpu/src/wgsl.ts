@@ -7,9 +7,9 @@
 export const WORKGROUP_SIZE = 256;
 
 /**
- * Lanes per row of the row kernels (one workgroup per row, reducing through workgroup memory). Small, because
- * a software rasterizer (SwiftShader) pays for every barrier per lane, and most rows here (a model's width, a
- * head's keys) are short; long rows (a vocabulary) take several elements per lane.
+ * Lanes per row of the row kernels in the lanes form (one workgroup per row, reducing through workgroup memory).
+ * Small, because most rows here (a model's width, a head's keys) are short; long rows (a vocabulary) take several
+ * elements per lane.
  */
 export const ROW_SIZE = 32;
 
@@ -20,14 +20,6 @@ export const MAX_RANK = 8;
 export const ENTRY = /* wgsl */ `@compute @workgroup_size(${WORKGROUP_SIZE})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let i = (wid.x + wid.y * nwg.x) * ${WORKGROUP_SIZE}u + lid;`;
-
-/**
- * The entry point for kernels that run one workgroup of ROW_SIZE lanes per row (GpuRuntime.dispatchRows):
- * `let row: u32` and `lid`, the lane in the row; with ROW_REDUCE's `rowSum` and `rowMax` over the lanes.
- */
-export const ROW_ENTRY = /* wgsl */ `@compute @workgroup_size(${ROW_SIZE})
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-  let row = wid.x + wid.y * nwg.x;`;
 
 /** The uniform parameter block `p` of struct `P`, whose fields are `fields` (WGSL member declarations). */
 export function uniform(fields: string): string {
@@ -91,12 +83,42 @@ export function memo(key: string, make: () => string): string {
 }
 
 /**
- * Workgroup-wide sum and max of one value per lane, as a tree in workgroup memory (every lane gets the result);
- * call from uniform control flow. `bits_` makes infinities and NaNs, which WGSL constants cannot hold.
+ * How a row kernel (GpuRuntime.dispatchRows) spreads a row: `lanes`, one workgroup of ROW_SIZE lanes per row
+ * combining through workgroup memory (what a GPU wants), or `serial`, one invocation per row, SERIAL_ROWS rows a
+ * workgroup, with no workgroup memory and no barrier (what a software adapter wants: SwiftShader runs each barrier
+ * as a switch between the lanes' coroutines, which costs more than a short row's arithmetic).
  */
-export const ROW_REDUCE = /* wgsl */ `
+export type RowForm = 'lanes' | 'serial';
+
+/** Rows (invocations) per workgroup of the serial row form. */
+export const SERIAL_ROWS = 16;
+
+/**
+ * The start of a row kernel in `form`: `bits_` (makes infinities and NaNs, which WGSL constants cannot hold),
+ * `rowSum` and `rowMax` over the row's lanes (every lane gets the result; call from uniform control flow), and the
+ * entry point with `let row: u32` and `lid: u32`, the lane in the row (always 0 in the serial form). A kernel
+ * strides along its row by rowStride(form) from `lid` and returns early only where `row` passes the rows.
+ */
+export function rowKernelHead(form: RowForm): string {
+  return memo(`rowHead:${form}`, () => (form === 'serial' ? SERIAL_HEAD : LANES_HEAD));
+}
+
+/** The step between one lane's elements of a row in `form` (a WGSL u32). */
+export function rowStride(form: RowForm): string {
+  return form === 'serial' ? '1u' : `${ROW_SIZE}u`;
+}
+
+/** Makes a row's storage writes seen by every lane of the row: barriers in the lanes form, nothing in the serial one. */
+export function rowSync(form: RowForm): string {
+  return form === 'serial' ? '' : 'storageBarrier();\n  workgroupBarrier();';
+}
+
+const BITS = 'fn bits_(b: u32) -> f32 { var v = b; return bitcast<f32>(v); }';
+
+/** Sum and max as a tree in workgroup memory, one workgroup per row. */
+const LANES_HEAD = /* wgsl */ `
 var<workgroup> lanes: array<f32, ${ROW_SIZE}>;
-fn bits_(b: u32) -> f32 { var v = b; return bitcast<f32>(v); }
+${BITS}
 fn rowSum(lid: u32, value: f32) -> f32 {
   lanes[lid] = value;
   workgroupBarrier();
@@ -121,4 +143,17 @@ fn rowMax(lid: u32, value: f32) -> f32 {
   let best = lanes[0];
   workgroupBarrier();
   return best;
-}`;
+}
+@compute @workgroup_size(${ROW_SIZE})
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let row = wid.x + wid.y * nwg.x;`;
+
+/** One lane per row: its own value is the row's sum and max. */
+const SERIAL_HEAD = /* wgsl */ `
+${BITS}
+fn rowSum(lid: u32, value: f32) -> f32 { return value; }
+fn rowMax(lid: u32, value: f32) -> f32 { return value; }
+@compute @workgroup_size(${SERIAL_ROWS})
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lane: u32) {
+  let row = (wid.x + wid.y * nwg.x) * ${SERIAL_ROWS}u + lane;
+  let lid = 0u;`;

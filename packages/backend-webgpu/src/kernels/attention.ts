@@ -6,11 +6,9 @@
 // queries that see that key in order (no atomics).
 import type { AttentionArgs, AttentionBackwardArgs, Kernels } from '@microgpt/tensor';
 import type { GpuRuntime } from '../runtime';
-import { ENTRY, ROW_ENTRY, ROW_REDUCE, ROW_SIZE, uniform } from '../wgsl';
+import { ENTRY, type RowForm, memo, rowKernelHead, rowStride, rowSync, uniform } from '../wgsl';
 import { VIEWS, type View, attentionPart, attentionParts } from './attention-parts';
 import { needsWindows } from './split';
-
-const W = `${ROW_SIZE}u`;
 
 const FIELDS = `H: u32, Tq: u32, Tk: u32, D: u32, rows: u32, offset: u32, att: u32, scale: f32, ${VIEWS.map((n) => `${n}Off: u32, ${n}S0: u32, ${n}S1: u32, ${n}S2: u32`).join(', ')}`;
 
@@ -19,10 +17,11 @@ function at(n: View, bh: string, r: string): string {
   return `(p.${n}Off + (${bh} / p.H) * p.${n}S0 + (${bh} % p.H) * p.${n}S1 + (${r}) * p.${n}S2)`;
 }
 
-const FORWARD = /* wgsl */ `
+function forwardShader(form: RowForm): string {
+  const W = rowStride(form);
+  return memo(`attention:${form}`, () => /* wgsl */ `
 ${uniform(FIELDS)}
-${ROW_REDUCE}
-${ROW_ENTRY}
+${rowKernelHead(form)}
   if (row >= p.rows) { return; }
   let bh = row / p.Tq;
   let i = row % p.Tq;
@@ -43,20 +42,21 @@ ${ROW_ENTRY}
   for (var j = lid; j <= last; j += ${W}) { part += exp(t_att[a + j] - m); }
   let total = rowSum(lid, part);
   for (var j = lid; j < p.Tk; j += ${W}) { t_att[a + j] = select(0.0, exp(t_att[a + j] - m) / total, j <= last); }
-  storageBarrier();
-  workgroupBarrier();
+  ${rowSync(form)}
   let oi = ${at('o', 'bh', 'i')};
   for (var e = lid; e < p.D; e += ${W}) {
     var sum = 0.0;
     for (var j = 0u; j <= last; j++) { sum += t_att[a + j] * t_v[${at('v', 'bh', 'j')} + e]; }
     t_o[oi + e] = sum;
   }
-}`;
+}`);
+}
 
-const BACKWARD_ROWS = /* wgsl */ `
+function backwardRowsShader(form: RowForm): string {
+  const W = rowStride(form);
+  return memo(`attentionBackwardRows:${form}`, () => /* wgsl */ `
 ${uniform(FIELDS)}
-${ROW_REDUCE}
-${ROW_ENTRY}
+${rowKernelHead(form)}
   if (row >= p.rows) { return; }
   let bh = row / p.Tq;
   let i = row % p.Tq;
@@ -73,15 +73,15 @@ ${ROW_ENTRY}
   }
   let weighted = rowSum(lid, part);
   for (var j = lid; j <= last; j += ${W}) { t_ds[row * p.Tk + j] = t_att[a + j] * (t_ds[row * p.Tk + j] - weighted) * p.scale; }
-  storageBarrier();
-  workgroupBarrier();
+  ${rowSync(form)}
   let dqi = ${at('dq', 'bh', 'i')};
   for (var e = lid; e < p.D; e += ${W}) {
     var sum = 0.0;
     for (var j = 0u; j <= last; j++) { sum += t_ds[row * p.Tk + j] * t_k[${at('k', 'bh', 'j')} + e]; }
     t_dq[dqi + e] += sum;
   }
-}`;
+}`);
+}
 
 const BACKWARD_KEYS = /* wgsl */ `
 ${uniform(FIELDS)}
@@ -112,7 +112,7 @@ export function attentionKernels(rt: GpuRuntime): Partial<Kernels> {
       const windowed = needsWindows(rt, [q, k, v, out, att]);
       for (const part of attentionParts(rt, 'attention', call, windowed, 0, 0)) {
         const { params, bound } = attentionPart(call, part, windowed);
-        rt.dispatchRows(FORWARD, params, bound, part.heads * part.rows);
+        rt.dispatchRows(forwardShader(rt.rowForm), params, bound, part.heads * part.rows);
       }
     },
     attentionBackward({ q, k, v, att, dout, dq, dk, dv, scale, offset }: AttentionBackwardArgs) {
@@ -124,7 +124,7 @@ export function attentionKernels(rt: GpuRuntime): Partial<Kernels> {
       for (const part of attentionParts(rt, 'attentionBackward', call, windowed, Tk * D, Tk)) {
         const { params, bound } = attentionPart(call, part, windowed);
         bound.push(['t_ds', rt.scratch(part.heads * part.rows * Tk * 4), 'f32']);
-        rt.dispatchRows(BACKWARD_ROWS, params, bound, part.heads * part.rows);
+        rt.dispatchRows(backwardRowsShader(rt.rowForm), params, bound, part.heads * part.rows);
         rt.dispatch(BACKWARD_KEYS, params, bound, part.heads * Tk * D);
       }
     },

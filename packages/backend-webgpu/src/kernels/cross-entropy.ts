@@ -3,18 +3,18 @@
 // counts those rows once into a scratch word, then adds (probs - onehot) · dloss / count per element.
 import type { CrossEntropyArgs, CrossEntropyBackwardArgs, Kernels } from '@microgpt/tensor';
 import type { Binding, GpuRuntime } from '../runtime';
-import { ENTRY, ROW_ENTRY, ROW_REDUCE, ROW_SIZE, packParams, uniform } from '../wgsl';
+import { ENTRY, type RowForm, memo, packParams, rowKernelHead, rowStride, uniform } from '../wgsl';
 import { maxThreads, needsWindows, parts, rowBands, windowOf } from './split';
 
-const W = `${ROW_SIZE}u`;
 // A part of the work (split.ts) covers rows [rowStart, end) (the row kernel) or elements [start, end) (the
 // backward); the mean and the count always see every row.
 const FIELDS = 'rows: u32, V: u32, logits: u32, targets: u32, probs: u32, losses: u32, loss: u32, dloss: f32, rowStart: u32, end: u32, start: u32';
 
-const ROWS = /* wgsl */ `
+function rowsShader(form: RowForm): string {
+  const W = rowStride(form);
+  return memo(`crossEntropyRows:${form}`, () => /* wgsl */ `
 ${uniform(FIELDS)}
-${ROW_REDUCE}
-${ROW_ENTRY}
+${rowKernelHead(form)}
   let r = p.rowStart + row;
   if (r >= p.end) { return; }
   let x = p.logits + r * p.V;
@@ -30,13 +30,17 @@ ${ROW_ENTRY}
     let label = t_targets[p.targets + r];
     t_losses[p.losses + r] = select(0.0, log(total) - (t_logits[x + u32(max(label, 0))] - m), label >= 0);
   }
-}`;
+}`);
+}
 
 /** losses summed lane by lane in row order, then across lanes; count likewise; loss = total / count. */
-const MEAN = /* wgsl */ `
+function meanShader(form: RowForm): string {
+  const W = rowStride(form);
+  return memo(`crossEntropyMean:${form}`, () => /* wgsl */ `
 ${uniform(FIELDS)}
-${ROW_REDUCE}
-${ROW_ENTRY}
+${rowKernelHead(form)}
+  // One row of work: the serial form's other invocations leave it to row 0.
+  if (row > 0u) { return; }
   var part = 0.0;
   var count = 0.0;
   for (var r = lid; r < p.rows; r += ${W}) {
@@ -46,17 +50,21 @@ ${ROW_ENTRY}
   let total = rowSum(lid, part);
   let counted = rowSum(lid, count);
   if (lid == 0u) { t_loss[p.loss] = select(total / counted, bits_(0x7fc00000u), counted == 0.0); }
-}`;
+}`);
+}
 
-const COUNT = /* wgsl */ `
+function countShader(form: RowForm): string {
+  const W = rowStride(form);
+  return memo(`crossEntropyCount:${form}`, () => /* wgsl */ `
 ${uniform(FIELDS)}
-${ROW_REDUCE}
-${ROW_ENTRY}
+${rowKernelHead(form)}
+  if (row > 0u) { return; }
   var count = 0.0;
   for (var r = lid; r < p.rows; r += ${W}) { count += select(0.0, 1.0, t_targets[p.targets + r] >= 0); }
   let counted = rowSum(lid, count);
   if (lid == 0u) { t_count[0] = counted; }
-}`;
+}`);
+}
 
 const BACKWARD = /* wgsl */ `
 ${uniform(FIELDS)}
@@ -89,19 +97,19 @@ export function crossEntropyKernels(rt: GpuRuntime): Partial<Kernels> {
         ['t_loss', loss.storage, 'f32', windowOf(windowed, loss, 0, 1)],
       ];
       for (const [r0, count] of V === 0 ? [] : rowBands(rt, 'crossEntropy', rows, V, windowed)) {
-        rt.dispatchRows(ROWS, fields(rows, V, offsets, 0, [r0, r0 + count, 0]), [
+        rt.dispatchRows(rowsShader(rt.rowForm), fields(rows, V, offsets, 0, [r0, r0 + count, 0]), [
           ['t_logits', logits.storage, 'f32', windowOf(windowed, logits, r0 * V, count * V)], ['t_probs', probs.storage, 'f32', windowOf(windowed, probs, r0 * V, count * V)], ...perRow(r0, count),
         ], count);
       }
       // The mean reads every row's loss and target: one window each (a binding holds millions of rows).
-      rt.dispatchRows(MEAN, fields(rows, V, offsets, 0, [0, rows, 0]), perRow(0, rows), 1);
+      rt.dispatchRows(meanShader(rt.rowForm), fields(rows, V, offsets, 0, [0, rows, 0]), perRow(0, rows), 1);
     },
     crossEntropyBackward({ probs, targets, dlogits, dloss }: CrossEntropyBackwardArgs) {
       const [rows, V] = probs.shape as [number, number];
       const offsets = [dlogits.offset, targets.offset, probs.offset, 0, 0];
       const count = rt.scratch(4);
       const windowed = needsWindows(rt, [probs, targets, dlogits]);
-      rt.dispatchRows(COUNT, fields(rows, V, offsets, dloss, [0, rows, 0]), [['t_targets', targets.storage, 'i32', windowOf(windowed, targets, 0, rows)], ['t_count', count, 'f32']], 1);
+      rt.dispatchRows(countShader(rt.rowForm), fields(rows, V, offsets, dloss, [0, rows, 0]), [['t_targets', targets.storage, 'i32', windowOf(windowed, targets, 0, rows)], ['t_count', count, 'f32']], 1);
       const most = Math.min(maxThreads(rt), windowed ? rt.windowElements : Infinity);
       for (const [start, n] of rows * V === 0 ? [] : parts(rows * V, most)) {
         const [first, last] = [Math.floor(start / V), Math.floor((start + n - 1) / V)];

@@ -3,10 +3,8 @@
 // An absent weight or bias is bound to x's buffer and switched off by a flag, so each form is one shader.
 import type { Kernels, LayernormArgs, LayernormBackwardArgs, RmsnormArgs, RmsnormBackwardArgs, Tensor } from '@microgpt/tensor';
 import type { Binding, GpuRuntime } from '../runtime';
-import { ENTRY, ROW_ENTRY, ROW_REDUCE, ROW_SIZE, memo, packParams, uniform } from '../wgsl';
+import { ENTRY, type RowForm, memo, packParams, rowKernelHead, rowStride, uniform } from '../wgsl';
 import { needsWindows, rowBands, windowOf } from './split';
-
-const W = `${ROW_SIZE}u`;
 
 const FIELDS = 'rows: u32, C: u32, x: u32, w: u32, b: u32, out: u32, mean: u32, rstd: u32, dout: u32, hasW: u32, hasB: u32, eps: f32';
 
@@ -57,10 +55,11 @@ function runNorm(rt: GpuRuntime, kernel: string, code: string, ops: Operands, ou
 
 const WEIGHT = 'select(1.0, t_w[p.w + j], p.hasW == 1u)';
 
-const RMSNORM = /* wgsl */ `
+function rmsnormShader(form: RowForm): string {
+  const W = rowStride(form);
+  return memo(`rmsnorm:${form}`, () => /* wgsl */ `
 ${uniform(FIELDS)}
-${ROW_REDUCE}
-${ROW_ENTRY}
+${rowKernelHead(form)}
   if (row >= p.rows) { return; }
   let x = p.x + row * p.C;
   var part = 0.0;
@@ -68,12 +67,14 @@ ${ROW_ENTRY}
   let r = 1.0 / sqrt(rowSum(lid, part) / f32(p.C) + p.eps);
   if (lid == 0u) { t_rstd[p.rstd + row] = r; }
   for (var j = lid; j < p.C; j += ${W}) { t_out[p.out + row * p.C + j] = t_x[x + j] * r * ${WEIGHT}; }
-}`;
+}`);
+}
 
-const LAYERNORM = /* wgsl */ `
+function layernormShader(form: RowForm): string {
+  const W = rowStride(form);
+  return memo(`layernorm:${form}`, () => /* wgsl */ `
 ${uniform(FIELDS)}
-${ROW_REDUCE}
-${ROW_ENTRY}
+${rowKernelHead(form)}
   if (row >= p.rows) { return; }
   let x = p.x + row * p.C;
   var part = 0.0;
@@ -86,12 +87,14 @@ ${ROW_ENTRY}
   for (var j = lid; j < p.C; j += ${W}) {
     t_out[p.out + row * p.C + j] = (t_x[x + j] - mu) * r * ${WEIGHT} + select(0.0, t_b[p.b + j], p.hasB == 1u);
   }
-}`;
+}`);
+}
 
-const RMSNORM_DX = /* wgsl */ `
+function rmsnormDxShader(form: RowForm): string {
+  const W = rowStride(form);
+  return memo(`rmsnormDx:${form}`, () => /* wgsl */ `
 ${uniform(FIELDS)}
-${ROW_REDUCE}
-${ROW_ENTRY}
+${rowKernelHead(form)}
   if (row >= p.rows) { return; }
   let x = p.x + row * p.C;
   let d = p.dout + row * p.C;
@@ -100,12 +103,14 @@ ${ROW_ENTRY}
   for (var j = lid; j < p.C; j += ${W}) { part += t_dout[d + j] * ${WEIGHT} * t_x[x + j]; }
   let k = r * r * r * rowSum(lid, part) / f32(p.C);
   for (var j = lid; j < p.C; j += ${W}) { t_out[p.out + row * p.C + j] += r * t_dout[d + j] * ${WEIGHT} - k * t_x[x + j]; }
-}`;
+}`);
+}
 
-const LAYERNORM_DX = /* wgsl */ `
+function layernormDxShader(form: RowForm): string {
+  const W = rowStride(form);
+  return memo(`layernormDx:${form}`, () => /* wgsl */ `
 ${uniform(FIELDS)}
-${ROW_REDUCE}
-${ROW_ENTRY}
+${rowKernelHead(form)}
   if (row >= p.rows) { return; }
   let x = p.x + row * p.C;
   let d = p.dout + row * p.C;
@@ -124,7 +129,8 @@ ${ROW_ENTRY}
     let norm = (t_x[x + j] - mu) * r;
     t_out[p.out + row * p.C + j] += r * (t_dout[d + j] * ${WEIGHT} - gMean - norm * gNormMean);
   }
-}`;
+}`);
+}
 
 /** dparam[j] += Σ_rows dout[row, j] · factor, factor = the normalized x (`norm`) or 1 (`one`); `rms` or `layer`. */
 function columnShader(kind: 'rms' | 'layer', factor: 'norm' | 'one'): string {
@@ -144,19 +150,19 @@ ${ENTRY}
 export function normKernels(rt: GpuRuntime): Partial<Kernels> {
   return {
     rmsnorm({ x, weight, out, rstd, eps }: RmsnormArgs) {
-      runNorm(rt, 'rmsnorm', RMSNORM, { x, w: weight, b: null, mean: null, rstd, dout: null }, out, false, eps);
+      runNorm(rt, 'rmsnorm', rmsnormShader(rt.rowForm), { x, w: weight, b: null, mean: null, rstd, dout: null }, out, false, eps);
     },
     layernorm({ x, weight, bias, out, mean, rstd, eps }: LayernormArgs) {
-      runNorm(rt, 'layernorm', LAYERNORM, { x, w: weight, b: bias, mean, rstd, dout: null }, out, false, eps);
+      runNorm(rt, 'layernorm', layernormShader(rt.rowForm), { x, w: weight, b: bias, mean, rstd, dout: null }, out, false, eps);
     },
     rmsnormBackward({ x, weight, rstd, dout, dx, dweight }: RmsnormBackwardArgs) {
       const ops = { x, w: weight, b: null, mean: null, rstd, dout };
-      runNorm(rt, 'rmsnormBackward', RMSNORM_DX, ops, dx, false, 0);
+      runNorm(rt, 'rmsnormBackward', rmsnormDxShader(rt.rowForm), ops, dx, false, 0);
       if (weight && dweight) runNorm(rt, 'rmsnormBackward', columnShader('rms', 'norm'), ops, dweight, true, 0);
     },
     layernormBackward({ x, weight, mean, rstd, dout, dx, dweight, dbias }: LayernormBackwardArgs) {
       const ops = { x, w: weight, b: null, mean, rstd, dout };
-      runNorm(rt, 'layernormBackward', LAYERNORM_DX, ops, dx, false, 0);
+      runNorm(rt, 'layernormBackward', layernormDxShader(rt.rowForm), ops, dx, false, 0);
       for (const [grad, factor] of [[dweight, 'norm'], [dbias, 'one']] as const) {
         if (grad) runNorm(rt, 'layernormBackward', columnShader('layer', factor), ops, grad, true, 0);
       }

@@ -3,18 +3,16 @@
 // limits runs in bands of rows (split.ts; reduce: reduce-split.ts).
 import type { Kernels, ReduceArgs, ReduceOp, SoftmaxArgs, SoftmaxBackwardArgs } from '@microgpt/tensor';
 import type { Binding, GpuRuntime } from '../runtime';
-import { ROW_ENTRY, ROW_REDUCE, ROW_SIZE, memo, packParams, uniform } from '../wgsl';
+import { type RowForm, memo, packParams, rowKernelHead, rowStride, uniform } from '../wgsl';
 import { reduceInParts } from './reduce-split';
 import { needsWindows, rowBands, windowOf } from './split';
 
-const W = `${ROW_SIZE}u`;
-
-function softmaxShader(log: boolean): string {
+function softmaxShader(form: RowForm, log: boolean): string {
+  const W = rowStride(form);
   const write = log ? 't_out[o + j] = t_x[x + j] - m - log(total);' : 't_out[o + j] = exp(t_x[x + j] - m) / total;';
-  return memo(`softmax:${log}`, () => /* wgsl */ `
+  return memo(`softmax:${form}:${log}`, () => /* wgsl */ `
 ${uniform('rows: u32, C: u32, xOffset: u32, outOffset: u32')}
-${ROW_REDUCE}
-${ROW_ENTRY}
+${rowKernelHead(form)}
   if (row >= p.rows) { return; }
   let x = p.xOffset + row * p.C;
   let o = p.outOffset + row * p.C;
@@ -28,13 +26,13 @@ ${ROW_ENTRY}
 }`);
 }
 
-function softmaxBackwardShader(log: boolean): string {
+function softmaxBackwardShader(form: RowForm, log: boolean): string {
+  const W = rowStride(form);
   const term = log ? 't_dy[d + j]' : 't_y[y + j] * t_dy[d + j]';
   const write = log ? 't_dx[g + j] += t_dy[d + j] - exp(t_y[y + j]) * dot;' : 't_dx[g + j] += t_y[y + j] * (t_dy[d + j] - dot);';
-  return memo(`softmaxBackward:${log}`, () => /* wgsl */ `
+  return memo(`softmaxBackward:${form}:${log}`, () => /* wgsl */ `
 ${uniform('rows: u32, C: u32, yOffset: u32, dyOffset: u32, dxOffset: u32')}
-${ROW_REDUCE}
-${ROW_ENTRY}
+${rowKernelHead(form)}
   if (row >= p.rows) { return; }
   let y = p.yOffset + row * p.C;
   let d = p.dyOffset + row * p.C;
@@ -47,7 +45,8 @@ ${ROW_ENTRY}
 }
 
 /** One workgroup per output (o, j): op over k of x[o, k, j]. */
-function reduceShader(op: ReduceOp): string {
+function reduceShader(form: RowForm, op: ReduceOp): string {
+  const W = rowStride(form);
   const body = op === 'max'
     ? `var best = bits_(0xff800000u);
   for (var k = lid; k < p.n; k += ${W}) { let v = t_x[base + k * p.inner]; if (v > best || v != v) { best = v; } }
@@ -56,10 +55,9 @@ function reduceShader(op: ReduceOp): string {
   for (var k = lid; k < p.n; k += ${W}) { part += t_x[base + k * p.inner]; }
   let total = rowSum(lid, part);
   ${op === 'mean' ? 'let result = select(total / f32(p.n), bits_(0x7fc00000u), p.n == 0u);' : 'let result = total;'}`;
-  return memo(`reduce:${op}`, () => /* wgsl */ `
+  return memo(`reduce:${form}:${op}`, () => /* wgsl */ `
 ${uniform('rows: u32, n: u32, inner: u32, xOffset: u32, outOffset: u32')}
-${ROW_REDUCE}
-${ROW_ENTRY}
+${rowKernelHead(form)}
   if (row >= p.rows) { return; }
   let o = row / p.inner;
   let j = row % p.inner;
@@ -79,7 +77,7 @@ export function rowKernels(rt: GpuRuntime): Partial<Kernels> {
       for (const [start, count] of rowBands(rt, 'softmax', C === 0 ? 0 : rows, C, windowed)) {
         const params = packParams([{ u: count }, { u: C }, { u: x.offset + start * C }, { u: out.offset + start * C }]);
         const bound = ([['t_x', x], ['t_out', out]] as const).map(([name, t]): Binding => [name, t.storage, 'f32', windowOf(windowed, t, start * C, count * C)]);
-        rt.dispatchRows(softmaxShader(log), params, bound, count);
+        rt.dispatchRows(softmaxShader(rt.rowForm, log), params, bound, count);
       }
     },
     softmaxBackward({ y, dy, dx, log }: SoftmaxBackwardArgs) {
@@ -88,11 +86,11 @@ export function rowKernels(rt: GpuRuntime): Partial<Kernels> {
       for (const [start, count] of rowBands(rt, 'softmaxBackward', C === 0 ? 0 : rows, C, windowed)) {
         const params = packParams([{ u: count }, { u: C }, { u: y.offset + start * C }, { u: dy.offset + start * C }, { u: dx.offset + start * C }]);
         const bound = ([['t_y', y], ['t_dy', dy], ['t_dx', dx]] as const).map(([name, t]): Binding => [name, t.storage, 'f32', windowOf(windowed, t, start * C, count * C)]);
-        rt.dispatchRows(softmaxBackwardShader(log), params, bound, count);
+        rt.dispatchRows(softmaxBackwardShader(rt.rowForm, log), params, bound, count);
       }
     },
     reduce(args: ReduceArgs) {
-      reduceInParts(rt, args, reduceShader);
+      reduceInParts(rt, args, (op) => reduceShader(rt.rowForm, op));
     },
   };
 }
