@@ -1,19 +1,11 @@
 // Row kernels, norms, reductions, attention and AdamW split by the adapter's limits (see split.test.ts): bands of rows bound
 // through windows, partial sums combined, every result checked against the JS reference.
 import { BackendMemoryError, adamUpdate, attention, attentionBackward, layernorm, layernormBackward, logSoftmax, max, mean, mul, randn, rmsnorm, rmsnormBackward, softmax, softmaxBackward, sum } from '@microgpt/tensor';
-import { afterAll, describe, expect, it } from 'vitest';
-import { createNodeWebGPUBackend } from './node';
-import { expectLikeJs, expectSame, hasAdapter } from './test-backend';
+import { describe, expect, it } from 'vitest';
+import { expectLikeJs, expectSame, hasAdapter, limitedBackends } from './test-backend';
 
 if (await hasAdapter()) {
-  // 4 KiB bindings: a window holds (4096 - the 256-byte offset alignment) / 4 = 960 floats at most.
-  const narrow = await createNodeWebGPUBackend({ name: 'webgpu-narrow', limits: { maxStorageBufferBindingSize: 4096 } });
-  // 4 × 4 workgroups a dispatch: 16 rows of a row kernel.
-  const flat = await createNodeWebGPUBackend({ name: 'webgpu-flat', limits: { maxComputeWorkgroupsPerDimension: 4 } });
-  afterAll(() => {
-    narrow.dispose?.();
-    flat.dispose?.();
-  });
+  const { narrow, flat } = await limitedBackends();
 
   describe.each([['narrow bindings', narrow], ['few workgroups', flat]] as const)('webgpu with %s', (_, backend) => {
     it('runs softmax, log-softmax and their backward in bands of rows', async () => {

@@ -2,10 +2,9 @@
 // workgroups along a grid dimension) must bind windows of larger buffers and dispatch in parts, and still give
 // the JS reference's results; a kernel that does not split says so instead of failing on the device.
 import { BackendMemoryError, add, copy, crossEntropy, crossEntropyBackward, embedding, embeddingBackward, exp, fill, matmul, mul, quantMatmul, randn, softmax, tensor, unaryBackward, zeros } from '@microgpt/tensor';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { touchedWindow } from './kernels/split';
-import { createNodeWebGPUBackend } from './node';
-import { expectLikeJs, expectSame, hasAdapter } from './test-backend';
+import { expectLikeJs, expectSame, hasAdapter, limitedBackends } from './test-backend';
 
 describe('touchedWindow', () => {
   it('is the exact range of a contiguous run and an outer bound of a strided one', () => {
@@ -18,13 +17,7 @@ describe('touchedWindow', () => {
 });
 
 if (await hasAdapter()) {
-  // 4 KiB bindings: a window holds (4096 - the 256-byte offset alignment) / 4 = 960 floats at most.
-  const narrow = await createNodeWebGPUBackend({ name: 'webgpu-narrow', limits: { maxStorageBufferBindingSize: 4096 } });
-  const flat = await createNodeWebGPUBackend({ name: 'webgpu-flat', limits: { maxComputeWorkgroupsPerDimension: 4 } });
-  afterAll(() => {
-    narrow.dispose?.();
-    flat.dispose?.();
-  });
+  const { narrow, flat } = await limitedBackends();
 
   describe('webgpu with buffers larger than one binding', () => {
     it('runs matmul in bands of rows, plain, batched, transposed and accumulating', async () => {

@@ -2,7 +2,7 @@
 // WebGPU adapter (the suites then register nothing but that line's skipped test).
 // Also the comparison of a backend's results with the JS reference's that the split tests share.
 import { type Backend, type Tensor, createJsBackend, randn } from '@microgpt/tensor';
-import { expect } from 'vitest';
+import { afterAll, expect } from 'vitest';
 import { createNodeWebGPUBackend, nodeGPU } from './node';
 
 /** Whether `nodeGPU()` gives an adapter here; prints why not when it does not. */
@@ -18,6 +18,21 @@ let shared: Promise<Backend> | null = null;
 export function testBackend(): Promise<Backend> {
   shared ??= createNodeWebGPUBackend();
   return shared;
+}
+
+/**
+ * Two backends opened with limits far below the device's, closed after the file: `narrow`, 4 KiB bindings (a window
+ * holds (4096 - the 256-byte offset alignment) / 4 = 960 floats at most), and `flat`, 4 workgroups along a grid
+ * dimension (16 rows of a row kernel in lanes), so every split path runs on any adapter.
+ */
+export async function limitedBackends(): Promise<{ narrow: Backend; flat: Backend }> {
+  const narrow = await createNodeWebGPUBackend({ name: 'webgpu-narrow', limits: { maxStorageBufferBindingSize: 4096 } });
+  const flat = await createNodeWebGPUBackend({ name: 'webgpu-flat', limits: { maxComputeWorkgroupsPerDimension: 4 } });
+  afterAll(() => {
+    narrow.dispose?.();
+    flat.dispose?.();
+  });
+  return { narrow, flat };
 }
 
 const js = createJsBackend();

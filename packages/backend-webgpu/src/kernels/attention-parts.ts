@@ -11,6 +11,7 @@ import { maxRows, maxThreads, parts, tooLarge, touchedWindow, windowsFit } from 
 
 /** The views a parameter block describes: q, k, v, out (`o`), dout (`g`) and the gradients. */
 export const VIEWS = ['q', 'k', 'v', 'o', 'g', 'dq', 'dk', 'dv'] as const;
+/** One of VIEWS: the name of a view's fields in the parameter block (`qOff`, `qS0`, …) and its binding (`t_q`). */
 export type View = (typeof VIEWS)[number];
 
 /** Views indexed by query row (the others by key row). */
