@@ -3,8 +3,8 @@
 // shakespeare-cpu` runs them) on wasm and then on webgpu, and 32 greedily decoded tokens from each trained model.
 // Rows: the largest |Δloss| over the steps (the backend's promise: ≤ 1e-3), whether the decoded tokens agree (1 or
 // 0), and each backend's seconds. Each webgpu step's losses go to stderr as it runs, so a run stopped early still
-// says how far it agreed. A suite rather than a unit test because SwiftShader is far too slow for one (a step of
-// this model took about 250 s on a loaded 2-core machine); backend-webgpu's train.test.ts runs the same comparison
+// says how far it agreed. A suite rather than a unit test because SwiftShader is far too slow for one (with its
+// software kernel forms a step of this model takes 6.5 s of CPU, about an hour for the run on a loaded 2-core machine); backend-webgpu's train.test.ts runs the same comparison
 // on a small model in CI.
 import { createGPT, createTrainer, disposeGPT, generate, getPreset, memoryTokenSource, streamLoader } from '@microgpt/model';
 import * as T from '@microgpt/tensor';
@@ -60,7 +60,7 @@ async function compare(text: string, target: WebGPUTarget, emit: Emit): Promise<
 export const webgpuCurveSuite: Suite = {
   name: 'webgpu-curve',
   onlyWhenNamed: true,
-  description: `the webgpu backend's correctness at full size: ${STEPS} steps of the shakespeare-cpu preset on Tiny Shakespeare beside wasm (largest |Δloss|, to be ≤ 1e-3) and ${NEW_TOKENS} greedy tokens (equal or not); hours on SwiftShader`,
+  description: `the webgpu backend's correctness at full size: ${STEPS} steps of the shakespeare-cpu preset on Tiny Shakespeare beside wasm (largest |Δloss|, to be ≤ 1e-3) and ${NEW_TOKENS} greedy tokens (equal or not); about an hour on SwiftShader`,
   async run(emit) {
     const text = datasetText('tinyshakespeare.txt');
     if (!text) return;
