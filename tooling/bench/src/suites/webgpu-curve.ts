@@ -4,8 +4,8 @@
 // Rows: the largest |Δloss| over the steps (the backend's promise: ≤ 1e-3), whether the decoded tokens agree (1 or
 // 0), and each backend's seconds. Each webgpu step's losses go to stderr as it runs, so a run stopped early still
 // says how far it agreed. A suite rather than a unit test because SwiftShader is far too slow for one (with its
-// software kernel forms a step of this model takes 6.5 s of CPU, about an hour for the run on a loaded 2-core machine); backend-webgpu's train.test.ts runs the same comparison
-// on a small model in CI.
+// software kernel forms a step of this model takes 6.5 s of CPU, about an hour for the run on a loaded 2-core
+// machine); backend-webgpu's train.test.ts runs the same comparison on a small model in CI.
 import { createGPT, createTrainer, disposeGPT, generate, getPreset, memoryTokenSource, streamLoader } from '@microgpt/model';
 import * as T from '@microgpt/tensor';
 import { trainChar } from '@microgpt/tokenizer';
