@@ -122,4 +122,45 @@ describe('powCorrectlyRounded', () => {
     expect(powCorrectlyRounded(0.9, 1)).toBe(0.9);
     expect(powCorrectlyRounded(0, 5)).toBe(0);
   });
+
+  it('is the nearest double to the exact power for the betas of training runs, steps 1 to 3000', () => {
+    // Each result is checked against base^n in exact integer arithmetic: base = M · 2^E, so base^n = M^n · 2^(E·n).
+    for (const base of [0.85, 0.9, 0.95, 0.99, 0.999, 0.9999]) {
+      const [M, E] = exactParts(base);
+      let exact = 1n;
+      for (let n = 1; n <= 3000; n++) {
+        exact *= M;
+        const result = powCorrectlyRounded(base, n);
+        if (!isNearest(result, exact, E * n)) expect.fail(`${base} ** ${n}: ${result} is not the nearest double`);
+      }
+    }
+  });
 });
+
+/** A finite double x > 0 as [M, E] with x = M · 2^E exactly (M an integer). */
+function exactParts(x: number): [bigint, number] {
+  let e = 0;
+  while (!Number.isInteger(x)) {
+    x *= 2;
+    e--;
+  }
+  return [BigInt(x), e];
+}
+
+/**
+ * Whether the normal double `r` is the nearest double to X · 2^e (ties to even): |r - X · 2^e| is at most half the
+ * spacing of doubles on X's side of r (half as wide below a power of two).
+ */
+function isNearest(r: number, X: bigint, e: number): boolean {
+  const [Q, F] = exactParts(r);
+  // r's spacing above is 2^ulpExponent (53 significant bits); one more bit below keeps every quantity an integer.
+  const ulpExponent = F + Q.toString(2).length - 53;
+  const low = Math.min(ulpExponent - 1, e);
+  const R = Q << BigInt(F - low);
+  const exact = X << BigInt(e - low);
+  const ulp = 1n << BigInt(ulpExponent - low);
+  const spacing = exact < R && Q === 1n ? ulp / 2n : ulp;
+  const distance = 2n * (exact > R ? exact - R : R - exact);
+  if (distance < spacing) return true;
+  return distance === spacing && ((R / ulp) & 1n) === 0n;
+}

@@ -38,26 +38,6 @@ export interface AdamArgs {
 /** 2^27 + 1: Dekker's constant that splits a double into two 26-bit halves. */
 const SPLIT = 134217729;
 
-/** The exact product a · b as [rounded, error] (Dekker's algorithm; JS has no fused multiply-add). */
-function twoProduct(a: number, b: number): [number, number] {
-  const product = a * b;
-  const as = SPLIT * a;
-  const aHi = as - (as - a);
-  const aLo = a - aHi;
-  const bs = SPLIT * b;
-  const bHi = bs - (bs - b);
-  const bLo = b - bHi;
-  return [product, aHi * bHi - product + aHi * bLo + aLo * bHi + aLo * bLo];
-}
-
-/** (xHi + xLo) · (yHi + yLo) as a normalized double-double [hi, lo], relative error about 2^-104. */
-function mulDoubleDouble([xHi, xLo]: [number, number], [yHi, yLo]: [number, number]): [number, number] {
-  const [p, error] = twoProduct(xHi, yHi);
-  const e = error + xHi * yLo + xLo * yHi;
-  const hi = p + e;
-  return [hi, e - (hi - p)];
-}
-
 /**
  * base ** n for 0 ≤ base ≤ 1 and an integer n ≥ 0, by squaring in double-double arithmetic: correctly rounded
  * unless the exact power lies within a relative n · 2^-104 of a rounding boundary. V8's `**` misrounds
@@ -77,14 +57,36 @@ export function powCorrectlyRounded(base: number, n: number): number {
 const recentPowers: { base: number; n: number; value: number }[] = Array.from({ length: 4 }, () => ({ base: NaN, n: -1, value: NaN }));
 let nextSlot = 0;
 
+/**
+ * Binary powering in double-double arithmetic (relative error about 2^-104 per product). Each product is
+ * Dekker's exact product of the high parts (JS has no fused multiply-add) plus the cross terms, renormalized;
+ * written out on scalars rather than [hi, lo] pairs because each step's bias corrections miss the cache of
+ * {@link powCorrectlyRounded}, and allocating the pairs took about half their cold time and most of their warm time.
+ */
 function powByDoubleDouble(base: number, n: number): number {
-  let result: [number, number] = [1, 0];
-  let square: [number, number] = [base, 0];
+  let resultHi = 1;
+  let resultLo = 0;
+  let squareHi = base;
+  let squareLo = 0;
   for (let k = n; k > 0; k = Math.floor(k / 2)) {
-    if (k % 2 === 1) result = mulDoubleDouble(result, square);
-    square = mulDoubleDouble(square, square);
+    const sSplit = SPLIT * squareHi;
+    const sHi = sSplit - (sSplit - squareHi);
+    const sLo = squareHi - sHi;
+    if (k % 2 === 1) {
+      const p = resultHi * squareHi;
+      const rSplit = SPLIT * resultHi;
+      const rHi = rSplit - (rSplit - resultHi);
+      const rLo = resultHi - rHi;
+      const e = rHi * sHi - p + rHi * sLo + rLo * sHi + rLo * sLo + resultHi * squareLo + resultLo * squareHi;
+      resultHi = p + e;
+      resultLo = e - (resultHi - p);
+    }
+    const p = squareHi * squareHi;
+    const e = sHi * sHi - p + sHi * sLo + sLo * sHi + sLo * sLo + squareHi * squareLo + squareLo * squareHi;
+    squareHi = p + e;
+    squareLo = e - (squareHi - p);
   }
-  return result[0];
+  return resultHi;
 }
 
 /**
