@@ -9,21 +9,11 @@ import { type Backend, type WasmBackend, createWasmBackend } from '@microgpt/ten
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunSpec, WorkerEvent } from '../protocol';
 import { createController } from './controller';
+import { namesRun } from './test-runs';
 
 const NAMES = 'emma\nolivia\nava\nisabella\nsophia\nmia\ncharlotte\namelia\nharper\nevelyn\nabigail\nemily\nella\nelizabeth\ncamila\nluna\n'.repeat(10);
 
-const RUN: RunSpec = {
-  preset: 'names',
-  data: { text: NAMES, documents: true, source: 'names' },
-  tokenizer: { kind: 'char' },
-  model: { nLayer: 1, nHead: 4, nEmbd: 16, blockSize: 16 },
-  lr: 0.01,
-  batchSize: 8,
-  steps: 20,
-  threads: 1,
-  sampleEvery: 10,
-  seed: 42,
-};
+const RUN: RunSpec = namesRun(NAMES, { steps: 20, sampleEvery: 10 });
 
 /** A WebGPU backend on Dawn, with its device kept so that a test can destroy it (a lost device, for real). */
 async function backendWithDevice(): Promise<{ backend: Backend; device: () => GPUDevice }> {

@@ -8,24 +8,14 @@ import { type WasmBackend, createWasmBackend } from '@microgpt/tensor';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Request, RunSpec, WorkerEvent } from '../protocol';
 import { type Controller, createController } from './controller';
+import { namesRun } from './test-runs';
 
 const NAMES = 'emma\nolivia\nava\nisabella\nsophia\nmia\ncharlotte\namelia\nharper\nevelyn\nabigail\nemily\nella\nelizabeth\ncamila\nluna\nsofia\navery\nmila\naria\nscarlett\npenelope\nlayla\nchloe\nvictoria\nmadison\neleanor\ngrace\nnora\nriley\n'.repeat(8);
 
 /** The char tokenizer's vocabulary: the letters of the names and BOS. */
 const V = new Set(NAMES.replace(/\n/g, '')).size + 1;
 
-const RUN: RunSpec = {
-  preset: 'names',
-  data: { text: NAMES, documents: true, source: 'names' },
-  tokenizer: { kind: 'char' },
-  model: { nLayer: 1, nHead: 4, nEmbd: 16, blockSize: 16 },
-  lr: 0.01,
-  batchSize: 8,
-  steps: 150,
-  threads: 1,
-  sampleEvery: 50,
-  seed: 42,
-};
+const RUN: RunSpec = namesRun(NAMES);
 
 /** The model package's GPT-2 fixtures (python/make_fixtures.py): folders PyTorch wrote, and PyTorch's logits. */
 const HF_FIXTURES = join(import.meta.dirname, '..', '..', '..', '..', 'packages', 'model', 'src', 'hf', 'fixtures');

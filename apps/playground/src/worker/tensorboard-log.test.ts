@@ -9,20 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DecodedValue, decodeEvents, decodeSessionStart } from '../../../../packages/model/src/tensorboard/decode-events';
 import type { RunSpec, WorkerEvent } from '../protocol';
 import { createController } from './controller';
+import { namesRun } from './test-runs';
 
 const NAMES = 'emma\nolivia\nava\nisabella\nsophia\nmia\ncharlotte\namelia\nharper\nevelyn\nabigail\nemily\nella\n'.repeat(10);
-const RUN: RunSpec = {
-  preset: 'names',
-  data: { text: NAMES, documents: true, source: 'names' },
-  tokenizer: { kind: 'char' },
-  model: { nLayer: 1, nHead: 2, nEmbd: 8, blockSize: 16 },
-  lr: 0.01,
-  batchSize: 4,
-  steps: 2000,
-  threads: 1,
-  sampleEvery: 500,
-  seed: 3,
-};
+const RUN: RunSpec = namesRun(NAMES, { model: { nLayer: 1, nHead: 2, nEmbd: 8, blockSize: 16 }, batchSize: 4, steps: 2000, sampleEvery: 500, seed: 3 });
 
 let backend: WasmBackend;
 beforeAll(async () => {
