@@ -5,7 +5,7 @@
 // starts, else wasm. The wasm backend is the CLI's own (blas composes over it): it starts on one thread, so a run
 // that asks for one (the default of most commands, and --compat microgpt.py) never spawns a worker; --threads N
 // starts the N - 1 workers.
-import { type BlasBackend, BlasUnavailableError, blasInstallHint, createBlasBackend } from '@microgpt/backend-blas';
+import { type BlasBackend, BlasUnavailableError, createBlasBackend } from '@microgpt/backend-blas';
 import { SWIFTSHADER_ICD, createNodeWebGPUBackend } from '@microgpt/backend-webgpu/node';
 import { type Backend, type FloatDType, type WasmBackend, createWasmBackend, listBackends, registerBackend, startBackend } from '@microgpt/tensor';
 import { runtimeError, usageError } from './errors';
@@ -53,8 +53,8 @@ async function startBlas(fallBack: boolean, note: (line: string) => void): Promi
   } catch (error) {
     const missing = blasUnavailable(error);
     if (!missing) throw error;
-    if (!fallBack) throw runtimeError(missing.reason, `${blasInstallHint()}; or use --backend wasm (the default)`);
-    note(`--backend auto: using the wasm backend, as ${missing.reason.replace(/^blas: /, '')}; for faster matmuls, ${blasInstallHint()}`);
+    if (!fallBack) throw runtimeError(missing.reason, `${missing.install}; or use --backend wasm (the default)`);
+    note(`--backend auto: using the wasm backend, as ${missing.reason.replace(/^blas: /, '')}; for faster matmuls, ${missing.install}`);
     return null;
   }
 }

@@ -59,6 +59,7 @@ describe('the standalone bundle', () => {
     const blas = await runCli(['train', '--preset', 'names', '--steps', '5', '--backend', 'blas', '--out', join(dir, 'runs', 'blas')], { script, cwd: bundle, env });
     expect(blas.code).toBe(1);
     expect(blas.stderr).toMatch(/^error: blas: the koffi package .* did not load/m);
+    expect(blas.stderr).toMatch(/^hint: install koffi where Node\.js finds it \(npm i koffi; .*the standalone microgpt build does not\); or use --backend wasm \(the default\)$/m);
     expect(blas.stderr).not.toMatch(/\n\s+at /);
   });
 

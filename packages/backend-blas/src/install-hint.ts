@@ -17,3 +17,6 @@ export function blasInstallHint(): string {
     `or set ${BLAS_LIBRARY_ENV} to the path of a CBLAS library`,
   ].join(' ');
 }
+
+/** What to install when koffi does not load (a standalone microgpt build carries no native add-on). */
+export const KOFFI_INSTALL_HINT = 'install koffi where Node.js finds it (npm i koffi; installing @microgpt/backend-blas or @microgpt/cli from npm brings it, the standalone microgpt build does not)';

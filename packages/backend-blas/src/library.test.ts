@@ -2,7 +2,7 @@
 // not-found path (a name no system has), which must reject with what to install on each system, never crash.
 import { BackendError, listBackends, registerBackend, resetBackends, startBackend } from '@microgpt/tensor';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { BLAS_LIBRARY_ENV, BlasUnavailableError, blasInstallHint, createBlasBackend, defaultCandidates } from './index';
+import { BLAS_LIBRARY_ENV, BlasUnavailableError, blasInstallHint, createBlasBackend, defaultCandidates, KOFFI_INSTALL_HINT } from './index';
 
 const MISSING = 'libmicrogpt-no-such-blas.so.0';
 
@@ -38,13 +38,21 @@ describe('finding the BLAS library', () => {
     const error = await rejection(createBlasBackend({ library: [MISSING, `${MISSING}.1`] }));
     expect(error).toBeInstanceOf(BlasUnavailableError);
     expect(error).toBeInstanceOf(BackendError);
-    const { message, reason, hint } = error as BlasUnavailableError;
+    const { message, reason, install, hint } = error as BlasUnavailableError;
+    expect(install).toBe(blasInstallHint());
     expect(reason).toMatch(new RegExp(`^blas: no BLAS library could be loaded \\(tried ${MISSING}: .+; ${MISSING}\\.1: .+\\)$`));
-    expect(hint).toBe(`${blasInstallHint()}; without one, the wasm backend (the default) runs every kernel`);
+    expect(hint).toBe(`${blasInstallHint()}; without it, the wasm backend (the default) runs every kernel`);
     expect(message).toBe(`${reason}; ${hint}`);
     for (const text of ['Debian/Ubuntu: sudo apt-get install libopenblas0-pthread', 'Fedora: sudo dnf install openblas-threads', 'macOS: Accelerate', 'Windows:', BLAS_LIBRARY_ENV, 'the wasm backend']) {
       expect(hint).toContain(text);
     }
+  });
+
+  it('says to install koffi, not a BLAS, when the FFI package is what is missing', () => {
+    const error = new BlasUnavailableError('blas: the koffi package did not load', { install: KOFFI_INSTALL_HINT });
+    expect(error.install).toBe(KOFFI_INSTALL_HINT);
+    expect(error.message).toBe(`blas: the koffi package did not load; ${KOFFI_INSTALL_HINT}; without it, the wasm backend (the default) runs every kernel`);
+    expect(error.message).not.toContain('OpenBLAS');
   });
 
   it('a library without cblas_sgemm is refused by name', async () => {

@@ -4,7 +4,7 @@
 import { createRequire } from 'node:module';
 import { BackendError } from '@microgpt/tensor';
 import type { LibraryHandle } from 'koffi';
-import { BLAS_LIBRARY_ENV, blasInstallHint } from './install-hint';
+import { BLAS_LIBRARY_ENV, blasInstallHint, KOFFI_INSTALL_HINT } from './install-hint';
 
 /** The koffi module, as far as this package uses it. */
 interface Koffi {
@@ -60,17 +60,22 @@ export class BlasUnavailableError extends BackendError {
   override readonly name = 'BlasUnavailableError';
   /** What was tried and why it failed, e.g. `blas: no BLAS library found (tried libopenblas.so.0: not found)`. */
   readonly reason: string;
-  /** What to install on each system (`blasInstallHint()`), then that the wasm backend runs without one. */
+  /** What to install: a BLAS library on each system (`blasInstallHint()`), or the koffi package when that is what failed. */
+  readonly install: string;
+  /** `install`, then that the wasm backend runs without it. */
   readonly hint: string;
   /**
-   * The message is `reason`, then the install hint and the wasm fallback.
+   * The message is `reason`, then what to install and the wasm fallback.
    * @param reason what was tried and why it failed, starting with `blas:`.
-   * @param options `cause`: the loader's own error, when there is one.
+   * @param options `cause`: the loader's own error, when there is one; `install`: what to install, when it is not
+   * a BLAS library (default `blasInstallHint()`).
    */
-  constructor(reason: string, options?: ErrorOptions) {
-    const hint = `${blasInstallHint()}; without one, the wasm backend (the default) runs every kernel`;
+  constructor(reason: string, options?: ErrorOptions & { readonly install?: string }) {
+    const install = options?.install ?? blasInstallHint();
+    const hint = `${install}; without it, the wasm backend (the default) runs every kernel`;
     super(`${reason}; ${hint}`, options);
     this.reason = reason;
+    this.install = install;
     this.hint = hint;
   }
 }
@@ -119,7 +124,7 @@ function loadKoffi(): { koffi: Koffi; koffiPath: string } {
     }
     return { koffi: here(koffiPath) as Koffi, koffiPath };
   } catch (error) {
-    throw new BlasUnavailableError(`blas: the koffi package (the FFI this backend calls BLAS through) did not load on ${process.platform}-${process.arch}: ${firstLine(error)}`, { cause: error });
+    throw new BlasUnavailableError(`blas: the koffi package (the FFI this backend calls BLAS through) did not load on ${process.platform}-${process.arch}: ${firstLine(error)}`, { cause: error, install: KOFFI_INSTALL_HINT });
   }
 }
 
