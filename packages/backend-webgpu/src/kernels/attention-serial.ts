@@ -4,7 +4,9 @@
 // v elements are then loaded once per query row, where the lanes form loads att, and the query row, once per
 // (key, dimension). The sums are those of the lanes form in the same order (each over keys j, or over queries r,
 // in turn), so both forms round alike. SwiftShader runs each workgroup barrier as a switch between the lanes'
-// coroutines and each load from storage with bounds checks lane by lane: there this form costs far less.
+// coroutines and each load from storage with bounds checks lane by lane: there this form costs far less (on a
+// shakespeare-cpu layer's shape, about 3.5 times less CPU). Four query rows an invocation, each k and v load serving
+// all four, measured no faster there and took three times longer to compile.
 import { ENTRY, memo, rowKernelHead, uniform } from '../wgsl';
 import { ATTENTION_FIELDS, type View } from './attention-parts';
 
