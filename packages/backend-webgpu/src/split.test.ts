@@ -1,7 +1,7 @@
 // Work split by the adapter's limits: a backend opened with limits far below the device's (a binding of 4 KiB, 4
 // workgroups along a grid dimension) must bind windows of larger buffers and dispatch in parts, and still give
-// the JS reference's results; a kernel that does not split says so instead of failing on the device.
-import { BackendMemoryError, add, copy, crossEntropy, crossEntropyBackward, embedding, embeddingBackward, exp, fill, matmul, mul, quantMatmul, randn, softmax, tensor, unaryBackward, zeros } from '@microgpt/tensor';
+// the JS reference's results; work that cannot split (one row past a binding) is refused by name.
+import { type Backend, BackendMemoryError, type Tensor, add, copy, crossEntropy, crossEntropyBackward, embedding, embeddingBackward, exp, fill, matmul, mul, quantMatmul, randn, softmax, tensor, unaryBackward, zeros } from '@microgpt/tensor';
 import { describe, expect, it } from 'vitest';
 import { touchedWindow } from './kernels/split';
 import { expectLikeJs, expectSame, hasAdapter, limitedBackends } from './test-backend';
@@ -15,6 +15,18 @@ describe('touchedWindow', () => {
     expect(touchedWindow(0, [], [], 0, 1)).toEqual({ first: 0, count: 1 });
   });
 });
+
+/**
+ * quantMatmul of x (M, K) by N weight rows of random codes (bytes from a fixed sequence), scales around 0.01 and,
+ * `withOffsets`, offsets, all made on `b` from fixed seeds.
+ */
+function quantProduct(b: Backend, [M, N, K]: readonly [number, number, number], format: 'int8' | 'int4', groupSize: number, activations: 'float' | 'int16', withOffsets: boolean): Tensor {
+  const bytes = format === 'int8' ? N * K : (N * K) / 2;
+  const codes = tensor(Uint8Array.from({ length: bytes }, (_, i) => (i * 131 + 7) % 256), { backend: b });
+  const scales = randn([N, K / groupSize], { seed: 11, mean: 0.01, std: 0.02, backend: b });
+  const offsets = withOffsets ? randn([N, K / groupSize], { seed: 12, std: 0.05, backend: b }) : null;
+  return quantMatmul(randn([M, K], { seed: 13, backend: b }), { codes, scales, offsets, format, groupSize }, { activations });
+}
 
 if (await hasAdapter()) {
   const { narrow, flat } = await limitedBackends();
@@ -73,11 +85,22 @@ if (await hasAdapter()) {
       }, 1e-5);
     });
 
-    it('refuses a kernel that does not split a buffer past the binding limit (quantMatmul), naming the limit', () => {
-      const x = randn([40, 40], { seed: 1, backend: narrow });
-      const weights = { codes: tensor(new Uint8Array(80), { backend: narrow }), scales: tensor([[0.5], [0.5]], { backend: narrow }), offsets: null, format: 'int8' as const, groupSize: 40 };
+    it('runs quantMatmul in blocks of rows of x and weight rows: int8 and int4, offsets, float and int16 activations', async () => {
+      // codes, scales and out all pass one binding (x too): blocks of 60 weight rows times bands of 2 rows of x.
+      for (const [format, groupSize] of [['int8', 4], ['int4', 8]] as const) {
+        for (const activations of ['float', 'int16'] as const) {
+          for (const withOffsets of [false, true]) await expectSame(narrow, (b) => [quantProduct(b, [40, 240, 40], format, groupSize, activations, withOffsets)], 1e-5);
+        }
+      }
+      // Every weight row at once (out's rows fit a window), bands of rows of x.
+      await expectSame(narrow, (b) => [quantProduct(b, [70, 12, 40], 'int8', 40, 'float', true)], 1e-5);
+    });
+
+    it('refuses a quantMatmul whose one row of x passes one binding, naming the kernel, the row and the limit', () => {
+      const x = randn([2, 1000], { seed: 1, backend: narrow });
+      const weights = { codes: tensor(new Uint8Array(2000), { backend: narrow }), scales: tensor([[0.5], [0.5]], { backend: narrow }), offsets: null, format: 'int8' as const, groupSize: 1000 };
       expect(() => quantMatmul(x, weights)).toThrow(BackendMemoryError);
-      expect(() => quantMatmul(x, weights)).toThrow(/webgpu-narrow\.dispatch: a buffer of 6400 bytes passes maxStorageBufferBindingSize \(4096\) and this kernel does not split its work/);
+      expect(() => quantMatmul(x, weights)).toThrow(/^webgpu-narrow\.quantMatmul: one row of 1000 elements of x \(4000 bytes\) passes maxStorageBufferBindingSize \(4096 bytes; a window holds 3840\) and cannot be split further/);
       x.dispose();
     });
 
@@ -92,12 +115,14 @@ if (await hasAdapter()) {
   });
 
   describe('webgpu with few workgroups per grid dimension', () => {
-    it('splits matmul grids by rows and batches, and one-dimensional kernels into several dispatches', async () => {
+    it('splits matmul grids by rows and batches, quantMatmul by rows and weight rows, and one-dimensional kernels into several dispatches', async () => {
       await expectLikeJs(flat, [[6, 70, 9], [6, 9, 20]], ([a, b]) => matmul(a!, b!), 1e-5);
       // 4 × 4 workgroups of 256 threads cover 4096 elements a dispatch.
       await expectLikeJs(flat, [[10_000], [10_000]], ([a, b]) => add(a!, b!), 1e-6);
       await expectLikeJs(flat, [[10_000]], ([x]) => exp(x!), 1e-6);
       await expectLikeJs(flat, [[100, 100]], ([x]) => x!.transpose(0, 1).contiguous(), 0);
+      // 70 × 100 quantized outputs: bands of 35 rows; 3 × 5000: bands of 2500 weight rows, one row of x each.
+      await expectSame(flat, (b) => [quantProduct(b, [70, 100, 16], 'int8', 8, 'int16', true), quantProduct(b, [3, 5000, 4], 'int4', 2, 'float', false)], 1e-5);
       // 40 rows of cross-entropy: bands of 16 rows.
       await expectSame(flat, (b) => {
         const targets = tensor(Int32Array.from({ length: 40 }, (_, i) => (i * 7) % 30), { backend: b });

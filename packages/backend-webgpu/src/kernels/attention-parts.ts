@@ -14,6 +14,9 @@ export const VIEWS = ['q', 'k', 'v', 'o', 'g', 'dq', 'dk', 'dv'] as const;
 /** One of VIEWS: the name of a view's fields in the parameter block (`qOff`, `qS0`, …) and its binding (`t_q`). */
 export type View = (typeof VIEWS)[number];
 
+/** The parameter block's fields, as the shaders declare them (attentionPart packs them in this order). */
+export const ATTENTION_FIELDS = `H: u32, Tq: u32, Tk: u32, D: u32, rows: u32, offset: u32, att: u32, scale: f32, ${VIEWS.map((n) => `${n}Off: u32, ${n}S0: u32, ${n}S1: u32, ${n}S2: u32`).join(', ')}`;
+
 /** Views indexed by query row (the others by key row). */
 const QUERY_SIDE: ReadonlySet<View> = new Set(['q', 'o', 'g', 'dq']);
 

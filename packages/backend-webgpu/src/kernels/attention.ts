@@ -1,27 +1,28 @@
 // Causal attention with a KV-cache offset, forward and backward. q, k, v, out (and dout, dq, dk, dv) are views
 // with any strides on their batch, head and row axes; each gets its offset and three strides in the parameter
-// block. Forward: one workgroup per query row, lanes over keys for the scores (kept in att's row) and over the
-// head dimension for out. Backward: one workgroup per query row writes ds = att ⊙ (datt - Σ att·datt) · scale to
-// a scratch matrix and adds dq; then one invocation per (key row, dimension) adds dk and dv, summing over the
-// queries that see that key in order (no atomics).
+// block. Two forms, by the runtime's row form: `lanes` here, for GPUs, and `serial` in attention-serial.ts, for
+// software adapters. Lanes forward: one workgroup per query row, lanes over keys for the scores (kept in att's row)
+// and over the head dimension for out. Lanes backward: one workgroup per query row writes ds = att ⊙ (datt - Σ
+// att·datt) · scale to a scratch matrix and adds dq; then one invocation per (key row, dimension) adds dk and dv,
+// summing over the queries that see that key in order (no atomics).
 import type { AttentionArgs, AttentionBackwardArgs, Kernels } from '@microgpt/tensor';
 import type { GpuRuntime } from '../runtime';
-import { ENTRY, type RowForm, memo, rowKernelHead, rowStride, rowSync, uniform } from '../wgsl';
-import { VIEWS, type View, attentionPart, attentionParts } from './attention-parts';
+import { ENTRY, memo, rowKernelHead, rowStride, rowSync, uniform } from '../wgsl';
+import { ATTENTION_FIELDS, type View, attentionPart, attentionParts } from './attention-parts';
+import { headStart, serialBackwardKeysShader, serialBackwardRowsShader, serialForwardShader } from './attention-serial';
 import { needsWindows } from './split';
-
-const FIELDS = `H: u32, Tq: u32, Tk: u32, D: u32, rows: u32, offset: u32, att: u32, scale: f32, ${VIEWS.map((n) => `${n}Off: u32, ${n}S0: u32, ${n}S1: u32, ${n}S2: u32`).join(', ')}`;
 
 /** WGSL start of row `r` of head `bh` in view `n` (its elements follow with stride 1). */
 function at(n: View, bh: string, r: string): string {
-  return `(p.${n}Off + (${bh} / p.H) * p.${n}S0 + (${bh} % p.H) * p.${n}S1 + (${r}) * p.${n}S2)`;
+  return `(${headStart(n, bh)} + (${r}) * p.${n}S2)`;
 }
 
-function forwardShader(form: RowForm): string {
-  const W = rowStride(form);
-  return memo(`attention:${form}`, () => /* wgsl */ `
-${uniform(FIELDS)}
-${rowKernelHead(form)}
+const W = rowStride('lanes');
+
+function forwardShader(): string {
+  return memo('attention:lanes', () => /* wgsl */ `
+${uniform(ATTENTION_FIELDS)}
+${rowKernelHead('lanes')}
   if (row >= p.rows) { return; }
   let bh = row / p.Tq;
   let i = row % p.Tq;
@@ -42,7 +43,7 @@ ${rowKernelHead(form)}
   for (var j = lid; j <= last; j += ${W}) { part += exp(t_att[a + j] - m); }
   let total = rowSum(lid, part);
   for (var j = lid; j < p.Tk; j += ${W}) { t_att[a + j] = select(0.0, exp(t_att[a + j] - m) / total, j <= last); }
-  ${rowSync(form)}
+  ${rowSync('lanes')}
   let oi = ${at('o', 'bh', 'i')};
   for (var e = lid; e < p.D; e += ${W}) {
     var sum = 0.0;
@@ -52,11 +53,10 @@ ${rowKernelHead(form)}
 }`);
 }
 
-function backwardRowsShader(form: RowForm): string {
-  const W = rowStride(form);
-  return memo(`attentionBackwardRows:${form}`, () => /* wgsl */ `
-${uniform(FIELDS)}
-${rowKernelHead(form)}
+function backwardRowsShader(): string {
+  return memo('attentionBackwardRows:lanes', () => /* wgsl */ `
+${uniform(ATTENTION_FIELDS)}
+${rowKernelHead('lanes')}
   if (row >= p.rows) { return; }
   let bh = row / p.Tq;
   let i = row % p.Tq;
@@ -73,7 +73,7 @@ ${rowKernelHead(form)}
   }
   let weighted = rowSum(lid, part);
   for (var j = lid; j <= last; j += ${W}) { t_ds[row * p.Tk + j] = t_att[a + j] * (t_ds[row * p.Tk + j] - weighted) * p.scale; }
-  ${rowSync(form)}
+  ${rowSync('lanes')}
   let dqi = ${at('dq', 'bh', 'i')};
   for (var e = lid; e < p.D; e += ${W}) {
     var sum = 0.0;
@@ -84,7 +84,7 @@ ${rowKernelHead(form)}
 }
 
 const BACKWARD_KEYS = /* wgsl */ `
-${uniform(FIELDS)}
+${uniform(ATTENTION_FIELDS)}
 ${ENTRY}
   let heads = p.rows / p.Tq;
   if (i >= heads * p.Tk * p.D) { return; }
@@ -103,29 +103,31 @@ ${ENTRY}
   t_dv[${at('dv', 'bh', 'j')} + e] += dv;
 }`;
 
-/** attention and attentionBackward on `rt` (float32), in parts where the limits need them (attention-parts.ts). */
+/** attention and attentionBackward on `rt` (float32) in its row form, in parts where the limits need them (attention-parts.ts). */
 export function attentionKernels(rt: GpuRuntime): Partial<Kernels> {
   return {
     attention({ q, k, v, out, att, scale, offset }: AttentionArgs) {
       if (att.size === 0) return;
       const call = { views: { q, k, v, o: out }, att, scale, offset };
       const windowed = needsWindows(rt, [q, k, v, out, att]);
+      const [serial, D] = [rt.rowForm === 'serial', q.shape[3]!];
       for (const part of attentionParts(rt, 'attention', call, windowed, 0, 0)) {
         const { params, bound } = attentionPart(call, part, windowed);
-        rt.dispatchRows(forwardShader(rt.rowForm), params, bound, part.heads * part.rows);
+        rt.dispatchRows(serial ? serialForwardShader(D) : forwardShader(), params, bound, part.heads * part.rows);
       }
     },
     attentionBackward({ q, k, v, att, dout, dq, dk, dv, scale, offset }: AttentionBackwardArgs) {
       if (att.size === 0) return;
       const call = { views: { q, k, v, g: dout, dq, dk, dv }, att, scale, offset };
       const windowed = needsWindows(rt, [q, k, v, att, dout, dq, dk, dv]);
-      const [Tk, D] = [k.shape[2]!, q.shape[3]!];
+      const [Tk, D, serial] = [k.shape[2]!, q.shape[3]!, rt.rowForm === 'serial'];
       // ds, the scores' gradient, lives in a scratch buffer of the part's rows (unwindowed: it must fit a binding).
       for (const part of attentionParts(rt, 'attentionBackward', call, windowed, Tk * D, Tk)) {
         const { params, bound } = attentionPart(call, part, windowed);
         bound.push(['t_ds', rt.scratch(part.heads * part.rows * Tk * 4), 'f32']);
-        rt.dispatchRows(backwardRowsShader(rt.rowForm), params, bound, part.heads * part.rows);
-        rt.dispatch(BACKWARD_KEYS, params, bound, part.heads * Tk * D);
+        rt.dispatchRows(serial ? serialBackwardRowsShader(D) : backwardRowsShader(), params, bound, part.heads * part.rows);
+        if (serial) rt.dispatch(serialBackwardKeysShader(D), params, bound, part.heads * Tk);
+        else rt.dispatch(BACKWARD_KEYS, params, bound, part.heads * Tk * D);
       }
     },
   };
