@@ -41,7 +41,8 @@ const GPU_PLAN: Plan = {
   newTokens: 256,
 };
 // SwiftShader here (2 loaded cores), even with its software kernel forms: one full shakespeare-cpu step takes about
-// 6.5 s of CPU and far longer in wall time under load, so the software plan runs one sequence a step and small products.
+// 5.5 s of CPU and far longer in wall time under load, so the software plan runs one sequence a step and small
+// products, each timed once with no warm-up (its figure includes compiling the step's shaders).
 const SOFTWARE_PLAN: Plan = {
   matmulSizes: [64, 256],
   matmulReps: 1,
