@@ -1,9 +1,11 @@
 // The relaxed-SIMD targets, head to head: 512³ float32 matmul on our wasm backend's two modules (`wasm`, the
 // relaxed-SIMD build with fused multiply-add, and `wasm-simd128`) and TensorFlow.js's wasm kernel, measured in
 // rounds that take each row in turn, so that a load on the machine falls on every row alike; each figure is the
-// median over the rounds. One-thread rows also report GFLOP per CPU-second (`gflops_cpu`): on a machine shared
-// with other work a 512³ call outlasts the scheduler's time slice and its wall time measures the share of a core
-// the process got, while its CPU time still measures the kernel.
+// median over the rounds. Every row also reports GFLOP per CPU-second (`gflops_cpu`): on a machine shared with
+// other work a 512³ call outlasts the scheduler's time slice and its wall time measures the share of a core the
+// process got, while its CPU time still measures the kernel. On 2-thread rows that CPU time is both threads',
+// including the time one spins waiting for the other, so their gflops_cpu over the 1-thread row's is the share of
+// the CPU the split turned into arithmetic, whether or not the machine gave the second thread a core of its own.
 //
 // The machine's ceiling beside them: `fma-ceiling` rows run the relaxed module's multiply-add loop (twelve
 // independent f32x4 chains, no memory traffic; WasmBackend.multiplyAddCeiling) for as many flops as one product,
@@ -36,7 +38,7 @@ function emitScaling(emit: Emit, one: RaceRow, two: RaceRow): void {
 
 export const matmulFmaSuite: Suite = {
   name: 'matmul-fma',
-  description: `${RACE_N}³ float32 matmul: wasm (relaxed SIMD) and wasm-simd128 at 1 and 2 threads and tfjs-wasm, beside the multiply-add ceiling at 1 and 2 threads, ${RACE_ROUNDS} interleaved rounds, medians; one-thread rows also per CPU-second; 2-vs-1 scaling of the relaxed matmul and of the ceiling`,
+  description: `${RACE_N}³ float32 matmul: wasm (relaxed SIMD) and wasm-simd128 at 1 and 2 threads and tfjs-wasm, beside the multiply-add ceiling at 1 and 2 threads, ${RACE_ROUNDS} interleaved rounds, medians, also per CPU-second; 2-vs-1 scaling of the relaxed matmul and of the ceiling`,
   async run(emit) {
     const relaxed = await wasmRaceProduct('relaxed-simd');
     const plain = await wasmRaceProduct('simd128');
@@ -64,7 +66,7 @@ export const matmulFmaSuite: Suite = {
     progress(`bench: matmul-fma: ${RACE_ROUNDS} rounds of ${rows.length} rows done`);
     for (const r of rows) {
       emitRow(emit, r, 'gflops', median(r.wall));
-      if (r.threads === 1) emitRow(emit, r, 'gflops_cpu', median(r.cpu));
+      emitRow(emit, r, 'gflops_cpu', median(r.cpu));
     }
     emitScaling(emit, ...product);
     emitScaling(emit, ...arithmetic);
