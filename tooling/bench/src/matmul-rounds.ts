@@ -16,7 +16,7 @@ const WARMUP_CALLS = 10;
 /** Floating-point operations of one RACE_N³ product. */
 export const RACE_PRODUCT_FLOPS = 2 * RACE_N ** 3;
 
-/** What a row computes, when not the RACE_N³ product: its name in the results and the flops of one call. */
+/** What a row computes: its name in the results and the flops of one call (raceRow defaults to the RACE_N³ product). */
 export interface RaceWork {
   readonly name: string;
   readonly flops: number;
