@@ -11,3 +11,4 @@ export * from './adam';
 export * from './layout';
 export * from './matmul';
 export * from './quant-matmul';
+export * from './multiply-add-ceiling';

@@ -13,8 +13,17 @@ export const RACE_CALLS_PER_ROUND = 3;
 /** Untimed products per row before the first round. */
 const WARMUP_CALLS = 10;
 
+/** Floating-point operations of one RACE_N³ product. */
+export const RACE_PRODUCT_FLOPS = 2 * RACE_N ** 3;
+
+/** What a row computes: its name in the results and the flops of one call (raceRow defaults to the RACE_N³ product). */
+export interface RaceWork {
+  readonly name: string;
+  readonly flops: number;
+}
+
 /** One implementation in the race: its product and what it must do before its turn (set its thread count). */
-export interface RaceRow {
+export interface RaceRow extends RaceWork {
   readonly impl: string;
   readonly threads: number;
   readonly call: () => void;
@@ -26,8 +35,8 @@ export interface RaceRow {
 }
 
 /** A row of the race; `backend`, when given, is set to `threads` before each turn. */
-export function raceRow(impl: string, threads: number, call: () => void, backend?: WasmBackend): RaceRow {
-  return { impl, threads, call, wall: [], cpu: [], prepare: async () => backend?.setThreads(threads) };
+export function raceRow(impl: string, threads: number, call: () => void, backend?: WasmBackend, work: RaceWork = { name: `matmul-${RACE_N}`, flops: RACE_PRODUCT_FLOPS }): RaceRow {
+  return { ...work, impl, threads, call, wall: [], cpu: [], prepare: async () => backend?.setThreads(threads) };
 }
 
 /** A 512² × 512² product on a wasm backend with the `simd` module (two threads available), and its backend. */
@@ -60,7 +69,7 @@ export async function runRace(rows: readonly RaceRow[], cpuSeconds?: () => numbe
   }
 }
 
-/** GFLOP/s of RACE_CALLS_PER_ROUND products in `seconds`. */
-export function raceGflops(seconds: number): number {
-  return Number(((RACE_CALLS_PER_ROUND * 2 * RACE_N ** 3) / seconds / 1e9).toFixed(3));
+/** GFLOP/s of RACE_CALLS_PER_ROUND calls of `flops` each (by default RACE_N³ products) in `seconds`. */
+export function raceGflops(seconds: number, flops = RACE_PRODUCT_FLOPS): number {
+  return Number(((RACE_CALLS_PER_ROUND * flops) / seconds / 1e9).toFixed(3));
 }

@@ -56,6 +56,14 @@ export interface WasmBackend extends Backend {
   minParallelWork: number;
   /** Records kernel calls into a list replayed with one call into wasm (see `Backend.recordCommands`). */
   recordCommands(record: (kernels: Partial<Kernels>) => void): CommandList | null;
+  /**
+   * Runs `steps` steps of the module's multiply-add ceiling loop (twelve independent f32x4 multiply-add chains, no
+   * memory traffic: assembly/multiply-add-ceiling.ts) split across the backend's threads as a kernel is, and
+   * returns the floating-point operations done. For benchmarks: the arithmetic peak, on one thread and on several,
+   * that a kernel's GFLOP/s is judged against.
+   * @throws {RangeError} unless steps is a whole number from 0 to 2³¹ − 1.
+   */
+  multiplyAddCeiling(steps: number): number;
   /** Stops the workers; the backend is unusable afterwards. */
   dispose(): void;
 }
@@ -163,6 +171,12 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
     },
     memory: (): MemoryStats => ({ liveStorages, liveBytes, totalAllocations }),
     recordCommands: (record) => recordWasmCommands(runtime, record),
+    multiplyAddCeiling(steps) {
+      if (!Number.isInteger(steps) || steps < 0 || steps > 0x7fffffff) throw new RangeError(`multiplyAddCeiling: expected a whole number of steps from 0 to 2^31 - 1, found ${steps}`);
+      const flops = steps * exports.multiplyAddCeilingFlopsPerStep();
+      pool.run('multiplyAddCeilingF32', steps, 1, flops, (start, end) => [start, end, 0.5, 1]);
+      return flops;
+    },
     supports: (kernel, dtype) => (kernel === 'quantMatmul' ? dtype === 'float32' : KERNEL_DTYPES.includes(dtype) || kernel === 'fill' || kernel === 'copy'),
     dispose() {
       pool.dispose();

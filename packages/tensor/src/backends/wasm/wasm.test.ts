@@ -140,6 +140,19 @@ describe('wasm backend', () => {
   });
 });
 
+describe('wasm workers', () => {
+  // A worker that read its job count after saying it was ready could count a job posted at once as seen and never
+  // run it (the main thread then waited for it until its time limit): on a loaded two-core machine most fresh
+  // backends did.
+  it('run a split kernel posted the moment the backend is created', async () => {
+    for (let i = 0; i < 6; i++) {
+      const fresh = await createWasmBackend({ threads: 2 });
+      expect(fresh.multiplyAddCeiling(1000)).toBe(1000 * 96);
+      fresh.dispose();
+    }
+  });
+});
+
 describe('wasm without shared memory', () => {
   it('runs on one thread and says so once', async () => {
     const warnings: string[] = [];

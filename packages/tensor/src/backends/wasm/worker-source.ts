@@ -31,8 +31,10 @@ function serve({ module, memory, record, names }) {
   const calls = names.map((name) => exports[name]);
   const ctl = new Int32Array(memory.buffer, record, R.bytes / 4);
   const args = new Float64Array(memory.buffer, record + R.argsByte, R.maxArgs);
+  // The job count is read now, before the worker says it is ready: read in the loop, it could already include
+  // the first job, which the main thread may post as soon as it hears 'ready', and that job would never run.
+  let seen = Atomics.load(ctl, R.seq);
   return () => {
-    let seen = Atomics.load(ctl, R.seq);
     for (;;) {
       let spins = 0;
       while (Atomics.load(ctl, R.seq) === seen) {
